@@ -1,0 +1,36 @@
+import { ConfigError } from '../core/errors.js';
+
+export const REGION_URLS: Record<string, string> = {
+  us: 'https://api.intercom.io',
+  eu: 'https://api.eu.intercom.io',
+  au: 'https://api.au.intercom.io',
+};
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** The API root: base_url if given (https, or http only to a loopback host), else the region's host. */
+export function resolveBaseUrl(region: string | undefined, baseUrl: string | undefined): string {
+  if (baseUrl === undefined || baseUrl === '') {
+    const url = REGION_URLS[region ?? 'us'];
+    if (!url) throw new ConfigError(`config.region must be one of us, eu, au (got ${JSON.stringify(region)}).`);
+    return url;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(baseUrl);
+  } catch {
+    throw new ConfigError(`config.base_url is not a valid URL: ${JSON.stringify(baseUrl)}. Example: https://api.intercom.io`);
+  }
+  if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
+    throw new ConfigError(
+      `config.base_url uses plain http:// to a non-loopback host (${parsed.hostname}); the token would travel unencrypted. Use https://, or http:// only for 127.0.0.1/localhost.`,
+    );
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`config.base_url must start with https:// (got ${parsed.protocol}//).`);
+  }
+  return parsed.toString().replace(/\/+$/, '');
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../core/errors.js';
+import { parseSourceConfig } from './source-config.js';
+
+const TOKEN = 'config-test-token-0123456789';
+
+function errorOf(input: unknown, env: NodeJS.ProcessEnv = {}): ConfigError {
+  try {
+    parseSourceConfig(input, env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseSourceConfig', () => {
+  it('applies defaults: US region, version 2.14, timeouts, concurrency', () => {
+    const config = parseSourceConfig({ access_token: TOKEN }, {});
+    expect(config.baseUrl).toBe('https://api.intercom.io');
+    expect(config.apiVersion).toBe('2.14');
+    expect(config.requestTimeoutMs).toBe(60_000);
+    expect(config.maxConcurrency).toBe(8);
+    expect(config.startDate).toBeUndefined();
+  });
+
+  it.each([
+    ['eu', 'https://api.eu.intercom.io'],
+    ['au', 'https://api.au.intercom.io'],
+  ])('maps region %s to %s', (region, url) => {
+    expect(parseSourceConfig({ access_token: TOKEN, region }, {}).baseUrl).toBe(url);
+  });
+
+  it('accepts OAuth credentials instead of access_token', () => {
+    const config = parseSourceConfig({ credentials: { auth_type: 'oauth2.0', access_token: TOKEN, client_id: 'cid', client_secret: 'csecret' } }, {});
+    expect(config.accessToken).toBe(TOKEN);
+    expect(config.authType).toBe('oauth2.0');
+  });
+
+  it('parses start_date to Unix seconds', () => {
+    expect(parseSourceConfig({ access_token: TOKEN, start_date: '2024-01-02T00:00:00Z' }, {}).startDate).toBe(1704153600);
+  });
+
+  it('substitutes ${ENV_VAR} in any string value', () => {
+    const config = parseSourceConfig({ access_token: '${IC_TOKEN}', region: '${IC_REGION}' }, { IC_TOKEN: TOKEN, IC_REGION: 'eu' });
+    expect(config.accessToken).toBe(TOKEN);
+    expect(config.baseUrl).toBe('https://api.eu.intercom.io');
+  });
+
+  it('names a missing environment variable and the field using it', () => {
+    const err = errorOf({ access_token: '${NOT_SET_ANYWHERE}' });
+    expect(err.message).toContain('NOT_SET_ANYWHERE');
+    expect(err.message).toContain('config.access_token');
+  });
+
+  it.each([
+    [{}, /access_token is required/],
+    [{ access_token: '' }, /access_token/],
+    [{ access_token: 42 }, /config\.access_token must be of type string/],
+    [{ access_token: TOKEN, region: 'mars' }, /config\.region must be one of "us", "eu", "au"/],
+    [{ access_token: TOKEN, api_version: '1.0' }, /config\.api_version must be one of "2\.14", "2\.15"/],
+    [{ access_token: TOKEN, max_concurrency: 0 }, /config\.max_concurrency must be >= 1/],
+    [{ access_token: TOKEN, request_timeout_seconds: 'ten' }, /config\.request_timeout_seconds must be of type integer/],
+    [{ access_token: TOKEN, start_date: 'yesterday' }, /config\.start_date/],
+    [{ access_token: TOKEN, base_url: 'http://api.example.com' }, /plain http:\/\/ to a non-loopback host/],
+    [{ access_token: TOKEN, base_url: 'not a url' }, /config\.base_url/],
+    [[1, 2], /must be a JSON object/],
+  ])('refuses %j with a message naming the field', (input, pattern) => {
+    const err = errorOf(input);
+    expect(err.message).toMatch(pattern);
+    expect(err.failureType).toBe('config_error');
+  });
+
+  it('allows http:// only to loopback hosts', () => {
+    expect(parseSourceConfig({ access_token: TOKEN, base_url: 'http://127.0.0.1:8080/' }, {}).baseUrl).toBe('http://127.0.0.1:8080');
+    expect(parseSourceConfig({ access_token: TOKEN, base_url: 'http://localhost:1234' }, {}).baseUrl).toBe('http://localhost:1234');
+    expect(parseSourceConfig({ access_token: TOKEN, base_url: 'https://proxy.example.com' }, {}).baseUrl).toBe('https://proxy.example.com');
+  });
+
+  it('warns about unknown keys instead of failing', () => {
+    const warnings: string[] = [];
+    parseSourceConfig({ access_token: TOKEN, acess_tokn: 'typo' }, {}, (m) => warnings.push(m));
+    expect(warnings.join('\n')).toContain("unknown key 'acess_tokn'");
+  });
+
+  it('never puts the token in an error message', () => {
+    const err = errorOf({ access_token: TOKEN, max_concurrency: 'many' });
+    expect(err.message).not.toContain(TOKEN);
+  });
+});

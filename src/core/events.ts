@@ -1,0 +1,34 @@
+/**
+ * Neutral events: what the sync engine says, before a protocol shell turns it into
+ * Airbyte or Singer messages. No stream or engine code knows which protocol it runs under.
+ */
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+export type FailureType = 'config_error' | 'system_error' | 'transient_error';
+
+export type StreamStatus = 'STARTED' | 'RUNNING' | 'COMPLETE' | 'INCOMPLETE';
+
+export type JsonObject = Record<string, unknown>;
+
+export type EngineEvent =
+  | { type: 'record'; stream: string; data: JsonObject }
+  | { type: 'state'; stream: string; state: JsonObject; recordCount: number }
+  | { type: 'status'; stream: string; status: StreamStatus }
+  | { type: 'rate_limited'; stream?: string; resetAtMs: number }
+  | { type: 'estimate'; stream: string; rowEstimate: number }
+  | { type: 'log'; level: LogLevel; message: string }
+  | { type: 'error'; message: string; internalMessage?: string; failureType: FailureType; stream?: string };
+
+/** Receives engine events; a protocol shell implements it. */
+export interface EventSink {
+  emit(event: EngineEvent): void | Promise<void>;
+  /** Resolves when everything emitted so far has been flushed to its destination. */
+  flush(): Promise<void>;
+}
+
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}

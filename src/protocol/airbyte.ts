@@ -1,0 +1,93 @@
+import type { Writable } from 'node:stream';
+import type { EngineEvent, EventSink, LogLevel } from '../core/events.js';
+import { redact } from '../core/redact.js';
+import { LineWriter } from './line-writer.js';
+
+/** Airbyte protocol shell: one AirbyteMessage per line on stdout. */
+export class AirbyteSink implements EventSink {
+  private readonly writer: LineWriter;
+
+  constructor(out: Writable, private readonly now: () => number = Date.now) {
+    this.writer = new LineWriter(out);
+  }
+
+  emit(event: EngineEvent): void | Promise<void> {
+    const message = this.toMessage(event);
+    // Records are data, not text we produce: they skip the redaction scan (hot path).
+    const line = event.type === 'record' ? JSON.stringify(message) : redact(JSON.stringify(message));
+    return this.writer.write(line);
+  }
+
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  writeRaw(message: object): void | Promise<void> {
+    return this.writer.write(redact(JSON.stringify(message)));
+  }
+
+  private toMessage(event: EngineEvent): object {
+    const emitted_at = this.now();
+    switch (event.type) {
+      case 'record':
+        return { type: 'RECORD', record: { stream: event.stream, data: event.data, emitted_at } };
+      case 'state':
+        return {
+          type: 'STATE',
+          state: {
+            type: 'STREAM',
+            stream: { stream_descriptor: { name: event.stream }, stream_state: event.state },
+            sourceStats: { recordCount: event.recordCount },
+          },
+        };
+      case 'status':
+        return {
+          type: 'TRACE',
+          trace: {
+            type: 'STREAM_STATUS',
+            emitted_at,
+            stream_status: { stream_descriptor: { name: event.stream }, status: event.status },
+          },
+        };
+      case 'rate_limited':
+        if (!event.stream) return logMessage('INFO', `Rate limited by Intercom; waiting until ${new Date(event.resetAtMs).toISOString()}`);
+        return {
+          type: 'TRACE',
+          trace: {
+            type: 'STREAM_STATUS',
+            emitted_at,
+            stream_status: {
+              stream_descriptor: { name: event.stream },
+              status: 'RUNNING',
+              reasons: [{ type: 'RATE_LIMITED', rate_limited: { quota_reset: event.resetAtMs } }],
+            },
+          },
+        };
+      case 'estimate':
+        return {
+          type: 'TRACE',
+          trace: { type: 'ESTIMATE', emitted_at, estimate: { name: event.stream, type: 'STREAM', row_estimate: event.rowEstimate } },
+        };
+      case 'log':
+        return logMessage(event.level, event.message);
+      case 'error':
+        return {
+          type: 'TRACE',
+          trace: {
+            type: 'ERROR',
+            emitted_at,
+            error: {
+              message: event.message,
+              ...(event.internalMessage ? { internal_message: event.internalMessage } : {}),
+              failure_type: event.failureType,
+              ...(event.stream ? { stream_descriptor: { name: event.stream } } : {}),
+            },
+          },
+        };
+    }
+  }
+}
+
+function logMessage(level: LogLevel, message: string): object {
+  return { type: 'LOG', log: { level, message } };
+}

@@ -1,0 +1,81 @@
+import type { Writable } from 'node:stream';
+import type { EngineEvent, EventSink, JsonObject } from '../core/events.js';
+import { redact } from '../core/redact.js';
+import { LineWriter } from './line-writer.js';
+
+export interface SingerStreamInfo {
+  schema: JsonObject;
+  keyProperties: string[];
+  bookmarkProperties: string[];
+}
+
+/**
+ * Singer protocol shell: SCHEMA / RECORD / STATE on stdout, everything for humans on stderr.
+ * STATE carries every stream's bookmark (`{"bookmarks": {...}}`), as Singer targets keep only the last.
+ */
+export class SingerSink implements EventSink {
+  private readonly writer: LineWriter;
+  private readonly bookmarks: Record<string, JsonObject>;
+  private readonly schemaSent = new Set<string>();
+
+  constructor(
+    out: Writable,
+    private readonly err: Writable,
+    private readonly streams: Map<string, SingerStreamInfo>,
+    initialBookmarks: Record<string, JsonObject> = {},
+  ) {
+    this.writer = new LineWriter(out);
+    this.bookmarks = { ...initialBookmarks };
+  }
+
+  emit(event: EngineEvent): void | Promise<void> {
+    switch (event.type) {
+      case 'record': {
+        if (!this.schemaSent.has(event.stream)) this.sendSchema(event.stream);
+        return this.writer.write(JSON.stringify({ type: 'RECORD', stream: event.stream, record: event.data }));
+      }
+      case 'state':
+        this.bookmarks[event.stream] = event.state;
+        return this.writer.write(JSON.stringify({ type: 'STATE', value: { bookmarks: this.bookmarks } }));
+      case 'status':
+        if (event.status === 'STARTED') this.sendSchema(event.stream);
+        this.log('INFO', `stream ${event.stream}: ${event.status.toLowerCase()}`);
+        return;
+      case 'rate_limited':
+        this.log('INFO', `rate limited by Intercom${event.stream ? ` (${event.stream})` : ''}; waiting until ${new Date(event.resetAtMs).toISOString()}`);
+        return;
+      case 'estimate':
+        return;
+      case 'log':
+        this.log(event.level, event.message);
+        return;
+      case 'error':
+        this.log('ERROR', `${event.stream ? `stream ${event.stream}: ` : ''}${event.message}${event.internalMessage ? ` (${event.internalMessage})` : ''}`);
+        return;
+    }
+  }
+
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  private sendSchema(stream: string): void {
+    if (this.schemaSent.has(stream)) return;
+    const info = this.streams.get(stream);
+    if (!info) return;
+    this.schemaSent.add(stream);
+    void this.writer.write(
+      JSON.stringify({
+        type: 'SCHEMA',
+        stream,
+        schema: info.schema,
+        key_properties: info.keyProperties,
+        ...(info.bookmarkProperties.length ? { bookmark_properties: info.bookmarkProperties } : {}),
+      }),
+    );
+  }
+
+  private log(level: string, message: string): void {
+    this.err.write(`${level} ${redact(message)}\n`);
+  }
+}

@@ -1,0 +1,40 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+let shared: Ajv | undefined;
+
+/** One Ajv instance for config-like documents (compiled validators are cached by schema). */
+export function sharedAjv(): Ajv {
+  if (!shared) {
+    shared = new Ajv({ allErrors: true, strict: false, useDefaults: true, allowUnionTypes: true });
+    addFormats(shared);
+  }
+  return shared;
+}
+
+export function compileSchema(schema: object): ValidateFunction {
+  return sharedAjv().compile(schema);
+}
+
+/** Turns Ajv errors into one line per problem that names the field and what is expected. */
+export function describeErrors(errors: ErrorObject[] | null | undefined, root: string): string[] {
+  if (!errors) return [];
+  return errors.map((e) => {
+    const path = root + e.instancePath.replace(/\//g, '.');
+    switch (e.keyword) {
+      case 'required':
+        return `${path}.${(e.params as { missingProperty: string }).missingProperty} is required`;
+      case 'enum':
+        return `${path} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+      case 'type':
+        return `${path} must be of type ${(e.params as { type: string }).type}`;
+      case 'additionalProperties':
+        return `${path} has an unknown key '${(e.params as { additionalProperty: string }).additionalProperty}'`;
+      default:
+        return `${path} ${e.message ?? 'is invalid'}`;
+    }
+  });
+}
