@@ -1,0 +1,432 @@
+#!/usr/bin/env node
+// Derives schemas/streams/<stream>.json from Intercom's OpenAPI description plus the small
+// override table below, so the stream schemas can be regenerated instead of hand-edited.
+//
+//   node scripts/gen-stream-schemas.mjs [--spec <path to api.intercom.io.yaml>] [--check]
+//
+// --check writes nothing and exits 1 when a file on disk differs from what would be generated.
+import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { parse } from 'yaml';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = path.join(repoRoot, 'schemas', 'streams');
+const API_VERSION = '2.14';
+const defaultSpec = path.resolve(repoRoot, '..', 'shared', 'intercom-openapi', API_VERSION, 'api.intercom.io.yaml');
+
+// Objects nested deeper than this are kept as opaque objects: deeper structure is rarely
+// queried and would make the tables of column-oriented destinations explode.
+const MAX_OBJECT_DEPTH = 4;
+
+const str = (description) => ({ type: 'string', description });
+const int = (description) => ({ type: 'integer', description });
+const jsonString = (what) => ({
+  type: ['null', 'string'],
+  description: `${what}, encoded as a JSON string so that new attributes do not change the table shape.`,
+});
+
+/**
+ * Per stream: where the records come from and what differs from the OpenAPI component.
+ * - source: `{method, path, items}` names the list in the 200 response; its item schema must be
+ *   `component` (checked, so a spec change is noticed). Without a source the component is used.
+ * - primaryKey, cursor, parentKey (the join field to the parent record): these keep their
+ *   base type (never nullable) and the key fields are required; every other field is nullable
+ *   because the real API omits or nulls fields the spec calls required.
+ * - jsonStrings: object fields emitted as JSON strings. exclude: sub-lists that are streams.
+ * - anyValue: nested fields (dotted paths) whose type the spec gets wrong; they accept any value.
+ * - extra: fields the connector adds (join keys, hashes); `replace` marks a component field
+ *   whose meaning the connector overrides.
+ */
+const STREAMS = {
+  admins: {
+    component: 'admin',
+    source: { method: 'get', path: '/admins', items: ['admins'] },
+    primaryKey: ['id'],
+  },
+  teams: {
+    component: 'team',
+    source: { method: 'get', path: '/teams', items: ['teams'] },
+    primaryKey: ['id'],
+  },
+  team_admin: {
+    description: 'Junction of teams and admins, derived from `team.admin_ids` of GET /teams (ids become strings).',
+    extra: {
+      team_id: str('The `id` of the team.'),
+      admin_id: str('The `id` of the admin (an integer in `team.admin_ids`, sent as a string).'),
+    },
+    primaryKey: ['team_id', 'admin_id'],
+  },
+  tags: {
+    component: 'tag',
+    source: { method: 'get', path: '/tags', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  segments: {
+    component: 'segment',
+    source: { method: 'get', path: '/segments', items: ['segments'] },
+    primaryKey: ['id'],
+  },
+  data_attributes: {
+    component: 'data_attribute',
+    source: { method: 'get', path: '/data_attributes', items: ['data'] },
+    // Built-in attributes have no `id`; (model, name) is unique.
+    primaryKey: ['model', 'name'],
+  },
+  contacts: {
+    component: 'contact',
+    source: { method: 'post', path: '/contacts/search', items: ['data'] },
+    primaryKey: ['id'],
+    cursor: 'updated_at',
+    jsonStrings: { custom_attributes: 'The custom attributes of the contact' },
+  },
+  contact_tag: {
+    description: 'Junction of contacts and tags, derived from `contact.tags.data` (POST /contacts/search) and GET /contacts/{id}/tags when `has_more` is true.',
+    extra: { contact_id: str('The `id` of the contact.'), tag_id: str('The `id` of the tag.') },
+    primaryKey: ['contact_id', 'tag_id'],
+  },
+  contact_company: {
+    description: 'Junction of contacts and companies, derived from `contact.companies.data` (POST /contacts/search) and GET /contacts/{id}/companies when `has_more` is true.',
+    extra: { contact_id: str('The `id` of the contact.'), company_id: str('The Intercom `id` of the company.') },
+    primaryKey: ['contact_id', 'company_id'],
+  },
+  companies: {
+    component: 'company',
+    source: { method: 'get', path: '/companies/scroll', items: ['data'] },
+    primaryKey: ['id'],
+    cursor: 'updated_at',
+    jsonStrings: { custom_attributes: 'The custom attributes of the company' },
+  },
+  company_tag: {
+    description: 'Junction of companies and tags, derived from `company.tags.tags` (GET /companies/scroll).',
+    extra: { company_id: str('The Intercom `id` of the company.'), tag_id: str('The `id` of the tag.') },
+    primaryKey: ['company_id', 'tag_id'],
+  },
+  company_segment: {
+    description: 'Junction of companies and segments, derived from `company.segments.segments` (GET /companies/scroll).',
+    extra: { company_id: str('The Intercom `id` of the company.'), segment_id: str('The `id` of the segment.') },
+    primaryKey: ['company_id', 'segment_id'],
+  },
+  conversations: {
+    component: 'conversation_list_item',
+    source: { method: 'post', path: '/conversations/search', items: ['conversations'] },
+    primaryKey: ['id'],
+    cursor: 'updated_at',
+    jsonStrings: { custom_attributes: 'The custom attributes of the conversation' },
+    // conversation_list_item has no conversation_parts; listed in case the source changes to `conversation`.
+    exclude: ['conversation_parts'],
+  },
+  conversation_tag: {
+    description: 'Junction of conversations and tags, derived from `conversation.tags.tags` (POST /conversations/search).',
+    extra: { conversation_id: str('The `id` of the conversation.'), tag_id: str('The `id` of the tag.') },
+    primaryKey: ['conversation_id', 'tag_id'],
+  },
+  conversation_parts: {
+    component: 'conversation_part',
+    source: { method: 'get', path: '/conversations/{conversation_id}', items: ['conversation_parts', 'conversation_parts'] },
+    extra: { conversation_id: str('The `id` of the conversation the part belongs to.') },
+    primaryKey: ['id'],
+    cursor: 'updated_at',
+    parentKey: 'conversation_id',
+  },
+  email_address_header: {
+    component: 'email_address_header',
+    description: 'One email address header (from, to, cc, ...) of a conversation part: `conversation_part.email_message_metadata.email_address_headers[]` of GET /conversations/{conversation_id}, component `email_address_header`, with the position in that list.',
+    extra: {
+      conversation_id: str('The `id` of the conversation.'),
+      conversation_part_id: str('The `id` of the conversation part.'),
+      index: int('Position (0-based) of the header in `email_message_metadata.email_address_headers`.'),
+    },
+    primaryKey: ['conversation_id', 'conversation_part_id', 'index'],
+  },
+  tickets: {
+    component: 'ticket',
+    source: { method: 'post', path: '/tickets/search', items: ['tickets'] },
+    primaryKey: ['id'],
+    cursor: 'updated_at',
+    jsonStrings: { ticket_attributes: 'The attributes of the ticket' },
+    exclude: ['ticket_parts'],
+  },
+  ticket_parts: {
+    component: 'ticket_part',
+    source: { method: 'get', path: '/tickets/{ticket_id}', items: ['ticket_parts', 'ticket_parts'] },
+    extra: {
+      ticket_id: str('The `id` of the ticket the part belongs to (the ticket\'s `id`, not its `ticket_id` display number).'),
+    },
+    primaryKey: ['id'],
+    cursor: 'updated_at',
+    parentKey: 'ticket_id',
+  },
+  ticket_types: {
+    component: 'ticket_type',
+    source: { method: 'get', path: '/ticket_types', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  articles: {
+    component: 'article_list_item',
+    source: { method: 'get', path: '/articles', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  collections: {
+    component: 'collection',
+    source: { method: 'get', path: '/help_center/collections', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  help_centers: {
+    component: 'help_center',
+    source: { method: 'get', path: '/help_center/help_centers', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  subscription_types: {
+    component: 'subscription_type',
+    source: { method: 'get', path: '/subscription_types', items: ['data'] },
+    extra: {
+      name: { type: ['null', 'string'], description: 'Copied from `default_translation.name`.' },
+      description: { type: ['null', 'string'], description: 'Copied from `default_translation.description`.' },
+    },
+    primaryKey: ['id'],
+  },
+  activity_logs: {
+    component: 'activity_log',
+    source: { method: 'get', path: '/admins/activity_logs', items: ['activity_logs'] },
+    // Typed object, described as "structure varies by activity type"; the spec's own examples
+    // send strings (app_name_change, message_state_change).
+    anyValue: ['metadata.before', 'metadata.after'],
+    primaryKey: ['id'],
+    cursor: 'created_at',
+  },
+  events: {
+    // The spec declares GET /events as data_event_summary; the real response is
+    // {type: "event.list", events: [data_event], pages} (component data_event_list).
+    component: 'data_event',
+    description: 'Items of `events` in the response of GET /events?type=user (per contact; the real response is `data_event_list`, although the spec declares `data_event_summary`), component `data_event`, with `id` replaced by a stable hash.',
+    extra: {
+      id: {
+        type: 'string',
+        description: 'Primary key: a stable hash of the event computed by the connector. (In the spec, `data_event.id` is the write-side "identifier for a lead or a user", not an event id.)',
+      },
+    },
+    replace: ['id'],
+    primaryKey: ['id'],
+    cursor: 'created_at',
+  },
+  notes: {
+    component: 'note',
+    source: { method: 'get', path: '/contacts/{contact_id}/notes', items: ['data'] },
+    extra: { contact_id: str('The `id` of the contact the note is about (the contact whose notes were listed).') },
+    primaryKey: ['id'],
+    parentKey: 'contact_id',
+  },
+};
+
+function main() {
+  const argv = process.argv.slice(2);
+  const check = argv.includes('--check');
+  const specIndex = argv.indexOf('--spec');
+  const specPath = specIndex >= 0 ? path.resolve(argv[specIndex + 1]) : defaultSpec;
+  const spec = parse(readFileSync(specPath, 'utf8'));
+
+  const outputs = new Map();
+  for (const [stream, def] of Object.entries(STREAMS)) {
+    outputs.set(`${stream}.json`, `${JSON.stringify(buildStreamSchema(spec, stream, def), null, 2)}\n`);
+  }
+
+  const stale = [];
+  for (const [file, text] of outputs) {
+    const target = path.join(outDir, file);
+    const current = existsSync(target) ? readFileSync(target, 'utf8') : undefined;
+    if (current === text) continue;
+    stale.push(file);
+    if (!check) {
+      mkdirSync(outDir, { recursive: true });
+      writeFileSync(target, text);
+    }
+  }
+  const unknown = existsSync(outDir)
+    ? readdirSync(outDir).filter((f) => f.endsWith('.json') && !outputs.has(f))
+    : [];
+  if (unknown.length) console.warn(`not generated by this script (left alone): ${unknown.join(', ')}`);
+
+  if (check) {
+    if (stale.length) {
+      console.error(`stream schemas out of date: ${stale.join(', ')}\nrun: node scripts/gen-stream-schemas.mjs`);
+      process.exit(1);
+    }
+    console.log(`${outputs.size} stream schemas up to date`);
+  } else {
+    console.log(`${outputs.size} stream schemas, ${stale.length} written`);
+  }
+}
+
+function buildStreamSchema(spec, stream, def) {
+  const required = [...def.primaryKey, ...(def.parentKey ? [def.parentKey] : [])];
+  const keys = new Set([...required, ...(def.cursor ? [def.cursor] : [])]);
+  const properties = {};
+  let description = def.description;
+
+  if (def.component) {
+    const component = spec.components.schemas[def.component];
+    if (!component) throw new Error(`${stream}: no component ${def.component}`);
+    if (def.source) {
+      const item = sourceItemRef(spec, def.source);
+      if (item !== def.component) {
+        throw new Error(`${stream}: ${def.source.method.toUpperCase()} ${def.source.path} lists ${item}, not ${def.component}`);
+      }
+      description ??= `Items of \`${def.source.items.join('.')}\` in the response of ${def.source.method.toUpperCase()} ${def.source.path} (Intercom API ${API_VERSION}), component \`${def.component}\`.`;
+    }
+    const ctx = { resolver: new Resolver(spec), anyValue: new Set(def.anyValue ?? []), used: new Set() };
+    const shape = ctx.resolver.shape(component);
+    const skip = new Set(def.exclude ?? []);
+    for (const [name, child] of shape.properties) {
+      if (skip.has(name)) continue;
+      if (def.replace?.includes(name)) {
+        properties[name] = def.extra[name];
+      } else if (def.jsonStrings && name in def.jsonStrings) {
+        properties[name] = jsonString(def.jsonStrings[name]);
+      } else {
+        properties[name] = emit(ctx, child, name, 1, { nullable: !keys.has(name) });
+      }
+    }
+    for (const p of ctx.anyValue) {
+      if (!ctx.used.has(p)) throw new Error(`${stream}: anyValue ${p} matches no field`);
+    }
+    for (const name of def.exclude ?? []) {
+      if (!shape.properties.has(name)) continue;
+      description += ` Without \`${name}\`, which is a stream of its own.`;
+    }
+  }
+  for (const [name, schema] of Object.entries(def.extra ?? {})) {
+    if (def.replace?.includes(name)) continue;
+    if (properties[name]) throw new Error(`${stream}: extra field ${name} collides with the component; list it in replace`);
+    properties[name] = schema;
+  }
+  for (const key of keys) {
+    if (!properties[key]) throw new Error(`${stream}: key field ${key} missing`);
+    const type = properties[key].type;
+    if (Array.isArray(type) && type.includes('null')) {
+      throw new Error(`${stream}: key field ${key} must not be nullable`);
+    }
+  }
+  if (!description) throw new Error(`${stream}: no description`);
+
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: stream,
+    description,
+    type: 'object',
+    additionalProperties: true,
+    required,
+    properties,
+  };
+}
+
+function sourceItemRef(spec, { method, path: p, items }) {
+  const op = spec.paths[p]?.[method];
+  if (!op) throw new Error(`no operation ${method} ${p}`);
+  const resolver = new Resolver(spec);
+  let node = op.responses?.['200']?.content?.['application/json']?.schema;
+  for (const key of items) {
+    node = node && resolver.shape(node).properties.get(key);
+  }
+  const item = node && resolver.shape(node).items;
+  if (!item) throw new Error(`${method} ${p}: no list at ${items.join('.')}`);
+  return resolver.deref(item).ref;
+}
+
+/**
+ * Turns an OpenAPI schema into a "shape": $ref, allOf, anyOf and oneOf resolved into one set of
+ * base types, ordered properties, items, nullability and a description. Properties are
+ * resolved lazily, so recursive components are fine as long as the caller stops descending.
+ */
+class Resolver {
+  constructor(spec) {
+    this.schemas = spec.components.schemas;
+  }
+
+  deref(node) {
+    let ref;
+    while (node && node.$ref) {
+      ref = node.$ref.replace('#/components/schemas/', '');
+      node = this.schemas[ref];
+      if (!node) throw new Error(`unresolved $ref ${ref}`);
+    }
+    return { node, ref };
+  }
+
+  shape(input) {
+    const { node, ref } = this.deref(input);
+    const shape = {
+      ref,
+      types: new Set(),
+      properties: new Map(),
+      items: undefined,
+      nullable: node.nullable === true || (Array.isArray(node.enum) && node.enum.includes(null)),
+      description: input.description ?? node.description,
+      format: node.format,
+    };
+    if (node.type) shape.types.add(node.type);
+    if (node.properties) {
+      shape.types.add('object');
+      for (const [name, child] of Object.entries(node.properties)) shape.properties.set(name, child);
+    }
+    if (node.items) shape.items = node.items;
+    // allOf: every branch applies, so merge them. anyOf/oneOf: any branch may apply, so the
+    // value may have any of their types and properties; a nullable branch makes it nullable.
+    for (const branch of node.allOf ?? []) this.merge(shape, this.shape(branch), false);
+    for (const branch of [...(node.anyOf ?? []), ...(node.oneOf ?? [])]) this.merge(shape, this.shape(branch), true);
+    if (shape.types.size === 0 && shape.properties.size > 0) shape.types.add('object');
+    return shape;
+  }
+
+  merge(target, branch, alternative) {
+    for (const t of branch.types) target.types.add(t);
+    for (const [name, child] of branch.properties) if (!target.properties.has(name)) target.properties.set(name, child);
+    target.items ??= branch.items;
+    target.format ??= branch.format;
+    if (alternative && branch.nullable) target.nullable = true;
+  }
+}
+
+const TYPE_ORDER = ['null', 'object', 'array', 'string', 'number', 'integer', 'boolean'];
+
+function emit(ctx, shapeOrNode, path, depth, { nullable }) {
+  const shape = shapeOrNode.types ? shapeOrNode : ctx.resolver.shape(shapeOrNode);
+  if (ctx.anyValue.has(path)) {
+    ctx.used.add(path);
+    const spec = shape.description ? `${cleanDescription(shape.description)} ` : '';
+    return { description: `${spec}Any JSON value: the spec types it ${[...shape.types].join('|')}, its examples disagree.` };
+  }
+  const types = new Set(shape.types);
+  if (types.has('integer') && types.has('number')) types.delete('integer');
+  if (nullable || shape.nullable) types.add('null');
+  const sorted = TYPE_ORDER.filter((t) => types.has(t));
+  const out = {};
+  if (sorted.length === 1) out.type = sorted[0];
+  else if (sorted.length > 1) out.type = sorted;
+  if (shape.description) out.description = cleanDescription(shape.description);
+  // Timestamps are Unix seconds even where the spec says date-time; only real string dates
+  // keep their format. uri/email/uuid are dropped: real data breaks them and no destination
+  // types columns by them.
+  if (shape.format === 'date-time' && types.has('string') && !types.has('integer')) out.format = 'date-time';
+
+  if (types.has('object')) {
+    if (depth < MAX_OBJECT_DEPTH && shape.properties.size > 0) {
+      out.properties = {};
+      for (const [name, child] of shape.properties) {
+        out.properties[name] = emit(ctx, child, `${path}.${name}`, depth + 1, { nullable: true });
+      }
+    }
+    out.additionalProperties = true;
+  }
+  if (types.has('array') && shape.items) {
+    // Array items keep the spec's nullability: nothing suggests the API puts nulls in lists.
+    out.items = emit(ctx, shape.items, `${path}[]`, depth, { nullable: false });
+  }
+  return out;
+}
+
+function cleanDescription(text) {
+  return String(text).replace(/\s+/g, ' ').trim();
+}
+
+main();

@@ -1,0 +1,416 @@
+// The stream schemas against draft-07, against Intercom's OpenAPI description (2.14) and
+// against the generated TypeScript types.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import ajvFormats from 'ajv-formats';
+import { parse } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+type Json = Record<string, any>;
+
+// ajv-formats is CommonJS: under NodeNext its types put the plugin on `.default`, at run time
+// the default import is the plugin itself (which also carries `.default`).
+const addFormats: (ajv: Ajv) => Ajv = (ajvFormats as any).default ?? ajvFormats;
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const streamsDir = new URL('../schemas/streams/', import.meta.url);
+const specUrl = new URL('../../shared/intercom-openapi/2.14/api.intercom.io.yaml', import.meta.url);
+
+const schemas: Record<string, Json> = Object.fromEntries(
+  readdirSync(streamsDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => [f.slice(0, -5), JSON.parse(readFileSync(new URL(f, streamsDir), 'utf8'))]),
+);
+
+interface Mapping {
+  component: string;
+  /** The list in a 200 response whose items are this component, `METHOD /path items.path`. */
+  listedBy?: string;
+  jsonStrings?: string[];
+  excluded?: string[];
+  /** Fields the connector adds; [name, base type]. */
+  added?: [string, string][];
+  /** Nested fields that accept any value because the spec's type is wrong. */
+  anyValue?: string[];
+}
+
+// Written independently of scripts/gen-stream-schemas.mjs, from the brief and the spec.
+const MAPPED: Record<string, Mapping> = {
+  admins: { component: 'admin', listedBy: 'GET /admins admins' },
+  teams: { component: 'team', listedBy: 'GET /teams teams' },
+  tags: { component: 'tag', listedBy: 'GET /tags data' },
+  segments: { component: 'segment', listedBy: 'GET /segments segments' },
+  data_attributes: { component: 'data_attribute', listedBy: 'GET /data_attributes data' },
+  contacts: { component: 'contact', listedBy: 'POST /contacts/search data', jsonStrings: ['custom_attributes'] },
+  companies: { component: 'company', listedBy: 'GET /companies/scroll data', jsonStrings: ['custom_attributes'] },
+  conversations: {
+    component: 'conversation_list_item',
+    listedBy: 'POST /conversations/search conversations',
+    jsonStrings: ['custom_attributes'],
+  },
+  conversation_parts: {
+    component: 'conversation_part',
+    listedBy: 'GET /conversations/{conversation_id} conversation_parts.conversation_parts',
+    added: [['conversation_id', 'string']],
+  },
+  email_address_header: {
+    component: 'email_address_header',
+    added: [
+      ['conversation_id', 'string'],
+      ['conversation_part_id', 'string'],
+      ['index', 'integer'],
+    ],
+  },
+  tickets: {
+    component: 'ticket',
+    listedBy: 'POST /tickets/search tickets',
+    jsonStrings: ['ticket_attributes'],
+    excluded: ['ticket_parts'],
+  },
+  ticket_parts: {
+    component: 'ticket_part',
+    listedBy: 'GET /tickets/{ticket_id} ticket_parts.ticket_parts',
+    added: [['ticket_id', 'string']],
+  },
+  ticket_types: { component: 'ticket_type', listedBy: 'GET /ticket_types data' },
+  articles: { component: 'article_list_item', listedBy: 'GET /articles data' },
+  collections: { component: 'collection', listedBy: 'GET /help_center/collections data' },
+  help_centers: { component: 'help_center', listedBy: 'GET /help_center/help_centers data' },
+  subscription_types: {
+    component: 'subscription_type',
+    listedBy: 'GET /subscription_types data',
+    added: [
+      ['name', 'string'],
+      ['description', 'string'],
+    ],
+  },
+  activity_logs: {
+    component: 'activity_log',
+    listedBy: 'GET /admins/activity_logs activity_logs',
+    // "Structure varies by activity type": typed object, but the examples send strings.
+    anyValue: ['metadata.before', 'metadata.after'],
+  },
+  // GET /events is declared as data_event_summary, but really lists data_event (API-NOTES.md).
+  events: { component: 'data_event' },
+  notes: { component: 'note', listedBy: 'GET /contacts/{contact_id}/notes data', added: [['contact_id', 'string']] },
+};
+
+const JUNCTIONS: Record<string, string[]> = {
+  team_admin: ['team_id', 'admin_id'],
+  contact_tag: ['contact_id', 'tag_id'],
+  contact_company: ['contact_id', 'company_id'],
+  company_tag: ['company_id', 'tag_id'],
+  company_segment: ['company_id', 'segment_id'],
+  conversation_tag: ['conversation_id', 'tag_id'],
+};
+
+// Fields that must exist and not be nullable: primary key, cursor, join key to the parent.
+const KEYS: Record<string, string[]> = {
+  ...JUNCTIONS,
+  email_address_header: ['conversation_id', 'conversation_part_id', 'index'],
+  admins: ['id'],
+  teams: ['id'],
+  tags: ['id'],
+  segments: ['id'],
+  data_attributes: ['model', 'name'],
+  contacts: ['id', 'updated_at'],
+  companies: ['id', 'updated_at'],
+  conversations: ['id', 'updated_at'],
+  conversation_parts: ['id', 'updated_at', 'conversation_id'],
+  tickets: ['id', 'updated_at'],
+  ticket_parts: ['id', 'updated_at', 'ticket_id'],
+  ticket_types: ['id'],
+  articles: ['id'],
+  collections: ['id'],
+  help_centers: ['id'],
+  subscription_types: ['id'],
+  activity_logs: ['id', 'created_at'],
+  events: ['id', 'created_at'],
+  notes: ['id', 'contact_id'],
+};
+
+const OPENAPI_ONLY = ['nullable', 'example', 'examples', 'readOnly', 'writeOnly', 'discriminator', 'xml', 'externalDocs', 'deprecated'];
+
+function typesOf(schema: Json): string[] {
+  if (schema.type === undefined) return [];
+  return Array.isArray(schema.type) ? schema.type : [schema.type];
+}
+
+function baseTypes(schema: Json): string[] {
+  return typesOf(schema)
+    .filter((t) => t !== 'null')
+    .sort();
+}
+
+/** Calls visit for the schema and every schema nested in it, with a readable path. */
+function walk(schema: Json, visit: (node: Json, path: string) => void, path = ''): void {
+  visit(schema, path || '(root)');
+  for (const [name, child] of Object.entries<Json>(schema.properties ?? {})) walk(child, visit, `${path}.${name}`);
+  if (schema.items) walk(schema.items, visit, `${path}[]`);
+}
+
+describe('stream schema files', () => {
+  const ajv = new Ajv({ strict: true, allowUnionTypes: true });
+  addFormats(ajv);
+
+  it('covers every stream', () => {
+    expect(Object.keys(schemas).sort()).toEqual([...Object.keys(MAPPED), ...Object.keys(JUNCTIONS)].sort());
+  });
+
+  it.each(Object.keys(schemas))('%s is a strict draft-07 schema that allows extra properties', (stream) => {
+    const schema = schemas[stream];
+    expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+    expect(schema.type).toBe('object');
+    expect(schema.additionalProperties).toBe(true);
+    expect(schema.title).toBe(stream);
+    expect(typeof schema.description).toBe('string');
+    expect(schema.description.length).toBeGreaterThan(20);
+    const validate = ajv.compile(schema);
+    expect(validate({ ...Object.fromEntries((schema.required ?? []).map((k: string) => [k, sample(schema.properties[k])])), unknown_field: { x: 1 } })).toBe(true);
+  });
+
+  it.each(Object.keys(schemas))('%s has no OpenAPI-only keywords, enums or timestamp formats', (stream) => {
+    const problems: string[] = [];
+    walk(schemas[stream], (node, path) => {
+      for (const key of Object.keys(node)) {
+        if (OPENAPI_ONLY.includes(key) || key.startsWith('x-') || key === 'enum' || key === '$ref') problems.push(`${path}: ${key}`);
+      }
+      if (node.format !== undefined && typesOf(node).some((t) => t !== 'string' && t !== 'null')) {
+        problems.push(`${path}: format ${node.format} on ${typesOf(node)}`);
+      }
+      if (typesOf(node).includes('object') && node.additionalProperties !== true) problems.push(`${path}: closed object`);
+      if (node.properties && !typesOf(node).includes('object')) problems.push(`${path}: properties without type object`);
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it.each(Object.keys(KEYS))('%s has its key fields, not nullable and required', (stream) => {
+    const schema = schemas[stream];
+    for (const key of KEYS[stream]) {
+      expect(schema.properties[key], key).toBeDefined();
+      expect(typesOf(schema.properties[key]), key).not.toContain('null');
+      expect(typesOf(schema.properties[key]), key).toHaveLength(1);
+    }
+    const cursors = new Set(['updated_at', 'created_at']);
+    expect([...(schema.required ?? [])].sort()).toEqual(KEYS[stream].filter((k) => !cursors.has(k)).sort());
+  });
+
+  it.each(Object.keys(KEYS))('%s makes every other top-level field nullable', (stream) => {
+    const schema = schemas[stream];
+    const notNullable = Object.entries<Json>(schema.properties)
+      .filter(([name, prop]) => !KEYS[stream].includes(name) && !typesOf(prop).includes('null'))
+      .map(([name]) => name);
+    expect(notNullable).toEqual([]);
+  });
+
+  it.each(Object.entries(JUNCTIONS))('junction %s has exactly its string keys', (stream, keys) => {
+    const schema = schemas[stream];
+    expect(Object.keys(schema.properties).sort()).toEqual([...keys].sort());
+    for (const key of keys) expect(schema.properties[key].type).toBe('string');
+  });
+
+  it('stores custom_attributes and ticket_attributes as JSON strings', () => {
+    const jsonFields = Object.entries(MAPPED).flatMap(([stream, m]) => (m.jsonStrings ?? []).map((f) => [stream, f]));
+    expect(jsonFields).toEqual([
+      ['contacts', 'custom_attributes'],
+      ['companies', 'custom_attributes'],
+      ['conversations', 'custom_attributes'],
+      ['tickets', 'ticket_attributes'],
+    ]);
+    for (const [stream, field] of jsonFields) {
+      expect(schemas[stream].properties[field].type, `${stream}.${field}`).toEqual(['null', 'string']);
+      expect(schemas[stream].properties[field].properties).toBeUndefined();
+    }
+  });
+
+  it('keeps sub-lists that are streams of their own out of their parents', () => {
+    expect(schemas.conversations.properties.conversation_parts).toBeUndefined();
+    expect(schemas.tickets.properties.ticket_parts).toBeUndefined();
+  });
+
+  it('keeps ticket type attributes and states as objects', () => {
+    expect(baseTypes(schemas.ticket_types.properties.ticket_type_attributes)).toEqual(['object']);
+    expect(baseTypes(schemas.ticket_types.properties.ticket_states)).toEqual(['object']);
+  });
+
+  it('types activity_type as a plain string', () => {
+    expect(schemas.activity_logs.properties.activity_type).toMatchObject({ type: ['null', 'string'] });
+    expect(schemas.activity_logs.properties.activity_type.enum).toBeUndefined();
+  });
+});
+
+describe('agreement with the OpenAPI description (2.14)', () => {
+  let spec: Json;
+  beforeAll(() => {
+    spec = parse(readFileSync(specUrl, 'utf8'));
+  });
+
+  const deref = (node: Json): Json => {
+    let n = node;
+    while (n?.$ref) n = spec.components.schemas[n.$ref.replace('#/components/schemas/', '')];
+    return n;
+  };
+  const refName = (node: Json): string | undefined => {
+    let n = node;
+    let name: string | undefined;
+    while (n?.$ref) {
+      const ref: string = n.$ref.replace('#/components/schemas/', '');
+      name = ref;
+      n = spec.components.schemas[ref];
+    }
+    return name;
+  };
+  /** Property schemas after $ref/allOf/anyOf/oneOf, first definition wins. */
+  const propsOf = (node: Json): Record<string, Json> => {
+    const n = deref(node);
+    const out: Record<string, Json> = {};
+    for (const branch of [...(n.allOf ?? []), ...(n.anyOf ?? []), ...(n.oneOf ?? [])]) {
+      for (const [k, v] of Object.entries(propsOf(branch))) out[k] ??= v;
+    }
+    return { ...out, ...(n.properties ?? {}) };
+  };
+  const typeSet = (node: Json): Set<string> => {
+    const n = deref(node);
+    const set = new Set<string>();
+    if (n.type) set.add(n.type);
+    if (n.properties) set.add('object');
+    for (const branch of [...(n.allOf ?? []), ...(n.anyOf ?? []), ...(n.oneOf ?? [])]) for (const t of typeSet(branch)) set.add(t);
+    if (set.has('number')) set.delete('integer');
+    return set;
+  };
+  const itemsOf = (node: Json): Json | undefined => {
+    const n = deref(node);
+    if (n.items) return n.items;
+    for (const branch of [...(n.allOf ?? []), ...(n.anyOf ?? []), ...(n.oneOf ?? [])]) {
+      const items = itemsOf(branch);
+      if (items) return items;
+    }
+    return undefined;
+  };
+
+  /** Differences between a stream schema node and an OpenAPI node, recursively. */
+  function compare(streamNode: Json, apiNode: Json, path: string, out: string[], anyValue: string[]): void {
+    if (anyValue.includes(path)) {
+      if (streamNode.type !== undefined) out.push(`${path}: should accept any value`);
+      return;
+    }
+    const want = [...typeSet(apiNode)].sort();
+    const got = baseTypes(streamNode);
+    if (want.join() !== got.join()) out.push(`${path}: stream ${got.join('|') || 'any'}, spec ${want.join('|') || 'any'}`);
+    if (streamNode.properties) {
+      const apiProps = propsOf(apiNode);
+      for (const [name, child] of Object.entries<Json>(streamNode.properties)) {
+        if (apiProps[name]) compare(child, apiProps[name], `${path}.${name}`, out, anyValue);
+      }
+      for (const name of Object.keys(apiProps)) {
+        if (!(name in streamNode.properties)) out.push(`${path}.${name}: missing`);
+      }
+    }
+    const apiItems = itemsOf(apiNode);
+    if (streamNode.items && apiItems) compare(streamNode.items, apiItems, `${path}[]`, out, anyValue);
+  }
+
+  it.each(Object.entries(MAPPED).map(([stream, m]) => [stream, m.component, m] as const))('%s agrees with component %s', (stream, _component, mapping) => {
+    const schema = schemas[stream];
+    const component = spec.components.schemas[mapping.component];
+    expect(component, mapping.component).toBeDefined();
+    const apiProps = propsOf(component);
+    const skip = new Set([...(mapping.jsonStrings ?? []), ...(mapping.excluded ?? [])]);
+    const problems: string[] = [];
+    for (const name of Object.keys(apiProps)) {
+      if (skip.has(name)) continue;
+      if (!schema.properties[name]) problems.push(`${name}: missing`);
+      else compare(schema.properties[name], apiProps[name], name, problems, mapping.anyValue ?? []);
+    }
+    for (const name of mapping.excluded ?? []) {
+      expect(apiProps[name], `${mapping.component}.${name} (excluded sub-list)`).toBeDefined();
+    }
+    for (const [name, type] of mapping.added ?? []) {
+      expect(apiProps[name], `${name} is added by the connector`).toBeUndefined();
+      expect(baseTypes(schema.properties[name] ?? {}), name).toEqual([type]);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it.each(Object.entries(MAPPED).filter(([, m]) => m.listedBy))('%s: the endpoint lists items of that component', (_stream, mapping) => {
+    const [method, path, itemsPath] = mapping.listedBy!.split(' ');
+    const response = spec.paths[path][method.toLowerCase()].responses['200'].content['application/json'].schema;
+    let node: Json = response;
+    for (const key of itemsPath.split('.')) node = propsOf(node)[key];
+    expect(refName(itemsOf(node)!)).toBe(mapping.component);
+  });
+
+  it('still declares the wrong summary shape for GET /events (the reason events map to data_event)', () => {
+    const response = spec.paths['/events'].get.responses['200'].content['application/json'].schema;
+    expect(refName(response)).toBe('data_event_summary');
+    expect(refName(itemsOf(spec.components.schemas.data_event_list.properties.events)!)).toBe('data_event');
+  });
+
+  // The spec's own response examples, turned into records the way the connector does, must pass.
+  it.each(Object.entries(MAPPED).filter(([, m]) => m.listedBy))('%s accepts the records of the spec examples', (stream, mapping) => {
+    const ajv = new Ajv({ strict: true, allowUnionTypes: true, validateFormats: false });
+    const validate = ajv.compile(schemas[stream]);
+    const [method, path, itemsPath] = mapping.listedBy!.split(' ');
+    const examples = spec.paths[path][method.toLowerCase()].responses['200'].content['application/json'].examples ?? {};
+    const records: Json[] = [];
+    for (const example of Object.values<Json>(examples)) {
+      let items: any = example.value;
+      for (const key of itemsPath.split('.')) items = items?.[key];
+      for (const item of items ?? []) records.push(toRecord(stream, mapping, item));
+    }
+    const failures = records
+      .filter((r): boolean => !validate(r))
+      .map((r) => `${r.id}: ${ajv.errorsText(validate.errors)}`)
+      .filter((f) => !KNOWN_EXAMPLE_MISMATCHES[stream]?.test(f));
+    expect(failures).toEqual([]);
+  });
+});
+
+// The spec's examples contradict its own schemas here; the schema (and the real API) wins.
+const KNOWN_EXAMPLE_MISMATCHES: Record<string, RegExp> = {
+  // conversation_part.id is a string; the example uses 1, 2, 3, 4.
+  conversation_parts: /^\d+: data\/id must be string$/,
+};
+
+function toRecord(stream: string, mapping: Mapping, item: Json): Json {
+  const record: Json = { ...item };
+  for (const field of mapping.jsonStrings ?? []) {
+    if (record[field] !== undefined && record[field] !== null) record[field] = JSON.stringify(record[field]);
+  }
+  for (const field of mapping.excluded ?? []) delete record[field];
+  for (const [name, type] of mapping.added ?? []) record[name] ??= type === 'integer' ? 0 : `${stream}-parent`;
+  return record;
+}
+
+function sample(schema: Json): unknown {
+  const type = baseTypes(schema)[0];
+  return type === 'integer' ? 1 : type === 'string' ? 'x' : type === 'boolean' ? true : {};
+}
+
+describe('generated code', () => {
+  it('schemas/streams is what scripts/gen-stream-schemas.mjs derives from the spec', () => {
+    expect(() =>
+      execFileSync(process.execPath, ['scripts/gen-stream-schemas.mjs', '--check', '--spec', fileURLToPath(specUrl)], {
+        cwd: repoRoot,
+        stdio: 'pipe',
+      }),
+    ).not.toThrow();
+  });
+
+  it('src/generated is up to date (node scripts/gen-types.mjs --check exits 0)', () => {
+    let output = '';
+    let status = 0;
+    try {
+      output = execFileSync(process.execPath, ['scripts/gen-types.mjs', '--check'], { cwd: repoRoot, encoding: 'utf8', stdio: 'pipe' });
+    } catch (err) {
+      const e = err as { status: number; stderr: string };
+      status = e.status;
+      output = e.stderr;
+    }
+    expect(output, output).toMatch(/up to date/);
+    expect(status).toBe(0);
+  });
+});
