@@ -1,0 +1,107 @@
+import yargs, { type Argv } from 'yargs';
+import { loadSchema } from '../config/source-config.js';
+import { ConnectorError, errorMessage } from '../core/errors.js';
+import type { JsonObject } from '../core/events.js';
+import { redact } from '../core/redact.js';
+import { parseSingerCatalog, singerCatalog } from '../engine/catalog.js';
+import { parseStateInput } from '../engine/state.js';
+import { runSync } from '../engine/sync.js';
+import { LineWriter } from '../protocol/line-writer.js';
+import { SingerSink, type SingerStreamInfo } from '../protocol/singer.js';
+import { streamCatalog } from '../streams/registry.js';
+import { readJsonFile } from '../util/json-file.js';
+import { packageVersion } from '../util/package-root.js';
+import type { CliIo } from './airbyte-cli.js';
+import { createClient, loadSourceConfig, sinkLogger } from './runtime.js';
+
+export function aboutInfo(): JsonObject {
+  return {
+    name: 'tap-intercom',
+    description: 'Intercom source (contacts, companies, conversations, tickets, help center, admins, ...) for Singer and Meltano.',
+    version: packageVersion,
+    sdk_version: null,
+    capabilities: ['catalog', 'discover', 'state', 'about', 'properties'],
+    settings: loadSchema('source'),
+  };
+}
+
+function streamInfos(): Map<string, SingerStreamInfo> {
+  const infos = new Map<string, SingerStreamInfo>();
+  for (const [name, entry] of streamCatalog()) {
+    infos.set(name, { schema: entry.schema, keyProperties: entry.spec.primaryKey, bookmarkProperties: entry.spec.cursorField ? [entry.spec.cursorField] : [] });
+  }
+  return infos;
+}
+
+/** The Singer tap command line (`tap-intercom`). */
+export function singerCli(io: CliIo, argv: string[]): Argv {
+  const out = new LineWriter(io.stdout);
+  const fail = async (err: unknown): Promise<void> => {
+    const message = err instanceof ConnectorError ? err.message : `Unexpected error: ${errorMessage(err)}`;
+    io.stderr.write(`CRITICAL ${redact(message)}\n`);
+    await out.flush();
+    io.setExitCode(1);
+  };
+
+  return yargs(argv)
+    .scriptName('tap-intercom')
+    .usage('$0 --config CONFIG [--discover | --catalog CATALOG [--state STATE]] | --about')
+    .option('config', { type: 'string', describe: 'Path to the config JSON' })
+    .option('discover', { type: 'boolean', describe: 'Print the catalog' })
+    .option('catalog', { type: 'string', describe: 'Path to the Singer catalog JSON' })
+    .option('properties', { type: 'string', describe: 'Path to the catalog (legacy name of --catalog)' })
+    .option('state', { type: 'string', describe: 'Path to the state JSON ({"bookmarks": {...}})' })
+    .option('about', { type: 'boolean', describe: 'Print what this tap is and can do' })
+    .option('format', { choices: ['json', 'markdown'] as const, default: 'json' as const, describe: 'Format of --about' })
+    .strict()
+    .help()
+    .command(
+      '$0',
+      'Singer tap for Intercom',
+      () => {},
+      async (args) => {
+        const stderrLogger = {
+          debug: () => {},
+          info: (m: string) => void io.stderr.write(`INFO ${redact(m)}\n`),
+          warn: (m: string) => void io.stderr.write(`WARNING ${redact(m)}\n`),
+          error: (m: string) => void io.stderr.write(`ERROR ${redact(m)}\n`),
+        };
+        try {
+          if (args.about) {
+            const about = aboutInfo();
+            if (args.format === 'markdown') {
+              io.stdout.write(`# ${String(about.name)}\n\n${String(about.description)}\n\nVersion: ${packageVersion}\n\nCapabilities: ${(about.capabilities as string[]).join(', ')}\n`);
+            } else {
+              await out.write(JSON.stringify(about, null, 2));
+            }
+            await out.flush();
+            io.setExitCode(0);
+            return;
+          }
+          if (!args.config) throw new ConnectorError('--config is required (path to the config JSON).', { failureType: 'config_error' });
+          const config = loadSourceConfig(args.config, stderrLogger, io.env);
+          if (args.discover) {
+            await out.write(JSON.stringify(singerCatalog()));
+            await out.flush();
+            io.setExitCode(0);
+            return;
+          }
+          const catalogPath = args.catalog ?? args.properties;
+          if (!catalogPath) throw new ConnectorError('Give --catalog (or --properties) to sync, or --discover to list streams.', { failureType: 'config_error' });
+          const selected = parseSingerCatalog(readJsonFile(catalogPath, 'catalog'));
+          if (selected.length === 0) stderrLogger.warn('The catalog selects no stream; nothing to do. Mark streams with "selected": true in their root metadata.');
+          const inputState = args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>();
+          const bookmarks = Object.fromEntries(inputState);
+          const sink = new SingerSink(io.stdout, io.stderr, streamInfos(), bookmarks);
+          const logger = sinkLogger(sink);
+          const client = createClient(config, sink, logger, io.env);
+          const result = await runSync({ client, config, sink, logger, selected, inputState });
+          await sink.flush();
+          if (result.failedStreams.length) io.stderr.write(`CRITICAL streams incomplete: ${result.failedStreams.join(', ')}\n`);
+          io.setExitCode(result.failedStreams.length ? 1 : 0);
+        } catch (err) {
+          await fail(err);
+        }
+      },
+    );
+}

@@ -1,0 +1,141 @@
+import type { SourceConfig } from '../config/source-config.js';
+import { ConnectorError, errorMessage } from '../core/errors.js';
+import type { EventSink, JsonObject, Logger } from '../core/events.js';
+import type { IntercomClient } from '../intercom/client.js';
+import { IntercomApiError } from '../intercom/errors.js';
+import { READERS } from '../streams/registry.js';
+import type { Reader } from '../streams/types.js';
+import type { SelectedStream } from './catalog.js';
+
+export interface SyncOptions {
+  client: IntercomClient;
+  config: SourceConfig;
+  sink: EventSink;
+  logger: Logger;
+  selected: SelectedStream[];
+  inputState: Map<string, JsonObject>;
+  /** Emit a STATE at the first checkpoint after this many records ... */
+  checkpointEveryRecords?: number;
+  /** ... or after this many milliseconds, whichever comes first. */
+  checkpointEveryMs?: number;
+}
+
+export interface SyncResult {
+  failedStreams: string[];
+  recordCounts: Map<string, number>;
+}
+
+/**
+ * Runs every reader that has a selected stream, routes records to the sink, and turns the
+ * readers' checkpoints into per-stream STATE. A failing reader marks its streams INCOMPLETE and
+ * the others still run; a rejected token stops everything.
+ */
+export async function runSync(opts: SyncOptions): Promise<SyncResult> {
+  const { sink, logger } = opts;
+  const byName = new Map(opts.selected.map((s) => [s.name, s]));
+  const knownStreams = new Set(READERS.flatMap((r) => r.streams.map((s) => s.name)));
+  for (const name of opts.inputState.keys()) {
+    if (!knownStreams.has(name)) logger.warn(`The state has an entry for stream '${name}', which this connector does not have; it is ignored.`);
+  }
+  const result: SyncResult = { failedStreams: [], recordCounts: new Map() };
+  const syncStartedAt = Math.floor(Date.now() / 1000);
+
+  for (const reader of READERS) {
+    const selected = reader.streams.filter((s) => byName.has(s.name)).map((s) => s.name);
+    if (selected.length === 0) continue;
+    const fatal = await runReader(reader, selected, opts, result, syncStartedAt);
+    if (fatal) {
+      for (const later of READERS.slice(READERS.indexOf(reader) + 1)) {
+        for (const s of later.streams) {
+          if (byName.has(s.name)) {
+            result.failedStreams.push(s.name);
+            await sink.emit({ type: 'status', stream: s.name, status: 'INCOMPLETE' });
+          }
+        }
+      }
+      break;
+    }
+  }
+  return result;
+}
+
+/** Returns true when the failure makes every other stream pointless (token rejected). */
+async function runReader(reader: Reader, selected: string[], opts: SyncOptions, result: SyncResult, syncStartedAt: number): Promise<boolean> {
+  const { sink, logger } = opts;
+  const byName = new Map(opts.selected.map((s) => [s.name, s]));
+  const incremental = selected.every((name) => byName.get(name)?.syncMode === 'incremental');
+  // A stream newly added to the catalog has no state: the whole reader starts over for it.
+  const states = selected.map((name) => opts.inputState.get(name));
+  const readerState = incremental && states.every((s) => s !== undefined) ? states[0] : undefined;
+
+  const counts = new Map(selected.map((name) => [name, 0]));
+  const sinceState = new Map(selected.map((name) => [name, 0]));
+  const running = new Set<string>();
+  const everyRecords = opts.checkpointEveryRecords ?? 5000;
+  const everyMs = opts.checkpointEveryMs ?? 30_000;
+  let pending: JsonObject | undefined;
+  let lastEmitted: JsonObject | undefined;
+  let lastEmitAt = Date.now();
+  let recordsSinceEmit = 0;
+
+  const emitState = async (state: JsonObject): Promise<void> => {
+    for (const name of selected) {
+      await sink.emit({ type: 'state', stream: name, state, recordCount: sinceState.get(name) ?? 0 });
+      sinceState.set(name, 0);
+    }
+    lastEmitted = state;
+    pending = undefined;
+    lastEmitAt = Date.now();
+    recordsSinceEmit = 0;
+  };
+
+  for (const name of selected) await sink.emit({ type: 'status', stream: name, status: 'STARTED' });
+  const started = Date.now();
+  try {
+    const selectedSet = new Set(selected);
+    for await (const item of reader.read({ client: opts.client, config: opts.config, logger, selected: selectedSet, state: readerState, syncStartedAt })) {
+      if (item.kind === 'record') {
+        if (!selectedSet.has(item.stream)) continue;
+        if (!running.has(item.stream)) {
+          running.add(item.stream);
+          await sink.emit({ type: 'status', stream: item.stream, status: 'RUNNING' });
+        }
+        counts.set(item.stream, (counts.get(item.stream) ?? 0) + 1);
+        sinceState.set(item.stream, (sinceState.get(item.stream) ?? 0) + 1);
+        recordsSinceEmit++;
+        const wait = sink.emit({ type: 'record', stream: item.stream, data: item.record });
+        if (wait) await wait;
+      } else if (item.kind === 'checkpoint') {
+        pending = item.state;
+        if (recordsSinceEmit >= everyRecords || Date.now() - lastEmitAt >= everyMs) await emitState(item.state);
+      } else if (item.kind === 'estimate') {
+        if (selectedSet.has(item.stream)) await sink.emit({ type: 'estimate', stream: item.stream, rowEstimate: item.rows });
+      }
+    }
+    await emitState(pending ?? lastEmitted ?? readerState ?? {});
+    for (const name of selected) {
+      result.recordCounts.set(name, counts.get(name) ?? 0);
+      await sink.emit({ type: 'status', stream: name, status: 'COMPLETE' });
+      logger.info(`Stream ${name}: ${counts.get(name) ?? 0} records in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    }
+    return false;
+  } catch (err) {
+    // Everything before the last checkpoint is safe: say so before reporting the failure.
+    if (pending) await emitState(pending);
+    const connectorError = err instanceof ConnectorError ? err : undefined;
+    const streamName = selected[0]!;
+    await sink.emit({
+      type: 'error',
+      stream: streamName,
+      message: connectorError ? `Stream ${streamName}: ${connectorError.message}` : `Stream ${streamName} failed: ${errorMessage(err)}`,
+      internalMessage: connectorError?.internalMessage ?? (err instanceof Error ? `${err.name}: ${err.message}` : undefined),
+      failureType: connectorError?.failureType ?? 'system_error',
+    });
+    for (const name of selected) {
+      result.recordCounts.set(name, counts.get(name) ?? 0);
+      result.failedStreams.push(name);
+      await sink.emit({ type: 'status', stream: name, status: 'INCOMPLETE' });
+    }
+    return err instanceof IntercomApiError && err.status === 401;
+  }
+}

@@ -1,0 +1,41 @@
+import type { SourceConfig } from '../config/source-config.js';
+import type { JsonObject, Logger } from '../core/events.js';
+import type { IntercomClient } from '../intercom/client.js';
+
+export type SyncMode = 'full_refresh' | 'incremental';
+
+/** What a stream is, independent of where its records come from. */
+export interface StreamSpec {
+  name: string;
+  /** Field names of the (possibly composite) primary key. */
+  primaryKey: string[];
+  /** Set for streams that support incremental sync. */
+  cursorField?: string;
+}
+
+export type ReaderItem =
+  | { kind: 'record'; stream: string; record: JsonObject }
+  /** Everything yielded before this is safe: on resume, reading restarts from `state`. */
+  | { kind: 'checkpoint'; state: JsonObject }
+  | { kind: 'estimate'; stream: string; rows: number };
+
+export interface ReadContext {
+  client: IntercomClient;
+  config: SourceConfig;
+  logger: Logger;
+  /** The streams of this reader that the catalog selected. */
+  selected: ReadonlySet<string>;
+  /** The reader's state from the previous sync; undefined on a full refresh or first sync. */
+  state: JsonObject | undefined;
+  /** Unix seconds when the sync started. */
+  syncStartedAt: number;
+}
+
+/**
+ * One walk over one Intercom endpoint family. Its first stream is the parent; junction streams
+ * (team_admin, contact_tag, ...) come from the same records in the same pass.
+ */
+export interface Reader {
+  streams: StreamSpec[];
+  read(ctx: ReadContext): AsyncGenerator<ReaderItem>;
+}
