@@ -82,13 +82,17 @@ const STREAMS = {
   },
   contact_tag: {
     description: 'Junction of contacts and tags, derived from `contact.tags.data` (POST /contacts/search) and GET /contacts/{id}/tags when `has_more` is true.',
-    extra: { contact_id: str('The `id` of the contact.'), tag_id: str('The `id` of the tag.') },
+    extra: { contact_id: str('The `id` of the contact.'), tag_id: str('The `id` of the tag.'), updated_at: int('`updated_at` of the contact this row was read from (the incremental cursor).') },
     primaryKey: ['contact_id', 'tag_id'],
+    // Junctions carry their parent's updated_at so they can sync incrementally with it.
+    cursor: 'updated_at',
   },
   contact_company: {
     description: 'Junction of contacts and companies, derived from `contact.companies.data` (POST /contacts/search) and GET /contacts/{id}/companies when `has_more` is true.',
-    extra: { contact_id: str('The `id` of the contact.'), company_id: str('The Intercom `id` of the company.') },
+    extra: { contact_id: str('The `id` of the contact.'), company_id: str('The Intercom `id` of the company.'), updated_at: int('`updated_at` of the contact this row was read from (the incremental cursor).') },
     primaryKey: ['contact_id', 'company_id'],
+    // Junctions carry their parent's updated_at so they can sync incrementally with it.
+    cursor: 'updated_at',
   },
   companies: {
     component: 'company',
@@ -99,13 +103,17 @@ const STREAMS = {
   },
   company_tag: {
     description: 'Junction of companies and tags, derived from `company.tags.tags` (GET /companies/scroll).',
-    extra: { company_id: str('The Intercom `id` of the company.'), tag_id: str('The `id` of the tag.') },
+    extra: { company_id: str('The Intercom `id` of the company.'), tag_id: str('The `id` of the tag.'), updated_at: int('`updated_at` of the company this row was read from (the incremental cursor).') },
     primaryKey: ['company_id', 'tag_id'],
+    // Junctions carry their parent's updated_at so they can sync incrementally with it.
+    cursor: 'updated_at',
   },
   company_segment: {
     description: 'Junction of companies and segments, derived from `company.segments.segments` (GET /companies/scroll).',
-    extra: { company_id: str('The Intercom `id` of the company.'), segment_id: str('The `id` of the segment.') },
+    extra: { company_id: str('The Intercom `id` of the company.'), segment_id: str('The `id` of the segment.'), updated_at: int('`updated_at` of the company this row was read from (the incremental cursor).') },
     primaryKey: ['company_id', 'segment_id'],
+    // Junctions carry their parent's updated_at so they can sync incrementally with it.
+    cursor: 'updated_at',
   },
   conversations: {
     component: 'conversation_list_item',
@@ -118,8 +126,10 @@ const STREAMS = {
   },
   conversation_tag: {
     description: 'Junction of conversations and tags, derived from `conversation.tags.tags` (POST /conversations/search).',
-    extra: { conversation_id: str('The `id` of the conversation.'), tag_id: str('The `id` of the tag.') },
+    extra: { conversation_id: str('The `id` of the conversation.'), tag_id: str('The `id` of the tag.'), updated_at: int('`updated_at` of the conversation this row was read from (the incremental cursor).') },
     primaryKey: ['conversation_id', 'tag_id'],
+    // Junctions carry their parent's updated_at so they can sync incrementally with it.
+    cursor: 'updated_at',
   },
   conversation_parts: {
     component: 'conversation_part',
@@ -136,8 +146,11 @@ const STREAMS = {
       conversation_id: str('The `id` of the conversation.'),
       conversation_part_id: str('The `id` of the conversation part.'),
       index: int('Position (0-based) of the header in `email_message_metadata.email_address_headers`.'),
+      updated_at: int('`updated_at` of the conversation part this row was read from (the incremental cursor).'),
     },
     primaryKey: ['conversation_id', 'conversation_part_id', 'index'],
+    // Junctions carry their parent's updated_at so they can sync incrementally with it.
+    cursor: 'updated_at',
   },
   tickets: {
     component: 'ticket',

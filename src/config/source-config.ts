@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../core/errors.js';
+import type { SourceConfig as SourceConfigDocument } from '../generated/config/index.js';
 import { registerSecret } from '../core/redact.js';
 import { packageRoot } from '../util/package-root.js';
 import { compileSchema, describeErrors } from '../util/schema-validation.js';
@@ -22,8 +23,8 @@ export interface SourceConfig {
   maxRequestsPerMinute?: number;
   maxRetries: number;
   maxRateLimitWaitMs: number;
-  /** The whole validated config, for options owned by individual streams. */
-  raw: Record<string, unknown>;
+  /** The whole validated config (type generated from schemas/config/source.json), for options owned by individual streams. */
+  raw: SourceConfigDocument;
 }
 
 export function loadSchema(name: string): Record<string, unknown> {
@@ -79,7 +80,7 @@ export function parseSourceConfig(input: unknown, env: NodeJS.ProcessEnv = proce
     maxRequestsPerMinute: config.max_requests_per_minute as number | undefined,
     maxRetries: config.max_retries as number,
     maxRateLimitWaitMs: (config.max_rate_limit_wait_seconds as number) * 1000,
-    raw: config,
+    raw: config as SourceConfigDocument,
   };
 }
 

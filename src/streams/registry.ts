@@ -2,11 +2,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonObject } from '../core/events.js';
 import { packageRoot } from '../util/package-root.js';
+import { companiesReader } from './companies.js';
+import { contactsReader } from './contacts.js';
+import { conversationsReader } from './conversations.js';
 import { adminsReader, dataAttributesReader, segmentsReader, tagsReader, teamsReader } from './simple-lists.js';
 import type { Reader, StreamSpec } from './types.js';
 
 /** Every reader the connector has, in the order a sync runs them. */
-export const READERS: readonly Reader[] = [adminsReader, teamsReader, tagsReader, segmentsReader, dataAttributesReader];
+export const READERS: readonly Reader[] = [
+  adminsReader,
+  teamsReader,
+  tagsReader,
+  segmentsReader,
+  dataAttributesReader,
+  contactsReader,
+  companiesReader,
+  conversationsReader,
+];
 
 export interface StreamEntry {
   spec: StreamSpec;

@@ -54,5 +54,25 @@ export interface SourceConfig {
    * How long one request may wait in total on 429 responses before the sync fails with a transient error.
    */
   max_rate_limit_wait_seconds?: number;
+  /**
+   * Each incremental sync re-reads records updated this long before the saved cursor. Intercom's search index lags writes by minutes; 30 covers it with margin. Re-read records are de-duplicated by primary key downstream.
+   */
+  lookback_window_minutes?: number;
+  /**
+   * Width of the time slices contacts and conversations are read in (in parallel, checkpointed per completed prefix). Default: the sync window split into about 4 slices per concurrent request.
+   */
+  slice_days?: number;
+  /**
+   * html (as written) or plaintext (Intercom strips the markup).
+   */
+  conversation_parts_display_as?: "html" | "plaintext";
+  /**
+   * Ask Intercom for the number of contacts in each segment (slower for large workspaces).
+   */
+  segments_include_count?: boolean;
+  /**
+   * Intercom allows one open company scroll per app; when another is open the connector waits this long before trying again (an idle scroll expires after a minute).
+   */
+  scroll_busy_wait_seconds?: number;
   [k: string]: unknown;
 }

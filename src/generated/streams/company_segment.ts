@@ -16,5 +16,9 @@ export interface CompanySegment {
    * The `id` of the segment.
    */
   segment_id: string;
+  /**
+   * `updated_at` of the company this row was read from (the incremental cursor).
+   */
+  updated_at?: number;
   [k: string]: unknown;
 }

@@ -16,5 +16,9 @@ export interface ConversationTag {
    * The `id` of the tag.
    */
   tag_id: string;
+  /**
+   * `updated_at` of the conversation this row was read from (the incremental cursor).
+   */
+  updated_at?: number;
   [k: string]: unknown;
 }

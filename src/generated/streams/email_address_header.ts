@@ -32,5 +32,9 @@ export interface EmailAddressHeader {
    * Position (0-based) of the header in `email_message_metadata.email_address_headers`.
    */
   index: number;
+  /**
+   * `updated_at` of the conversation part this row was read from (the incremental cursor).
+   */
+  updated_at?: number;
   [k: string]: unknown;
 }

@@ -1,0 +1,135 @@
+import type { JsonObject } from '../core/events.js';
+import { idString, stringifyFields } from './transform.js';
+import { readWindow, slicedSearch, type TimeSlice } from './slicing.js';
+import type { ReadContext, Reader, ReaderItem } from './types.js';
+
+/**
+ * Conversation and ticket search treat `>` and `<` as inclusive. Asking one second wider on both
+ * sides is safe whichever way Intercom compares, since records are filtered to the slice locally.
+ */
+export function inclusiveSliceQuery(slice: TimeSlice): unknown {
+  const lower = { field: 'updated_at', operator: '>', value: slice.start - 1 };
+  if (slice.last) return { operator: 'AND', value: [lower] };
+  return { operator: 'AND', value: [lower, { field: 'updated_at', operator: '<', value: slice.end }] };
+}
+
+interface PartsList {
+  conversation_parts?: JsonObject[];
+  ticket_parts?: JsonObject[];
+  total_count?: number;
+}
+
+/** Fetches details for a page with at most `window` requests outstanding, yielding in page order. */
+export async function* fetchInOrder<T, R>(items: T[], window: number, fetch: (item: T) => Promise<R>): AsyncGenerator<[T, R]> {
+  const pending: Promise<R>[] = [];
+  let next = 0;
+  const fill = () => {
+    while (pending.length < window && next < items.length) pending.push(fetch(items[next++]!));
+  };
+  fill();
+  for (let i = 0; i < items.length; i++) {
+    const result = await pending.shift()!;
+    fill();
+    yield [items[i]!, result];
+  }
+}
+
+export interface PartsReport {
+  /** Parts the API returned. */
+  returned: number;
+  /** Parts the parent says it has (statistics or total_count). */
+  expected: number;
+}
+
+/** Intercom returns at most the 500 most recent parts; say so, never pretend completeness. */
+export function partsShortfall(detail: JsonObject, parts: JsonObject[], list: PartsList | undefined): PartsReport | undefined {
+  const stats = detail.statistics as { count_conversation_parts?: unknown } | null | undefined;
+  const counted = typeof stats?.count_conversation_parts === 'number' ? stats.count_conversation_parts : 0;
+  const total = typeof list?.total_count === 'number' ? list.total_count : 0;
+  const expected = Math.max(counted, total);
+  return expected > parts.length ? { returned: parts.length, expected } : undefined;
+}
+
+async function* conversationItems(ctx: ReadContext, conversation: JsonObject, detail: JsonObject | undefined, partsSince: number | undefined): AsyncGenerator<ReaderItem> {
+  const conversationId = idString(conversation.id)!;
+  const updatedAt = conversation.updated_at;
+  if (ctx.selected.has('conversation_tag')) {
+    const tags = (conversation.tags as { tags?: { id?: unknown }[] } | null | undefined)?.tags ?? [];
+    for (const tag of tags) {
+      const tagId = idString(tag.id);
+      if (tagId) yield { kind: 'record', stream: 'conversation_tag', record: { conversation_id: conversationId, tag_id: tagId, updated_at: updatedAt } };
+    }
+  }
+  if (detail) {
+    const list = detail.conversation_parts as PartsList | undefined;
+    const parts = list?.conversation_parts ?? [];
+    const shortfall = partsShortfall(detail, parts, list);
+    if (shortfall) {
+      ctx.logger.warn(
+        `PARTS_TRUNCATED conversation ${conversationId}: Intercom returns only the most recent ${shortfall.returned} parts; ${shortfall.expected - shortfall.returned} older parts (of ${shortfall.expected}) cannot be read through the API.`,
+      );
+    }
+    for (const part of parts) {
+      const partUpdatedAt = typeof part.updated_at === 'number' ? part.updated_at : undefined;
+      if (partsSince !== undefined && partUpdatedAt !== undefined && partUpdatedAt < partsSince) continue;
+      const partId = idString(part.id);
+      if (!partId) continue;
+      if (ctx.selected.has('conversation_parts')) yield { kind: 'record', stream: 'conversation_parts', record: { ...part, id: partId, conversation_id: conversationId } };
+      if (ctx.selected.has('email_address_header')) {
+        const headers = (part.email_message_metadata as { email_address_headers?: JsonObject[] } | null | undefined)?.email_address_headers ?? [];
+        for (let index = 0; index < headers.length; index++) {
+          const header = headers[index]!;
+          yield {
+            kind: 'record',
+            stream: 'email_address_header',
+            record: { conversation_id: conversationId, conversation_part_id: partId, index, type: header.type, email_address: header.email_address, name: header.name ?? null, updated_at: partUpdatedAt ?? updatedAt },
+          };
+        }
+      }
+    }
+  }
+  if (ctx.selected.has('conversations')) yield { kind: 'record', stream: 'conversations', record: stringifyFields(conversation, ['custom_attributes']) };
+}
+
+/**
+ * Conversations through POST /conversations/search in parallel time slices; for each new or
+ * changed conversation, GET /conversations/{id} (concurrently, within the shared budget) gives its
+ * parts and their email headers.
+ */
+export const conversationsReader: Reader = {
+  streams: [
+    { name: 'conversations', primaryKey: ['id'], cursorField: 'updated_at' },
+    { name: 'conversation_tag', primaryKey: ['conversation_id', 'tag_id'], cursorField: 'updated_at' },
+    { name: 'conversation_parts', primaryKey: ['id'], cursorField: 'updated_at' },
+    { name: 'email_address_header', primaryKey: ['conversation_id', 'conversation_part_id', 'index'], cursorField: 'updated_at' },
+  ],
+  read(ctx) {
+    const needDetail = ctx.selected.has('conversation_parts') || ctx.selected.has('email_address_header');
+    const displayAs = ctx.config.raw.conversation_parts_display_as === 'plaintext' ? 'plaintext' : undefined;
+    // On an incremental run only parts changed since the lower bound are new.
+    const partsSince = ctx.state ? readWindow(ctx, 'conversations', 'updated_at').lower : undefined;
+    return slicedSearch({
+      ctx,
+      stream: 'conversations',
+      cursorField: 'updated_at',
+      path: '/conversations/search',
+      recordsKey: 'conversations',
+      query: inclusiveSliceQuery,
+      async *processPage(records) {
+        if (!needDetail) {
+          for (const conversation of records) yield* conversationItems(ctx, conversation, undefined, partsSince);
+          return;
+        }
+        const fetchDetail = async (conversation: JsonObject): Promise<JsonObject | undefined> => {
+          const id = idString(conversation.id)!;
+          const detail = await ctx.client.requestMaybe<JsonObject>({ path: `/conversations/${encodeURIComponent(id)}`, searchParams: { display_as: displayAs }, stream: 'conversation_parts', allow404: true });
+          if (!detail) ctx.logger.info(`conversation ${id} was deleted between search and fetch (404); its parts are skipped.`);
+          return detail;
+        };
+        for await (const [conversation, detail] of fetchInOrder(records, ctx.config.maxConcurrency * 2, fetchDetail)) {
+          yield* conversationItems(ctx, conversation, detail, partsSince);
+        }
+      },
+    });
+  },
+};
