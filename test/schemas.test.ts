@@ -108,9 +108,11 @@ const JUNCTIONS: Record<string, string[]> = {
 };
 
 // Fields that must exist and not be nullable: primary key, cursor, join key to the parent.
+// Junctions derived from an incremental parent carry the parent's updated_at as their cursor.
+const INCREMENTAL_JUNCTIONS = new Set(['contact_tag', 'contact_company', 'company_tag', 'company_segment', 'conversation_tag']);
 const KEYS: Record<string, string[]> = {
-  ...JUNCTIONS,
-  email_address_header: ['conversation_id', 'conversation_part_id', 'index'],
+  ...Object.fromEntries(Object.entries(JUNCTIONS).map(([stream, keys]) => [stream, INCREMENTAL_JUNCTIONS.has(stream) ? [...keys, 'updated_at'] : keys])),
+  email_address_header: ['conversation_id', 'conversation_part_id', 'index', 'updated_at'],
   admins: ['id'],
   teams: ['id'],
   tags: ['id'],
@@ -206,10 +208,12 @@ describe('stream schema files', () => {
     expect(notNullable).toEqual([]);
   });
 
-  it.each(Object.entries(JUNCTIONS))('junction %s has exactly its string keys', (stream, keys) => {
+  it.each(Object.entries(JUNCTIONS))('junction %s has exactly its string keys (and the parent cursor)', (stream, keys) => {
     const schema = schemas[stream];
-    expect(Object.keys(schema.properties).sort()).toEqual([...keys].sort());
+    const expected = INCREMENTAL_JUNCTIONS.has(stream) ? [...keys, 'updated_at'] : keys;
+    expect(Object.keys(schema.properties).sort()).toEqual([...expected].sort());
     for (const key of keys) expect(schema.properties[key].type).toBe('string');
+    if (INCREMENTAL_JUNCTIONS.has(stream)) expect(schema.properties.updated_at.type).toBe('integer');
   });
 
   it('stores custom_attributes and ticket_attributes as JSON strings', () => {
