@@ -71,8 +71,8 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
   const counts = new Map(selected.map((name) => [name, 0]));
   const sinceState = new Map(selected.map((name) => [name, 0]));
   const running = new Set<string>();
-  const everyRecords = opts.checkpointEveryRecords ?? 5000;
-  const everyMs = opts.checkpointEveryMs ?? 30_000;
+  const everyRecords = opts.checkpointEveryRecords ?? opts.config.raw.checkpoint_every_records ?? 5000;
+  const everyMs = opts.checkpointEveryMs ?? (opts.config.raw.checkpoint_every_seconds ?? 30) * 1000;
   let pending: JsonObject | undefined;
   let lastEmitted: JsonObject | undefined;
   let lastEmitAt = Date.now();

@@ -74,5 +74,13 @@ export interface SourceConfig {
    * Intercom allows one open company scroll per app; when another is open the connector waits this long before trying again (an idle scroll expires after a minute).
    */
   scroll_busy_wait_seconds?: number;
+  /**
+   * Emit STATE at the first safe point after this many records (also see checkpoint_every_seconds), so a long sync shows progress and resumes close to where it stopped.
+   */
+  checkpoint_every_records?: number;
+  /**
+   * Emit STATE at the first safe point after this many seconds.
+   */
+  checkpoint_every_seconds?: number;
   [k: string]: unknown;
 }
