@@ -16,6 +16,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Set by the commands: 0 on success. */
   setExitCode(code: number): void;
+  /** Aborted when the process gets SIGTERM/SIGINT. */
+  signal?: AbortSignal;
 }
 
 export function airbyteSpec(): object {
@@ -93,7 +95,7 @@ export function airbyteCli(io: CliIo, argv: string[]): Argv {
           const selected = parseConfiguredAirbyteCatalog(readJsonFile(args.catalog, 'catalog'));
           const inputState = args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map();
           const client = createClient(config, sink, logger, io.env);
-          const result = await runSync({ client, config, sink, logger, selected, inputState });
+          const result = await runSync({ client, config, sink, logger, selected, inputState, signal: io.signal });
           logger.info(`Sync finished: ${client.stats.requests} requests, ${client.stats.rateLimited} rate-limited, ${client.stats.retried} retried.`);
           await sink.flush();
           io.setExitCode(result.failedStreams.length ? 1 : 0);

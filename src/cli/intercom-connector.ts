@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { hideBin } from 'yargs/helpers';
 import { airbyteCli } from './airbyte-cli.js';
+import { processIo } from './process-io.js';
 
-await airbyteCli(
-  { stdout: process.stdout, stderr: process.stderr, env: process.env, setExitCode: (code) => (process.exitCode = code) },
-  hideBin(process.argv),
-).parseAsync();
+const io = processIo();
+await airbyteCli(io, hideBin(process.argv)).parseAsync();
+io.finish();

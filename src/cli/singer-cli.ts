@@ -95,7 +95,7 @@ export function singerCli(io: CliIo, argv: string[]): Argv {
           const sink = new SingerSink(io.stdout, io.stderr, streamInfos(), bookmarks);
           const logger = sinkLogger(sink);
           const client = createClient(config, sink, logger, io.env);
-          const result = await runSync({ client, config, sink, logger, selected, inputState });
+          const result = await runSync({ client, config, sink, logger, selected, inputState, signal: io.signal });
           await sink.flush();
           if (result.failedStreams.length) io.stderr.write(`CRITICAL streams incomplete: ${result.failedStreams.join(', ')}\n`);
           io.setExitCode(result.failedStreams.length ? 1 : 0);

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { hideBin } from 'yargs/helpers';
+import { processIo } from './process-io.js';
 import { singerCli } from './singer-cli.js';
 
-await singerCli(
-  { stdout: process.stdout, stderr: process.stderr, env: process.env, setExitCode: (code) => (process.exitCode = code) },
-  hideBin(process.argv),
-).parseAsync();
+const io = processIo();
+await singerCli(io, hideBin(process.argv)).parseAsync();
+io.finish();

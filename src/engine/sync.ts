@@ -18,6 +18,16 @@ export interface SyncOptions {
   checkpointEveryRecords?: number;
   /** ... or after this many milliseconds, whichever comes first. */
   checkpointEveryMs?: number;
+  /** Aborted on SIGTERM/SIGINT: stop at the next item, emit the last safe STATE, report INCOMPLETE. */
+  signal?: AbortSignal;
+}
+
+/** Thrown inside a reader's loop when the sync was asked to stop. */
+export class SyncInterrupted extends ConnectorError {
+  constructor(reason: string) {
+    super(`The sync was interrupted (${reason}). The last STATE is safe to resume from; run again to continue.`, { failureType: 'transient_error' });
+    this.name = 'SyncInterrupted';
+  }
 }
 
 export interface SyncResult {
@@ -43,7 +53,7 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
   for (const reader of READERS) {
     const selected = reader.streams.filter((s) => byName.has(s.name)).map((s) => s.name);
     if (selected.length === 0) continue;
-    const fatal = await runReader(reader, selected, opts, result, syncStartedAt);
+    const fatal = (await runReader(reader, selected, opts, result, syncStartedAt)) || opts.signal?.aborted === true;
     if (fatal) {
       for (const later of READERS.slice(READERS.indexOf(reader) + 1)) {
         for (const s of later.streams) {
@@ -91,9 +101,15 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
 
   for (const name of selected) await sink.emit({ type: 'status', stream: name, status: 'STARTED' });
   const started = Date.now();
+  const selectedSet = new Set(selected);
+  const iterator = reader.read({ client: opts.client, config: opts.config, logger, selected: selectedSet, state: readerState, syncStartedAt });
   try {
-    const selectedSet = new Set(selected);
-    for await (const item of reader.read({ client: opts.client, config: opts.config, logger, selected: selectedSet, state: readerState, syncStartedAt })) {
+    // A signal must not wait for a slow request or a rate-limit pause to end: race it.
+    const interrupted = interruption(opts.signal);
+    for (;;) {
+      const next = interrupted ? await Promise.race([iterator.next(), interrupted]) : await iterator.next();
+      if (next.done) break;
+      const item = next.value;
       if (item.kind === 'record') {
         if (!selectedSet.has(item.stream)) continue;
         if (!running.has(item.stream)) {
@@ -120,6 +136,7 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
     }
     return false;
   } catch (err) {
+    if (err instanceof SyncInterrupted) void iterator.return(undefined).catch(() => undefined);
     // Everything before the last checkpoint is safe: say so before reporting the failure.
     if (pending) await emitState(pending);
     const connectorError = err instanceof ConnectorError ? err : undefined;
@@ -136,6 +153,17 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
       result.failedStreams.push(name);
       await sink.emit({ type: 'status', stream: name, status: 'INCOMPLETE' });
     }
-    return err instanceof IntercomApiError && err.status === 401;
+    return (err instanceof IntercomApiError && err.status === 401) || err instanceof SyncInterrupted;
   }
+}
+
+function interruption(signal: AbortSignal | undefined): Promise<never> | undefined {
+  if (!signal) return undefined;
+  const promise = new Promise<never>((_, reject) => {
+    const fire = () => reject(new SyncInterrupted(String(signal.reason ?? 'signal')));
+    if (signal.aborted) fire();
+    else signal.addEventListener('abort', fire, { once: true });
+  });
+  promise.catch(() => undefined);
+  return promise;
 }

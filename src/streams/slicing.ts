@@ -73,7 +73,10 @@ export async function* slicedSearch(opts: SlicedSearchOptions): AsyncGenerator<R
     return;
   }
   const sliceDays = typeof ctx.config.raw.slice_days === 'number' ? ctx.config.raw.slice_days : undefined;
-  const slices = planSlices(lower, upper, { sliceDays, workers: ctx.config.maxConcurrency });
+  const slices =
+    sliceDays === undefined && upper - lower > PROBE_MIN_WINDOW
+      ? await planByDensity(opts, lower, upper)
+      : planSlices(lower, upper, { sliceDays, workers: ctx.config.maxConcurrency });
   const done = new Array<boolean>(slices.length).fill(false);
   let prefix = 0;
   let estimate = 0;
@@ -96,6 +99,47 @@ export async function* slicedSearch(opts: SlicedSearchOptions): AsyncGenerator<R
 }
 
 const MAX_SLICE_RESTARTS = 3;
+/** Windows longer than this (a first sync) are probed before slicing. */
+const PROBE_MIN_WINDOW = 14 * DAY;
+const PROBE_BUCKETS = 16;
+
+/**
+ * A first sync spans years, mostly empty in most workspaces. One cheap search per bucket
+ * (per_page 1, reading total_count) tells where the records are: empty buckets are skipped and
+ * busy ones split, so parallel slices carry similar work and no request is spent on nothing.
+ */
+async function planByDensity(opts: SlicedSearchOptions, lower: number, upper: number): Promise<TimeSlice[]> {
+  const { ctx } = opts;
+  const days = Math.ceil((upper - dayStart(lower)) / DAY);
+  const buckets = planSlices(lower, upper, { sliceDays: Math.max(1, Math.ceil(days / PROBE_BUCKETS)), workers: 1 });
+  const counts = await Promise.all(
+    buckets.map(async (bucket) => {
+      const body = await ctx.client.request<{ total_count?: number }>({
+        method: 'POST',
+        path: opts.path,
+        stream: opts.stream,
+        json: { query: opts.query(bucket), pagination: { per_page: 1 } },
+      });
+      // Without a count, assume the bucket is busy rather than skip it.
+      return typeof body.total_count === 'number' ? body.total_count : Number.POSITIVE_INFINITY;
+    }),
+  );
+  const finite = counts.filter(Number.isFinite);
+  const total = finite.reduce((a, b) => a + b, 0);
+  const target = Math.max(300, Math.ceil(total / Math.max(1, ctx.config.maxConcurrency * 4)));
+  const slices: TimeSlice[] = [];
+  buckets.forEach((bucket, i) => {
+    const count = counts[i]!;
+    if (count === 0 && !bucket.last) return;
+    const pieces = Number.isFinite(count) ? Math.max(1, Math.ceil(count / target)) : 4;
+    const bucketDays = Math.max(1, Math.ceil((bucket.end - dayStart(bucket.start)) / DAY));
+    for (const piece of planSlices(bucket.start, bucket.end, { sliceDays: Math.max(1, Math.ceil(bucketDays / pieces)), workers: 1 })) {
+      slices.push({ index: slices.length, start: piece.start, end: piece.end, last: bucket.last && piece.last });
+    }
+  });
+  ctx.logger.info(`${opts.stream}: ${Number.isFinite(total) ? total : 'unknown number of'} records to read in ${slices.length} time slices (${counts.filter((c) => c === 0).length} of ${buckets.length} probed periods empty).`);
+  return slices;
+}
 
 async function* readSlice(opts: SlicedSearchOptions, slice: TimeSlice, onTotal: (n: number) => void): AsyncGenerator<ReaderItem> {
   const { ctx, stream, cursorField } = opts;

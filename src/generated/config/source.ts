@@ -82,5 +82,13 @@ export interface SourceConfig {
    * Emit STATE at the first safe point after this many seconds.
    */
   checkpoint_every_seconds?: number;
+  /**
+   * GET /admins/activity_logs is read in time windows of this many days (Intercom answers 500 for wide windows). A window that still fails is halved and retried; a STATE follows every completed window.
+   */
+  activity_logs_window_days?: number;
+  /**
+   * When the access token lacks the permission a selected stream needs (HTTP 403, e.g. Read tickets), stop the whole sync. Default: that stream ends INCOMPLETE with an error naming the permission and the other streams still run.
+   */
+  fail_on_missing_permission?: boolean;
   [k: string]: unknown;
 }

@@ -1,0 +1,102 @@
+import type { JsonObject } from '../core/events.js';
+import { mergeGenerators } from '../engine/merge.js';
+import { IntercomApiError } from '../intercom/errors.js';
+import { recordsOf } from '../intercom/pagination.js';
+import { planSlices, readWindow } from './slicing.js';
+import { idString } from './transform.js';
+import type { ReadContext, Reader, ReaderItem } from './types.js';
+
+const STREAM = 'activity_logs';
+const PATH = '/admins/activity_logs';
+export const DEFAULT_WINDOW_DAYS = 5;
+/** A window is halved down to this width before its failure is reported. */
+export const MIN_WINDOW_SECONDS = 3600;
+
+interface ActivityLogPage {
+  activity_logs?: JsonObject[];
+  pages?: { next?: string | { starting_after?: string | null } | null } | null;
+}
+
+const iso = (t: number): string => new Date(t * 1000).toISOString();
+
+/** 5xx, timeouts and resets after the client's retry: what Intercom answers when a window is too wide. */
+function isServerFailure(err: unknown): err is IntercomApiError {
+  return err instanceof IntercomApiError && err.failureType === 'transient_error' && err.status !== 429;
+}
+
+/**
+ * Every log created in [start, end), all pages. The query asks one second wider on each side
+ * (whether Intercom's bounds are inclusive is not documented) and records are filtered locally.
+ */
+async function* readPages(ctx: ReadContext, start: number, end: number, emitted: Set<string>): AsyncGenerator<ReaderItem> {
+  const params = { created_at_after: String(start - 1), created_at_before: String(end) };
+  let startingAfter: string | undefined;
+  let nextUrl: string | undefined;
+  const cursors = new Set<string>();
+  for (;;) {
+    // One retry only: a window that keeps failing is better halved than retried at full width.
+    const body = nextUrl
+      ? await ctx.client.request<ActivityLogPage>({ path: nextUrl, stream: STREAM, retries: 1 })
+      : await ctx.client.request<ActivityLogPage>({ path: PATH, searchParams: { ...params, starting_after: startingAfter }, stream: STREAM, retries: 1 });
+    for (const log of recordsOf(body, 'activity_logs', `GET ${PATH}`, STREAM)) {
+      const id = idString(log.id);
+      const createdAt = log.created_at;
+      if (!id || typeof createdAt !== 'number' || createdAt < start || createdAt >= end || emitted.has(id)) continue;
+      emitted.add(id);
+      yield { kind: 'record', stream: STREAM, record: log };
+    }
+    const next = body.pages?.next;
+    const cursor = typeof next === 'string' ? next : next?.starting_after ?? undefined;
+    if (!cursor) return;
+    if (cursors.has(cursor)) throw new IntercomApiError({ endpoint: `GET ${PATH}`, transient: true, message: `GET ${PATH} returned a page cursor it had already returned` });
+    cursors.add(cursor);
+    if (typeof next === 'string') nextUrl = next;
+    else startingAfter = cursor;
+  }
+}
+
+/** Reads [start, end); when Intercom keeps failing, reads the two halves instead (recursively). */
+async function* readRange(ctx: ReadContext, start: number, end: number, emitted: Set<string>): AsyncGenerator<ReaderItem> {
+  try {
+    yield* readPages(ctx, start, end, emitted);
+  } catch (err) {
+    if (!isServerFailure(err) || end - start <= MIN_WINDOW_SECONDS) throw err;
+    const mid = start + Math.floor((end - start) / 2);
+    ctx.logger.warn(`${STREAM}: Intercom kept failing for ${iso(start)} to ${iso(end)} (${err.message.split('. ')[0]}); reading the window in two halves.`);
+    // Logs already delivered from this window are skipped on the second pass (emitted).
+    yield* readRange(ctx, start, mid, emitted);
+    yield* readRange(ctx, mid, end, emitted);
+  }
+}
+
+/**
+ * Admin activity logs through GET /admins/activity_logs, which needs a created_at range: time is
+ * walked in windows of `activity_logs_window_days` (several at once), and a STATE follows the
+ * contiguous prefix of completed windows. Append-only: the cursor is created_at.
+ */
+export const activityLogsReader: Reader = {
+  streams: [{ name: STREAM, primaryKey: ['id'], cursorField: 'created_at' }],
+  async *read(ctx): AsyncGenerator<ReaderItem> {
+    const { lower, upper, cursor } = readWindow(ctx, STREAM, 'created_at');
+    if (cursor !== undefined && cursor > upper) {
+      ctx.logger.warn(`The state cursor of ${STREAM} (${iso(cursor)}) is in the future; nothing to read. Remove the state to re-sync.`);
+      yield { kind: 'checkpoint', state: { created_at: cursor } };
+      return;
+    }
+    const windowDays = ctx.config.raw.activity_logs_window_days ?? DEFAULT_WINDOW_DAYS;
+    const windows = planSlices(lower, upper, { sliceDays: windowDays, workers: ctx.config.maxConcurrency });
+    const done = new Array<boolean>(windows.length).fill(false);
+    let prefix = 0;
+    const sources = windows.map((w) => () => readRange(ctx, w.start, w.end, new Set()));
+    for await (const tagged of mergeGenerators(sources, Math.max(1, ctx.config.maxConcurrency))) {
+      if (!tagged.done) {
+        yield tagged.item;
+        continue;
+      }
+      done[tagged.index] = true;
+      const before = prefix;
+      while (prefix < windows.length && done[prefix]) prefix++;
+      if (prefix > before) yield { kind: 'checkpoint', state: { created_at: Math.max(windows[prefix - 1]!.end, cursor ?? 0) } };
+    }
+  },
+};
