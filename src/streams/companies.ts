@@ -78,7 +78,10 @@ async function* walk(ctx: ReadContext, lower: number): AsyncGenerator<ReaderItem
         scrollParam = body.scroll_param;
       }
     } catch (err) {
-      if (err instanceof IntercomApiError && err.status === 400 && /scroll already exists/i.test(err.message) && busyWaits < MAX_BUSY_WAITS) {
+      // Opening a scroll only fails with 400 when one is already open ("scroll already exists"),
+      // even when the body did not arrive intact.
+      const busy = err instanceof IntercomApiError && err.status === 400 && (scrollParam === undefined || /scroll already exists/i.test(err.message));
+      if (busy && busyWaits < MAX_BUSY_WAITS) {
         busyWaits++;
         ctx.logger.warn(`companies: another scroll is open for this Intercom app ("scroll already exists"); waiting ${busyWaitMs / 1000} s for it to expire (${busyWaits}/${MAX_BUSY_WAITS}).`);
         await new Promise((r) => setTimeout(r, busyWaitMs));

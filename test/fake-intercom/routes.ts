@@ -1,0 +1,591 @@
+/**
+ * Route handlers of the fake Intercom API. Every handler returns the JSON body of the OpenAPI
+ * response schema (records keys as in API-NOTES.md) or throws an ApiError (error.list body).
+ */
+import { DAY } from './clock.js';
+import { mix32 } from './rng.js';
+import { SearchError, compileQuery, decodeCursor, encodeCursor } from './search.js';
+import type { FieldValue, Getter, Predicate, SearchStream } from './search.js';
+import { cur } from './workspace.js';
+import type { CompanyCore, ContactCore, ConversationCore, Json, JsonValue, RecordCore, TagCore, TicketCore, VersionEntry, Workspace } from './workspace.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RequestContext {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+  /** Base URL of the server (for absolute `next` links). */
+  baseUrl: string;
+}
+
+export interface RouteResult {
+  status: number;
+  body: Json;
+}
+
+type Handler = (ctx: RequestContext, params: string[]) => RouteResult;
+
+interface Route {
+  method: string;
+  re: RegExp;
+  template: string;
+  handler: Handler;
+}
+
+export interface ApiOptions {
+  scrollIdleSeconds: number;
+  scrollPageSize: number;
+  activityLogMaxWindowDays: number;
+}
+
+interface ScrollState {
+  param: string;
+  companyIdxs: number[];
+  offset: number;
+  lastUsedMs: number;
+}
+
+interface SearchHit {
+  rec: RecordCore;
+  v: VersionEntry;
+  key: number;
+}
+
+interface SearchCacheEntry {
+  gen: number;
+  validUntil: number;
+  hits: SearchHit[];
+}
+
+const ok = (body: Json): RouteResult => ({ status: 200, body });
+
+function intParam(q: URLSearchParams, name: string, def: number, min: number, max: number | null, clamp: boolean): number {
+  const raw = q.get(name);
+  if (raw === null || raw === '') return def;
+  if (!/^-?\d+$/.test(raw)) throw new ApiError(400, 'parameter_invalid', `${name} must be an integer`, name);
+  const n = Number(raw);
+  if (n < min) throw new ApiError(400, 'parameter_invalid', `${name} must be >= ${min}`, name);
+  if (max !== null && n > max) {
+    if (clamp) return max;
+    throw new ApiError(400, 'parameter_invalid', `${name} must be <= ${max}`, name);
+  }
+  return n;
+}
+
+function getPath(obj: JsonValue | undefined, path: string): FieldValue {
+  let curv: JsonValue | undefined = obj;
+  for (const p of path.split('.')) {
+    if (curv === null || curv === undefined || typeof curv !== 'object' || Array.isArray(curv)) return undefined;
+    curv = curv[p];
+  }
+  if (curv === undefined || curv === null || typeof curv === 'string' || typeof curv === 'number' || typeof curv === 'boolean') return curv;
+  return undefined;
+}
+
+function pageBased(total: number, page: number, perPage: number): Json {
+  return { type: 'pages', page, per_page: perPage, total_pages: Math.ceil(total / perPage) };
+}
+
+export class Api {
+  private readonly routes: Route[] = [];
+  private scroll: ScrollState | null = null;
+  private scrollCounter = 0;
+  private readonly searchCache = new Map<string, SearchCacheEntry>();
+
+  constructor(
+    readonly ws: Workspace,
+    readonly opts: ApiOptions,
+  ) {
+    const r = (method: string, template: string, handler: Handler): void => {
+      const re = new RegExp('^' + template.replace(/\{[a-z_]+\}/g, '([^/]+)') + '$');
+      this.routes.push({ method, re, template, handler });
+    };
+    r('GET', '/me', () => ok(this.ws.renderMe()));
+    r('GET', '/admins', () => ok({ type: 'admin.list', admins: this.ws.admins.map((a) => this.ws.renderAdmin(a)) }));
+    r('GET', '/admins/activity_logs', (c) => this.activityLogs(c));
+    r('GET', '/admins/{id}', (_c, [id]) => {
+      const a = this.ws.admins.find((x) => x.id === id);
+      if (!a) throw new ApiError(404, 'not_found', 'Admin not found');
+      return ok(this.ws.renderAdmin(a));
+    });
+    r('GET', '/teams', () => ok({ type: 'team.list', teams: this.ws.teams.map((t) => this.ws.renderTeam(t)) }));
+    r('GET', '/tags', () => ok({ type: 'list', data: this.ws.tags.map((t) => this.ws.renderTag(t)) }));
+    r('GET', '/segments', (c) => {
+      const withCount = c.query.get('include_count') === 'true';
+      return ok({ type: 'segment.list', segments: this.ws.segments.map((s) => this.ws.renderSegment(s, withCount)) });
+    });
+    r('GET', '/data_attributes', (c) => this.dataAttributes(c));
+    r('GET', '/ticket_types', () => ok({ type: 'list', data: Array.from({ length: this.ws.size.ticketTypes }, (_, i) => this.ws.renderTicketType(i)) }));
+    r('GET', '/subscription_types', () => ok({ type: 'list', data: Array.from({ length: this.ws.size.subscriptionTypes }, (_, i) => this.ws.renderSubscriptionType(i)) }));
+    r('GET', '/help_center/help_centers', () => ok({ type: 'list', data: Array.from({ length: this.ws.size.helpCenters }, (_, i) => this.ws.renderHelpCenter(i)) }));
+    r('GET', '/help_center/collections', (c) => this.pagedStatic(c, this.ws.size.collections, (i) => this.ws.renderCollection(i), 20));
+    r('GET', '/articles', (c) => this.pagedStatic(c, this.ws.size.articles, (i) => this.ws.renderArticle(i), 25));
+    r('GET', '/events', (c) => this.events(c));
+    r('GET', '/contacts', (c) => this.listContacts(c));
+    r('POST', '/contacts/search', (c) => this.search('contacts', c));
+    r('GET', '/contacts/{id}', (_c, [id]) => ok(this.ws.renderContact(this.contact(id as string))));
+    r('GET', '/contacts/{id}/notes', (c, [id]) => this.contactNotes(c, this.contact(id as string)));
+    r('GET', '/contacts/{id}/tags', (_c, [id]) => {
+      const ct = this.contact(id as string);
+      return ok({ type: 'list', data: ct.tagIdxs.map((t) => this.ws.renderTag(this.ws.tags[t] as TagCore)) });
+    });
+    r('GET', '/contacts/{id}/companies', (c, [id]) => this.contactCompanies(c, this.contact(id as string)));
+    r('GET', '/companies', (c) => this.listCompanies(c, false));
+    r('POST', '/companies/list', (c) => this.listCompanies(c, true));
+    r('GET', '/companies/scroll', (c) => this.companiesScroll(c));
+    r('GET', '/companies/{id}', (_c, [id]) => {
+      const co = this.ws.companyById.get(id as string);
+      if (!co || cur(co).deleted) throw new ApiError(404, 'company_not_found', 'Company Not Found');
+      return ok(this.ws.renderCompany(co));
+    });
+    r('GET', '/conversations', (c) => this.listConversations(c));
+    r('POST', '/conversations/search', (c) => this.search('conversations', c));
+    r('GET', '/conversations/{id}', (c, [id]) => {
+      const conv = this.ws.conversationById.get(id as string);
+      if (!conv || cur(conv).deleted) throw new ApiError(404, 'not_found', 'Conversation Not Found');
+      return ok(this.ws.renderConversation(conv, { withParts: true, plain: c.query.get('display_as') === 'plaintext' }));
+    });
+    r('POST', '/tickets/search', (c) => this.search('tickets', c));
+    r('GET', '/tickets/{id}', (_c, [id]) => {
+      const t = this.ws.ticketById.get(id as string);
+      if (!t || cur(t).deleted) throw new ApiError(404, 'ticket_not_found', 'Ticket not found');
+      return ok(this.ws.renderTicket(t, { withParts: true }));
+    });
+  }
+
+  /** Finds the route of a request; `template` is used for stats even when no route matches. */
+  match(method: string, path: string): { template: string; run?: (ctx: RequestContext) => RouteResult } {
+    let pathMatched = false;
+    for (const rt of this.routes) {
+      const m = rt.re.exec(path);
+      if (!m) continue;
+      pathMatched = true;
+      if (rt.method !== method) continue;
+      const params = m.slice(1).map((s) => decodeURIComponent(s));
+      return { template: `${rt.method} ${rt.template}`, run: (ctx) => rt.handler(ctx, params) };
+    }
+    return { template: pathMatched ? `${method} ${path}` : `${method} (unknown)` };
+  }
+
+  private contact(id: string): ContactCore {
+    const c = this.ws.contactById.get(id);
+    if (!c || cur(c).deleted) throw new ApiError(404, 'not_found', 'User Not Found');
+    return c;
+  }
+
+  // ------------------------------------------------------------ simple lists
+
+  private dataAttributes(c: RequestContext): RouteResult {
+    const model = c.query.get('model');
+    if (model !== null && model !== 'contact' && model !== 'company' && model !== 'conversation') {
+      throw new ApiError(400, 'parameter_invalid', 'model must be one of contact, company, conversation', 'model');
+    }
+    const archived = c.query.get('include_archived') === 'true';
+    const data = this.ws.dataAttributes.filter((d) => (model === null || d.model === model) && (archived || !d.archived)).map((d) => this.ws.renderDataAttribute(d));
+    return ok({ type: 'list', data });
+  }
+
+  /** page/per_page lists sorted by updated_at DESC (articles, collections). */
+  private pagedStatic(c: RequestContext, count: number, render: (i: number) => Json, defPerPage: number): RouteResult {
+    const page = intParam(c.query, 'page', 1, 1, null, false);
+    const perPage = intParam(c.query, 'per_page', defPerPage, 1, 150, true);
+    const all = Array.from({ length: count }, (_, i) => render(i));
+    all.sort((a, b) => (b['updated_at'] as number) - (a['updated_at'] as number) || Number(a['id']) - Number(b['id']));
+    const data = all.slice((page - 1) * perPage, page * perPage);
+    return ok({ type: 'list', pages: pageBased(count, page, perPage), total_count: count, data });
+  }
+
+  private activityLogs(c: RequestContext): RouteResult {
+    const afterRaw = c.query.get('created_at_after');
+    if (afterRaw === null || afterRaw === '') throw new ApiError(400, 'parameter_not_found', 'created_at_after is a required parameter', 'created_at_after');
+    if (!/^\d+$/.test(afterRaw)) throw new ApiError(400, 'parameter_invalid', 'created_at_after must be a UNIX timestamp', 'created_at_after');
+    const beforeRaw = c.query.get('created_at_before');
+    if (beforeRaw !== null && !/^\d+$/.test(beforeRaw)) throw new ApiError(400, 'parameter_invalid', 'created_at_before must be a UNIX timestamp', 'created_at_before');
+    const after = Number(afterRaw);
+    const before = beforeRaw === null ? this.ws.clock.now() : Number(beforeRaw);
+    if (before - after > this.opts.activityLogMaxWindowDays * DAY) {
+      // Mimics the 500s Intercom answers for wide windows.
+      throw new ApiError(500, 'server_error', 'Request failed due to an internal error. Please try again with a narrower created_at range.');
+    }
+    const perPage = intParam(c.query, 'per_page', 20, 1, 150, true);
+    let offset = 0;
+    const sa = c.query.get('starting_after');
+    if (sa) {
+      const m = /^al1\.(\d+)$/.exec(Buffer.from(sa, 'base64url').toString('utf8'));
+      if (!m) throw new ApiError(400, 'parameter_invalid', 'Invalid starting_after', 'starting_after');
+      offset = Number(m[1]);
+    } else if (c.query.get('page')) {
+      offset = (intParam(c.query, 'page', 1, 1, null, false) - 1) * perPage;
+    }
+    // Both bounds inclusive; newest first.
+    const all = this.ws.activityLogs.filter((l) => l.created_at >= after && l.created_at <= before);
+    const slice = all.slice(offset, offset + perPage);
+    const hasMore = offset + perPage < all.length;
+    return ok({
+      type: 'activity_log.list',
+      pages: {
+        type: 'pages',
+        next: hasMore ? { per_page: perPage, starting_after: Buffer.from(`al1.${offset + perPage}`).toString('base64url') } : null,
+        page: Math.floor(offset / perPage) + 1,
+        per_page: perPage,
+        total_pages: Math.ceil(all.length / perPage),
+      },
+      activity_logs: slice.map((l) => this.ws.renderActivityLog(l)),
+    });
+  }
+
+  private events(c: RequestContext): RouteResult {
+    const type = c.query.get('type');
+    if (type !== 'user') throw new ApiError(400, 'parameter_invalid', 'type must be user', 'type');
+    let contact: ContactCore | undefined;
+    const iid = c.query.get('intercom_user_id');
+    const uid = c.query.get('user_id');
+    const email = c.query.get('email');
+    if (iid) contact = this.ws.contactById.get(iid);
+    else if (uid) contact = this.ws.contactByExternalId.get(uid);
+    else if (email) contact = this.ws.contactByEmail.get(email.toLowerCase());
+    else throw new ApiError(400, 'parameter_not_found', 'One of intercom_user_id, user_id or email is required');
+    if (!contact || cur(contact).deleted) throw new ApiError(404, 'not_found', 'User Not Found');
+    const perPage = intParam(c.query, 'per_page', 50, 1, 150, true);
+    let offset = 0;
+    const tok = c.query.get('page_token');
+    if (tok) {
+      const m = /^ev1\.(\d+)$/.exec(Buffer.from(tok, 'base64url').toString('utf8'));
+      if (!m) throw new ApiError(400, 'parameter_invalid', 'Invalid page_token', 'page_token');
+      offset = Number(m[1]);
+    }
+    const all = this.ws.listableEvents(contact);
+    const slice = all.slice(offset, offset + perPage);
+    const pages: Json = {};
+    if (offset + perPage < all.length) {
+      const q = new URLSearchParams(c.query);
+      q.set('per_page', String(perPage));
+      q.set('page_token', Buffer.from(`ev1.${offset + perPage}`).toString('base64url'));
+      pages['next'] = `${c.baseUrl}/events?${q.toString()}`;
+    }
+    // Real shape (the spec declares the summary shape): {type: "event.list", events, pages: {next}}.
+    return ok({ type: 'event.list', events: slice, pages });
+  }
+
+  private contactNotes(c: RequestContext, ct: ContactCore): RouteResult {
+    const page = intParam(c.query, 'page', 1, 1, null, false);
+    const perPage = intParam(c.query, 'per_page', 50, 1, 150, true);
+    const ids = this.ws.noteIds(ct); // newest first
+    const data: Json[] = [];
+    for (let n = (page - 1) * perPage; n < Math.min(ids.length, page * perPage); n++) data.push(this.ws.renderNote(ct, ct.noteCount - 1 - n));
+    return ok({ type: 'list', data, total_count: ids.length, pages: pageBased(ids.length, page, perPage) });
+  }
+
+  private contactCompanies(c: RequestContext, ct: ContactCore): RouteResult {
+    const page = intParam(c.query, 'page', 1, 1, null, false);
+    const perPage = intParam(c.query, 'per_page', 50, 1, 150, true);
+    const all = ct.companyIdxs.map((j) => this.ws.companies[j] as CompanyCore).filter((co) => !cur(co).deleted);
+    const data = all.slice((page - 1) * perPage, page * perPage).map((co) => this.ws.renderCompany(co));
+    const totalPages = Math.ceil(all.length / perPage);
+    // Records under `data` (the example's key; the schema names it `companies`), pages as pages_link.
+    return ok({
+      type: 'list',
+      data,
+      pages: {
+        type: 'pages',
+        next: page < totalPages ? `${c.baseUrl}/contacts/${ct.id}/companies?page=${page + 1}&per_page=${perPage}` : null,
+        page,
+        per_page: perPage,
+        total_pages: totalPages,
+      },
+      total_count: all.length,
+    });
+  }
+
+  // ------------------------------------------------------------ cursor lists
+
+  private cursorList<T extends RecordCore>(c: RequestContext, records: T[], defPerPage: number, render: (r: T) => Json, key: string, type: string): RouteResult {
+    const perPage = intParam(c.query, 'per_page', defPerPage, 1, 150, false);
+    const alive = records.filter((x) => !cur(x).deleted);
+    let start = 0;
+    const sa = c.query.get('starting_after');
+    if (sa) {
+      const d = decodeCursor(sa);
+      if (!d) throw new ApiError(400, 'parameter_invalid', 'Invalid starting_after', 'starting_after');
+      start = alive.findIndex((x) => x.idx > d.idx);
+      if (start < 0) start = alive.length;
+    }
+    const slice = alive.slice(start, start + perPage);
+    const pages: Json = { type: 'pages', page: Math.floor(start / perPage) + 1, per_page: perPage, total_pages: Math.ceil(alive.length / perPage) };
+    const last = slice[slice.length - 1];
+    if (last && start + perPage < alive.length) pages['next'] = { per_page: perPage, starting_after: encodeCursor(0, last.idx) };
+    return ok({ type, [key]: slice.map(render), total_count: alive.length, pages });
+  }
+
+  private listContacts(c: RequestContext): RouteResult {
+    return this.cursorList(c, this.ws.contacts, 50, (x) => this.ws.renderContact(x), 'data', 'list');
+  }
+
+  private listConversations(c: RequestContext): RouteResult {
+    return this.cursorList(c, this.ws.conversations, 20, (x) => this.ws.renderConversation(x), 'conversations', 'conversation.list');
+  }
+
+  /** GET /companies and POST /companies/list: page/per_page, at most the first 10,000 companies are reachable. */
+  private listCompanies(c: RequestContext, onlyWithUsers: boolean): RouteResult {
+    const page = intParam(c.query, 'page', 1, 1, null, false);
+    const perPage = intParam(c.query, 'per_page', 15, 1, 60, true);
+    const all = this.ws.companies.filter((co) => !cur(co).deleted && (!onlyWithUsers || co.userCount > 0));
+    const reachable = all.slice(0, 10_000);
+    const data = reachable.slice((page - 1) * perPage, page * perPage).map((co) => this.ws.renderCompany(co));
+    return ok({ type: 'list', data, pages: pageBased(all.length, page, perPage), total_count: all.length });
+  }
+
+  // ------------------------------------------------------------ scroll
+
+  /**
+   * GET /companies/scroll. One open scroll per app; the same scroll_param on every page; expires
+   * after `scrollIdleSeconds` idle; the end is a 200 with empty `data` (the scroll is then closed).
+   * An expired, finished or unknown scroll_param answers 404 error.list (code `not_found`): the
+   * description only says such calls "will fail"; 404 is what clients have reported seeing.
+   */
+  private companiesScroll(c: RequestContext): RouteResult {
+    const nowMs = Date.now();
+    const idleMs = this.opts.scrollIdleSeconds * 1000;
+    if (this.scroll && nowMs - this.scroll.lastUsedMs > idleMs) this.scroll = null; // expired
+    const param = c.query.get('scroll_param');
+    if (!param) {
+      if (this.scroll) throw new ApiError(400, 'scroll_exists', 'scroll already exists');
+      const idxs = this.ws.companies.filter((co) => !cur(co).deleted).map((co) => co.idx);
+      const p = `${this.ws.appId}-${(++this.scrollCounter).toString(16).padStart(4, '0')}-${mix32(this.ws.seed * 7919 + this.scrollCounter).toString(16)}-${nowMs.toString(16)}`;
+      this.scroll = { param: p, companyIdxs: idxs, offset: 0, lastUsedMs: nowMs };
+      return this.scrollPage(this.scroll);
+    }
+    if (!this.scroll || this.scroll.param !== param) throw new ApiError(404, 'not_found', 'scroll_param not found or expired');
+    this.scroll.lastUsedMs = nowMs;
+    return this.scrollPage(this.scroll);
+  }
+
+  private scrollPage(s: ScrollState): RouteResult {
+    const idxs = s.companyIdxs.slice(s.offset, s.offset + this.opts.scrollPageSize);
+    s.offset += idxs.length;
+    const data = idxs.map((i) => this.ws.companies[i] as CompanyCore).filter((co) => !cur(co).deleted).map((co) => this.ws.renderCompany(co));
+    if (idxs.length === 0) this.scroll = null; // end reached: the scroll is closed
+    return ok({ type: 'list', data, pages: null, total_count: s.companyIdxs.length, scroll_param: s.param });
+  }
+
+  /** Drops the open scroll (used when a 500 is injected on the scroll route: the client must restart). */
+  resetScroll(): void {
+    this.scroll = null;
+  }
+
+  // ------------------------------------------------------------ search
+
+  private search(stream: SearchStream, c: RequestContext): RouteResult {
+    const body = c.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'parameter_invalid', 'A JSON body with a query is required');
+    const b = body as Record<string, unknown>;
+    if (!('query' in b)) throw new ApiError(400, 'parameter_not_found', 'query is a required parameter', 'query');
+    let pred: Predicate;
+    try {
+      pred = compileQuery(stream, b['query']);
+    } catch (e) {
+      if (e instanceof SearchError) throw new ApiError(400, e.code, e.message, 'query');
+      throw e;
+    }
+    const pag = b['pagination'];
+    let perPage = stream === 'contacts' ? 50 : 20;
+    let startingAfter: string | null = null;
+    if (pag !== undefined && pag !== null) {
+      if (typeof pag !== 'object' || Array.isArray(pag)) throw new ApiError(400, 'parameter_invalid', 'pagination must be an object', 'pagination');
+      const p = pag as Record<string, unknown>;
+      if (p['per_page'] !== undefined) {
+        const pp = p['per_page'];
+        if (typeof pp !== 'number' || !Number.isInteger(pp) || pp < 1 || pp > 150) throw new ApiError(400, 'parameter_invalid', 'per_page must be an integer between 1 and 150', 'per_page');
+        perPage = pp;
+      }
+      const sa = p['starting_after'];
+      if (sa !== undefined && sa !== null) {
+        if (typeof sa !== 'string') throw new ApiError(400, 'parameter_invalid', 'starting_after must be a string', 'starting_after');
+        startingAfter = sa;
+      }
+    }
+    // NB: a starting_after in the query string is ignored on purpose (the real API returns page 1 again).
+    const t = this.ws.clock.now();
+    const hits = this.matches(stream, pred, JSON.stringify(b['query']), t);
+    let start = 0;
+    if (startingAfter) {
+      const d = decodeCursor(startingAfter);
+      if (!d) throw new ApiError(400, 'parameter_invalid', 'Invalid starting_after', 'starting_after');
+      let lo = 0;
+      let hi = hits.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const h = hits[mid] as SearchHit;
+        if (h.key < d.key || (h.key === d.key && h.rec.idx <= d.idx)) lo = mid + 1;
+        else hi = mid;
+      }
+      start = lo;
+    }
+    const slice = hits.slice(start, start + perPage);
+    const render = (h: SearchHit): Json => {
+      if (stream === 'contacts') return this.ws.renderContact(h.rec as ContactCore, h.v);
+      if (stream === 'conversations') return this.ws.renderConversation(h.rec as ConversationCore, { v: h.v });
+      return this.ws.renderTicket(h.rec as TicketCore, { v: h.v });
+    };
+    const pages: Json = { type: 'pages', page: Math.floor(start / perPage) + 1, per_page: perPage, total_pages: Math.ceil(hits.length / perPage) };
+    const last = slice[slice.length - 1];
+    if (last && start + perPage < hits.length) pages['next'] = { per_page: perPage, starting_after: encodeCursor(last.key, last.rec.idx) };
+    const key = stream === 'contacts' ? 'data' : stream;
+    const type = stream === 'contacts' ? 'list' : stream === 'conversations' ? 'conversation.list' : 'ticket.list';
+    return ok({ type, [key]: slice.map(render), total_count: hits.length, pages });
+  }
+
+  /** All visible records matching the predicate, in a deterministic shuffled order (hash of id + updated_at). */
+  private matches(stream: SearchStream, pred: Predicate, qkey: string, t: number): SearchHit[] {
+    const ck = `${stream}:${qkey}`;
+    const cached = this.searchCache.get(ck);
+    if (cached && cached.gen === this.ws.generation && t < cached.validUntil) return cached.hits;
+    const list: RecordCore[] = stream === 'contacts' ? this.ws.contacts : stream === 'conversations' ? this.ws.conversations : this.ws.tickets;
+    const hits: SearchHit[] = [];
+    for (const rec of list) {
+      const v = this.ws.visibleVersion(rec, t);
+      if (!v) continue;
+      if (pred(this.getter(stream, rec, v))) hits.push({ rec, v, key: mix32((rec.idHash + Math.imul(v.updated_at, 0x9e3779b1)) >>> 0) });
+    }
+    hits.sort((a, b) => a.key - b.key || a.rec.idx - b.rec.idx);
+    let validUntil = Infinity;
+    for (const vt of this.ws.visibilityTimes) if (vt > t && vt < validUntil) validUntil = vt;
+    if (this.searchCache.size >= 32) this.searchCache.delete(this.searchCache.keys().next().value as string);
+    this.searchCache.set(ck, { gen: this.ws.generation, validUntil, hits });
+    return hits;
+  }
+
+  private getter(stream: SearchStream, rec: RecordCore, v: VersionEntry): Getter {
+    const ws = this.ws;
+    let rendered: Json | null = null;
+    const full = (): Json => {
+      if (!rendered) {
+        rendered =
+          stream === 'contacts'
+            ? ws.renderContact(rec as ContactCore, v)
+            : stream === 'conversations'
+              ? ws.renderConversation(rec as ConversationCore, { v })
+              : ws.renderTicket(rec as TicketCore, { v });
+      }
+      return rendered;
+    };
+    if (stream === 'contacts') {
+      const c = rec as ContactCore;
+      return (f) => {
+        switch (f) {
+          case 'id':
+            return c.id;
+          case 'role':
+            return c.role;
+          case 'email':
+            return c.email;
+          case 'external_id':
+            return c.external_id;
+          case 'name':
+            return c.name;
+          case 'created_at':
+            return c.created_at;
+          case 'updated_at':
+            return v.updated_at;
+          case 'signed_up_at':
+            return c.role === 'user' ? c.created_at : null;
+          case 'tag_id':
+            return c.tagIdxs.map((t) => (ws.tags[t] as { id: string }).id);
+          case 'segment_id':
+            return ws.segments.filter((s) => ws.segmentMembers(s.idx, c)).map((s) => s.id);
+          case 'avatar':
+            return getPath(full(), 'avatar.image_url');
+          default:
+            return getPath(full(), f);
+        }
+      };
+    }
+    if (stream === 'conversations') {
+      const c = rec as ConversationCore;
+      return (f) => {
+        switch (f) {
+          case 'id':
+            return c.id;
+          case 'created_at':
+            return c.created_at;
+          case 'updated_at':
+            return v.updated_at;
+          case 'open':
+            return c.state !== 'closed';
+          case 'state':
+            return c.state;
+          case 'read':
+            return c.read;
+          case 'contact_ids':
+            return c.contactIdxs.map((i) => (ws.contacts[i] as ContactCore).id);
+          case 'tag_ids':
+            return c.tagIdxs.map((t) => (ws.tags[t] as { id: string }).id);
+          case 'teammate_ids':
+            return c.adminAssignee === null ? [] : [(ws.admins[c.adminAssignee] as { id: string }).id];
+          case 'channel_initiated':
+            return undefined;
+          default:
+            return getPath(full(), f);
+        }
+      };
+    }
+    const t = rec as TicketCore;
+    return (f) => {
+      switch (f) {
+        case 'id':
+          return t.id;
+        case 'created_at':
+          return t.created_at;
+        case 'updated_at':
+          return v.updated_at;
+        case 'open':
+          return t.stateCategory !== 'resolved';
+        case 'state':
+          return t.stateCategory;
+        case 'category':
+          return ({ Customer: 'request', 'Back-office': 'task', Tracker: 'tracker' } as const)[ws.ticketTypeCategory(t.ticketTypeIdx)];
+        case 'ticket_type_id':
+          return ws.ticketTypeId(t.ticketTypeIdx);
+        case 'contact_ids':
+          return t.contactIdxs.map((i) => (ws.contacts[i] as ContactCore).id);
+        case 'teammate_ids':
+          return t.adminAssignee === null ? [] : [(ws.admins[t.adminAssignee] as { id: string }).id];
+        case 'title':
+          return getPath(full(), 'ticket_attributes._default_title_');
+        case 'description':
+          return getPath(full(), 'ticket_attributes._default_description_');
+        case 'snoozed_until':
+          return undefined;
+        default: {
+          if (f.startsWith('ticket_attribute.')) {
+            const key = f.slice('ticket_attribute.'.length);
+            const tt = ws.renderTicketType(t.ticketTypeIdx);
+            const attrs = ((tt['ticket_type_attributes'] as Json)['ticket_type_attributes'] as Json[]) ?? [];
+            const byId = attrs.find((a) => a['id'] === key);
+            const name = byId ? (byId['name'] as string) : key;
+            const ta = full()['ticket_attributes'] as Json;
+            const val = ta[name];
+            return typeof val === 'string' || typeof val === 'number' || typeof val === 'boolean' || val === null ? val : undefined;
+          }
+          return getPath(full(), f);
+        }
+      }
+    };
+  }
+
+  /** Exposed for tests: drop cached search results. */
+  clearSearchCache(): void {
+    this.searchCache.clear();
+  }
+}
