@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { recordOutput, recordSecretsIn } from './secret-audit.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = {
@@ -29,6 +30,7 @@ export function writeJsonFiles(files: Record<string, unknown>): Record<string, s
   const dir = tempDir();
   const paths: Record<string, string> = {};
   for (const [name, value] of Object.entries(files)) {
+    recordSecretsIn(value);
     const path = join(dir, `${name}.json`);
     writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
     paths[name] = path;
@@ -72,6 +74,7 @@ export function runCli(bin: string, args: string[], opts: RunOptions = {}): Prom
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      recordOutput(`${bin} ${args.join(' ')}`, stdout + stderr);
       const lines = stdout.split('\n').filter((l) => l.length > 0);
       const messages = lines.map((l) => {
         try {
