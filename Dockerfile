@@ -1,4 +1,5 @@
-# Build stage: dev dependencies, compile TypeScript.
+# syntax=docker/dockerfile:1
+# Build stage: all dependencies, compile TypeScript.
 FROM node:20-slim AS build
 WORKDIR /build
 COPY package.json package-lock.json ./
@@ -12,7 +13,6 @@ RUN npm run build
 
 # Runtime stage: production dependencies only, non-root user.
 FROM node:20-slim
-ARG VERSION=0.1.0
 WORKDIR /airbyte/integration_code
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
@@ -25,5 +25,5 @@ USER airbyte
 ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/src/cli/intercom-connector.js"
 ENTRYPOINT ["node", "/airbyte/integration_code/dist/src/cli/intercom-connector.js"]
 CMD ["spec"]
-LABEL io.airbyte.name="intercom-connector/source-intercom"
+LABEL io.airbyte.name="intercom-connector"
 LABEL io.airbyte.version="0.1.0"

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// Writes catalog.sample.json: every discovered stream, incremental where supported.
-// Needs `npm run build` first (it reads the built catalog code). Usage: node scripts/gen-sample-catalog.mjs
-import { writeFileSync } from 'node:fs';
+// Writes catalog.sample.json and the Airbyte acceptance-test fixtures (spec, catalogs, abnormal state) in integration_tests/ from
+// the connector's own discover output. Needs `npm run build` first. Usage: node scripts/gen-sample-catalog.mjs
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { airbyteSpec } from '../dist/src/cli/airbyte-cli.js';
 import { airbyteCatalog } from '../dist/src/engine/catalog.js';
 
-const streams = airbyteCatalog().streams.map((s) => {
-  const incremental = s.supported_sync_modes.includes('incremental');
+const root = new URL('../', import.meta.url);
+const write = (path, value) => writeFileSync(new URL(path, root), JSON.stringify(value, null, 2) + '\n');
+const streams = airbyteCatalog().streams;
+
+function configured(s, mode) {
+  const incremental = mode === 'incremental';
   return {
     stream: {
       name: s.name,
@@ -15,11 +20,22 @@ const streams = airbyteCatalog().streams.map((s) => {
       ...(s.default_cursor_field ? { default_cursor_field: s.default_cursor_field } : {}),
       source_defined_primary_key: s.source_defined_primary_key,
     },
-    sync_mode: incremental ? 'incremental' : 'full_refresh',
+    sync_mode: mode,
     ...(incremental ? { cursor_field: s.default_cursor_field } : {}),
     destination_sync_mode: incremental ? 'append_dedup' : 'overwrite',
     primary_key: s.source_defined_primary_key,
   };
-});
-writeFileSync(new URL('../catalog.sample.json', import.meta.url), JSON.stringify({ streams }, null, 2) + '\n');
-console.log(`catalog.sample.json: ${streams.length} streams`);
+}
+
+const canIncrement = (s) => s.supported_sync_modes.includes('incremental');
+write('catalog.sample.json', { streams: streams.map((s) => configured(s, canIncrement(s) ? 'incremental' : 'full_refresh')) });
+mkdirSync(new URL('integration_tests/', root), { recursive: true });
+write('integration_tests/configured_catalog.json', { streams: streams.map((s) => configured(s, 'full_refresh')) });
+write('integration_tests/incremental_catalog.json', { streams: streams.filter(canIncrement).map((s) => configured(s, 'incremental')) });
+// Cursor values far in the future: an incremental read must return no records.
+write(
+  'integration_tests/abnormal_state.json',
+  streams.filter(canIncrement).map((s) => ({ type: 'STREAM', stream: { stream_descriptor: { name: s.name }, stream_state: { [s.default_cursor_field[0]]: 4102444800 } } })),
+);
+write('integration_tests/spec.json', airbyteSpec());
+console.log(`catalog.sample.json and integration_tests/: ${streams.length} streams`);
