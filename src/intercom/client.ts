@@ -19,6 +19,8 @@ export interface ClientOptions {
   retryBaseDelayMs?: number;
   onRateLimited?: (resetAtMs: number, stream: string | undefined) => void;
   onRetry?: (message: string) => void;
+  /** Every finished HTTP exchange (for Singer http_request_duration metrics). */
+  onRequestDone?: (info: { endpoint: string; status: number | undefined; durationMs: number; stream: string | undefined }) => void;
 }
 
 export interface RequestOptions {
@@ -31,6 +33,8 @@ export interface RequestOptions {
   stream?: string;
   /** Return undefined instead of failing on 404 (deleted objects, end of scroll). */
   allow404?: boolean;
+  /** Extra headers (custom streams, e.g. another Intercom-Version); the authorization header cannot be replaced. */
+  headers?: Record<string, string>;
   /** Override the retry count (e.g. `check` should answer quickly). */
   retries?: number;
 }
@@ -39,6 +43,8 @@ export interface ClientStats {
   requests: number;
   rateLimited: number;
   retried: number;
+  /** Requests and 429s per stream (the `stream` a call was made for). */
+  byStream: Map<string, { requests: number; rateLimited: number }>;
 }
 
 /** 5xx, resets, timeouts and unreadable bodies are worth another try. */
@@ -51,7 +57,7 @@ const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPI
  * headers, a concurrency limit shared by all streams, 429 waits and retries with backoff.
  */
 export class IntercomClient {
-  readonly stats: ClientStats = { requests: 0, rateLimited: 0, retried: 0 };
+  readonly stats: ClientStats = { requests: 0, rateLimited: 0, retried: 0, byStream: new Map() };
   private readonly http: Got;
   private readonly limit: LimitFunction;
   private readonly pacer: RatePacer;
@@ -110,6 +116,15 @@ export class IntercomClient {
     );
   }
 
+  private streamStats(stream: string): { requests: number; rateLimited: number } {
+    let entry = this.stats.byStream.get(stream);
+    if (!entry) {
+      entry = { requests: 0, rateLimited: 0 };
+      this.stats.byStream.set(stream, entry);
+    }
+    return entry;
+  }
+
   private async sendHandlingRateLimits<T>(req: RequestOptions, endpoint: string): Promise<T | undefined> {
     let waitedMs = 0;
     for (;;) {
@@ -119,6 +134,7 @@ export class IntercomClient {
       this.pacer.update(headers);
       if (response.statusCode === 429) {
         this.stats.rateLimited++;
+        if (req.stream) this.streamStats(req.stream).rateLimited++;
         const now = Date.now();
         // Without a reset header, back off exponentially from 2 s.
         const resetAtMs = headers.resetAtMs && headers.resetAtMs > now ? headers.resetAtMs : now + Math.min(60_000, 2000 * 2 ** Math.min(5, Math.floor(waitedMs / 2000)));
@@ -140,6 +156,8 @@ export class IntercomClient {
 
   private async send(req: RequestOptions, endpoint: string): Promise<{ statusCode: number; body: string; headers: Record<string, string | string[] | undefined> }> {
     this.stats.requests++;
+    if (req.stream) this.streamStats(req.stream).requests++;
+    const started = performance.now();
     const absolute = /^https?:\/\//.test(req.path);
     const url = absolute ? req.path : req.path.replace(/^\//, '');
     try {
@@ -148,9 +166,12 @@ export class IntercomClient {
         ...(absolute ? { prefixUrl: '' } : {}),
         searchParams: cleanParams(req.searchParams),
         ...(req.json === undefined ? {} : { json: req.json }),
+        ...(req.headers ? { headers: withoutAuthorization(req.headers) } : {}),
       });
+      this.opts.onRequestDone?.({ endpoint, status: response.statusCode, durationMs: performance.now() - started, stream: req.stream });
       return { statusCode: response.statusCode, body: response.body, headers: response.headers };
     } catch (err) {
+      this.opts.onRequestDone?.({ endpoint, status: undefined, durationMs: performance.now() - started, stream: req.stream });
       if (err instanceof RequestError) {
         const code = err.code ?? '';
         const where = `${this.opts.baseUrl}${pathOf(req.path)}`;
@@ -187,6 +208,10 @@ function pathOf(path: string): string {
     return u.pathname;
   }
   return path.startsWith('/') ? path : `/${path}`;
+}
+
+function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
 }
 
 function cleanParams(params: RequestOptions['searchParams']): Record<string, string | number | boolean> | undefined {
