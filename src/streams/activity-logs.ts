@@ -2,7 +2,7 @@ import type { JsonObject } from '../core/events.js';
 import { mergeGenerators } from '../engine/merge.js';
 import { IntercomApiError } from '../intercom/errors.js';
 import { recordsOf } from '../intercom/pagination.js';
-import { planSlices, readWindow } from './slicing.js';
+import { DAY, planSlices, readWindow } from './slicing.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
@@ -69,6 +69,16 @@ async function* readRange(ctx: ReadContext, start: number, end: number, emitted:
   }
 }
 
+/** When the workspace (app) was created, from GET /me; undefined when that cannot be read. */
+async function workspaceCreatedAt(ctx: ReadContext): Promise<number | undefined> {
+  try {
+    const me = await ctx.client.request<{ app?: { created_at?: unknown } | null }>({ path: '/me', stream: STREAM });
+    return typeof me.app?.created_at === 'number' ? me.app.created_at : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Admin activity logs through GET /admins/activity_logs, which needs a created_at range: time is
  * walked in windows of `activity_logs_window_days` (several at once), and a STATE follows the
@@ -83,8 +93,11 @@ export const activityLogsReader: Reader = {
       yield { kind: 'checkpoint', state: { created_at: cursor } };
       return;
     }
+    // A first sync need not walk the years before the workspace existed, one window at a time.
+    const created = cursor === undefined ? await workspaceCreatedAt(ctx) : undefined;
+    const from = created !== undefined && created - DAY > lower ? created - DAY : lower;
     const windowDays = ctx.config.raw.activity_logs_window_days ?? DEFAULT_WINDOW_DAYS;
-    const windows = planSlices(lower, upper, { sliceDays: windowDays, workers: ctx.config.maxConcurrency });
+    const windows = planSlices(from, upper, { sliceDays: windowDays, workers: ctx.config.maxConcurrency });
     const done = new Array<boolean>(windows.length).fill(false);
     let prefix = 0;
     const sources = windows.map((w) => () => readRange(ctx, w.start, w.end, new Set()));

@@ -2,8 +2,29 @@ import { IntercomApiError } from '../intercom/errors.js';
 import type { Reader, ReaderItem } from './types.js';
 
 /**
- * A 403 translated into the permission the stream needs. It stays an IntercomApiError with status
- * 403 (failure type config_error), so the engine fails only this reader's streams, or the whole sync
+ * The Developer Hub permission each endpoint needs (names as Intercom shows them). The endpoint
+ * that answered 403 decides, not the stream: events and notes also search contacts.
+ */
+const PERMISSIONS: [RegExp, string][] = [
+  [/^\w+ \/admins\/activity_logs/, 'Read admins'],
+  [/^\w+ \/(admins|teams)\b/, 'Read admins'],
+  [/^\w+ \/tags\b/, 'Read tags'],
+  [/^\w+ \/tickets?\b/, 'Read tickets'],
+  [/^\w+ \/ticket_types\b/, 'Read tickets'],
+  [/^\w+ \/conversations\b/, 'Read conversations'],
+  [/^\w+ \/(articles|help_center)\b/, 'Read content data'],
+  [/^\w+ \/events\b/, 'Read events'],
+  [/^\w+ \/contacts\/[^/]+\/notes\b/, 'Read one user and one company'],
+  [/^\w+ \/(contacts|companies|segments)\b/, 'Read and list users and companies'],
+];
+
+export function permissionFor(endpoint: string): string | undefined {
+  return PERMISSIONS.find(([pattern]) => pattern.test(endpoint))?.[1];
+}
+
+/**
+ * A 403 translated into the permission the token lacks. It stays an IntercomApiError with status
+ * 403 (failure type config_error): the engine fails only this reader's streams, or the whole sync
  * when config `fail_on_missing_permission` is true.
  */
 export class MissingPermissionError extends IntercomApiError {
@@ -25,16 +46,17 @@ export class MissingPermissionError extends IntercomApiError {
   }
 }
 
-/** Wraps a reader so that a 403 names the permission its streams need instead of only the endpoint. */
-export function requiresPermission(permission: string, reader: Reader): Reader {
+/** Wraps a reader so that a 403 names the permission its streams need, not only the endpoint. */
+export function namingPermissions(reader: Reader): Reader {
   return {
     streams: reader.streams,
     async *read(ctx): AsyncGenerator<ReaderItem> {
       try {
         yield* reader.read(ctx);
       } catch (err) {
-        if (err instanceof IntercomApiError && err.status === 403 && !(err instanceof MissingPermissionError)) {
-          throw new MissingPermissionError(permission, reader.streams.map((s) => s.name).filter((name) => ctx.selected.has(name)), err);
+        const permission = err instanceof IntercomApiError && err.status === 403 && !(err instanceof MissingPermissionError) ? permissionFor(err.endpoint) : undefined;
+        if (permission) {
+          throw new MissingPermissionError(permission, reader.streams.map((s) => s.name).filter((name) => ctx.selected.has(name)), err as IntercomApiError);
         }
         throw err;
       }

@@ -1,7 +1,7 @@
 import type { JsonObject } from '../core/events.js';
 import { fetchInOrder, inclusiveSliceQuery, partsShortfall } from './conversations.js';
 import { readWindow, slicedSearch } from './slicing.js';
-import { idString, stringifyFields } from './transform.js';
+import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
 /** GET /tickets/{id} returns at most this many (the most recent) parts. */
@@ -45,7 +45,7 @@ function ticketItems(ctx: ReadContext, ticket: JsonObject, detail: JsonObject | 
   }
   if (ctx.selected.has('tickets')) {
     const { ticket_parts: _parts, ...record } = ticket;
-    items.push({ kind: 'record', stream: 'tickets', record: stringifyFields(record, ['ticket_attributes']) });
+    items.push({ kind: 'record', stream: 'tickets', record });
   }
   return items;
 }
