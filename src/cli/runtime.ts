@@ -1,7 +1,13 @@
+import type { ConnectionSettings } from '../config/connection.js';
 import { parseSourceConfig, type SourceConfig } from '../config/source-config.js';
-import type { EventSink, Logger } from '../core/events.js';
-import { IntercomClient } from '../intercom/client.js';
+import type { EventSink, JsonObject, Logger } from '../core/events.js';
+import type { SelectedStream } from '../engine/catalog.js';
+import { runSync, type SyncResult } from '../engine/sync.js';
+import { IntercomClient, type ClientOptions } from '../intercom/client.js';
+import { ProgressReporter } from '../protocol/progress.js';
+import type { StreamPlan } from '../transform/stream-plans.js';
 import { readJsonFile } from '../util/json-file.js';
+import type { CliIo } from './airbyte-cli.js';
 
 /** A logger that reports through the protocol sink (Airbyte LOG, Singer stderr). */
 export function sinkLogger(sink: EventSink): Logger {
@@ -17,7 +23,13 @@ export function loadSourceConfig(path: string, logger: Logger, env: NodeJS.Proce
   return parseSourceConfig(readJsonFile(path, 'config'), env, (msg) => logger.warn(msg));
 }
 
-export function createClient(config: SourceConfig, sink: EventSink, logger: Logger, env: NodeJS.ProcessEnv = process.env): IntercomClient {
+export function createClient(
+  config: ConnectionSettings,
+  sink: EventSink,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+  onRequestDone?: ClientOptions['onRequestDone'],
+): IntercomClient {
   return new IntercomClient({
     baseUrl: config.baseUrl,
     accessToken: config.accessToken,
@@ -31,5 +43,30 @@ export function createClient(config: SourceConfig, sink: EventSink, logger: Logg
     retryBaseDelayMs: env.INTERCOM_CONNECTOR_RETRY_BASE_MS ? Number(env.INTERCOM_CONNECTOR_RETRY_BASE_MS) : undefined,
     onRateLimited: (resetAtMs, stream) => void sink.emit({ type: 'rate_limited', stream, resetAtMs }),
     onRetry: (message) => logger.warn(`Retrying: ${message}`),
+    onRequestDone,
   });
+}
+
+export interface ReadOptions {
+  io: CliIo;
+  /** The protocol shell's sink (Airbyte or Singer). */
+  sink: EventSink;
+  config: SourceConfig;
+  selected: SelectedStream[];
+  inputState: Map<string, JsonObject>;
+  quiet: boolean;
+  /** Singer: METRIC lines on stderr. */
+  singer: boolean;
+  plans?: Map<string, StreamPlan>;
+}
+
+/** A source read with progress lines, Singer metrics and the per-stream summary around it. */
+export async function runRead(opts: ReadOptions): Promise<SyncResult> {
+  const progress = new ProgressReporter(opts.sink, { stderr: opts.io.stderr, quiet: opts.quiet, singerMetrics: opts.singer });
+  const logger = sinkLogger(progress);
+  const client = createClient(opts.config, progress, logger, opts.io.env, (info) => progress.requestMetric(info));
+  const result = await runSync({ client, config: opts.config, sink: progress, logger, selected: opts.selected, inputState: opts.inputState, signal: opts.io.signal, plans: opts.plans });
+  await progress.finish(client.stats);
+  logger.info(`Sync finished: ${client.stats.requests} requests, ${client.stats.rateLimited} rate-limited, ${client.stats.retried} retried.`);
+  return result;
 }

@@ -5,14 +5,13 @@ import type { JsonObject } from '../core/events.js';
 import { redact } from '../core/redact.js';
 import { parseSingerCatalog, singerCatalog } from '../engine/catalog.js';
 import { parseStateInput } from '../engine/state.js';
-import { runSync } from '../engine/sync.js';
 import { LineWriter } from '../protocol/line-writer.js';
 import { SingerSink, type SingerStreamInfo } from '../protocol/singer.js';
-import { streamCatalog } from '../streams/registry.js';
+import { compileStreamPlans, discoverStreams, type StreamPlan } from '../transform/stream-plans.js';
 import { readJsonFile } from '../util/json-file.js';
 import { packageVersion } from '../util/package-root.js';
 import type { CliIo } from './airbyte-cli.js';
-import { createClient, loadSourceConfig, sinkLogger } from './runtime.js';
+import { createClient, loadSourceConfig, runRead } from './runtime.js';
 
 export function aboutInfo(): JsonObject {
   return {
@@ -25,10 +24,11 @@ export function aboutInfo(): JsonObject {
   };
 }
 
-function streamInfos(): Map<string, SingerStreamInfo> {
+/** SCHEMA of each selected stream by output name: its schema after the data controls and field selection. */
+function streamInfos(plans: Map<string, StreamPlan>): Map<string, SingerStreamInfo> {
   const infos = new Map<string, SingerStreamInfo>();
-  for (const [name, entry] of streamCatalog()) {
-    infos.set(name, { schema: entry.schema, keyProperties: entry.spec.primaryKey, bookmarkProperties: entry.spec.cursorField ? [entry.spec.cursorField] : [] });
+  for (const plan of plans.values()) {
+    infos.set(plan.outputName, { schema: plan.schema, keyProperties: plan.spec.primaryKey, bookmarkProperties: plan.spec.cursorField ? [plan.spec.cursorField] : [] });
   }
   return infos;
 }
@@ -53,6 +53,7 @@ export function singerCli(io: CliIo, argv: string[]): Argv {
     .option('state', { type: 'string', describe: 'Path to the state JSON ({"bookmarks": {...}})' })
     .option('about', { type: 'boolean', describe: 'Print what this tap is and can do' })
     .option('format', { choices: ['json', 'markdown'] as const, default: 'json' as const, describe: 'Format of --about' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'No progress lines on stderr (METRIC lines stay)' })
     .strict()
     .help()
     .command(
@@ -81,21 +82,23 @@ export function singerCli(io: CliIo, argv: string[]): Argv {
           if (!args.config) throw new ConnectorError('--config is required (path to the config JSON).', { failureType: 'config_error' });
           const config = loadSourceConfig(args.config, stderrLogger, io.env);
           if (args.discover) {
-            await out.write(JSON.stringify(singerCatalog()));
+            // Only custom streams call Intercom here (to infer their schema); rate-limit notices go to stderr.
+            const stderrSink = new SingerSink(io.stdout, io.stderr, new Map());
+            const streams = await discoverStreams(config, () => createClient(config, stderrSink, stderrLogger, io.env), stderrLogger);
+            await out.write(JSON.stringify(singerCatalog(streams)));
             await out.flush();
             io.setExitCode(0);
             return;
           }
           const catalogPath = args.catalog ?? args.properties;
           if (!catalogPath) throw new ConnectorError('Give --catalog (or --properties) to sync, or --discover to list streams.', { failureType: 'config_error' });
-          const selected = parseSingerCatalog(readJsonFile(catalogPath, 'catalog'));
+          const selected = parseSingerCatalog(readJsonFile(catalogPath, 'catalog'), config);
           if (selected.length === 0) stderrLogger.warn('The catalog selects no stream; nothing to do. Mark streams with "selected": true in their root metadata.');
           const inputState = args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>();
           const bookmarks = Object.fromEntries(inputState);
-          const sink = new SingerSink(io.stdout, io.stderr, streamInfos(), bookmarks);
-          const logger = sinkLogger(sink);
-          const client = createClient(config, sink, logger, io.env);
-          const result = await runSync({ client, config, sink, logger, selected, inputState, signal: io.signal });
+          const plans = compileStreamPlans(config, selected);
+          const sink = new SingerSink(io.stdout, io.stderr, streamInfos(plans), bookmarks);
+          const result = await runRead({ io, sink, config, selected, inputState, quiet: args.quiet, singer: true, plans });
           await sink.flush();
           if (result.failedStreams.length) io.stderr.write(`CRITICAL streams incomplete: ${result.failedStreams.join(', ')}\n`);
           io.setExitCode(result.failedStreams.length ? 1 : 0);

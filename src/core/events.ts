@@ -17,7 +17,9 @@ export type EngineEvent =
   | { type: 'rate_limited'; stream?: string; resetAtMs: number }
   | { type: 'estimate'; stream: string; rowEstimate: number }
   | { type: 'log'; level: LogLevel; message: string }
-  | { type: 'error'; message: string; internalMessage?: string; failureType: FailureType; stream?: string };
+  | { type: 'error'; message: string; internalMessage?: string; failureType: FailureType; stream?: string }
+  /** A stream's schema changed during the sync (schema drift); Singer announces it with a SCHEMA message. */
+  | { type: 'schema'; stream: string; schema: JsonObject };
 
 /** Receives engine events; a protocol shell implements it. */
 export interface EventSink {

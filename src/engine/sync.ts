@@ -3,8 +3,9 @@ import { ConnectorError, errorMessage } from '../core/errors.js';
 import type { EventSink, JsonObject, Logger } from '../core/events.js';
 import type { IntercomClient } from '../intercom/client.js';
 import { IntercomApiError } from '../intercom/errors.js';
-import { READERS } from '../streams/registry.js';
+import { readersFor } from '../streams/registry.js';
 import type { Reader } from '../streams/types.js';
+import { compileStreamPlans, configuredStreams, type StreamPlan } from '../transform/stream-plans.js';
 import type { SelectedStream } from './catalog.js';
 
 export interface SyncOptions {
@@ -20,6 +21,8 @@ export interface SyncOptions {
   checkpointEveryMs?: number;
   /** Aborted on SIGTERM/SIGINT: stop at the next item, emit the last safe STATE, report INCOMPLETE. */
   signal?: AbortSignal;
+  /** The data controls of each selected stream (compiled from config and selection when absent). */
+  plans?: Map<string, StreamPlan>;
 }
 
 /** Thrown inside a reader's loop when the sync was asked to stop. */
@@ -43,23 +46,34 @@ export interface SyncResult {
 export async function runSync(opts: SyncOptions): Promise<SyncResult> {
   const { sink, logger } = opts;
   const byName = new Map(opts.selected.map((s) => [s.name, s]));
-  const knownStreams = new Set(READERS.flatMap((r) => r.streams.map((s) => s.name)));
+  const readers = readersFor(opts.config);
+  const { naming } = configuredStreams(opts.config);
+  const plans = opts.plans ?? compileStreamPlans(opts.config, opts.selected);
+  // State, catalog and every message use the streams' output names (stream_prefix, stream_aliases).
+  const out = (name: string): string => naming.output(name);
   for (const name of opts.inputState.keys()) {
-    if (!knownStreams.has(name)) logger.warn(`The state has an entry for stream '${name}', which this connector does not have; it is ignored.`);
+    const stream = naming.stream(name) ?? name;
+    if (!readers.some((r) => r.streams.some((s) => s.name === stream))) logger.warn(`The state has an entry for stream '${name}', which this connector does not have; it is ignored.`);
   }
+  const stateOf = (name: string): JsonObject | undefined => {
+    const own = opts.inputState.get(out(name));
+    if (own !== undefined) return own;
+    // State written before an alias was configured is still found under the stream's own name.
+    return naming.stream(name) === undefined ? opts.inputState.get(name) : undefined;
+  };
   const result: SyncResult = { failedStreams: [], recordCounts: new Map() };
   const syncStartedAt = Math.floor(Date.now() / 1000);
 
-  for (const reader of READERS) {
+  for (const reader of readers) {
     const selected = reader.streams.filter((s) => byName.has(s.name)).map((s) => s.name);
     if (selected.length === 0) continue;
-    const fatal = (await runReader(reader, selected, opts, result, syncStartedAt)) || opts.signal?.aborted === true;
+    const fatal = (await runReader(reader, selected, opts, result, syncStartedAt, { plans, out, stateOf })) || opts.signal?.aborted === true;
     if (fatal) {
-      for (const later of READERS.slice(READERS.indexOf(reader) + 1)) {
+      for (const later of readers.slice(readers.indexOf(reader) + 1)) {
         for (const s of later.streams) {
           if (byName.has(s.name)) {
-            result.failedStreams.push(s.name);
-            await sink.emit({ type: 'status', stream: s.name, status: 'INCOMPLETE' });
+            result.failedStreams.push(out(s.name));
+            await sink.emit({ type: 'status', stream: out(s.name), status: 'INCOMPLETE' });
           }
         }
       }
@@ -69,13 +83,33 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
   return result;
 }
 
+interface Routing {
+  plans: Map<string, StreamPlan>;
+  out: (name: string) => string;
+  stateOf: (name: string) => JsonObject | undefined;
+}
+
+/** Schema drift found by a plan: a LOG per field (once per stream), and for Singer a widened SCHEMA. */
+async function announceDrift(plan: StreamPlan, sink: EventSink, logger: Logger): Promise<void> {
+  const changes = plan.records.takeChanges();
+  for (const { field, kept } of changes.notices) {
+    logger.warn(
+      kept
+        ? `Schema drift: stream ${plan.outputName} has a new field '${field}'; it is kept and added to the schema (schema_drift: auto).`
+        : `Schema drift: stream ${plan.outputName} has a field '${field}' its schema lacks; it is dropped (schema_drift: block).`,
+    );
+  }
+  if (changes.schema) await sink.emit({ type: 'schema', stream: plan.outputName, schema: changes.schema });
+}
+
 /** Returns true when the failure makes every other stream pointless (token rejected). */
-async function runReader(reader: Reader, selected: string[], opts: SyncOptions, result: SyncResult, syncStartedAt: number): Promise<boolean> {
+async function runReader(reader: Reader, selected: string[], opts: SyncOptions, result: SyncResult, syncStartedAt: number, routing: Routing): Promise<boolean> {
   const { sink, logger } = opts;
+  const { plans, out, stateOf } = routing;
   const byName = new Map(opts.selected.map((s) => [s.name, s]));
   const incremental = selected.every((name) => byName.get(name)?.syncMode === 'incremental');
   // A stream newly added to the catalog has no state: the whole reader starts over for it.
-  const states = selected.map((name) => opts.inputState.get(name));
+  const states = selected.map(stateOf);
   const readerState = incremental && states.every((s) => s !== undefined) ? states[0] : undefined;
 
   const counts = new Map(selected.map((name) => [name, 0]));
@@ -90,7 +124,7 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
 
   const emitState = async (state: JsonObject): Promise<void> => {
     for (const name of selected) {
-      await sink.emit({ type: 'state', stream: name, state, recordCount: sinceState.get(name) ?? 0 });
+      await sink.emit({ type: 'state', stream: out(name), state, recordCount: sinceState.get(name) ?? 0 });
       sinceState.set(name, 0);
     }
     lastEmitted = state;
@@ -99,7 +133,7 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
     recordsSinceEmit = 0;
   };
 
-  for (const name of selected) await sink.emit({ type: 'status', stream: name, status: 'STARTED' });
+  for (const name of selected) await sink.emit({ type: 'status', stream: out(name), status: 'STARTED' });
   const started = Date.now();
   const selectedSet = new Set(selected);
   const iterator = reader.read({ client: opts.client, config: opts.config, logger, selected: selectedSet, state: readerState, syncStartedAt });
@@ -111,28 +145,32 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
       if (next.done) break;
       const item = next.value;
       if (item.kind === 'record') {
-        if (!selectedSet.has(item.stream)) continue;
+        const plan = plans.get(item.stream);
+        if (!plan || !selectedSet.has(item.stream)) continue;
         if (!running.has(item.stream)) {
           running.add(item.stream);
-          await sink.emit({ type: 'status', stream: item.stream, status: 'RUNNING' });
+          await sink.emit({ type: 'status', stream: plan.outputName, status: 'RUNNING' });
         }
         counts.set(item.stream, (counts.get(item.stream) ?? 0) + 1);
         sinceState.set(item.stream, (sinceState.get(item.stream) ?? 0) + 1);
         recordsSinceEmit++;
-        const wait = sink.emit({ type: 'record', stream: item.stream, data: item.record });
+        // Data controls apply here, once, for every reader and both protocols.
+        const data = plan.records.apply(item.record);
+        if (plan.records.changed) await announceDrift(plan, sink, logger);
+        const wait = sink.emit({ type: 'record', stream: plan.outputName, data });
         if (wait) await wait;
       } else if (item.kind === 'checkpoint') {
         pending = item.state;
         if (recordsSinceEmit >= everyRecords || Date.now() - lastEmitAt >= everyMs) await emitState(item.state);
       } else if (item.kind === 'estimate') {
-        if (selectedSet.has(item.stream)) await sink.emit({ type: 'estimate', stream: item.stream, rowEstimate: item.rows });
+        if (selectedSet.has(item.stream)) await sink.emit({ type: 'estimate', stream: out(item.stream), rowEstimate: item.rows });
       }
     }
     await emitState(pending ?? lastEmitted ?? readerState ?? {});
     for (const name of selected) {
-      result.recordCounts.set(name, counts.get(name) ?? 0);
-      await sink.emit({ type: 'status', stream: name, status: 'COMPLETE' });
-      logger.info(`Stream ${name}: ${counts.get(name) ?? 0} records in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+      result.recordCounts.set(out(name), counts.get(name) ?? 0);
+      await sink.emit({ type: 'status', stream: out(name), status: 'COMPLETE' });
+      logger.info(`Stream ${out(name)}: ${counts.get(name) ?? 0} records in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     }
     return false;
   } catch (err) {
@@ -140,7 +178,7 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
     // Everything before the last checkpoint is safe: say so before reporting the failure.
     if (pending) await emitState(pending);
     const connectorError = err instanceof ConnectorError ? err : undefined;
-    const streamName = selected[0]!;
+    const streamName = out(selected[0]!);
     await sink.emit({
       type: 'error',
       stream: streamName,
@@ -149,11 +187,13 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
       failureType: connectorError?.failureType ?? 'system_error',
     });
     for (const name of selected) {
-      result.recordCounts.set(name, counts.get(name) ?? 0);
-      result.failedStreams.push(name);
-      await sink.emit({ type: 'status', stream: name, status: 'INCOMPLETE' });
+      result.recordCounts.set(out(name), counts.get(name) ?? 0);
+      result.failedStreams.push(out(name));
+      await sink.emit({ type: 'status', stream: out(name), status: 'INCOMPLETE' });
     }
-    return (err instanceof IntercomApiError && err.status === 401) || err instanceof SyncInterrupted;
+    // A revoked token fails everything; a missing permission only this stream, unless the user asked otherwise.
+    const stopAll = err instanceof IntercomApiError && (err.status === 401 || (err.status === 403 && opts.config.raw.fail_on_missing_permission === true));
+    return stopAll || err instanceof SyncInterrupted;
   }
 }
 

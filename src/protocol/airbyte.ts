@@ -12,6 +12,8 @@ export class AirbyteSink implements EventSink {
   }
 
   emit(event: EngineEvent): void | Promise<void> {
+    // Airbyte schemas allow additional properties: a widened schema needs no message.
+    if (event.type === 'schema') return;
     const message = this.toMessage(event);
     // Records are data, not text we produce: they skip the redaction scan (hot path).
     const line = event.type === 'record' ? JSON.stringify(message) : redact(JSON.stringify(message));
@@ -26,7 +28,7 @@ export class AirbyteSink implements EventSink {
     return this.writer.write(redact(JSON.stringify(message)));
   }
 
-  private toMessage(event: EngineEvent): object {
+  private toMessage(event: Exclude<EngineEvent, { type: 'schema' }>): object {
     const emitted_at = this.now();
     switch (event.type) {
       case 'record':

@@ -46,6 +46,15 @@ export class SingerSink implements EventSink {
         return;
       case 'estimate':
         return;
+      case 'schema': {
+        // Schema drift: the widened SCHEMA goes out before the record that needs it.
+        const info = this.streams.get(event.stream);
+        if (!info) return;
+        this.streams.set(event.stream, { ...info, schema: event.schema });
+        this.schemaSent.delete(event.stream);
+        this.sendSchema(event.stream);
+        return;
+      }
       case 'log':
         this.log(event.level, event.message);
         return;

@@ -3,7 +3,7 @@ import type { JsonObject } from '../core/events.js';
 import { IntercomApiError } from '../intercom/errors.js';
 import { recordsOf } from '../intercom/pagination.js';
 import { readWindow } from './slicing.js';
-import { idString, stringifyFields } from './transform.js';
+import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
 interface ScrollBody {
@@ -116,5 +116,5 @@ function* companyItems(ctx: ReadContext, companyId: string, company: JsonObject)
       if (segmentId) yield { kind: 'record', stream: 'company_segment', record: { company_id: companyId, segment_id: segmentId, updated_at: updatedAt } };
     }
   }
-  yield { kind: 'record', stream: 'companies', record: stringifyFields(company, ['custom_attributes']) };
+  yield { kind: 'record', stream: 'companies', record: company };
 }

@@ -1,7 +1,7 @@
 import type { JsonObject } from '../core/events.js';
 import { cursorPages } from '../intercom/pagination.js';
 import { DAY, dayStart, slicedSearch, type TimeSlice } from './slicing.js';
-import { idString, stringifyFields } from './transform.js';
+import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
 interface EmbeddedList {
@@ -10,7 +10,7 @@ interface EmbeddedList {
 }
 
 /**
- * Contact search compares dates by calendar day (UTC): `>` starts at the next day, `<` ends before
+ * Contact search compares dates by calendar day (in the workspace's timezone): `>` starts at the next day, `<` ends before
  * the day, `=` is the whole day. The slice's first day is asked as OR[= day, > day]; its end as
  * `< end-day`. Records are filtered to the exact slice locally.
  */
@@ -24,8 +24,10 @@ export function contactSliceQuery(slice: TimeSlice): unknown {
     ],
   };
   if (slice.last) return lowerGroup;
-  // Slice ends are day-aligned except when the window ends mid-day (then `<` of the next day).
-  const to = slice.end % DAY === 0 ? slice.end : dayStart(slice.end) + DAY;
+  // `<` ends before the start of the given date's day in the WORKSPACE's timezone, which may be
+  // up to a day off UTC: asking one day further is a superset for every timezone (records past
+  // the slice's end are filtered locally, and the next slice reads them).
+  const to = (slice.end % DAY === 0 ? slice.end : dayStart(slice.end) + DAY) + DAY;
   return { operator: 'AND', value: [lowerGroup, { operator: 'OR', value: [{ field: 'updated_at', operator: '<', value: to }] }] };
 }
 
@@ -60,7 +62,7 @@ async function* contactItems(ctx: ReadContext, contact: JsonObject): AsyncGenera
       yield { kind: 'record', stream: 'contact_company', record: { contact_id: contactId, company_id: companyId, updated_at: updatedAt } };
     }
   }
-  yield { kind: 'record', stream: 'contacts', record: stringifyFields(contact, ['custom_attributes']) };
+  yield { kind: 'record', stream: 'contacts', record: contact };
 }
 
 export const contactsReader: Reader = {

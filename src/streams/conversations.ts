@@ -1,5 +1,5 @@
 import type { JsonObject } from '../core/events.js';
-import { idString, stringifyFields } from './transform.js';
+import { idString } from './transform.js';
 import { readWindow, slicedSearch, type TimeSlice } from './slicing.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
@@ -88,7 +88,7 @@ async function* conversationItems(ctx: ReadContext, conversation: JsonObject, de
       }
     }
   }
-  if (ctx.selected.has('conversations')) yield { kind: 'record', stream: 'conversations', record: stringifyFields(conversation, ['custom_attributes']) };
+  if (ctx.selected.has('conversations')) yield { kind: 'record', stream: 'conversations', record: conversation };
 }
 
 /**

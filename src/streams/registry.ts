@@ -1,14 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonObject } from '../core/events.js';
+import { ConfigError } from '../core/errors.js';
 import { packageRoot } from '../util/package-root.js';
 import { companiesReader } from './companies.js';
 import { contactsReader } from './contacts.js';
 import { conversationsReader } from './conversations.js';
+import { activityLogsReader } from './activity-logs.js';
+import { articlesReader } from './articles.js';
+import { eventsReader } from './events.js';
+import { collectionsReader, helpCentersReader } from './help-center.js';
+import { notesReader } from './notes.js';
+import { namingPermissions } from './permissions.js';
 import { adminsReader, dataAttributesReader, segmentsReader, tagsReader, teamsReader } from './simple-lists.js';
+import { subscriptionTypesReader } from './subscription-types.js';
+import { ticketTypesReader } from './ticket-types.js';
+import { ticketsReader } from './tickets.js';
+import type { SourceConfig } from '../config/source-config.js';
+import { dataControls } from '../transform/controls.js';
+import { customBaseSchema, customReader } from './custom.js';
 import type { Reader, StreamSpec } from './types.js';
 
-/** Every reader the connector has, in the order a sync runs them. */
+/**
+ * Every reader the connector has, in the order a sync runs them. A 403 names the Intercom
+ * permission the token lacks (namingPermissions).
+ */
 export const READERS: readonly Reader[] = [
   adminsReader,
   teamsReader,
@@ -18,7 +34,16 @@ export const READERS: readonly Reader[] = [
   contactsReader,
   companiesReader,
   conversationsReader,
-];
+  ticketsReader,
+  ticketTypesReader,
+  articlesReader,
+  collectionsReader,
+  helpCentersReader,
+  subscriptionTypesReader,
+  activityLogsReader,
+  eventsReader,
+  notesReader,
+].map(namingPermissions);
 
 export interface StreamEntry {
   spec: StreamSpec;
@@ -39,4 +64,34 @@ export function streamCatalog(): Map<string, StreamEntry> {
     }
   }
   return cache;
+}
+
+const perConfig = new WeakMap<SourceConfig, { readers: readonly Reader[]; catalog: Map<string, StreamEntry> }>();
+
+function withCustomStreams(config: SourceConfig): { readers: readonly Reader[]; catalog: Map<string, StreamEntry> } {
+  let entry = perConfig.get(config);
+  if (entry) return entry;
+  const defs = dataControls(config).customStreams;
+  const catalog = new Map(streamCatalog());
+  const readers = [...READERS];
+  for (const def of defs) {
+    if (catalog.has(def.name)) throw new ConfigError(`config.custom_streams names a stream '${def.name}', which the connector already has; choose another name (stream_aliases renames shipped streams).`);
+    const reader = namingPermissions(customReader(def));
+    readers.push(reader);
+    // The schema is only what the config says (key, cursor); discover infers the rest from a sample.
+    catalog.set(def.name, { spec: reader.streams[0]!, reader, schema: customBaseSchema(def) });
+  }
+  entry = { readers, catalog };
+  perConfig.set(config, entry);
+  return entry;
+}
+
+/** The readers a sync with this config runs: the shipped ones, then the config's custom streams. */
+export function readersFor(config: SourceConfig | undefined): readonly Reader[] {
+  return config ? withCustomStreams(config).readers : READERS;
+}
+
+/** streamCatalog() plus the config's custom streams (whose schema here is only their key and cursor). */
+export function streamCatalogFor(config: SourceConfig | undefined): Map<string, StreamEntry> {
+  return config ? withCustomStreams(config).catalog : streamCatalog();
 }

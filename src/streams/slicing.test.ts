@@ -31,13 +31,14 @@ describe('planSlices', () => {
 });
 
 describe('contactSliceQuery (contact search compares dates by calendar day)', () => {
-  it('asks for the whole first day as OR[= day, > day] and ends with < end-day, all groups homogeneous', () => {
+  it('asks for the whole first day as OR[= day, > day] and ends with < the day after the end, all groups homogeneous', () => {
     const query = contactSliceQuery({ index: 0, start: D + 7200, end: D + 3 * DAY, last: false }) as { operator: string; value: { operator: string; value: unknown[] }[] };
     expect(query).toEqual({
       operator: 'AND',
       value: [
         { operator: 'OR', value: [{ field: 'updated_at', operator: '=', value: D }, { field: 'updated_at', operator: '>', value: D }] },
-        { operator: 'OR', value: [{ field: 'updated_at', operator: '<', value: D + 3 * DAY }] },
+        // One day past the end: `<` is by day in the workspace timezone, which may lag UTC.
+        { operator: 'OR', value: [{ field: 'updated_at', operator: '<', value: D + 4 * DAY }] },
       ],
     });
   });

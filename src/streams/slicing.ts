@@ -57,6 +57,10 @@ export interface SlicedSearchOptions {
   query(slice: TimeSlice): unknown;
   /** Turns one page of parent records into items (the parent record, its junctions, its children). */
   processPage(records: JsonObject[], slice: TimeSlice): AsyncGenerator<ReaderItem>;
+  /** The time that places a record in a slice; default: its cursor field. */
+  sliceTime?(record: JsonObject): number | undefined;
+  /** Report the searched records' total_count as the stream's row estimate (default true). */
+  estimate?: boolean;
 }
 
 /**
@@ -94,7 +98,7 @@ export async function* slicedSearch(opts: SlicedSearchOptions): AsyncGenerator<R
       const reached = slices[prefix - 1]!.end;
       yield { kind: 'checkpoint', state: { [cursorField]: Math.max(reached, cursor ?? 0) } };
     }
-    if (estimate > 0) yield { kind: 'estimate', stream, rows: estimate };
+    if (estimate > 0 && opts.estimate !== false) yield { kind: 'estimate', stream, rows: estimate };
   }
 }
 
@@ -151,7 +155,7 @@ async function* readSlice(opts: SlicedSearchOptions, slice: TimeSlice, onTotal: 
         if (firstPage && page.totalCount !== undefined) onTotal(page.totalCount);
         firstPage = false;
         const fresh = page.records.filter((r) => {
-          const at = r[cursorField];
+          const at = opts.sliceTime ? opts.sliceTime(r) : r[cursorField];
           if (typeof at !== 'number' || at < slice.start || (!slice.last && at >= slice.end)) return false;
           const id = String(r.id);
           if (emitted.has(id)) return false;

@@ -76,6 +76,19 @@ describe('Airbyte read (built CLI against the fake Intercom)', () => {
     for (const t of truncated) expect(warnings.some((w) => w.includes(`conversation ${t.id}:`) && w.includes(`${t.missing} older parts`))).toBe(true);
   });
 
+  it('ends with a summary LOG per stream: records, requests, rate-limit waits, status, truncated parts', () => {
+    const summaries = airbyteRun.messages.filter((m) => m.type === 'LOG' && (m.log as { message: string }).message.startsWith('Summary ')).map((m) => (m.log as { message: string }).message);
+    for (const stream of STREAMS) {
+      const line = summaries.find((l) => l.startsWith(`Summary ${stream}: `));
+      expect(line, stream).toBeDefined();
+      expect(line).toContain(`${keysOf(airbyteRun, stream).length} records`);
+      expect(line).toContain('COMPLETE');
+    }
+    expect(summaries.find((l) => l.startsWith('Summary conversation_parts: '))).toContain('2 conversations had more than 500 parts');
+    // Progress lines go to stderr, never stdout.
+    expect(airbyteRun.lines.every((l) => l.startsWith('{'))).toBe(true);
+  });
+
   it('never prints the token', () => {
     expect(airbyteRun.stdout).not.toContain(TOKEN);
     expect(airbyteRun.stderr).not.toContain(TOKEN);
@@ -108,6 +121,11 @@ describe('Singer tap (built CLI against the fake Intercom)', () => {
     expect(typeof lastState.bookmarks.contacts?.updated_at).toBe('number');
     expect(typeof lastState.bookmarks.companies?.updated_at).toBe('number');
     expect(run.stderr).toMatch(/INFO/);
+    // Singer metrics for Meltano: a record_count counter per stream and a timer per request.
+    const metrics = run.stderr.split('\n').filter((l) => l.startsWith('METRIC: ')).map((l) => JSON.parse(l.slice(8)) as { type: string; metric: string; value: number; tags: Record<string, unknown> });
+    const counts = new Map(metrics.filter((m) => m.metric === 'record_count').map((m) => [m.tags.endpoint, m.value]));
+    for (const stream of wanted) expect(counts.get(stream), stream).toBe(keysOf(run, stream).length);
+    expect(metrics.some((m) => m.type === 'timer' && m.metric === 'http_request_duration' && m.tags.endpoint === 'POST /contacts/search' && m.tags.http_status_code === 200)).toBe(true);
     expect(run.stderr).not.toContain(TOKEN);
   });
 

@@ -90,5 +90,103 @@ export interface SourceConfig {
    * When the access token lacks the permission a selected stream needs (HTTP 403, e.g. Read tickets), stop the whole sync. Default: that stream ends INCOMPLETE with an error naming the permission and the other streams still run.
    */
   fail_on_missing_permission?: boolean;
+  /**
+   * Per stream, fields whose values are replaced by their SHA-256 hex digest before they leave the connector: {"contacts": ["email", "location.city"]}. A dotted path reaches into nested objects; a path through an array applies to each element. Non-string values are hashed as their JSON text; null stays null.
+   */
+  hash_fields?: {
+    [k: string]: string[];
+  };
+  /**
+   * Hash the personal fields of every stream (names, emails, phone numbers, message bodies, custom and ticket attributes; the README lists them), in addition to hash_fields.
+   */
+  hash_pii?: boolean;
+  /**
+   * Secret prefixed to every value before hashing (sha256(salt + value)), so hashes cannot be reversed with a dictionary of known emails. Keep it stable: a new salt changes every hash. May be given as ${ENV_VAR}.
+   */
+  hash_salt?: string;
+  /**
+   * What to do with fields Intercom returns that the stream schema does not have: auto keeps them (Singer gets a widened SCHEMA first) and logs each new field once; block drops them and logs each once.
+   */
+  schema_drift?: "auto" | "block";
+  /**
+   * auto: custom_attributes and ticket_attributes are JSON strings (stable table shape); all: every nested object or array value of a record is a JSON string; none: nothing is stringified. Schemas follow.
+   */
+  json_string_fields?: "auto" | "all" | "none";
+  /**
+   * Prepended to every stream name (discover, catalog, records, state), e.g. "intercom_" for destination tables named intercom_contacts.
+   */
+  stream_prefix?: string;
+  /**
+   * Renames streams: {"contacts": "people"}. The catalog and state then use the new name (with stream_prefix in front).
+   */
+  stream_aliases?: {
+    [k: string]: string;
+  };
+  /**
+   * Streams for Intercom endpoints this connector does not ship. Each calls one endpoint through the same client (auth, rate limits, retries) and takes its records with a JSONPath. Run "intercom-connector preview" to try one.
+   */
+  custom_streams?: {
+    /**
+     * Name of the stream (letters, digits, underscores); must differ from the shipped streams.
+     */
+    name: string;
+    method?: "GET" | "POST";
+    /**
+     * Below the API root, may carry a query string and macros: /admins, /events?type=user&intercom_user_id=1, /tickets/search.
+     */
+    path: string;
+    /**
+     * Body of a POST; string values may use macros ({now-7}, {state}). A string that is exactly one macro becomes a number when the date format is unix.
+     */
+    body?: {
+      [k: string]: unknown;
+    };
+    /**
+     * Where the records are in the response, e.g. $.data[*]. Without it, preview lists candidate paths.
+     */
+    records_path?: string;
+    /**
+     * A value of the response copied into each record under _metadata, e.g. $.pages.
+     */
+    metadata_path?: string;
+    /**
+     * Extra request headers, e.g. {"Intercom-Version": "Unstable"}. Authorization cannot be set here.
+     */
+    headers?: {
+      [k: string]: string;
+    };
+    /**
+     * Field name, or list of field names, that identify a record.
+     */
+    primary_key?: string | string[];
+    /**
+     * Top-level field that grows with each change (e.g. updated_at); makes the stream incremental. {state} in path or body is its last synced value.
+     */
+    cursor_field?: string;
+    /**
+     * none: one request; cursor: pages.next (starting_after or URL); search: POST body pagination.starting_after; page: page/per_page query parameters.
+     */
+    pagination?: "none" | "cursor" | "search" | "page";
+    /**
+     * per_page asked for by cursor, search and page pagination.
+     */
+    page_size?: number;
+    /**
+     * Overrides the top-level macro_time_unit for this stream.
+     */
+    macro_time_unit?: "minute" | "hour" | "day" | "week" | "month";
+    /**
+     * Overrides the top-level macro_date_format for this stream.
+     */
+    macro_date_format?: string;
+  }[];
+  /**
+   * Unit of N in the {now-N} / {now+N} macros of custom streams.
+   */
+  macro_time_unit?: "minute" | "hour" | "day" | "week" | "month";
+  /**
+   * How {now...} and {state} are written: unix (seconds), iso (2024-01-31T00:00:00Z) or a pattern of yyyy MM dd HH mm ss, e.g. yyyy-MM-dd.
+   */
+  macro_date_format?: string;
   [k: string]: unknown;
 }

@@ -1,0 +1,81 @@
+import type { ValidateFunction } from 'ajv';
+import { ConfigError } from '../core/errors.js';
+import { registerSecret } from '../core/redact.js';
+import { describeErrors } from '../util/schema-validation.js';
+import { resolveBaseUrl } from './base-url.js';
+import { substituteEnv } from './env.js';
+
+/**
+ * What every config (source and destination) says about reaching Intercom: the settings the one
+ * IntercomClient is built from. Both config parsers share the steps below so the two specs
+ * cannot drift apart in how they treat tokens, regions and limits.
+ */
+export interface ConnectionSettings {
+  accessToken: string;
+  authType: 'access_token' | 'oauth2.0';
+  baseUrl: string;
+  apiVersion: string;
+  requestTimeoutMs: number;
+  maxConcurrency: number;
+  maxRequestsPerMinute?: number;
+  maxRetries: number;
+  maxRateLimitWaitMs: number;
+}
+
+/**
+ * Registers the secrets, substitutes `${ENV}` references (registering the substituted secrets
+ * too, before anything can fail and print them) and returns a copy safe to mutate.
+ */
+export function prepareConfigDocument(input: unknown, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new ConfigError('The config must be a JSON object, e.g. {"access_token": "..."}.');
+  }
+  const rawInput = input as Record<string, unknown>;
+  registerLiteralSecrets(rawInput);
+  const substituted = substituteEnv(rawInput, env) as Record<string, unknown>;
+  registerLiteralSecrets(substituted);
+  return structuredClone(substituted);
+}
+
+/** Validates (and fills defaults into) a prepared config; warns about top-level keys the schema does not know. */
+export function validateConfigDocument(config: Record<string, unknown>, schema: Record<string, unknown>, validate: ValidateFunction, warn: (msg: string) => void): void {
+  if (!validate(config)) {
+    const problems = describeErrors(validate.errors, 'config');
+    throw new ConfigError(`Invalid config: ${problems.join('; ')}.`);
+  }
+  const known = new Set(Object.keys((schema.properties ?? {}) as object));
+  for (const key of Object.keys(config)) {
+    if (!known.has(key)) warn(`config has an unknown key '${key}'; it is ignored (check the spelling against the spec).`);
+  }
+}
+
+/** The connection settings of a validated config (defaults already applied by the schema). */
+export function connectionSettings(config: Record<string, unknown>, scopes: string): ConnectionSettings {
+  const credentials = config.credentials as { auth_type: 'access_token' | 'oauth2.0'; access_token: string } | undefined;
+  const accessToken = (credentials?.access_token ?? config.access_token) as string | undefined;
+  if (!accessToken || accessToken.trim() === '') {
+    throw new ConfigError(`config.access_token is required (or config.credentials.access_token): an Intercom access token with ${scopes}.`);
+  }
+  return {
+    accessToken,
+    authType: credentials?.auth_type ?? 'access_token',
+    baseUrl: resolveBaseUrl(config.region as string | undefined, config.base_url as string | undefined),
+    apiVersion: config.api_version as string,
+    requestTimeoutMs: (config.request_timeout_seconds as number) * 1000,
+    maxConcurrency: config.max_concurrency as number,
+    maxRequestsPerMinute: config.max_requests_per_minute as number | undefined,
+    maxRetries: config.max_retries as number,
+    maxRateLimitWaitMs: (config.max_rate_limit_wait_seconds as number) * 1000,
+  };
+}
+
+function registerLiteralSecrets(config: Record<string, unknown>): void {
+  if (typeof config.access_token === 'string') registerSecret(config.access_token);
+  const credentials = config.credentials;
+  if (credentials && typeof credentials === 'object') {
+    for (const key of ['access_token', 'client_id', 'client_secret']) {
+      const value = (credentials as Record<string, unknown>)[key];
+      if (typeof value === 'string') registerSecret(value);
+    }
+  }
+}
