@@ -1,6 +1,6 @@
 import type { JsonObject } from '../core/events.js';
 import { idString } from './transform.js';
-import { readWindow, slicedSearch, type TimeSlice } from './slicing.js';
+import { slicedSearch, type TimeSlice } from './slicing.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
 /**
@@ -50,7 +50,7 @@ export function partsShortfall(detail: JsonObject, parts: JsonObject[], list: Pa
   return expected > parts.length ? { returned: parts.length, expected } : undefined;
 }
 
-async function* conversationItems(ctx: ReadContext, conversation: JsonObject, detail: JsonObject | undefined, partsSince: number | undefined): AsyncGenerator<ReaderItem> {
+async function* conversationItems(ctx: ReadContext, conversation: JsonObject, detail: JsonObject | undefined): AsyncGenerator<ReaderItem> {
   const conversationId = idString(conversation.id)!;
   const updatedAt = conversation.updated_at;
   if (ctx.selected.has('conversation_tag')) {
@@ -71,7 +71,6 @@ async function* conversationItems(ctx: ReadContext, conversation: JsonObject, de
     }
     for (const part of parts) {
       const partUpdatedAt = typeof part.updated_at === 'number' ? part.updated_at : undefined;
-      if (partsSince !== undefined && partUpdatedAt !== undefined && partUpdatedAt < partsSince) continue;
       const partId = idString(part.id);
       if (!partId) continue;
       if (ctx.selected.has('conversation_parts')) yield { kind: 'record', stream: 'conversation_parts', record: { ...part, id: partId, conversation_id: conversationId } };
@@ -106,8 +105,9 @@ export const conversationsReader: Reader = {
   read(ctx) {
     const needDetail = ctx.selected.has('conversation_parts') || ctx.selected.has('email_address_header');
     const displayAs = ctx.config.raw.conversation_parts_display_as === 'plaintext' ? 'plaintext' : undefined;
-    // On an incremental run only parts changed since the lower bound are new.
-    const partsSince = ctx.state ? readWindow(ctx, 'conversations', 'updated_at').lower : undefined;
+    // Every part of a new or changed conversation is emitted, not only parts updated after the
+    // cursor: after a crash mid-sync, conversations past the checkpoint were never read, and their
+    // older parts would otherwise be lost for good. Re-sent parts are de-duplicated by id.
     return slicedSearch({
       ctx,
       stream: 'conversations',
@@ -117,7 +117,7 @@ export const conversationsReader: Reader = {
       query: inclusiveSliceQuery,
       async *processPage(records) {
         if (!needDetail) {
-          for (const conversation of records) yield* conversationItems(ctx, conversation, undefined, partsSince);
+          for (const conversation of records) yield* conversationItems(ctx, conversation, undefined);
           return;
         }
         const fetchDetail = async (conversation: JsonObject): Promise<JsonObject | undefined> => {
@@ -127,7 +127,7 @@ export const conversationsReader: Reader = {
           return detail;
         };
         for await (const [conversation, detail] of fetchInOrder(records, ctx.config.maxConcurrency * 2, fetchDetail)) {
-          yield* conversationItems(ctx, conversation, detail, partsSince);
+          yield* conversationItems(ctx, conversation, detail);
         }
       },
     });

@@ -53,12 +53,14 @@ export const eventsReader: Reader = {
       ctx,
       stream: 'events',
       stateKey: 'created_at',
-      async *processPage(contacts, lower): AsyncGenerator<ReaderItem> {
+      // Every listable event of a changed contact: an event does not always change its contact,
+      // and after a crash contacts past the checkpoint were never read, so filtering on the
+      // window would lose events. Re-sent events are de-duplicated by their stable id.
+      async *processPage(contacts): AsyncGenerator<ReaderItem> {
         const fetch = (contact: JsonObject) => contactEvents(ctx, idString(contact.id)!);
         for await (const [, events] of fetchInOrder(contacts, ctx.config.maxConcurrency * 2, fetch)) {
           const seen = new Set<string>();
           for (const event of events) {
-            if (typeof event.created_at === 'number' && event.created_at < lower) continue;
             const id = eventId(event);
             if (seen.has(id)) continue;
             seen.add(id);

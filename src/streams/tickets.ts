@@ -1,6 +1,6 @@
 import type { JsonObject } from '../core/events.js';
 import { fetchInOrder, inclusiveSliceQuery, partsShortfall } from './conversations.js';
-import { readWindow, slicedSearch } from './slicing.js';
+import { slicedSearch } from './slicing.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
@@ -27,7 +27,7 @@ export function ticketPartsWarning(ticketId: string, detail: JsonObject, parts: 
   return undefined;
 }
 
-function ticketItems(ctx: ReadContext, ticket: JsonObject, detail: JsonObject | undefined, partsSince: number | undefined): ReaderItem[] {
+function ticketItems(ctx: ReadContext, ticket: JsonObject, detail: JsonObject | undefined): ReaderItem[] {
   const ticketId = idString(ticket.id)!;
   const items: ReaderItem[] = [];
   if (detail && ctx.selected.has('ticket_parts')) {
@@ -39,7 +39,6 @@ function ticketItems(ctx: ReadContext, ticket: JsonObject, detail: JsonObject | 
       const partId = idString(part.id);
       if (!partId) continue;
       const partUpdatedAt = typeof part.updated_at === 'number' ? part.updated_at : undefined;
-      if (partsSince !== undefined && partUpdatedAt !== undefined && partUpdatedAt < partsSince) continue;
       items.push({ kind: 'record', stream: 'ticket_parts', record: { ...part, id: partId, ticket_id: ticketId } });
     }
   }
@@ -61,8 +60,8 @@ export const ticketsReader: Reader = {
   ],
   read(ctx) {
     const needDetail = ctx.selected.has('ticket_parts');
-    // On an incremental run only parts changed since the lower bound are new.
-    const partsSince = ctx.state ? readWindow(ctx, 'tickets', 'updated_at').lower : undefined;
+    // Every part of a new or changed ticket, as for conversations: a resume after a crash must
+    // not lose the older parts of tickets past the checkpoint.
     return slicedSearch({
       ctx,
       stream: 'tickets',
@@ -72,7 +71,7 @@ export const ticketsReader: Reader = {
       query: inclusiveSliceQuery,
       async *processPage(records) {
         if (!needDetail) {
-          for (const ticket of records) yield* ticketItems(ctx, ticket, undefined, partsSince);
+          for (const ticket of records) yield* ticketItems(ctx, ticket, undefined);
           return;
         }
         const fetchDetail = async (ticket: JsonObject): Promise<JsonObject | undefined> => {
@@ -82,7 +81,7 @@ export const ticketsReader: Reader = {
           return detail;
         };
         for await (const [ticket, detail] of fetchInOrder(records, ctx.config.maxConcurrency * 2, fetchDetail)) {
-          yield* ticketItems(ctx, ticket, detail, partsSince);
+          yield* ticketItems(ctx, ticket, detail);
         }
       },
     });
