@@ -1,14 +1,17 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import yargs, { type Argv } from 'yargs';
 import { loadSchema } from '../config/source-config.js';
 import { ConnectorError, errorMessage } from '../core/errors.js';
+import type { JsonObject } from '../core/events.js';
+import { airbyteDestinationSpec, airbyteWrite } from '../destination/cli.js';
 import { airbyteCatalog, parseConfiguredAirbyteCatalog } from '../engine/catalog.js';
 import { checkConnection } from '../engine/check.js';
 import { parseStateInput } from '../engine/state.js';
-import { runSync } from '../engine/sync.js';
 import { AirbyteSink } from '../protocol/airbyte.js';
+import { discoverStreams } from '../transform/stream-plans.js';
 import { readJsonFile } from '../util/json-file.js';
-import { createClient, loadSourceConfig, sinkLogger } from './runtime.js';
+import { runPreviewCommand } from './preview.js';
+import { createClient, loadSourceConfig, runRead, sinkLogger } from './runtime.js';
 
 export interface CliIo {
   stdout: Writable;
@@ -18,6 +21,8 @@ export interface CliIo {
   setExitCode(code: number): void;
   /** Aborted when the process gets SIGTERM/SIGINT. */
   signal?: AbortSignal;
+  /** Input of `write` (default: process.stdin). */
+  stdin?: Readable;
 }
 
 export function airbyteSpec(): object {
@@ -27,6 +32,29 @@ export function airbyteSpec(): object {
     supportsIncremental: true,
     supported_destination_sync_modes: [],
     protocol_version: '0.2.0',
+    // Intercom OAuth: Airbyte runs the consent flow and writes the token into credentials.
+    advanced_auth: {
+      auth_flow_type: 'oauth2.0',
+      predicate_key: ['credentials', 'auth_type'],
+      predicate_value: 'oauth2.0',
+      oauth_config_specification: {
+        complete_oauth_output_specification: {
+          type: 'object',
+          properties: { access_token: { type: 'string', path_in_connector_config: ['credentials', 'access_token'] } },
+        },
+        complete_oauth_server_input_specification: {
+          type: 'object',
+          properties: { client_id: { type: 'string' }, client_secret: { type: 'string' } },
+        },
+        complete_oauth_server_output_specification: {
+          type: 'object',
+          properties: {
+            client_id: { type: 'string', path_in_connector_config: ['credentials', 'client_id'] },
+            client_secret: { type: 'string', path_in_connector_config: ['credentials', 'client_secret'] },
+          },
+        },
+      },
+    },
   };
 }
 
@@ -44,12 +72,19 @@ export function airbyteCli(io: CliIo, argv: string[]): Argv {
 
   return yargs(argv)
     .scriptName('intercom-connector')
-    .usage('$0 <command> [options]\n\nIntercom source for Airbyte (spec, check, discover, read).')
-    .command('spec', 'Print the connector specification', {}, async () => {
-      await sink.writeRaw({ type: 'SPEC', spec: airbyteSpec() });
-      await sink.flush();
-      io.setExitCode(0);
-    })
+    .usage('$0 <command> [options]\n\nIntercom source and destination for Airbyte (spec, check, discover, read, write).')
+    .command(
+      'spec',
+      'Print the connector specification',
+      (y) => y.option('destination', { type: 'boolean', default: false, describe: 'The destination (write) specification instead of the source one (also: INTERCOM_CONNECTOR_ROLE=destination)' }),
+      async (args) => {
+        // Airbyte runs a bare `spec`: an image registered as a destination sets the role in its environment.
+        const destination = args.destination || io.env.INTERCOM_CONNECTOR_ROLE === 'destination';
+        await sink.writeRaw({ type: 'SPEC', spec: destination ? airbyteDestinationSpec() : airbyteSpec() });
+        await sink.flush();
+        io.setExitCode(0);
+      },
+    )
     .command(
       'check',
       'Check the config can reach Intercom',
@@ -72,8 +107,9 @@ export function airbyteCli(io: CliIo, argv: string[]): Argv {
       (y) => y.option('config', { type: 'string', demandOption: true, describe: 'Path to the config JSON' }),
       async (args) => {
         try {
-          loadSourceConfig(args.config, logger, io.env);
-          await sink.writeRaw({ type: 'CATALOG', catalog: airbyteCatalog() });
+          const config = loadSourceConfig(args.config, logger, io.env);
+          const streams = await discoverStreams(config, () => createClient(config, sink, logger, io.env), logger);
+          await sink.writeRaw({ type: 'CATALOG', catalog: airbyteCatalog(streams) });
           await sink.flush();
           io.setExitCode(0);
         } catch (err) {
@@ -88,15 +124,14 @@ export function airbyteCli(io: CliIo, argv: string[]): Argv {
         y
           .option('config', { type: 'string', demandOption: true, describe: 'Path to the config JSON' })
           .option('catalog', { type: 'string', demandOption: true, describe: 'Path to the configured catalog JSON' })
-          .option('state', { type: 'string', describe: 'Path to the state JSON (per-stream array or legacy object)' }),
+          .option('state', { type: 'string', describe: 'Path to the state JSON (per-stream array or legacy object)' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'No progress lines on stderr' }),
       async (args) => {
         try {
           const config = loadSourceConfig(args.config, logger, io.env);
-          const selected = parseConfiguredAirbyteCatalog(readJsonFile(args.catalog, 'catalog'));
-          const inputState = args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map();
-          const client = createClient(config, sink, logger, io.env);
-          const result = await runSync({ client, config, sink, logger, selected, inputState, signal: io.signal });
-          logger.info(`Sync finished: ${client.stats.requests} requests, ${client.stats.rateLimited} rate-limited, ${client.stats.retried} retried.`);
+          const selected = parseConfiguredAirbyteCatalog(readJsonFile(args.catalog, 'catalog'), config);
+          const inputState = args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>();
+          const result = await runRead({ io, sink, config, selected, inputState, quiet: args.quiet, singer: false });
           await sink.flush();
           io.setExitCode(result.failedStreams.length ? 1 : 0);
         } catch (err) {
@@ -104,7 +139,26 @@ export function airbyteCli(io: CliIo, argv: string[]): Argv {
         }
       },
     )
-    .demandCommand(1, 'Name a command: spec, check, discover or read.')
+    .command(
+      'preview',
+      'Print a few records of one stream after every data control, as pretty JSON (for people)',
+      (y) =>
+        y
+          .option('config', { type: 'string', demandOption: true, describe: 'Path to the config JSON' })
+          .option('stream', { type: 'string', demandOption: true, describe: 'Stream name (shipped or custom; its alias works too)' })
+          .option('limit', { type: 'number', default: 10, describe: 'Records to print' }),
+      async (args) => io.setExitCode(await runPreviewCommand(io, args)),
+    )
+    .command(
+      'write',
+      'Write Airbyte RECORD messages from stdin to Intercom (destination); STATE is echoed once the records before it are written',
+      (y) =>
+        y
+          .option('config', { type: 'string', demandOption: true, describe: 'Path to the destination config JSON' })
+          .option('catalog', { type: 'string', demandOption: true, describe: 'Path to the configured catalog JSON' }),
+      (args) => airbyteWrite(io, sink, args.config, args.catalog),
+    )
+    .demandCommand(1, 'Name a command: spec, check, discover, read or write.')
     .strict()
     .help();
 }

@@ -23,12 +23,15 @@ import type {
   WorkspaceSize,
 } from './types.js';
 import { DEFAULT_SIZE, Workspace } from './workspace.js';
+import { FakeWrites } from './writes.js';
 import type { Json } from './workspace.js';
 
 export interface FakeIntercom {
   url: string;
   close(): Promise<void>;
   workspace: Workspace;
+  /** Everything written through the write endpoints (destination tests assert on it). */
+  writes: FakeWrites;
   stats: FakeStats;
   setFaults(rules: FaultRule[]): void;
   mutate(opts: MutationSpec): MutationResult;
@@ -100,6 +103,7 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
     scrollPageSize: opts.scrollPageSize ?? 50,
     activityLogMaxWindowDays: opts.activityLogMaxWindowDays ?? 30,
   });
+  const writes = new FakeWrites(workspace);
   const latencyMs = opts.latencyMs ?? 0;
   const jitterMs = opts.jitterMs ?? 0;
   const ratePer10s = opts.ratePer10s && opts.ratePer10s > 0 ? opts.ratePer10s : 0;
@@ -173,6 +177,12 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
   };
 
   const sendJson = (res: http.ServerResponse, status: number, body: Json, headers: Record<string, string>): void => {
+    if (status === 202 || status === 204) {
+      // Accepted / no content: no body (POST /events).
+      res.writeHead(status, headers).end();
+      countStatus(String(status));
+      return;
+    }
     const txt = JSON.stringify(body);
     res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(txt)) });
     res.end(txt);
@@ -239,7 +249,7 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
   const handleApi = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> => {
     const method = req.method ?? 'GET';
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
-    const route = api.match(method, path);
+    const route = writes.match(method, path) ?? api.match(method, path);
     stats.totalRequests++;
     stats.byRoute[route.template] = (stats.byRoute[route.template] ?? 0) + 1;
     countWindow();
@@ -373,6 +383,7 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
   const handle: FakeIntercom = {
     url: baseUrl,
     workspace,
+    writes,
     stats,
     async close() {
       for (const r of hanging) r.socket?.destroy();

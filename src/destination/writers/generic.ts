@@ -1,0 +1,86 @@
+import type { JsonObject } from '../../core/events.js';
+import { ConfigError } from '../../core/errors.js';
+import type { StreamWriteConfig } from '../config.js';
+import { RecordInvalid, type HttpMethod, type ObjectWriter, type PreparedWrite, type WriteContext, type WriteOutcome } from './types.js';
+
+const PLACEHOLDER = /\{([^{}]+)\}/g;
+
+export interface BatchSpec {
+  /** Records of one group are sent together. */
+  group: string;
+  size: number;
+  send(items: JsonObject[], ctx: WriteContext): Promise<WriteOutcome>;
+  plan(items: JsonObject[]): { method: HttpMethod; path: string; body: unknown };
+}
+
+/** A record of a batched stream: its body item waits for the batch. */
+export interface BatchedWrite extends PreparedWrite {
+  batch: { spec: BatchSpec; item: JsonObject };
+}
+
+/**
+ * Generic mode: `method` + `path` (with {field} placeholders filled from the record), for Intercom
+ * endpoints without a built-in writer. Without an OpenAPI body schema the record is sent as it is
+ * (minus exclude_fields and the placeholder fields), merged over the static `body`.
+ */
+export function genericWriter(stream: string, config: StreamWriteConfig): ObjectWriter {
+  const where = `config.streams.${stream}`;
+  const method = config.method as HttpMethod | undefined;
+  const template = config.path;
+  if (!method || !template) throw new ConfigError(`${where} needs both method and path for generic mode (or object: one of the built-in writers).`);
+  const placeholders = [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+  const exclude = new Set([...(config.exclude_fields ?? []), ...placeholders]);
+  const staticBody = (config.body ?? {}) as JsonObject;
+  const idempotent = config.idempotent ?? method !== 'POST';
+  const batchProperty = config.batch_property;
+  if (batchProperty && placeholders.length) {
+    throw new ConfigError(`${where}.path has placeholders (${placeholders.join(', ')}); a batched stream sends many records in one request, so its path must be fixed.`);
+  }
+  const send = (ctx: WriteContext, path: string, json: unknown): Promise<{ body?: JsonObject; skipped?: string }> =>
+    idempotent ? ctx.send<JsonObject>({ method, path, json }).then((body) => ({ body })) : ctx.sendOnce<JsonObject>({ method, path, json });
+  const outcomeOf = (answer: { body?: JsonObject; skipped?: string }): WriteOutcome =>
+    answer.skipped ? { kind: 'skipped', note: answer.skipped } : { kind: method === 'DELETE' ? 'deleted' : 'written', id: typeof answer.body?.id === 'string' ? answer.body.id : undefined };
+
+  const batch: BatchSpec | undefined = batchProperty
+    ? {
+        group: stream,
+        size: config.batch_size ?? 100,
+        plan: (items) => ({ method, path: template, body: { ...staticBody, [batchProperty]: items } }),
+        send: async (items, ctx) => outcomeOf(await send(ctx, template, { ...staticBody, [batchProperty]: items })),
+      }
+    : undefined;
+
+  return {
+    object: stream,
+    operations: ['create', 'update', 'upsert', 'delete'],
+    defaultOperation: 'create',
+    prepare(record): PreparedWrite {
+      const item: JsonObject = {};
+      for (const [key, value] of Object.entries(record)) if (!exclude.has(key) && value !== undefined) item[key] = value;
+      if (batch) {
+        const prepared: BatchedWrite = { keys: [], plan: [], run: () => Promise.reject(new Error('batched records are sent by the batcher')), batch: { spec: batch, item } };
+        return prepared;
+      }
+      const path = fill(template, record);
+      const body = method === 'DELETE' ? undefined : { ...staticBody, ...item };
+      return {
+        keys: [`generic:${method} ${path}`],
+        plan: [{ method, path, ...(body ? { body } : {}) }],
+        run: async (ctx) => outcomeOf(await send(ctx, path, body)),
+      };
+    },
+  };
+}
+
+function fill(template: string, record: JsonObject): string {
+  return template.replace(PLACEHOLDER, (_m, field: string) => {
+    const value = record[field];
+    if (typeof value !== 'string' && typeof value !== 'number') throw new RecordInvalid(`record.${field} is required (a string or number) to fill the path ${template}`);
+    if (value === '') throw new RecordInvalid(`record.${field} is empty; it fills the path ${template}`);
+    return encodeURIComponent(String(value));
+  });
+}
+
+export function isBatched(prepared: PreparedWrite): prepared is BatchedWrite {
+  return (prepared as Partial<BatchedWrite>).batch !== undefined;
+}
