@@ -20,7 +20,7 @@ describe('parseSourceConfig', () => {
     expect(config.baseUrl).toBe('https://api.intercom.io');
     expect(config.apiVersion).toBe('2.14');
     expect(config.requestTimeoutMs).toBe(60_000);
-    expect(config.maxConcurrency).toBe(8);
+    expect(config.maxConcurrency).toBe(24);
     expect(config.startDate).toBeUndefined();
   });
 

@@ -12,7 +12,7 @@ const schema = (name: string) => JSON.parse(readFileSync(join(packageRoot, 'sche
 describe('destination config', () => {
   it('applies defaults and substitutes ${ENV}; the token is registered as a secret', () => {
     const config = parseDestinationConfig({ access_token: '${DEST_TOKEN}', region: 'eu' }, { DEST_TOKEN: 'dest-secret-token-123' });
-    expect(config).toMatchObject({ accessToken: 'dest-secret-token-123', baseUrl: 'https://api.eu.intercom.io', apiVersion: '2.14', maxConcurrency: 8, maxRetries: 6, onError: 'dead_letter', deadLetterPath: 'dead_letter.jsonl', dryRun: false, streams: {} });
+    expect(config).toMatchObject({ accessToken: 'dest-secret-token-123', baseUrl: 'https://api.eu.intercom.io', apiVersion: '2.14', maxConcurrency: 24, maxRetries: 6, onError: 'dead_letter', deadLetterPath: 'dead_letter.jsonl', dryRun: false, streams: {} });
     expect(redact('token dest-secret-token-123')).toBe('token ***');
   });
 

@@ -139,9 +139,8 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
   const iterator = reader.read({ client: opts.client, config: opts.config, logger, selected: selectedSet, state: readerState, syncStartedAt });
   try {
     // A signal must not wait for a slow request or a rate-limit pause to end: race it.
-    const interrupted = interruption(opts.signal);
     for (;;) {
-      const next = interrupted ? await Promise.race([iterator.next(), interrupted]) : await iterator.next();
+      const next = await untilAborted(iterator.next(), opts.signal);
       if (next.done) break;
       const item = next.value;
       if (item.kind === 'record') {
@@ -197,13 +196,26 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
   }
 }
 
-function interruption(signal: AbortSignal | undefined): Promise<never> | undefined {
-  if (!signal) return undefined;
-  const promise = new Promise<never>((_, reject) => {
-    const fire = () => reject(new SyncInterrupted(String(signal.reason ?? 'signal')));
-    if (signal.aborted) fire();
-    else signal.addEventListener('abort', fire, { once: true });
+/**
+ * Resolves like `step`, or rejects with SyncInterrupted as soon as the signal fires. The listener
+ * lives only for this step: racing every step against one long-lived promise kept each step's
+ * result reachable until the reader ended (a leak of every record).
+ */
+function untilAborted<T>(step: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return step;
+  if (signal.aborted) return Promise.reject(new SyncInterrupted(String(signal.reason ?? 'signal')));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new SyncInterrupted(String(signal.reason ?? 'signal')));
+    signal.addEventListener('abort', onAbort, { once: true });
+    step.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
   });
-  promise.catch(() => undefined);
-  return promise;
 }

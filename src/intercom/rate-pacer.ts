@@ -23,6 +23,8 @@ export interface PacerOptions {
 }
 
 const WINDOW_MS = 10_000;
+/** Below this gap between requests, pacing is pointless (see take()). */
+const MIN_GAP_MS = 2;
 
 export class RatePacer {
   private readonly now: () => number;
@@ -79,6 +81,7 @@ export class RatePacer {
       if (now >= this.serverResetAtMs) {
         // The reported window is over: the next response tells the new budget.
         this.serverRemaining = Number.POSITIVE_INFINITY;
+        this.nextSendAtMs = 0;
       } else if (this.serverRemaining <= 0) {
         const wait = this.serverResetAtMs - now + 50;
         this.opts.onWait?.(this.serverResetAtMs);
@@ -106,10 +109,12 @@ export class RatePacer {
   private take(now: number): void {
     if (this.capPerWindow !== undefined) this.capUsed++;
     if (Number.isFinite(this.serverRemaining)) {
-      // Spread what is left evenly over the rest of the window.
+      // Spread what is left evenly over the rest of the window. A gap under MIN_GAP_MS means the
+      // budget cannot run out at any speed we reach: a timer per request would only serialise
+      // requests behind timer ticks (measured: twice the wall time with a large budget).
       const interval = (this.serverResetAtMs - now) / Math.max(1, this.serverRemaining);
       this.serverRemaining--;
-      this.nextSendAtMs = now + Math.max(0, interval);
+      this.nextSendAtMs = interval >= MIN_GAP_MS ? now + interval : 0;
     }
   }
 }

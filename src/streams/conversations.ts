@@ -1,6 +1,6 @@
 import type { JsonObject } from '../core/events.js';
 import { idString } from './transform.js';
-import { slicedSearch, type TimeSlice } from './slicing.js';
+import { detailWindow, slicedSearch, type TimeSlice } from './slicing.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
 /**
@@ -126,7 +126,7 @@ export const conversationsReader: Reader = {
           if (!detail) ctx.logger.info(`conversation ${id} was deleted between search and fetch (404); its parts are skipped.`);
           return detail;
         };
-        for await (const [conversation, detail] of fetchInOrder(records, ctx.config.maxConcurrency * 2, fetchDetail)) {
+        for await (const [conversation, detail] of fetchInOrder(records, detailWindow(ctx.config.maxConcurrency), fetchDetail)) {
           yield* conversationItems(ctx, conversation, detail);
         }
       },

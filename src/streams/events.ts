@@ -4,6 +4,7 @@ import { IntercomApiError } from '../intercom/errors.js';
 import { cursorPages } from '../intercom/pagination.js';
 import { changedContacts } from './changed-contacts.js';
 import { fetchInOrder } from './conversations.js';
+import { detailWindow } from './slicing.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
@@ -58,7 +59,7 @@ export const eventsReader: Reader = {
       // window would lose events. Re-sent events are de-duplicated by their stable id.
       async *processPage(contacts): AsyncGenerator<ReaderItem> {
         const fetch = (contact: JsonObject) => contactEvents(ctx, idString(contact.id)!);
-        for await (const [, events] of fetchInOrder(contacts, ctx.config.maxConcurrency * 2, fetch)) {
+        for await (const [, events] of fetchInOrder(contacts, detailWindow(ctx.config.maxConcurrency), fetch)) {
           const seen = new Set<string>();
           for (const event of events) {
             const id = eventId(event);

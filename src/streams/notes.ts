@@ -3,6 +3,7 @@ import { IntercomApiError } from '../intercom/errors.js';
 import { numberedPages } from '../intercom/pagination.js';
 import { changedContacts } from './changed-contacts.js';
 import { fetchInOrder } from './conversations.js';
+import { detailWindow } from './slicing.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
@@ -45,7 +46,7 @@ export const notesReader: Reader = {
       async *processPage(contacts): AsyncGenerator<ReaderItem> {
         const withNotes = contacts.filter(hasNotes);
         const fetch = (contact: JsonObject) => contactNotes(ctx, idString(contact.id)!);
-        for await (const [contact, notes] of fetchInOrder(withNotes, ctx.config.maxConcurrency * 2, fetch)) {
+        for await (const [contact, notes] of fetchInOrder(withNotes, detailWindow(ctx.config.maxConcurrency), fetch)) {
           const contactId = idString(contact.id)!;
           const seen = new Set<string>();
           for (const note of notes) {

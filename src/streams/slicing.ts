@@ -22,6 +22,19 @@ export interface TimeSlice {
 
 export const dayStart = (t: number): number => Math.floor(t / DAY) * DAY;
 
+/**
+ * How many slices are read at once, and how many detail fetches one slice keeps outstanding.
+ * Together they bound the responses held in memory (slices x window) while still keeping every
+ * allowed request in flight: the client's max_concurrency is the real limit on the wire.
+ */
+export function sliceWorkers(maxConcurrency: number): number {
+  return Math.max(1, Math.min(maxConcurrency, 8));
+}
+
+export function detailWindow(maxConcurrency: number): number {
+  return Math.max(4, Math.ceil(maxConcurrency / 2));
+}
+
 /** The [lower, upper) window an incremental or full read covers, and the cursor it started from. */
 export function readWindow(ctx: ReadContext, stream: string, cursorField: string): { lower: number; upper: number; cursor: number | undefined } {
   const cursor = cursorOf(ctx.state, cursorField, stream);
@@ -86,7 +99,7 @@ export async function* slicedSearch(opts: SlicedSearchOptions): AsyncGenerator<R
   let estimate = 0;
 
   const sources = slices.map((slice) => () => readSlice(opts, slice, (total) => (estimate += total)));
-  for await (const tagged of mergeGenerators(sources, Math.max(1, ctx.config.maxConcurrency))) {
+  for await (const tagged of mergeGenerators(sources, sliceWorkers(ctx.config.maxConcurrency))) {
     if (!tagged.done) {
       yield tagged.item;
       continue;

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../core/events.js';
 import { fetchInOrder, inclusiveSliceQuery, partsShortfall } from './conversations.js';
-import { slicedSearch } from './slicing.js';
+import { detailWindow, slicedSearch } from './slicing.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
@@ -80,7 +80,7 @@ export const ticketsReader: Reader = {
           if (!detail) ctx.logger.info(`ticket ${id} was deleted between search and fetch (404); its parts are skipped.`);
           return detail;
         };
-        for await (const [ticket, detail] of fetchInOrder(records, ctx.config.maxConcurrency * 2, fetchDetail)) {
+        for await (const [ticket, detail] of fetchInOrder(records, detailWindow(ctx.config.maxConcurrency), fetchDetail)) {
           yield* ticketItems(ctx, ticket, detail);
         }
       },

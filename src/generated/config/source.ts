@@ -39,7 +39,7 @@ export interface SourceConfig {
    */
   request_timeout_seconds?: number;
   /**
-   * Requests in flight at once, shared by all streams.
+   * Requests in flight at once, shared by all streams. To use a budget fully you need about (requests per second allowed) x (Intercom's latency in seconds): 24 covers 10,000/min at ~150 ms; the rate-limit headers still pace requests, so a higher value does not cause 429s.
    */
   max_concurrency?: number;
   /**
