@@ -8,11 +8,13 @@ import ajvFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 
+// JSON Schema and OpenAPI documents are walked generically; `any` keeps the walking code readable
+// where every access is checked by the assertions that follow.
 type Json = Record<string, any>;
 
 // ajv-formats is CommonJS: under NodeNext its types put the plugin on `.default`, at run time
 // the default import is the plugin itself (which also carries `.default`).
-const addFormats: (ajv: Ajv) => Ajv = (ajvFormats as any).default ?? ajvFormats;
+const addFormats: (ajv: Ajv) => Ajv = (ajvFormats as unknown as { default?: (ajv: Ajv) => Ajv }).default ?? (ajvFormats as unknown as (ajv: Ajv) => Ajv);
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const streamsDir = new URL('../schemas/streams/', import.meta.url);
@@ -361,6 +363,7 @@ describe('agreement with the OpenAPI description (2.14)', () => {
     const examples = spec.paths[path][method.toLowerCase()].responses['200'].content['application/json'].examples ?? {};
     const records: Json[] = [];
     for (const example of Object.values<Json>(examples)) {
+      // Walks an example payload of unknown shape by a dotted path.
       let items: any = example.value;
       for (const key of itemsPath.split('.')) items = items?.[key];
       for (const item of items ?? []) records.push(toRecord(stream, mapping, item));

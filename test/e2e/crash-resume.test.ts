@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
-import { BIN, runCli, writeJsonFiles, type CliRun } from '../helpers/run-cli.js';
+import { BIN, type CliRun, lastStates, runCli, writeJsonFiles } from '../helpers/run-cli.js';
 import { keysOf, sorted } from './keys.js';
 
 /**
@@ -62,9 +62,8 @@ describe(`SIGKILL at ${POINTS} seeded points, then resume from the last STATE`, 
     });
     // Only the complete lines received before the kill count.
     const received: CliRun = { ...first, messages: first.messages.filter((m) => !('__unparsable' in m)).slice(0, killAt) };
-    const last = new Map<string, unknown>();
-    for (const m of received.messages) if (m.type === 'STATE') last.set((m.state as { stream: { stream_descriptor: { name: string } } }).stream.stream_descriptor.name, m.state);
-    const resume = writeJsonFiles({ state: [...last.values()] });
+    const last = lastStates(received);
+    const resume = writeJsonFiles({ state: last });
     const second = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!, '--state', resume.state!]);
     expect(second.code, second.stderr).toBe(0);
     const truth = fake.groundTruth() as unknown as Record<string, string[]>;

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
 import { assertAirbyteMessage, assertSingerMessage, singerCatalogErrors, validateAirbyteDefinition } from '../helpers/protocol.js';
-import { BIN, recordsOf, runCli, writeJsonFiles, type CliRun } from '../helpers/run-cli.js';
+import { BIN, type CliRun, lastStates, recordsOf, runCli, writeJsonFiles } from '../helpers/run-cli.js';
 import { sorted } from './keys.js';
 
 type Json = Record<string, unknown>;
@@ -104,13 +104,6 @@ async function airbyteRead(config: Json, catalog: Json, state?: unknown): Promis
   return run;
 }
 
-/** The state array Airbyte would pass back: the last STATE of each stream. */
-function stateArray(run: CliRun): unknown[] {
-  const last = new Map<string, unknown>();
-  for (const m of run.messages) if (m.type === 'STATE') last.set((m.state as { stream: { stream_descriptor: { name: string } } }).stream.stream_descriptor.name, m.state);
-  return [...last.values()];
-}
-
 const withoutJobTitle = (s: AirbyteStream): void => {
   if (s.name === 'ic_admins' || s.name === 'ic_admin_list') delete s.json_schema.properties.job_title;
 };
@@ -197,7 +190,7 @@ describe('Airbyte', () => {
   it('custom streams: search pagination, cursor state, and a resumed read with state under aliased names', async () => {
     const conversations = recordsOf(first, 'ic_recent_conversations');
     expect(sorted(conversations.map((c) => String(c.id)))).toEqual(sorted(fake.groundTruth().conversations));
-    const state = stateArray(first) as { stream: { stream_descriptor: { name: string }; stream_state: Json } }[];
+    const state = lastStates(first) as { stream: { stream_descriptor: { name: string }; stream_state: Json } }[];
     const own = state.find((s) => s.stream.stream_descriptor.name === 'ic_recent_conversations')!;
     const cursor = Math.max(...conversations.map((c) => c.updated_at as number));
     expect(own.stream.stream_state.updated_at).toBe(cursor);

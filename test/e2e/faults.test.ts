@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cur, startFakeIntercom, type FakeIntercom, type FaultRule } from '../fake-intercom/index.js';
 import { assertAirbyteMessage } from '../helpers/protocol.js';
-import { BIN, recordsOf, runCli, writeJsonFiles, type CliRun } from '../helpers/run-cli.js';
+import { BIN, type CliRun, lastStates, recordsOf, runCli, writeJsonFiles } from '../helpers/run-cli.js';
 import { keysOf, sorted } from './keys.js';
 
 /**
@@ -85,9 +85,8 @@ describe('fault matrix: a full read still delivers exactly the server\'s records
     fake.setMutateEvery(null);
     expect(first.code).toBe(0);
     expect(fake.stats.autoMutations).toBeGreaterThan(0);
-    const last = new Map<string, unknown>();
-    for (const m of first.messages) if (m.type === 'STATE') last.set((m.state as { stream: { stream_descriptor: { name: string } } }).stream.stream_descriptor.name, m.state);
-    const { state } = writeJsonFiles({ state: [...last.values()] });
+    const last = lastStates(first);
+    const { state } = writeJsonFiles({ state: last });
     const second = await read(['--state', state!]);
     expect(second.code).toBe(0);
     const truth = fake.groundTruth();
@@ -110,9 +109,8 @@ describe('permanent faults end with the right failure_type and a resumable state
     expect(errors[0]!.message).toContain('POST /conversations/search');
     expectExact(failed, ['contacts', 'companies', 'admins']);
     fake.setFaults([]);
-    const last = new Map<string, unknown>();
-    for (const m of failed.messages) if (m.type === 'STATE') last.set((m.state as { stream: { stream_descriptor: { name: string } } }).stream.stream_descriptor.name, m.state);
-    const { state } = writeJsonFiles({ state: [...last.values()] });
+    const last = lastStates(failed);
+    const { state } = writeJsonFiles({ state: last });
     const rerun = await read(['--state', state!]);
     expect(rerun.code).toBe(0);
     expect(sorted(new Set(keysOf([failed, rerun], 'conversations')))).toEqual(sorted(fake.groundTruth().conversations));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
 import { assertAirbyteMessage } from '../helpers/protocol.js';
-import { BIN, recordsOf, runCli, writeJsonFiles, type CliRun } from '../helpers/run-cli.js';
+import { BIN, type CliRun, lastStates, recordsOf, runCli, writeJsonFiles } from '../helpers/run-cli.js';
 import { keysOf, sorted } from './keys.js';
 
 const TOKEN = 'e2e-incremental-token-5b1d0e';
@@ -20,13 +20,6 @@ function catalog(streams: string[], mode: 'incremental' | 'full_refresh' = 'incr
       destination_sync_mode: 'append_dedup',
     })),
   };
-}
-
-/** The per-stream state array Airbyte would pass back: the last STATE of each stream. */
-function stateArray(runs: CliRun[]): unknown[] {
-  const last = new Map<string, unknown>();
-  for (const run of runs) for (const m of run.messages) if (m.type === 'STATE') last.set((m.state as { stream: { stream_descriptor: { name: string } } }).stream.stream_descriptor.name, m.state);
-  return [...last.values()];
 }
 
 describe('incremental reads lose nothing', () => {
@@ -98,7 +91,7 @@ describe('incremental reads lose nothing', () => {
     expect(first.signal).toBe('SIGKILL');
     // Only complete lines count: what the orchestrator had received when the process died.
     const received: CliRun = { ...first, messages: first.messages.filter((m) => !('__unparsable' in m)) };
-    const resumeState = writeJsonFiles({ state: stateArray([received]) });
+    const resumeState = writeJsonFiles({ state: lastStates([received]) });
     const second = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!, '--state', resumeState.state!]);
     expect(second.code, second.stderr).toBe(0);
     const truth = fake.groundTruth() as unknown as Record<string, string[]>;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
 import { assertAirbyteMessage } from '../helpers/protocol.js';
-import { BIN, recordsOf, repoRoot, runCli, writeJsonFiles, type CliRun } from '../helpers/run-cli.js';
+import { BIN, type CliRun, lastStates, recordsOf, repoRoot, runCli, writeJsonFiles } from '../helpers/run-cli.js';
 import { keysOf, sorted } from './keys.js';
 
 const TOKEN = 'e2e-other-streams-token-4b9e1f';
@@ -28,6 +28,8 @@ const SIZE = {
   notesPerContact: 1,
 };
 
+// Airbyte messages parsed from the CLI's stdout, read by the assertions; each line was validated
+// against the protocol schema first, so `any` only spares casts at every access.
 type Message = Record<string, any>;
 interface SampleEntry {
   stream: { name: string };
@@ -52,18 +54,15 @@ async function read(opts: { streams: readonly string[]; config?: Record<string, 
   return run;
 }
 
-const traces = (run: CliRun, type: string): Message[] => run.messages.filter((m) => m.type === 'TRACE' && m.trace.type === type).map((m) => m.trace);
+const messages = (run: CliRun): Message[] => run.messages as Message[];
+const traces = (run: CliRun, type: string): Message[] => messages(run).filter((m) => m.type === 'TRACE' && m.trace.type === type).map((m) => m.trace);
 const finalStatus = (run: CliRun, stream: string): string | undefined =>
   traces(run, 'STREAM_STATUS')
     .filter((t) => t.stream_status.stream_descriptor.name === stream)
     .at(-1)?.stream_status.status;
-const logs = (run: CliRun, level: string): string[] => run.messages.filter((m) => m.type === 'LOG' && m.log.level === level).map((m) => m.log.message as string);
+const logs = (run: CliRun, level: string): string[] => messages(run).filter((m) => m.type === 'LOG' && m.log.level === level).map((m) => m.log.message as string);
 /** The last STATE of each stream, as the per-stream array Airbyte passes back with --state. */
-const finalState = (run: CliRun): Message[] => {
-  const last = new Map<string, Message>();
-  for (const m of run.messages) if (m.type === 'STATE') last.set(m.state.stream.stream_descriptor.name, m.state);
-  return [...last.values()];
-};
+const finalState = (run: CliRun): Message[] => lastStates(run) as Message[];
 const streamState = (run: CliRun, stream: string): Record<string, unknown> | undefined => finalState(run).find((s) => s.stream.stream_descriptor.name === stream)?.stream.stream_state;
 
 /** Events have no id: the connector's key is SHA-256 of (intercom_user_id | user_id | email, event_name, created_at). */

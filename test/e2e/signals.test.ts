@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
 import { assertAirbyteMessage } from '../helpers/protocol.js';
-import { BIN, runCli, writeJsonFiles, type CliRun } from '../helpers/run-cli.js';
+import { BIN, type CliRun, lastStates, runCli, writeJsonFiles } from '../helpers/run-cli.js';
 import { keysOf, sorted } from './keys.js';
 
 const TOKEN = 'e2e-signal-token-99aa11bb22';
@@ -48,9 +48,8 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s during a read', (signal) => {
     expect(first.stderr).toContain(`Stopped by ${signal}`);
 
     fake.setFaults([]);
-    const last = new Map<string, unknown>();
-    for (const m of first.messages) if (m.type === 'STATE') last.set((m.state as { stream: { stream_descriptor: { name: string } } }).stream.stream_descriptor.name, m.state);
-    const resume = writeJsonFiles({ state: [...last.values()] });
+    const last = lastStates(first);
+    const resume = writeJsonFiles({ state: last });
     const second = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!, '--state', resume.state!]);
     expect(second.code, second.stderr).toBe(0);
     const truth = fake.groundTruth() as unknown as Record<string, string[]>;

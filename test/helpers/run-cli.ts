@@ -96,3 +96,12 @@ export function recordsOf(run: CliRun, stream: string): Record<string, unknown>[
     // Singer: {stream, record: data}; Airbyte: {record: {stream, data}}.
     .map((m) => (typeof m.stream === 'string' ? m.record : (m.record as { data: unknown }).data) as Record<string, unknown>);
 }
+
+/** What Airbyte would pass back as --state: the last STATE message's `state` of each stream. */
+export function lastStates(runs: CliRun | CliRun[]): unknown[] {
+  const last = new Map<string, unknown>();
+  for (const run of Array.isArray(runs) ? runs : [runs]) {
+    for (const m of run.messages) if (m.type === 'STATE') last.set((m.state as { stream: { stream_descriptor: { name: string } } }).stream.stream_descriptor.name, m.state);
+  }
+  return [...last.values()];
+}
