@@ -61,12 +61,19 @@ const matrix: [string, FaultRule[]][] = [
 ];
 
 describe('fault matrix: a full read still delivers exactly the server\'s records', () => {
-  it.each(matrix)('%s', async (_name, rules) => {
+  it.each(matrix)('%s', async (name, rules) => {
     fake.setFaults(rules);
     const run = await read();
     expect(run.code, run.stderr + run.lines.filter((l) => l.includes('"ERROR"')).join('\n')).toBe(0);
     expect(fake.stats.faultsInjected).toBeGreaterThan(0);
     expectExact(run);
+    if (name.includes('429 storm')) {
+      // While it waits on the budget, the orchestrator sees a RATE_LIMITED stream status.
+      const limited = run.messages.filter((m) => m.type === 'TRACE' && JSON.stringify(m).includes('"RATE_LIMITED"'));
+      expect(limited.length).toBeGreaterThan(0);
+      const reason = (limited[0]!.trace as { stream_status: { reasons: { rate_limited: { quota_reset: number } }[] } }).stream_status.reasons[0]!;
+      expect(reason.rate_limited.quota_reset).toBeGreaterThan(Date.now() - 60_000);
+    }
   });
 
   it('"scroll already exists": waits for the other scroll to expire, then reads every company', async () => {
