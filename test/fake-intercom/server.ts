@@ -264,6 +264,12 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
       hanging.delete(res);
     });
 
+    // Counted on arrival, like the stats windows: a request belongs to the window it arrived in.
+    const auth = req.headers['authorization'] ?? '';
+    const presented = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim() ?? '';
+    const rl = rateLimit(presented);
+    const headers = rl.headers;
+
     const raw = await readBody(req);
     const delay = latencyMs + (jitterMs > 0 ? (jitterRng.next() * 2 - 1) * jitterMs : 0);
     if (delay > 0) await sleep(Math.max(0, delay));
@@ -274,11 +280,6 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
       workspace.mutate(mutateEvery.spec);
       stats.autoMutations++;
     }
-
-    const auth = req.headers['authorization'] ?? '';
-    const presented = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim() ?? '';
-    const rl = rateLimit(presented);
-    const headers = rl.headers;
 
     const version = req.headers['intercom-version'];
     if (typeof version !== 'string' || !SUPPORTED_VERSIONS.includes(version.trim())) {
