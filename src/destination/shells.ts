@@ -69,7 +69,7 @@ export function shellEventSink(shell: WriteShell): EventSink {
   return {
     emit(event: EngineEvent) {
       if (event.type === 'log') return shell.log(event.level, event.message);
-      if (event.type === 'rate_limited') return shell.log('INFO', `Rate limited by Intercom${event.stream ? ` (${event.stream})` : ''}; waiting until ${new Date(event.resetAtMs).toISOString()}.`);
+      if (event.type === 'rate_limited') return shell.log('INFO', `Waiting for Intercom's rate budget${event.stream ? ` (${event.stream})` : ''} until ${new Date(event.resetAtMs).toISOString()}.`);
     },
     flush: () => shell.flush(),
   };

@@ -121,11 +121,14 @@ describe('IntercomClient', () => {
       .reply(200, { data: [] }, { 'X-RateLimit-Limit': '2', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(reset) })
       .get('/tags')
       .reply(200, { data: [] });
-    const c = client({ maxConcurrency: 1 });
+    const waits: number[] = [];
+    const c = client({ maxConcurrency: 1, onRateLimited: (resetAtMs) => waits.push(resetAtMs) });
     await c.request({ path: '/tags' });
     await c.request({ path: '/tags' });
     expect(Date.now()).toBeGreaterThanOrEqual(reset * 1000);
     expect(c.stats.rateLimited).toBe(0);
+    // The pause is reported (a heartbeat for orchestrators) though no 429 was received.
+    expect(waits).toEqual([reset * 1000]);
   });
 
   it('limits requests in flight to max_concurrency', async () => {

@@ -78,7 +78,8 @@ export class IntercomClient {
       http2: false,
     });
     this.limit = pLimit(opts.maxConcurrency);
-    this.pacer = new RatePacer({ maxRequestsPerMinute: opts.maxRequestsPerMinute });
+    // A pause for the budget is a heartbeat too: orchestrators see life while nothing is sent.
+    this.pacer = new RatePacer({ maxRequestsPerMinute: opts.maxRequestsPerMinute, onWait: (resetAtMs) => opts.onRateLimited?.(resetAtMs, undefined) });
   }
 
   get inFlight(): number {

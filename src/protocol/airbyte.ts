@@ -52,7 +52,7 @@ export class AirbyteSink implements EventSink {
           },
         };
       case 'rate_limited':
-        if (!event.stream) return logMessage('INFO', `Rate limited by Intercom; waiting until ${new Date(event.resetAtMs).toISOString()}`);
+        if (!event.stream) return logMessage('INFO', `Waiting for Intercom's rate budget until ${new Date(event.resetAtMs).toISOString()}`);
         return {
           type: 'TRACE',
           trace: {

@@ -42,7 +42,7 @@ export class SingerSink implements EventSink {
         this.log('INFO', `stream ${event.stream}: ${event.status.toLowerCase()}`);
         return;
       case 'rate_limited':
-        this.log('INFO', `rate limited by Intercom${event.stream ? ` (${event.stream})` : ''}; waiting until ${new Date(event.resetAtMs).toISOString()}`);
+        this.log('INFO', `waiting for Intercom's rate budget${event.stream ? ` (${event.stream})` : ''} until ${new Date(event.resetAtMs).toISOString()}`);
         return;
       case 'estimate':
         return;
