@@ -70,7 +70,11 @@ export function connectionSettings(config: Record<string, unknown>, scopes: stri
 }
 
 function registerLiteralSecrets(config: Record<string, unknown>): void {
-  if (typeof config.access_token === 'string') registerSecret(config.access_token);
+  // Every secret of the config, registered before anything can fail and print it.
+  for (const key of ['access_token', 'hash_salt']) {
+    const value = config[key];
+    if (typeof value === 'string') registerSecret(value);
+  }
   const credentials = config.credentials;
   if (credentials && typeof credentials === 'object') {
     for (const key of ['access_token', 'client_id', 'client_secret']) {

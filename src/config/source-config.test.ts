@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 import { parseSourceConfig } from './source-config.js';
 
 const TOKEN = 'config-test-token-0123456789';
@@ -81,6 +82,12 @@ describe('parseSourceConfig', () => {
     const warnings: string[] = [];
     parseSourceConfig({ access_token: TOKEN, acess_tokn: 'typo' }, {}, (m) => warnings.push(m));
     expect(warnings.join('\n')).toContain("unknown key 'acess_tokn'");
+  });
+
+  it('registers hash_salt as a secret as soon as the config is read', () => {
+    const salt = 'salty-secret-value-987654';
+    errorOf({ access_token: TOKEN, hash_salt: salt, max_concurrency: 'many' });
+    expect(redact(`the salt is ${salt}`)).toBe('the salt is ***');
   });
 
   it('never puts the token in an error message', () => {
