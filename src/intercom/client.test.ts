@@ -90,7 +90,8 @@ describe('IntercomClient', () => {
   });
 
   it('waits for X-RateLimit-Reset after a 429 and then succeeds, reporting the wait', async () => {
-    const reset = Math.floor(Date.now() / 1000) + 1;
+    // At least a second ahead, so the reset is still in the future when the 429 arrives on a busy machine.
+    const reset = Math.floor(Date.now() / 1000) + 2;
     nock(BASE)
       .get('/admins')
       .reply(429, errorList('rate_limit_exceeded', 'Exceeded rate limit'), { 'X-RateLimit-Limit': '10', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(reset) })
@@ -115,7 +116,8 @@ describe('IntercomClient', () => {
   });
 
   it('pauses when X-RateLimit-Remaining reaches 0 until the window resets', async () => {
-    const reset = Math.floor(Date.now() / 1000) + 1;
+    // At least a second ahead, so the reset is still in the future when the 429 arrives on a busy machine.
+    const reset = Math.floor(Date.now() / 1000) + 2;
     nock(BASE)
       .get('/tags')
       .reply(200, { data: [] }, { 'X-RateLimit-Limit': '2', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(reset) })
