@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FakeIntercom } from '../fake-intercom/index.js';
+import type { StreamCounts } from '../../src/destination/summary.js';
 import { tempDir, type CliRun } from '../helpers/run-cli.js';
-import { writeFileSync } from 'node:fs';
 
 export type Rec = Record<string, unknown>;
 
@@ -50,16 +50,8 @@ export function echoedSingerStates(run: CliRun): number[] {
   return run.lines.map((l) => (JSON.parse(l) as { bookmarks: { n: number } }).bookmarks.n);
 }
 
-export interface StreamCounts {
-  received: number;
-  written: number;
-  created: number;
-  updated: number;
-  deleted: number;
-  skipped: number;
-  failed: number;
-  planned: number;
-}
+// The summary line's per-stream shape is the destination's own; the values are parsed from output.
+export type { StreamCounts };
 
 /** The WRITE_SUMMARY line (Airbyte LOG on stdout, or stderr for Singer). */
 export function writeSummary(run: CliRun): { streams: Record<string, StreamCounts>; states_echoed: number; dead_letters: number } {
