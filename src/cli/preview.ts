@@ -50,10 +50,13 @@ export async function previewStream(opts: PreviewOptions): Promise<PreviewResult
       const next = await iterator.next();
       if (next.done) break;
       const item = next.value;
-      if (item.kind !== 'record' || item.stream !== name) continue;
-      records.push(plan.records.apply(item.record));
-      if (plan.records.changed) {
-        for (const { field, kept } of plan.records.takeChanges().notices) opts.logger.warn(`Schema drift: new field '${field}' (${kept ? 'kept' : 'dropped'}).`);
+      if ((item.kind !== 'record' && item.kind !== 'records') || item.stream !== name) continue;
+      for (const record of item.kind === 'record' ? [item.record] : item.records) {
+        records.push(plan.records.apply(record));
+        if (plan.records.changed) {
+          for (const { field, kept } of plan.records.takeChanges().notices) opts.logger.warn(`Schema drift: new field '${field}' (${kept ? 'kept' : 'dropped'}).`);
+        }
+        if (records.length >= opts.limit) break;
       }
       if (records.length >= opts.limit) break;
     }

@@ -143,21 +143,28 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
       const next = await untilAborted(iterator.next(), opts.signal);
       if (next.done) break;
       const item = next.value;
-      if (item.kind === 'record') {
+      if (item.kind === 'record' || item.kind === 'records') {
         const plan = plans.get(item.stream);
         if (!plan || !selectedSet.has(item.stream)) continue;
+        const records = item.kind === 'record' ? [item.record] : item.records;
+        const owned = item.kind === 'records' && item.owned === true;
+        if (records.length === 0) continue;
         if (!running.has(item.stream)) {
           running.add(item.stream);
           await sink.emit({ type: 'status', stream: plan.outputName, status: 'RUNNING' });
         }
-        counts.set(item.stream, (counts.get(item.stream) ?? 0) + 1);
-        sinceState.set(item.stream, (sinceState.get(item.stream) ?? 0) + 1);
-        recordsSinceEmit++;
-        // Data controls apply here, once, for every reader and both protocols.
-        const data = plan.records.apply(item.record);
-        if (plan.records.changed) await announceDrift(plan, sink, logger);
-        const wait = sink.emit({ type: 'record', stream: plan.outputName, data });
-        if (wait) await wait;
+        counts.set(item.stream, (counts.get(item.stream) ?? 0) + records.length);
+        sinceState.set(item.stream, (sinceState.get(item.stream) ?? 0) + records.length);
+        recordsSinceEmit += records.length;
+        // Hot path: a page of records goes out in one synchronous loop; it only waits when the
+        // consumer of stdout is behind (backpressure) or a schema change must be announced first.
+        for (const record of records) {
+          // Data controls apply here, once, for every reader and both protocols.
+          const data = plan.records.apply(record, owned);
+          if (plan.records.changed) await announceDrift(plan, sink, logger);
+          const wait = sink.emit({ type: 'record', stream: plan.outputName, data });
+          if (wait) await untilAborted(wait, opts.signal);
+        }
       } else if (item.kind === 'checkpoint') {
         pending = item.state;
         if (recordsSinceEmit >= everyRecords || Date.now() - lastEmitAt >= everyMs) await emitState(item.state);

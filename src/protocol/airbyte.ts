@@ -6,6 +6,7 @@ import { LineWriter } from './line-writer.js';
 /** Airbyte protocol shell: one AirbyteMessage per line on stdout. */
 export class AirbyteSink implements EventSink {
   private readonly writer: LineWriter;
+  private readonly prefixes = new Map<string, string>();
 
   constructor(out: Writable, private readonly now: () => number = Date.now) {
     this.writer = new LineWriter(out);
@@ -14,10 +15,19 @@ export class AirbyteSink implements EventSink {
   emit(event: EngineEvent): void | Promise<void> {
     // Airbyte schemas allow additional properties: a widened schema needs no message.
     if (event.type === 'schema') return;
-    const message = this.toMessage(event);
-    // Records are data, not text we produce: they skip the redaction scan (hot path).
-    const line = event.type === 'record' ? JSON.stringify(message) : redact(JSON.stringify(message));
-    return this.writer.write(line);
+    // Records are data, not text we produce: they skip the redaction scan. Hot path: the envelope
+    // is a cached string per stream, so only the record itself goes through JSON.stringify.
+    if (event.type === 'record') return this.writer.write(`${this.recordPrefix(event.stream)}${JSON.stringify(event.data)},"emitted_at":${this.now()}}}`);
+    return this.writer.write(redact(JSON.stringify(this.toMessage(event))));
+  }
+
+  private recordPrefix(stream: string): string {
+    let prefix = this.prefixes.get(stream);
+    if (prefix === undefined) {
+      prefix = `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":`;
+      this.prefixes.set(stream, prefix);
+    }
+    return prefix;
   }
 
   flush(): Promise<void> {

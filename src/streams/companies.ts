@@ -66,14 +66,16 @@ async function* walk(ctx: ReadContext, lower: number): AsyncGenerator<ReaderItem
         if (typeof body.total_count === 'number') total = body.total_count;
         if (records.length === 0) return;
         seen += records.length;
+        const fresh: JsonObject[] = [];
         for (const company of records) {
           const id = idString(company.id);
           if (!id || emitted.has(id)) continue;
           emitted.add(id);
           const updatedAt = company.updated_at;
           if (typeof updatedAt === 'number' && updatedAt < lower) continue;
-          yield* companyItems(ctx, id, company);
+          fresh.push(company);
         }
+        yield* companyItems(ctx, fresh);
         if (!body.scroll_param) return;
         scrollParam = body.scroll_param;
       }
@@ -100,21 +102,31 @@ async function* walk(ctx: ReadContext, lower: number): AsyncGenerator<ReaderItem
 
 class ScrollBroken extends Error {}
 
-function* companyItems(ctx: ReadContext, companyId: string, company: JsonObject): Generator<ReaderItem> {
-  const updatedAt = company.updated_at;
-  if (ctx.selected.has('company_tag')) {
-    const tags = (company.tags as { tags?: { id?: unknown }[] } | undefined)?.tags ?? [];
-    for (const tag of tags) {
-      const tagId = idString(tag.id);
-      if (tagId) yield { kind: 'record', stream: 'company_tag', record: { company_id: companyId, tag_id: tagId, updated_at: updatedAt } };
+/** A page of companies as one batch per stream: tag and segment rows, then the companies. */
+function companyItems(ctx: ReadContext, companies: JsonObject[]): ReaderItem[] {
+  const tagRows: JsonObject[] = [];
+  const segmentRows: JsonObject[] = [];
+  for (const company of companies) {
+    const companyId = idString(company.id)!;
+    const updatedAt = company.updated_at;
+    if (ctx.selected.has('company_tag')) {
+      const tags = (company.tags as { tags?: { id?: unknown }[] } | undefined)?.tags ?? [];
+      for (const tag of tags) {
+        const tagId = idString(tag.id);
+        if (tagId) tagRows.push({ company_id: companyId, tag_id: tagId, updated_at: updatedAt });
+      }
+    }
+    if (ctx.selected.has('company_segment')) {
+      const segments = (company.segments as { segments?: { id?: unknown }[] } | undefined)?.segments ?? [];
+      for (const segment of segments) {
+        const segmentId = idString(segment.id);
+        if (segmentId) segmentRows.push({ company_id: companyId, segment_id: segmentId, updated_at: updatedAt });
+      }
     }
   }
-  if (ctx.selected.has('company_segment')) {
-    const segments = (company.segments as { segments?: { id?: unknown }[] } | undefined)?.segments ?? [];
-    for (const segment of segments) {
-      const segmentId = idString(segment.id);
-      if (segmentId) yield { kind: 'record', stream: 'company_segment', record: { company_id: companyId, segment_id: segmentId, updated_at: updatedAt } };
-    }
-  }
-  yield { kind: 'record', stream: 'companies', record: company };
+  const items: ReaderItem[] = [];
+  if (tagRows.length) items.push({ kind: 'records', stream: 'company_tag', records: tagRows, owned: true });
+  if (segmentRows.length) items.push({ kind: 'records', stream: 'company_segment', records: segmentRows, owned: true });
+  if (companies.length) items.push({ kind: 'records', stream: 'companies', records: companies, owned: true });
+  return items;
 }

@@ -31,38 +31,47 @@ export function contactSliceQuery(slice: TimeSlice): unknown {
   return { operator: 'AND', value: [lowerGroup, { operator: 'OR', value: [{ field: 'updated_at', operator: '<', value: to }] }] };
 }
 
-/** Ids from an embedded list, or the full sub-list when Intercom capped the embed (`has_more`). */
-async function* relatedIds(ctx: ReadContext, contactId: string, embedded: EmbeddedList | undefined, kind: 'tags' | 'companies'): AsyncGenerator<string> {
-  if (!embedded?.has_more) {
-    for (const item of embedded?.data ?? []) {
-      const id = idString(item.id);
-      if (id) yield id;
-    }
-    return;
+/** Ids of an embedded list that Intercom sent in full. */
+function embeddedIds(embedded: EmbeddedList | undefined): string[] {
+  const ids: string[] = [];
+  for (const item of embedded?.data ?? []) {
+    const id = idString(item.id);
+    if (id) ids.push(id);
   }
+  return ids;
+}
+
+/** The full sub-list, for an embed Intercom capped (`has_more`). */
+async function fetchIds(ctx: ReadContext, contactId: string, kind: 'tags' | 'companies'): Promise<string[]> {
   const path = `/contacts/${encodeURIComponent(contactId)}/${kind}`;
+  const ids: string[] = [];
   for await (const page of cursorPages(ctx.client, { path, recordsKey: kind === 'companies' ? ['data', 'companies'] : 'data', stream: `contact_${kind === 'tags' ? 'tag' : 'company'}` })) {
     for (const item of page.records) {
       const id = idString(item.id);
-      if (id) yield id;
+      if (id) ids.push(id);
     }
   }
+  return ids;
 }
 
-async function* contactItems(ctx: ReadContext, contact: JsonObject): AsyncGenerator<ReaderItem> {
-  const contactId = idString(contact.id)!;
-  const updatedAt = contact.updated_at;
-  if (ctx.selected.has('contact_tag')) {
-    for await (const tagId of relatedIds(ctx, contactId, contact.tags as EmbeddedList | undefined, 'tags')) {
-      yield { kind: 'record', stream: 'contact_tag', record: { contact_id: contactId, tag_id: tagId, updated_at: updatedAt } };
-    }
-  }
-  if (ctx.selected.has('contact_company')) {
-    for await (const companyId of relatedIds(ctx, contactId, contact.companies as EmbeddedList | undefined, 'companies')) {
-      yield { kind: 'record', stream: 'contact_company', record: { contact_id: contactId, company_id: companyId, updated_at: updatedAt } };
-    }
-  }
-  yield { kind: 'record', stream: 'contacts', record: contact };
+/**
+ * Junction rows of one page of contacts. Embedded lists are read in place; capped ones are fetched,
+ * all of the page's at once. Rows keep the order of the contacts.
+ */
+async function junctionRows(ctx: ReadContext, contacts: JsonObject[], kind: 'tags' | 'companies'): Promise<JsonObject[]> {
+  const lists: (string[] | Promise<string[]>)[] = contacts.map((contact) => {
+    const embedded = contact[kind] as EmbeddedList | undefined;
+    return embedded?.has_more ? fetchIds(ctx, idString(contact.id)!, kind) : embeddedIds(embedded);
+  });
+  const ids = lists.some((l) => l instanceof Promise) ? await Promise.all(lists) : (lists as string[][]);
+  const rows: JsonObject[] = [];
+  contacts.forEach((contact, i) => {
+    const contactId = idString(contact.id)!;
+    const updatedAt = contact.updated_at;
+    // Literal keys (not a computed one) keep the rows' shape fixed: cheaper to build and serialize.
+    for (const id of ids[i]!) rows.push(kind === 'tags' ? { contact_id: contactId, tag_id: id, updated_at: updatedAt } : { contact_id: contactId, company_id: id, updated_at: updatedAt });
+  });
+  return rows;
 }
 
 export const contactsReader: Reader = {
@@ -80,16 +89,16 @@ export const contactsReader: Reader = {
       recordsKey: 'data',
       query: contactSliceQuery,
       async *processPage(records) {
-        // Sub-list fetches (has_more) run concurrently for the page, then items are yielded in order.
-        const batches = await Promise.all(records.map((contact) => collect(contactItems(ctx, contact))));
-        for (const items of batches) yield* items;
+        // One batch per stream per page; a page's capped sub-lists are fetched concurrently.
+        const [tags, companies] = await Promise.all([
+          ctx.selected.has('contact_tag') ? junctionRows(ctx, records, 'tags') : [],
+          ctx.selected.has('contact_company') ? junctionRows(ctx, records, 'companies') : [],
+        ]);
+        if (tags.length) yield { kind: 'records', stream: 'contact_tag', records: tags, owned: true };
+        if (companies.length) yield { kind: 'records', stream: 'contact_company', records: companies, owned: true };
+        // The junction rows are built: nothing here touches the contacts again.
+        yield { kind: 'records', stream: 'contacts', records, owned: true };
       },
     });
   },
 };
-
-async function collect<T>(gen: AsyncGenerator<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of gen) out.push(item);
-  return out;
-}

@@ -50,15 +50,22 @@ export function partsShortfall(detail: JsonObject, parts: JsonObject[], list: Pa
   return expected > parts.length ? { returned: parts.length, expected } : undefined;
 }
 
-async function* conversationItems(ctx: ReadContext, conversation: JsonObject, detail: JsonObject | undefined): AsyncGenerator<ReaderItem> {
+/**
+ * The items of one conversation, one batch per stream: its tags, its parts, their email headers,
+ * then the conversation itself. Every record is built here, so the batches are handed over (owned).
+ */
+function conversationItems(ctx: ReadContext, conversation: JsonObject, detail: JsonObject | undefined): ReaderItem[] {
   const conversationId = idString(conversation.id)!;
   const updatedAt = conversation.updated_at;
+  const items: ReaderItem[] = [];
   if (ctx.selected.has('conversation_tag')) {
     const tags = (conversation.tags as { tags?: { id?: unknown }[] } | null | undefined)?.tags ?? [];
+    const rows: JsonObject[] = [];
     for (const tag of tags) {
       const tagId = idString(tag.id);
-      if (tagId) yield { kind: 'record', stream: 'conversation_tag', record: { conversation_id: conversationId, tag_id: tagId, updated_at: updatedAt } };
+      if (tagId) rows.push({ conversation_id: conversationId, tag_id: tagId, updated_at: updatedAt });
     }
+    if (rows.length) items.push({ kind: 'records', stream: 'conversation_tag', records: rows, owned: true });
   }
   if (detail) {
     const list = detail.conversation_parts as PartsList | undefined;
@@ -69,25 +76,28 @@ async function* conversationItems(ctx: ReadContext, conversation: JsonObject, de
         `PARTS_TRUNCATED conversation ${conversationId}: Intercom returns only the most recent ${shortfall.returned} parts; ${shortfall.expected - shortfall.returned} older parts (of ${shortfall.expected}) cannot be read through the API.`,
       );
     }
+    const wantParts = ctx.selected.has('conversation_parts');
+    const wantHeaders = ctx.selected.has('email_address_header');
+    const partRows: JsonObject[] = [];
+    const headerRows: JsonObject[] = [];
     for (const part of parts) {
       const partUpdatedAt = typeof part.updated_at === 'number' ? part.updated_at : undefined;
       const partId = idString(part.id);
       if (!partId) continue;
-      if (ctx.selected.has('conversation_parts')) yield { kind: 'record', stream: 'conversation_parts', record: { ...part, id: partId, conversation_id: conversationId } };
-      if (ctx.selected.has('email_address_header')) {
+      if (wantParts) partRows.push({ ...part, id: partId, conversation_id: conversationId });
+      if (wantHeaders) {
         const headers = (part.email_message_metadata as { email_address_headers?: JsonObject[] } | null | undefined)?.email_address_headers ?? [];
         for (let index = 0; index < headers.length; index++) {
           const header = headers[index]!;
-          yield {
-            kind: 'record',
-            stream: 'email_address_header',
-            record: { conversation_id: conversationId, conversation_part_id: partId, index, type: header.type, email_address: header.email_address, name: header.name ?? null, updated_at: partUpdatedAt ?? updatedAt },
-          };
+          headerRows.push({ conversation_id: conversationId, conversation_part_id: partId, index, type: header.type, email_address: header.email_address, name: header.name ?? null, updated_at: partUpdatedAt ?? updatedAt });
         }
       }
     }
+    if (partRows.length) items.push({ kind: 'records', stream: 'conversation_parts', records: partRows, owned: true });
+    if (headerRows.length) items.push({ kind: 'records', stream: 'email_address_header', records: headerRows, owned: true });
   }
-  if (ctx.selected.has('conversations')) yield { kind: 'record', stream: 'conversations', record: conversation };
+  if (ctx.selected.has('conversations')) items.push({ kind: 'records', stream: 'conversations', records: [conversation], owned: true });
+  return items;
 }
 
 /**

@@ -61,12 +61,14 @@ export const eventsReader: Reader = {
         const fetch = (contact: JsonObject) => contactEvents(ctx, idString(contact.id)!);
         for await (const [, events] of fetchInOrder(contacts, detailWindow(ctx.config.maxConcurrency), fetch)) {
           const seen = new Set<string>();
+          const records: JsonObject[] = [];
           for (const event of events) {
             const id = eventId(event);
             if (seen.has(id)) continue;
             seen.add(id);
-            yield { kind: 'record', stream: 'events', record: { ...event, id } };
+            records.push({ ...event, id });
           }
+          if (records.length) yield { kind: 'records', stream: 'events', records, owned: true };
         }
       },
     });

@@ -49,12 +49,14 @@ export const notesReader: Reader = {
         for await (const [contact, notes] of fetchInOrder(withNotes, detailWindow(ctx.config.maxConcurrency), fetch)) {
           const contactId = idString(contact.id)!;
           const seen = new Set<string>();
+          const records: JsonObject[] = [];
           for (const note of notes) {
             const id = idString(note.id);
             if (!id || seen.has(id)) continue;
             seen.add(id);
-            yield { kind: 'record', stream: 'notes', record: { ...note, id, contact_id: contactId } };
+            records.push({ ...note, id, contact_id: contactId });
           }
+          if (records.length) yield { kind: 'records', stream: 'notes', records, owned: true };
         }
       },
     });

@@ -35,16 +35,16 @@ function ticketItems(ctx: ReadContext, ticket: JsonObject, detail: JsonObject | 
     const parts = list?.ticket_parts ?? [];
     const warning = ticketPartsWarning(ticketId, detail, parts, list);
     if (warning) ctx.logger.warn(warning);
+    const rows: JsonObject[] = [];
     for (const part of parts) {
       const partId = idString(part.id);
-      if (!partId) continue;
-      const partUpdatedAt = typeof part.updated_at === 'number' ? part.updated_at : undefined;
-      items.push({ kind: 'record', stream: 'ticket_parts', record: { ...part, id: partId, ticket_id: ticketId } });
+      if (partId) rows.push({ ...part, id: partId, ticket_id: ticketId });
     }
+    if (rows.length) items.push({ kind: 'records', stream: 'ticket_parts', records: rows, owned: true });
   }
   if (ctx.selected.has('tickets')) {
     const { ticket_parts: _parts, ...record } = ticket;
-    items.push({ kind: 'record', stream: 'tickets', record });
+    items.push({ kind: 'records', stream: 'tickets', records: [record], owned: true });
   }
   return items;
 }

@@ -15,6 +15,12 @@ export interface StreamSpec {
 
 export type ReaderItem =
   | { kind: 'record'; stream: string; record: JsonObject }
+  /**
+   * Many records of one stream at once (a page): the engine handles them without a turn of the
+   * event loop each. `owned`: the reader keeps no reference to them, so data controls may rewrite
+   * them in place instead of copying.
+   */
+  | { kind: 'records'; stream: string; records: JsonObject[]; owned?: boolean }
   /** Everything yielded before this is safe: on resume, reading restarts from `state`. */
   | { kind: 'checkpoint'; state: JsonObject }
   | { kind: 'estimate'; stream: string; rows: number };
@@ -39,3 +45,4 @@ export interface Reader {
   streams: StreamSpec[];
   read(ctx: ReadContext): AsyncGenerator<ReaderItem>;
 }
+

@@ -23,6 +23,18 @@ describe('RecordPlan', () => {
     expect(plan().apply({ id: '1', custom_attributes: '{}' })).toEqual({ id: '1', custom_attributes: '{}' });
   });
 
+  it('rewrites an owned record in place, with the same output as a copy, and still copies hashed nested objects', () => {
+    const hashPlan = (): RecordPlan => plan({ excluded: ['location'], hash: compileHashPaths(['custom_attributes.email']) });
+    const make = (): JsonObject => ({ id: '1', name: 'A', location: { city: 'X' }, custom_attributes: { email: 'a@b.c' } });
+    const copied = hashPlan().apply(make());
+    const record = make();
+    const nested = record.custom_attributes;
+    const owned = hashPlan().apply(record, true);
+    expect(owned).toBe(record);
+    expect(JSON.stringify(owned)).toBe(JSON.stringify(copied));
+    expect(nested).toEqual({ email: 'a@b.c' });
+  });
+
   it('all: every nested value is a JSON string; none: attributes stay objects', () => {
     const record = { id: '1', name: 'A', custom_attributes: { a: 1 }, location: { city: 'X' }, tags: ['t'], n: null };
     expect(plan({ jsonStrings: 'all' }).apply(record)).toEqual({ id: '1', name: 'A', custom_attributes: '{"a":1}', location: '{"city":"X"}', tags: '["t"]', n: null });

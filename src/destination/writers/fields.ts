@@ -42,12 +42,14 @@ export function recordValidator(spec: RecordSchemaSpec): RecordValidator {
     ...(spec.required?.length ? { required: spec.required } : {}),
     ...(spec.requiredOneOf?.length ? { anyOf: spec.requiredOneOf.map((req) => ({ required: req })) } : {}),
   };
-  const validate: ValidateFunction = ajv.compile(schema);
+  // Compiled on first use: writers are module-level, and a source run must not pay for them.
+  let validate: ValidateFunction | undefined;
   const consumed = new Set(Object.keys(spec.consumed ?? {}));
   return {
     spec,
     check(record) {
       const copy = normalize(record, fields);
+      validate ??= ajv.compile(schema);
       if (!validate(copy)) throw new RecordInvalid(describe(validate.errors, spec));
       return copy;
     },
