@@ -1,4 +1,6 @@
-import got, { RequestError, type Got, type Method } from 'got';
+import got, { RequestError, type Got, type Method, type OptionsInit } from 'got';
+
+type StreamOptions = OptionsInit & { isStream?: true };
 import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import { redact } from '../core/redact.js';
@@ -74,7 +76,6 @@ export class IntercomClient {
       timeout: { request: opts.requestTimeoutMs },
       retry: { limit: 0 },
       throwHttpErrors: false,
-      responseType: 'text',
       http2: false,
     });
     this.limit = pLimit(opts.maxConcurrency);
@@ -162,7 +163,7 @@ export class IntercomClient {
     const absolute = /^https?:\/\//.test(req.path);
     const url = absolute ? req.path : req.path.replace(/^\//, '');
     try {
-      const response = await this.http(url, {
+      const response = await this.exchange(url, {
         method: req.method ?? 'GET',
         ...(absolute ? { prefixUrl: '' } : {}),
         searchParams: cleanParams(req.searchParams),
@@ -170,7 +171,7 @@ export class IntercomClient {
         ...(req.headers ? { headers: withoutAuthorization(req.headers) } : {}),
       });
       this.opts.onRequestDone?.({ endpoint, status: response.statusCode, durationMs: performance.now() - started, stream: req.stream });
-      return { statusCode: response.statusCode, body: response.body, headers: response.headers };
+      return response;
     } catch (err) {
       this.opts.onRequestDone?.({ endpoint, status: undefined, durationMs: performance.now() - started, stream: req.stream });
       if (err instanceof RequestError) {
@@ -184,6 +185,26 @@ export class IntercomClient {
       }
       throw err;
     }
+  }
+
+  /**
+   * One HTTP exchange through got's stream API, the body collected as one string. The promise API
+   * does the same plus its own response machinery: about a quarter more CPU per request, which is
+   * what a sync of one request per contact (events, notes) spends most of its CPU on.
+   */
+  private exchange(url: string, options: StreamOptions): Promise<{ statusCode: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+    return new Promise((resolve, reject) => {
+      const stream = this.http.stream(url, options);
+      const chunks: Buffer[] = [];
+      let response: { statusCode: number; headers: Record<string, string | string[] | undefined> } | undefined;
+      stream.once('response', (res: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => (response = res));
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.once('error', reject);
+      stream.once('end', () => {
+        if (!response) return reject(new TransientError('the response ended before its headers'));
+        resolve({ statusCode: response.statusCode, body: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'), headers: response.headers });
+      });
+    });
   }
 
   private interpret<T>(response: { statusCode: number; body: string }, req: RequestOptions, endpoint: string): T | undefined {
