@@ -84,6 +84,21 @@ describe('IntercomClient', () => {
     scope.done();
   });
 
+  it('sends bodiless POST and DELETE requests, and a JSON body when there is one', async () => {
+    const scope = nock(BASE)
+      .delete('/contacts/7')
+      .reply(200, { id: '7', deleted: true })
+      .post('/contacts/7/archive', (body) => body === '' || body === undefined || Object.keys(body as object).length === 0)
+      .reply(200, { id: '7', archived: true })
+      .post('/tags', { name: 'vip' })
+      .reply(200, { type: 'tag', id: '1', name: 'vip' });
+    const c = client({ requestTimeoutMs: 2000 });
+    await expect(c.request({ method: 'DELETE', path: '/contacts/7' })).resolves.toEqual({ id: '7', deleted: true });
+    await expect(c.request({ method: 'POST', path: '/contacts/7/archive' })).resolves.toEqual({ id: '7', archived: true });
+    await expect(c.request({ method: 'POST', path: '/tags', json: { name: 'vip' } })).resolves.toEqual({ type: 'tag', id: '1', name: 'vip' });
+    scope.done();
+  });
+
   it('resolves undefined on 404 when allowed', async () => {
     nock(BASE).get('/conversations/9').reply(404, errorList('not_found', 'Conversation not found'));
     await expect(client().requestMaybe({ path: '/conversations/9', allow404: true })).resolves.toBeUndefined();

@@ -204,6 +204,10 @@ export class IntercomClient {
         if (!response) return reject(new TransientError('the response ended before its headers'));
         resolve({ statusCode: response.statusCode, body: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'), headers: response.headers });
       });
+      // A stream request with a method that may carry a body (POST, PUT, DELETE) waits for one
+      // until it is ended: without a JSON body, end it here or the request never goes out.
+      const method = (options.method ?? 'GET').toUpperCase();
+      if (options.json === undefined && method !== 'GET' && method !== 'HEAD') stream.end();
     });
   }
 
