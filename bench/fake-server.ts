@@ -18,6 +18,8 @@ export interface FakeServerOptions {
   size: Record<string, number>;
   /** Pin the server to this CPU (taskset). */
   cpu?: number;
+  /** Serialize every record before listening (--prerender): the fake then serves from its cache and is not the bottleneck. */
+  prerender?: boolean;
   startupTimeoutMs?: number;
 }
 
@@ -32,6 +34,7 @@ const SIZE_FLAG: Record<string, string> = {
 export function fakeArgs(opts: FakeServerOptions): string[] {
   const args = ['--port', '0', '--seed', String(opts.seed), '--token', opts.token, '--latency-ms', String(opts.latencyMs), '--jitter-ms', String(opts.jitterMs)];
   if (opts.ratePer10s > 0) args.push('--rate-per-10s', String(opts.ratePer10s));
+  if (opts.prerender) args.push('--prerender');
   for (const [key, value] of Object.entries(opts.size)) args.push(`--${SIZE_FLAG[key] ?? key}`, String(value));
   return args;
 }

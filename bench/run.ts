@@ -208,6 +208,8 @@ async function withFake<T>(s: Scenario, ctx: Context, body: (fake: FakeServer) =
     ratePer10s: s.ratePer10s,
     size: { ...s.size },
     cpu: s.cpuBound && ctx.opts.pin && twoCpus ? 1 : undefined,
+    // CPU-bound runs measure the connector: the fake serves pre-serialized records so that it is not the limit.
+    prerender: s.cpuBound,
   });
   process.stderr.write(`   fake Intercom at ${fake.url} (pid ${fake.pid}, generated in ${(fake.startupMs / 1000).toFixed(1)} s)\n`);
   try {

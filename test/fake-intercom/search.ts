@@ -192,7 +192,33 @@ function compileNode(stream: SearchStream, node: unknown, depth: number): Predic
   const leaves = value.filter(isLeaf).length;
   if (leaves !== 0 && leaves !== value.length) throw bad('A group must contain either only filters or only nested groups');
   const subs = value.map((v) => compileNode(stream, v, depth + 1));
-  return op === 'AND' ? (get) => subs.every((p) => p(get)) : (get) => subs.some((p) => p(get));
+  // Plain loops: no closure allocated per record evaluated (searches scan every record).
+  if (op === 'AND') {
+    return (get) => {
+      for (const p of subs) if (!p(get)) return false;
+      return true;
+    };
+  }
+  return (get) => {
+    for (const p of subs) if (p(get)) return true;
+    return false;
+  };
+}
+
+/**
+ * True when a valid contacts query only tests the date field `field`: contact dates match by UTC
+ * calendar day (see compileLeaf), so the query's result then depends on floor(value / DAY) only
+ * (searches evaluate it once per day instead of once per record).
+ */
+export function onlyTestsDayOf(stream: SearchStream, query: unknown, field: string): boolean {
+  if (stream !== 'contacts' || fieldKind(stream, field) !== 'date') return false;
+  const walk = (node: unknown): boolean => {
+    if (!isObj(node)) return false;
+    if (isLeaf(node)) return node['field'] === field;
+    const value = node['value'];
+    return Array.isArray(value) && value.every(walk);
+  };
+  return walk(query);
 }
 
 function toNumber(v: unknown, field: string): number {
@@ -267,6 +293,16 @@ function compileLeaf(stream: SearchStream, node: Record<string, unknown>): Predi
     return norm(f) === norm(v);
   };
   const test = (f: FieldValue): boolean => {
+    // Ranges first: they need none of the closures below (allocated per evaluated record).
+    switch (op) {
+      case '>':
+      case '>=':
+        // conversations/tickets: "Greater (or equal) than"; contact integers: strict for '>'
+        return typeof f === 'number' && (stream !== 'contacts' || op === '>=' ? f >= (value as number) : f > (value as number));
+      case '<':
+      case '<=':
+        return typeof f === 'number' && (stream !== 'contacts' || op === '<=' ? f <= (value as number) : f < (value as number));
+    }
     const arr = Array.isArray(f) ? f : null;
     const matchesAny = (pred: (x: unknown) => boolean): boolean => (arr ? arr.some(pred) : pred(f));
     switch (op) {
@@ -280,13 +316,6 @@ function compileLeaf(stream: SearchStream, node: Record<string, unknown>): Predi
         return matchesAny((x) => values.some((v) => eq(x, v)));
       case 'NIN':
         return !matchesAny((x) => values.some((v) => eq(x, v)));
-      case '>':
-      case '>=':
-        // conversations/tickets: "Greater (or equal) than"; contact integers: strict for '>'
-        return typeof f === 'number' && (stream !== 'contacts' || op === '>=' ? f >= (value as number) : f > (value as number));
-      case '<':
-      case '<=':
-        return typeof f === 'number' && (stream !== 'contacts' || op === '<=' ? f <= (value as number) : f < (value as number));
       case '~':
         return matchesAny((x) => typeof x === 'string' && x.toLowerCase().includes(String(value).toLowerCase()));
       case '!~':

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { Clock } from './clock.js';
 import { Rng, hash32 } from './rng.js';
 import { Api, ApiError } from './routes.js';
-import type { RequestContext } from './routes.js';
+import type { RequestContext, RouteResult } from './routes.js';
 import type {
   FakeIntercomOptions,
   FakeStats,
@@ -104,6 +104,7 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
     activityLogMaxWindowDays: opts.activityLogMaxWindowDays ?? 30,
   });
   const writes = new FakeWrites(workspace);
+  if (opts.prerender) api.prerender();
   const latencyMs = opts.latencyMs ?? 0;
   const jitterMs = opts.jitterMs ?? 0;
   const ratePer10s = opts.ratePer10s && opts.ratePer10s > 0 ? opts.ratePer10s : 0;
@@ -176,14 +177,20 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
     stats.byStatus[k] = (stats.byStatus[k] ?? 0) + 1;
   };
 
-  const sendJson = (res: http.ServerResponse, status: number, body: Json, headers: Record<string, string>): void => {
+  /** The exact body of a route's answer (hot routes hand over pre-serialized bytes). */
+  const bodyText = (out: RouteResult): string | Buffer => ('bytes' in out ? out.bytes : JSON.stringify(out.body));
+
+  const sendJson = (res: http.ServerResponse, status: number, body: Json, headers: Record<string, string>): void => sendResult(res, { status, body }, headers);
+
+  const sendResult = (res: http.ServerResponse, out: RouteResult, headers: Record<string, string>): void => {
+    const status = out.status;
     if (status === 202 || status === 204) {
       // Accepted / no content: no body (POST /events).
       res.writeHead(status, headers).end();
       countStatus(String(status));
       return;
     }
-    const txt = JSON.stringify(body);
+    const txt = bodyText(out);
     res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(txt)) });
     res.end(txt);
     countStatus(String(status));
@@ -317,8 +324,7 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
       }
     }
 
-    let status = 200;
-    let body: Json;
+    let out: RouteResult;
     try {
       if (!route.run) throw new ApiError(404, 'not_found', 'Resource Not Found');
       let parsed: unknown = undefined;
@@ -330,17 +336,15 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
         }
       }
       const ctx: RequestContext = { method, path, query: url.searchParams, body: parsed, baseUrl };
-      const out = route.run(ctx);
-      status = out.status;
-      body = out.body;
+      out = route.run(ctx);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
-      status = e.status;
-      body = errorBody(e.code, e.message, e.field);
+      out = { status: e.status, body: errorBody(e.code, e.message, e.field) };
     }
+    const status = out.status;
 
     if (fault && (fault.kind === 'reset' || fault.kind === 'truncate')) {
-      const txt = Buffer.from(JSON.stringify(body));
+      const txt = Buffer.from(bodyText(out));
       const half = txt.subarray(0, Math.max(1, Math.floor(txt.length / 2)));
       if (fault.kind === 'reset') {
         // Full Content-Length announced, half the body sent, then the socket is destroyed.
@@ -355,7 +359,7 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
       }
       return;
     }
-    sendJson(res, status, body, headers);
+    sendResult(res, out, headers);
   };
 
   const server = http.createServer((req, res) => {

@@ -296,6 +296,11 @@ export class Workspace {
 
   /** Incremented by each mutation (search caches key on it). */
   generation = 0;
+  /**
+   * Incremented whenever the rendering of any record may change: every mutation, and edits of a
+   * record's core that are not mutations (tag attach/detach). Caches of rendered JSON text key on it.
+   */
+  renderEpoch = 0;
   /** visibleAt of every mutation so far (search caches expire when one passes). */
   readonly visibilityTimes: number[] = [];
   private mutationCounter = 0;
@@ -1469,8 +1474,14 @@ export class Workspace {
       res.created.push(rec.id);
     }
     this.generation++;
+    this.renderEpoch++;
     this.visibilityTimes.push(visibleAt);
     return res;
+  }
+
+  /** Records an edit of a record's core made outside `mutate()` (drops cached renderings). */
+  touch(): void {
+    this.renderEpoch++;
   }
 
   recordsOf(stream: MutableStream): RecordCore[] {

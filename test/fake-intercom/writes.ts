@@ -19,7 +19,7 @@
 import { cur } from './workspace.js';
 import type { AdminCore, CompanyCore, ContactCore, ConversationCore, Json, JsonValue, TicketCore, Workspace } from './workspace.js';
 import { ApiError } from './routes.js';
-import type { RequestContext, RouteResult } from './routes.js';
+import type { JsonResult, RequestContext, RouteResult } from './routes.js';
 
 export interface WriteLogEntry {
   seq: number;
@@ -51,7 +51,7 @@ export interface WrittenReply {
   html: string | null;
 }
 
-type Handler = (ctx: RequestContext, params: string[]) => RouteResult & { id?: string };
+type Handler = (ctx: RequestContext, params: string[]) => JsonResult & { id?: string };
 
 interface WriteRoute {
   method: string;
@@ -128,7 +128,7 @@ const REPLY_FIELDS: Record<string, FieldKind> = {
 };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const created = (body: Json, id?: string): RouteResult & { id?: string } => ({ status: 200, body, id });
+const created = (body: Json, id?: string): JsonResult & { id?: string } => ({ status: 200, body, id });
 
 function bodyOf(ctx: RequestContext, fields: Record<string, FieldKind>): Record<string, unknown> {
   const b = ctx.body;
@@ -218,7 +218,7 @@ export class FakeWrites {
     return template ? this.log.filter((e) => e.template === template) : [...this.log];
   }
 
-  private logged(template: string, ctx: RequestContext, run: () => RouteResult & { id?: string }): RouteResult {
+  private logged(template: string, ctx: RequestContext, run: () => JsonResult & { id?: string }): JsonResult {
     const entry: WriteLogEntry = { seq: ++this.seq, at: 0, method: ctx.method, path: ctx.path, template, status: 0, body: ctx.body };
     try {
       const result = run();
@@ -250,7 +250,7 @@ export class FakeWrites {
     }
   }
 
-  private createContact(ctx: RequestContext): RouteResult & { id?: string } {
+  private createContact(ctx: RequestContext): JsonResult & { id?: string } {
     const b = bodyOf(ctx, CONTACT_FIELDS);
     if (b.email === undefined && b.external_id === undefined && b.role === undefined) throw new ApiError(400, 'parameter_invalid', 'One of email, external_id or role is required');
     const role = (b.role ?? 'user') as string;
@@ -273,7 +273,7 @@ export class FakeWrites {
     return created(this.renderContact(c), id);
   }
 
-  private updateContact(ctx: RequestContext, id: string): RouteResult & { id?: string } {
+  private updateContact(ctx: RequestContext, id: string): JsonResult & { id?: string } {
     const c = this.aliveContact(id);
     const b = bodyOf(ctx, CONTACT_FIELDS);
     if (b.role !== undefined && b.role !== 'user' && b.role !== 'lead') throw new ApiError(400, 'parameter_invalid', 'role must be user or lead', 'role');
@@ -311,7 +311,7 @@ export class FakeWrites {
     return out;
   }
 
-  private deleteContact(id: string): RouteResult & { id?: string } {
+  private deleteContact(id: string): JsonResult & { id?: string } {
     const c = this.aliveContact(id);
     this.ws.mutate({ stream: 'contacts', ids: [id], delete: 0 });
     this.deleted.contacts.push(id);
@@ -326,20 +326,22 @@ export class FakeWrites {
     return t.idx;
   }
 
-  private attachTag(ctx: RequestContext, id: string): RouteResult & { id?: string } {
+  private attachTag(ctx: RequestContext, id: string): JsonResult & { id?: string } {
     const b = bodyOf(ctx, TAG_FIELDS);
     if (typeof b.id !== 'string') throw new ApiError(400, 'parameter_not_found', 'id is a required parameter', 'id');
     const c = this.aliveContact(id);
     const idx = this.tag(b.id);
     if (!c.tagIdxs.includes(idx)) c.tagIdxs.push(idx);
+    this.ws.touch(); // not a mutation (no new version), but the contact renders differently
     this.tagOps.push({ contact_id: id, tag_id: b.id, op: 'attach' });
     return created(this.ws.renderTag(this.ws.tags[idx]!), b.id);
   }
 
-  private detachTag(id: string, tagId: string): RouteResult & { id?: string } {
+  private detachTag(id: string, tagId: string): JsonResult & { id?: string } {
     const c = this.aliveContact(id);
     const idx = this.tag(tagId);
     c.tagIdxs = c.tagIdxs.filter((t) => t !== idx);
+    this.ws.touch();
     this.tagOps.push({ contact_id: id, tag_id: tagId, op: 'detach' });
     return created(this.ws.renderTag(this.ws.tags[idx]!), tagId);
   }
@@ -350,7 +352,7 @@ export class FakeWrites {
     return a;
   }
 
-  private createNote(ctx: RequestContext, id: string): RouteResult & { id?: string } {
+  private createNote(ctx: RequestContext, id: string): JsonResult & { id?: string } {
     const b = bodyOf(ctx, NOTE_FIELDS);
     if (typeof b.body !== 'string' || b.body === '') throw new ApiError(400, 'parameter_not_found', 'body is a required parameter', 'body');
     const c = this.aliveContact(id);
@@ -371,7 +373,7 @@ export class FakeWrites {
   }
 
   /** GET /contacts/{id}/notes of a contact with written notes: those first (newest first), then the generated ones. */
-  private listNotes(ctx: RequestContext, id: string): RouteResult {
+  private listNotes(ctx: RequestContext, id: string): JsonResult {
     const c = this.aliveContact(id);
     const page = Math.max(1, Number(ctx.query.get('page') ?? 1) || 1);
     const perPage = Math.min(150, Math.max(1, Number(ctx.query.get('per_page') ?? 50) || 50));
@@ -387,7 +389,7 @@ export class FakeWrites {
     return this.ws.companies.find((co) => co.company_id === companyId && !cur(co).deleted);
   }
 
-  private upsertCompany(ctx: RequestContext): RouteResult & { id?: string } {
+  private upsertCompany(ctx: RequestContext): JsonResult & { id?: string } {
     const b = bodyOf(ctx, COMPANY_FIELDS);
     flatValues(b.custom_attributes, 'custom_attributes');
     const companyId = typeof b.company_id === 'string' ? b.company_id : undefined;
@@ -418,7 +420,7 @@ export class FakeWrites {
     return out;
   }
 
-  private deleteCompany(id: string): RouteResult & { id?: string } {
+  private deleteCompany(id: string): JsonResult & { id?: string } {
     const co = this.ws.companyById.get(id);
     if (!co || cur(co).deleted) throw new ApiError(404, 'company_not_found', 'Company Not Found');
     this.ws.mutate({ stream: 'companies', ids: [id], delete: 0 });
@@ -428,7 +430,7 @@ export class FakeWrites {
 
   // ------------------------------------------------------------ events
 
-  private createEvent(ctx: RequestContext): RouteResult & { id?: string } {
+  private createEvent(ctx: RequestContext): JsonResult & { id?: string } {
     const b = bodyOf(ctx, EVENT_FIELDS);
     if (typeof b.event_name !== 'string' || b.event_name === '') throw new ApiError(400, 'parameter_not_found', 'event_name is a required parameter', 'event_name');
     if (b.created_at === undefined) throw new ApiError(400, 'parameter_not_found', 'created_at is a required parameter', 'created_at');
@@ -462,7 +464,7 @@ export class FakeWrites {
     return t;
   }
 
-  private createTicket(ctx: RequestContext): RouteResult & { id?: string } {
+  private createTicket(ctx: RequestContext): JsonResult & { id?: string } {
     const b = bodyOf(ctx, TICKET_CREATE_FIELDS);
     if (typeof b.ticket_type_id !== 'string') throw new ApiError(400, 'parameter_not_found', 'ticket_type_id is a required parameter', 'ticket_type_id');
     const typeIdx = Number(b.ticket_type_id) - 1000;
@@ -482,7 +484,7 @@ export class FakeWrites {
     return created(this.renderTicket(t), id);
   }
 
-  private updateTicket(ctx: RequestContext, id: string): RouteResult & { id?: string } {
+  private updateTicket(ctx: RequestContext, id: string): JsonResult & { id?: string } {
     const t = this.aliveTicket(id);
     const b = bodyOf(ctx, TICKET_UPDATE_FIELDS);
     this.ws.mutate({ stream: 'tickets', ids: [id] });
@@ -499,7 +501,7 @@ export class FakeWrites {
     return out;
   }
 
-  private deleteTicket(id: string): RouteResult & { id?: string } {
+  private deleteTicket(id: string): JsonResult & { id?: string } {
     this.aliveTicket(id);
     this.ws.mutate({ stream: 'tickets', ids: [id], delete: 0 });
     this.deleted.tickets.push(id);
@@ -514,7 +516,7 @@ export class FakeWrites {
     return conv;
   }
 
-  private reply(ctx: RequestContext, id: string): RouteResult & { id?: string } {
+  private reply(ctx: RequestContext, id: string): JsonResult & { id?: string } {
     const conv = this.aliveConversation(id);
     const b = bodyOf(ctx, REPLY_FIELDS);
     let author: Json;
@@ -550,7 +552,7 @@ export class FakeWrites {
     return created(this.renderConversation(conv, false), part.id);
   }
 
-  private conversationWithReplies(ctx: RequestContext, id: string): RouteResult {
+  private conversationWithReplies(ctx: RequestContext, id: string): JsonResult {
     return { status: 200, body: this.renderConversation(this.aliveConversation(id), ctx.query.get('display_as') === 'plaintext') };
   }
 
