@@ -26,6 +26,8 @@ const USAGE = `usage: npm run bench -- [options]
   --flat               memory flatness: scenario 4 at scale s and 10×s (s = --scale, default 0.1)
   --slow-reader        backpressure: the scenario (default 4) with a normal and a throttled reader
   --reader-mbps N      throttled reader speed in MB/s (default 2)
+  --streams a,b        select only these streams of catalog.sample.json (default: all), e.g.
+                       contacts to measure one reader alone
   --set k=v            connector config override for every run (repeatable; value JSON or string)
   --profile            write a CPU profile of each connector run (node --cpu-prof) and summarise it
   --token T            access token of the fake (default fake-token)
@@ -53,6 +55,8 @@ interface Options {
   json?: string;
   keep: boolean;
   connector?: string;
+  /** Only these streams (default: every stream of catalog.sample.json). */
+  streams?: string[];
 }
 
 function parseOverride(text: string): Record<string, unknown> {
@@ -91,6 +95,7 @@ function parseOptions(argv: string[]): Options {
       json: { type: 'string' },
       connector: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      streams: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -136,13 +141,18 @@ function parseOptions(argv: string[]): Options {
     json: values.json,
     keep: values.keep ?? false,
     connector: values.connector === undefined ? undefined : resolve(values.connector),
+    streams: values.streams === undefined ? undefined : values.streams.split(',').map((x) => x.trim()).filter(Boolean),
   };
 }
 
-/** Every stream of catalog.sample.json, incremental where the stream supports it. */
-function configuredCatalog(workDir: string): { path: string; streams: Set<string> } {
+/** Every stream of catalog.sample.json (or the `only` ones), incremental where the stream supports it. */
+function configuredCatalog(workDir: string, only?: string[]): { path: string; streams: Set<string> } {
   const sample = JSON.parse(readFileSync(join(root, 'catalog.sample.json'), 'utf8')) as { streams: { stream: { name: string; supported_sync_modes?: string[] }; sync_mode?: string }[] };
-  const streams = sample.streams.map((s) => ({ ...s, sync_mode: s.stream.supported_sync_modes?.includes('incremental') ? 'incremental' : 'full_refresh' }));
+  const unknown = (only ?? []).filter((name) => !sample.streams.some((s) => s.stream.name === name));
+  if (unknown.length) throw new Error(`--streams: ${unknown.join(', ')} not in catalog.sample.json (streams: ${sample.streams.map((s) => s.stream.name).join(', ')})`);
+  const streams = sample.streams
+    .filter((s) => !only || only.includes(s.stream.name))
+    .map((s) => ({ ...s, sync_mode: s.stream.supported_sync_modes?.includes('incremental') ? 'incremental' : 'full_refresh' }));
   const path = join(workDir, 'configured_catalog.json');
   writeFileSync(path, JSON.stringify({ streams }));
   return { path, streams: new Set(streams.map((s) => s.stream.name)) };
@@ -304,11 +314,11 @@ async function main(): Promise<void> {
     return;
   }
   const workDir = mkdtempSync(join(tmpdir(), 'intercom-bench-'));
-  const { path: catalogPath, streams } = configuredCatalog(workDir);
+  const { path: catalogPath, streams } = configuredCatalog(workDir, opts.streams);
   const ctx: Context = { opts, workDir, catalogPath, streams, results: [] };
   const header = machine();
   if (opts.connector) process.stdout.write(`connector build: ${opts.connector}\n`);
-  process.stdout.write(`${header}\nstreams (${streams.size}, all of catalog.sample.json): ${[...streams].join(', ')}\n`);
+  process.stdout.write(`${header}\nstreams (${streams.size}${opts.streams ? ', chosen with --streams' : ', all of catalog.sample.json'}): ${[...streams].join(', ')}\n`);
   if (!canPin) process.stdout.write('note: taskset is not available; scenario 4 runs unpinned (CPU figures are still per process)\n');
 
   try {

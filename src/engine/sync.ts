@@ -153,17 +153,23 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
           running.add(item.stream);
           await sink.emit({ type: 'status', stream: plan.outputName, status: 'RUNNING' });
         }
-        counts.set(item.stream, (counts.get(item.stream) ?? 0) + records.length);
-        sinceState.set(item.stream, (sinceState.get(item.stream) ?? 0) + records.length);
-        recordsSinceEmit += records.length;
         // Hot path: a page of records goes out in one synchronous loop; it only waits when the
         // consumer of stdout is behind (backpressure) or a schema change must be announced first.
-        for (const record of records) {
-          // Data controls apply here, once, for every reader and both protocols.
-          const data = plan.records.apply(record, owned);
-          if (plan.records.changed) await announceDrift(plan, sink, logger);
-          const wait = sink.emit({ type: 'record', stream: plan.outputName, data });
-          if (wait) await untilAborted(wait, opts.signal);
+        // Counts cover what was emitted, also when a signal stops the batch halfway.
+        let emitted = 0;
+        try {
+          for (const record of records) {
+            // Data controls apply here, once, for every reader and both protocols.
+            const data = plan.records.apply(record, owned);
+            if (plan.records.changed) await announceDrift(plan, sink, logger);
+            const wait = sink.emit({ type: 'record', stream: plan.outputName, data });
+            emitted++;
+            if (wait) await untilAborted(wait, opts.signal);
+          }
+        } finally {
+          counts.set(item.stream, (counts.get(item.stream) ?? 0) + emitted);
+          sinceState.set(item.stream, (sinceState.get(item.stream) ?? 0) + emitted);
+          recordsSinceEmit += emitted;
         }
       } else if (item.kind === 'checkpoint') {
         pending = item.state;

@@ -122,6 +122,28 @@ describe('IntercomClient', () => {
     expect(c.stats.rateLimited).toBe(1);
   });
 
+  it('retries at once a 429 whose window has already reset, without idling the new window', async () => {
+    const nowSec = Math.floor(Date.now() / 1000);
+    nock(BASE)
+      // The current window (ends in 10 s) has plenty left ...
+      .get('/tags')
+      .reply(200, { type: 'list', data: [] }, { 'X-RateLimit-Limit': '1666', 'X-RateLimit-Remaining': '1500', 'X-RateLimit-Reset': String(nowSec + 10) })
+      // ... and a 429 counted in the window before it arrives late.
+      .get('/admins')
+      .reply(429, errorList('rate_limit_exceeded', 'Exceeded rate limit'), { 'X-RateLimit-Limit': '1666', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(nowSec - 1) })
+      .get('/admins')
+      .reply(200, { admins: [] })
+      .get('/segments')
+      .reply(200, { segments: [] });
+    const c = client();
+    await c.request({ path: '/tags' });
+    const started = Date.now();
+    await expect(c.request({ path: '/admins' })).resolves.toEqual({ admins: [] });
+    await expect(c.request({ path: '/segments' })).resolves.toEqual({ segments: [] });
+    // Before the fix both waited for the current window's reset, 10 s away.
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('backs off on a 429 without rate-limit headers and fails when the total wait bound is hit', async () => {
     nock(BASE).get('/admins').times(5).reply(429, errorList('rate_limit_exceeded', 'Exceeded rate limit'));
     const err = (await client({ maxRateLimitWaitMs: 1500 }).request({ path: '/admins' }).catch((e: unknown) => e)) as IntercomApiError;

@@ -63,9 +63,13 @@ export class RatePacer {
     }
   }
 
-  /** After a 429: nothing more until the reset. */
+  /**
+   * After a 429: nothing more until the reset. A 429 of a window older than the latest one the
+   * headers reported says nothing about the current budget and is ignored.
+   */
   exhaustedUntil(resetAtMs: number): void {
-    this.serverResetAtMs = Math.max(this.serverResetAtMs, resetAtMs);
+    if (resetAtMs < this.serverResetAtMs) return;
+    this.serverResetAtMs = resetAtMs;
     this.serverRemaining = 0;
   }
 
