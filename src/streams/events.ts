@@ -5,7 +5,7 @@ import { cursorPages } from '../intercom/pagination.js';
 import { changedContacts } from './changed-contacts.js';
 import { fetchInOrder } from './conversations.js';
 import { detailWindow } from './slicing.js';
-import { idString } from './transform.js';
+import { idString, uniqueRecords } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
 /** Intercom lists only the data events of the last 90 days. */
@@ -60,14 +60,7 @@ export const eventsReader: Reader = {
       async *processPage(contacts): AsyncGenerator<ReaderItem> {
         const fetch = (contact: JsonObject) => contactEvents(ctx, idString(contact.id)!);
         for await (const [, events] of fetchInOrder(contacts, detailWindow(ctx.config.maxConcurrency), fetch)) {
-          const seen = new Set<string>();
-          const records: JsonObject[] = [];
-          for (const event of events) {
-            const id = eventId(event);
-            if (seen.has(id)) continue;
-            seen.add(id);
-            records.push({ ...event, id });
-          }
+          const records = uniqueRecords(events, eventId, (event, id) => ({ ...event, id }));
           if (records.length) yield { kind: 'records', stream: 'events', records, owned: true };
         }
       },

@@ -4,7 +4,7 @@ import { numberedPages } from '../intercom/pagination.js';
 import { changedContacts } from './changed-contacts.js';
 import { fetchInOrder } from './conversations.js';
 import { detailWindow } from './slicing.js';
-import { idString } from './transform.js';
+import { idString, uniqueRecords } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
 /** A contact's embedded notes summary says when there is nothing to fetch. */
@@ -48,14 +48,7 @@ export const notesReader: Reader = {
         const fetch = (contact: JsonObject) => contactNotes(ctx, idString(contact.id)!);
         for await (const [contact, notes] of fetchInOrder(withNotes, detailWindow(ctx.config.maxConcurrency), fetch)) {
           const contactId = idString(contact.id)!;
-          const seen = new Set<string>();
-          const records: JsonObject[] = [];
-          for (const note of notes) {
-            const id = idString(note.id);
-            if (!id || seen.has(id)) continue;
-            seen.add(id);
-            records.push({ ...note, id, contact_id: contactId });
-          }
+          const records = uniqueRecords(notes, (note) => idString(note.id), (note, id) => ({ ...note, id, contact_id: contactId }));
           if (records.length) yield { kind: 'records', stream: 'notes', records, owned: true };
         }
       },
