@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerSecret } from '../core/redact.js';
-import { IntercomClient, type ClientOptions } from './client.js';
+import { IntercomClient, decodeBody, type ClientOptions } from './client.js';
 import { IntercomApiError } from './errors.js';
 
 const BASE = 'https://api.intercom.io';
@@ -97,6 +97,23 @@ describe('IntercomClient', () => {
     await expect(c.request({ method: 'POST', path: '/contacts/7/archive' })).resolves.toEqual({ id: '7', archived: true });
     await expect(c.request({ method: 'POST', path: '/tags', json: { name: 'vip' } })).resolves.toEqual({ type: 'tag', id: '1', name: 'vip' });
     scope.done();
+  });
+
+  it('decodes UTF-8 bodies exactly, whether or not they are pure ASCII', async () => {
+    const names = ['José Müller', '山田 太郎', 'Zoë 🚀', 'plain ascii'];
+    const scope = nock(BASE)
+      .get('/contacts')
+      .reply(200, { type: 'list', data: names.map((name, i) => ({ id: String(i), name })) });
+    const page = await client().request<{ data: { name: string }[] }>({ path: '/contacts' });
+    expect(page.data.map((c) => c.name)).toEqual(names);
+    scope.done();
+    // The ASCII shortcut must give the very string the UTF-8 decoder gives; a multi-byte character
+    // (here split from its neighbours only by the buffer boundary) must still go through UTF-8.
+    const ascii = Buffer.from(JSON.stringify({ name: 'Brian Okafor', note: 'tab\there, quote " and \\' }));
+    expect(decodeBody(ascii)).toBe(ascii.toString('utf8'));
+    const utf8 = Buffer.concat([Buffer.from('{"name":"Caf'), Buffer.from('é ☕ 𝄞"}')]);
+    expect(decodeBody(utf8)).toBe('{"name":"Café ☕ 𝄞"}');
+    expect(decodeBody(Buffer.from([0x7b, 0xc3]))).toBe('{\ufffd');
   });
 
   it('resolves undefined on 404 when allowed', async () => {

