@@ -86,7 +86,7 @@ export function renderTable(columns: Column[], opts: TableOptions = {}): string 
 /** Per reader phase (streams read in one pass): duration, records, peak RSS and budget use. */
 export function renderPhases(run: ConnectorRunResult): string {
   const budgeted = run.budgetPer10s > 0;
-  const lines = [`Reader phases of ${run.label} (sequential; RSS = max VmRSS sampled in the phase${budgeted ? '; budget use = full 10 s windows inside the phase' : ''}):`];
+  const lines = [`Reader phases of ${run.label} (in sync order; companies runs alongside the readers after it; RSS = max VmRSS sampled in the phase${budgeted ? '; budget use = all requests in the full 10 s windows inside the phase' : ''}):`];
   for (const p of phaseUse(run)) {
     const name = p.streams.length > 2 ? `${p.streams[0]} (+${p.streams.length - 1})` : p.streams.join(', ');
     const use = budgeted ? `  budget use ${p.use ? `${(100 * p.use.mean).toFixed(0)}% (${p.use.windows} windows)` : '— (< 1 full window)'}` : '';

@@ -23,6 +23,8 @@ export interface SyncOptions {
   signal?: AbortSignal;
   /** The data controls of each selected stream (compiled from config and selection when absent). */
   plans?: Map<string, StreamPlan>;
+  /** The readers to run (default: every reader of the config); tests pass their own. */
+  readers?: readonly Reader[];
 }
 
 /** Thrown inside a reader's loop when the sync was asked to stop. */
@@ -46,7 +48,7 @@ export interface SyncResult {
 export async function runSync(opts: SyncOptions): Promise<SyncResult> {
   const { sink, logger } = opts;
   const byName = new Map(opts.selected.map((s) => [s.name, s]));
-  const readers = readersFor(opts.config);
+  const readers = opts.readers ?? readersFor(opts.config);
   const { naming } = configuredStreams(opts.config);
   const plans = opts.plans ?? compileStreamPlans(opts.config, opts.selected);
   // State, catalog and every message use the streams' output names (stream_prefix, stream_aliases).
@@ -64,21 +66,56 @@ export async function runSync(opts: SyncOptions): Promise<SyncResult> {
   const result: SyncResult = { failedStreams: [], recordCounts: new Map() };
   const syncStartedAt = Math.floor(Date.now() / 1000);
 
-  for (const reader of readers) {
-    const selected = reader.streams.filter((s) => byName.has(s.name)).map((s) => s.name);
-    if (selected.length === 0) continue;
-    const fatal = (await runReader(reader, selected, opts, result, syncStartedAt, { plans, out, stateOf })) || opts.signal?.aborted === true;
-    if (fatal) {
-      for (const later of readers.slice(readers.indexOf(reader) + 1)) {
-        for (const s of later.streams) {
-          if (byName.has(s.name)) {
-            result.failedStreams.push(out(s.name));
-            await sink.emit({ type: 'status', stream: out(s.name), status: 'INCOMPLETE' });
-          }
-        }
-      }
-      break;
+  // Readers run one after another, except `alongside` readers (a scroll), which run next to the
+  // readers after them. A failure that stops everything (revoked token, signal) stops those too:
+  // `stop` carries the caller's signal and is also fired by such a failure.
+  const stop = new AbortController();
+  const forward = () => stop.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) forward();
+  else opts.signal?.addEventListener('abort', forward, { once: true });
+  const routing: Routing = { plans, out, stateOf, stoppedByOther: () => stop.signal.aborted && opts.signal?.aborted !== true };
+  const run = async (reader: Reader, selected: string[]): Promise<boolean> => {
+    const fatal = (await runReader(reader, selected, { ...opts, signal: stop.signal }, result, syncStartedAt, routing)) || stop.signal.aborted;
+    if (fatal && !stop.signal.aborted) stop.abort('another stream failed in a way that stops the whole sync');
+    return fatal;
+  };
+  const alongside: Promise<boolean>[] = [];
+  const markIncomplete = async (unstarted: readonly Reader[]): Promise<void> => {
+    for (const s of unstarted.flatMap((r) => r.streams)) {
+      if (!byName.has(s.name)) continue;
+      result.failedStreams.push(out(s.name));
+      await sink.emit({ type: 'status', stream: out(s.name), status: 'INCOMPLETE' });
     }
+  };
+  try {
+    for (const [index, reader] of readers.entries()) {
+      const selected = reader.streams.filter((s) => byName.has(s.name)).map((s) => s.name);
+      if (selected.length === 0) continue;
+      if (stop.signal.aborted) {
+        await markIncomplete(readers.slice(index));
+        break;
+      }
+      if (reader.alongside) {
+        const running = run(reader, selected);
+        // Handled here so that a failure while the next readers run is not an unhandled rejection;
+        // Promise.all below still rejects with it.
+        running.catch(() => undefined);
+        alongside.push(running);
+        continue;
+      }
+      if (await run(reader, selected)) {
+        await markIncomplete(readers.slice(index + 1));
+        break;
+      }
+    }
+    await Promise.all(alongside);
+  } catch (err) {
+    // The sink failed (stdout closed, say): stop what still runs beside, then report the failure.
+    if (!stop.signal.aborted) stop.abort('the sync failed');
+    await Promise.allSettled(alongside);
+    throw err;
+  } finally {
+    opts.signal?.removeEventListener('abort', forward);
   }
   return result;
 }
@@ -87,6 +124,8 @@ interface Routing {
   plans: Map<string, StreamPlan>;
   out: (name: string) => string;
   stateOf: (name: string) => JsonObject | undefined;
+  /** True when another stream's failure (not the caller's signal) stopped the sync. */
+  stoppedByOther: () => boolean;
 }
 
 /** Schema drift found by a plan: a LOG per field (once per stream), and for Singer a widened SCHEMA. */
@@ -189,6 +228,16 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
     if (err instanceof SyncInterrupted) void iterator.return(undefined).catch(() => undefined);
     // Everything before the last checkpoint is safe: say so before reporting the failure.
     if (pending) await emitState(pending);
+    if (err instanceof SyncInterrupted && routing.stoppedByOther()) {
+      // Another stream's failure stopped this one: that stream reports the error, this one only
+      // ends INCOMPLETE (as the streams that never started do).
+      for (const name of selected) {
+        result.recordCounts.set(out(name), counts.get(name) ?? 0);
+        result.failedStreams.push(out(name));
+        await sink.emit({ type: 'status', stream: out(name), status: 'INCOMPLETE' });
+      }
+      return true;
+    }
     const connectorError = err instanceof ConnectorError ? err : undefined;
     const streamName = out(selected[0]!);
     await sink.emit({

@@ -50,6 +50,7 @@ export class MissingPermissionError extends IntercomApiError {
 export function namingPermissions(reader: Reader): Reader {
   return {
     streams: reader.streams,
+    ...(reader.alongside ? { alongside: true } : {}),
     async *read(ctx): AsyncGenerator<ReaderItem> {
       try {
         yield* reader.read(ctx);

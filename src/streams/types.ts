@@ -44,5 +44,11 @@ export interface ReadContext {
 export interface Reader {
   streams: StreamSpec[];
   read(ctx: ReadContext): AsyncGenerator<ReaderItem>;
+  /**
+   * The reader is bound by one request at a time (a scroll) and holds little in memory: the sync
+   * starts it and goes on with the next readers instead of waiting for it. Its requests share the
+   * client's concurrency and rate budget with theirs.
+   */
+  alongside?: boolean;
 }
 
