@@ -228,25 +228,19 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
     if (err instanceof SyncInterrupted) void iterator.return(undefined).catch(() => undefined);
     // Everything before the last checkpoint is safe: say so before reporting the failure.
     if (pending) await emitState(pending);
-    if (err instanceof SyncInterrupted && routing.stoppedByOther()) {
-      // Another stream's failure stopped this one: that stream reports the error, this one only
-      // ends INCOMPLETE (as the streams that never started do).
-      for (const name of selected) {
-        result.recordCounts.set(out(name), counts.get(name) ?? 0);
-        result.failedStreams.push(out(name));
-        await sink.emit({ type: 'status', stream: out(name), status: 'INCOMPLETE' });
-      }
-      return true;
+    // Stopped by another stream's failure: that stream reports the error, this one only ends
+    // INCOMPLETE (as the streams that never started do).
+    if (!(err instanceof SyncInterrupted && routing.stoppedByOther())) {
+      const connectorError = err instanceof ConnectorError ? err : undefined;
+      const streamName = out(selected[0]!);
+      await sink.emit({
+        type: 'error',
+        stream: streamName,
+        message: connectorError ? `Stream ${streamName}: ${connectorError.message}` : `Stream ${streamName} failed: ${errorMessage(err)}`,
+        internalMessage: connectorError?.internalMessage ?? (err instanceof Error ? `${err.name}: ${err.message}` : undefined),
+        failureType: connectorError?.failureType ?? 'system_error',
+      });
     }
-    const connectorError = err instanceof ConnectorError ? err : undefined;
-    const streamName = out(selected[0]!);
-    await sink.emit({
-      type: 'error',
-      stream: streamName,
-      message: connectorError ? `Stream ${streamName}: ${connectorError.message}` : `Stream ${streamName} failed: ${errorMessage(err)}`,
-      internalMessage: connectorError?.internalMessage ?? (err instanceof Error ? `${err.name}: ${err.message}` : undefined),
-      failureType: connectorError?.failureType ?? 'system_error',
-    });
     for (const name of selected) {
       result.recordCounts.set(out(name), counts.get(name) ?? 0);
       result.failedStreams.push(out(name));
