@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(repoRoot, 'schemas', 'streams');
 const API_VERSION = '2.14';
-const defaultSpec = path.resolve(repoRoot, '..', 'shared', 'intercom-openapi', API_VERSION, 'api.intercom.io.yaml');
+const defaultSpec = path.resolve(repoRoot, 'spec', 'intercom-openapi', API_VERSION, 'api.intercom.io.yaml');
 
 // Objects nested deeper than this are kept as opaque objects: deeper structure is rarely
 // queried and would make the tables of column-oriented destinations explode.

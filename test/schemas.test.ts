@@ -18,7 +18,7 @@ const addFormats: (ajv: Ajv) => Ajv = (ajvFormats as unknown as { default?: (ajv
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const streamsDir = new URL('../schemas/streams/', import.meta.url);
-const specUrl = new URL('../../shared/intercom-openapi/2.14/api.intercom.io.yaml', import.meta.url);
+const specUrl = new URL('../spec/intercom-openapi/2.14/api.intercom.io.yaml', import.meta.url);
 
 const schemas: Record<string, Json> = Object.fromEntries(
   readdirSync(streamsDir)

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sharedDir } from '../../test/helpers/protocol.js';
+import { specDir } from '../../test/helpers/protocol.js';
 import { ConfigError } from '../core/errors.js';
 import { cursorOf, parseStateInput } from './state.js';
 
-const example = (name: string): unknown => JSON.parse(readFileSync(`${sharedDir}protocols/examples/${name}`, 'utf8'));
+const example = (name: string): unknown => JSON.parse(readFileSync(`${specDir}protocols/examples/${name}`, 'utf8'));
 
 describe('parseStateInput', () => {
   it('reads the Airbyte per-stream array form', () => {

@@ -13,11 +13,13 @@ import fs from 'node:fs';
 import AjvModule from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import YAML from 'yaml';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/util/package-root.js';
 
 // ajv is CommonJS with `module.exports.default = Ajv`; under NodeNext the class is `.default`.
 const Ajv = AjvModule.default;
 
-export const DEFAULT_OPENAPI_PATH = process.env['INTERCOM_OPENAPI_YAML'] ?? '/work/shared/intercom-openapi/2.14/api.intercom.io.yaml';
+export const DEFAULT_OPENAPI_PATH = process.env['INTERCOM_OPENAPI_YAML'] ?? join(packageRoot, 'spec', 'intercom-openapi', '2.14', 'api.intercom.io.yaml');
 
 type Schema = Record<string, unknown>;
 

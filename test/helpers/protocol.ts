@@ -5,7 +5,7 @@ import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-export const sharedDir = fileURLToPath(new URL('../../../shared/', import.meta.url));
+export const specDir = fileURLToPath(new URL('../../spec/', import.meta.url));
 
 function ajv(): Ajv {
   const instance = new Ajv({ strict: false, allErrors: true, allowUnionTypes: true });
@@ -17,7 +17,7 @@ let airbyteValidators: { message: ValidateFunction; byName: (name: string) => Va
 
 function airbyte(): NonNullable<typeof airbyteValidators> {
   if (airbyteValidators) return airbyteValidators;
-  const doc = parseYaml(readFileSync(`${sharedDir}protocols/airbyte_protocol.yaml`, 'utf8')) as Record<string, unknown>;
+  const doc = parseYaml(readFileSync(`${specDir}protocols/airbyte_protocol.yaml`, 'utf8')) as Record<string, unknown>;
   const instance = ajv();
   const schema = { ...doc, $id: 'airbyte_protocol' };
   instance.addSchema(schema);
@@ -58,13 +58,13 @@ let singerMessage: ValidateFunction | undefined;
 let singerCatalogValidator: ValidateFunction | undefined;
 
 export function assertSingerMessage(line: string): Record<string, unknown> {
-  singerMessage ??= ajv().compile(JSON.parse(readFileSync(`${sharedDir}protocols/singer_messages.schema.json`, 'utf8')) as object);
+  singerMessage ??= ajv().compile(JSON.parse(readFileSync(`${specDir}protocols/singer_messages.schema.json`, 'utf8')) as object);
   const message = JSON.parse(line) as Record<string, unknown>;
   if (!singerMessage(message)) throw new Error(`invalid Singer message ${line.slice(0, 300)}: ${JSON.stringify(singerMessage.errors)}`);
   return message;
 }
 
 export function singerCatalogErrors(catalog: unknown): string | undefined {
-  singerCatalogValidator ??= ajv().compile(JSON.parse(readFileSync(`${sharedDir}protocols/singer_catalog.schema.json`, 'utf8')) as object);
+  singerCatalogValidator ??= ajv().compile(JSON.parse(readFileSync(`${specDir}protocols/singer_catalog.schema.json`, 'utf8')) as object);
   return singerCatalogValidator(catalog) ? undefined : JSON.stringify(singerCatalogValidator.errors);
 }

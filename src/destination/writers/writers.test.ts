@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { sharedDir } from '../../../test/helpers/protocol.js';
+import { specDir } from '../../../test/helpers/protocol.js';
 import { COMPANY_BODY, COMPANY_OPENAPI } from './companies.js';
 import { CONTACT_TAG_BODY, CONTACT_TAG_OPENAPI } from './contact-tags.js';
 import { CONTACT_BODY, CONTACT_OPENAPI, contactsWriter } from './contacts.js';
@@ -15,7 +15,7 @@ import { RecordInvalid } from './types.js';
 import { companiesWriter } from './companies.js';
 
 type Schema = Record<string, unknown>;
-const doc = parseYaml(readFileSync(`${sharedDir}intercom-openapi/2.14/api.intercom.io.yaml`, 'utf8')) as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> } }>>; components: { schemas: Record<string, Schema> } };
+const doc = parseYaml(readFileSync(`${specDir}intercom-openapi/2.14/api.intercom.io.yaml`, 'utf8')) as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> } }>>; components: { schemas: Record<string, Schema> } };
 
 /** Every property a request body may carry: $ref, allOf, oneOf and anyOf resolved (a union over the alternatives). */
 function bodyProperties(schema: Schema, out = new Map<string, Schema>()): Map<string, Schema> {
