@@ -178,14 +178,15 @@ describe('generic mode', () => {
     expect(run.result.summary.stream('things')).toMatchObject({ written: 3 });
   });
 
-  it('fills {placeholders} URL-encoded and leaves them out of the body; a 4xx dead-letters the record', async () => {
-    nock(BASE).put('/things/a%2Fb', { x: 1 }).reply(200, { id: 'a/b' }).put('/things/zz', { x: 2 }).reply(422, errorList('parameter_invalid', 'x is odd'));
-    const run = await write([record('things', { id: 'a/b', x: 1 }), record('things', { id: 'zz', x: 2 }), record('things', { x: 3 })], { streams: { things: { method: 'PUT', path: '/things/{id}' } } });
-    expect(run.result.summary.stream('things')).toMatchObject({ written: 1, failed: 2 });
+  it('fills {placeholders} URL-encoded and leaves them out of the body; a 4xx, a missing or a path-changing value dead-letters the record', async () => {
+    nock(BASE).put('/things/a%20b', { x: 1 }).reply(200, { id: 'a b' }).put('/things/zz', { x: 2 }).reply(422, errorList('parameter_invalid', 'x is odd'));
+    const run = await write([record('things', { id: 'a b', x: 1 }), record('things', { id: 'zz', x: 2 }), record('things', { x: 3 }), record('things', { id: 'a/b', x: 4 })], { streams: { things: { method: 'PUT', path: '/things/{id}' } } });
+    expect(run.result.summary.stream('things')).toMatchObject({ written: 1, failed: 3 });
     expect(run.deadLetters.map((d) => [d.code, d.status, d.intercom_code, d.message])).toEqual(
       expect.arrayContaining([
         ['http_error', 422, 'parameter_invalid', 'x is odd'],
         ['invalid_record', null, null, expect.stringContaining('record.id is required')],
+        ['invalid_identifier', null, null, expect.stringContaining("record.id contains '/'")],
       ]),
     );
     expect(run.deadLetters.find((d) => d.code === 'http_error')).toMatchObject({ stream: 'things', record: { id: 'zz', x: 2 }, endpoint: 'PUT /things/zz' });

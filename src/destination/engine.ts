@@ -10,7 +10,9 @@ import { Ledger } from './ledger.js';
 import { KeyedSerializer, Window } from './ordering.js';
 import type { StreamRoute, StreamRoutes } from './routes.js';
 import type { WriteShell } from './shells.js';
+import { reservedKeyPath } from './record-keys.js';
 import { WriteSummary } from './summary.js';
+import { checkPathFields, INVALID_IDENTIFIER } from './url-path.js';
 import { isBatched, type BatchSpec } from './writers/generic.js';
 import { RecordInvalid, RecordRejected, type PreparedWrite, type SendRequest, type Verifier, type WriteContext, type WriteOutcome } from './writers/types.js';
 
@@ -144,12 +146,19 @@ export class WriteEngine {
       this.reject({ stream, record: data, code: 'unknown_stream', message: route });
       return;
     }
+    const reserved = reservedKeyPath(data);
+    if (reserved) {
+      this.reject({ stream, record: data, code: 'invalid_record', message: `${reserved} is a reserved name (JavaScript object internals: __proto__, constructor, prototype); rename or drop that field. Not sent.` });
+      return;
+    }
     let prepared: PreparedWrite;
     try {
-      prepared = route.writer.prepare(this.withStaticFields(route, data), route.operation, (field) => this.dropped(route, field));
+      const shaped = this.withStaticFields(route, data);
+      checkPathFields(shaped, route.writer.routes, route.operation);
+      prepared = route.writer.prepare(shaped, route.operation, (field) => this.dropped(route, field));
     } catch (err) {
       if (!(err instanceof RecordInvalid)) throw err;
-      this.reject({ stream, record: data, code: 'invalid_record', message: `${err.message} (not sent)` });
+      this.reject({ stream, record: data, code: err.code, message: err.code === INVALID_IDENTIFIER ? err.message : `${err.message} (not sent)` });
       return;
     }
     if (isBatched(prepared)) {

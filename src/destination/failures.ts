@@ -1,7 +1,7 @@
 import type { JsonObject } from '../core/events.js';
 import { ConnectorError, errorMessage } from '../core/errors.js';
 import { IntercomApiError } from '../intercom/errors.js';
-import { RecordRejected } from './writers/types.js';
+import { RecordInvalid, RecordRejected } from './writers/types.js';
 
 /** Why one record (or input line) was not written: what goes to the dead-letter file. */
 export interface RecordFailure {
@@ -9,7 +9,7 @@ export interface RecordFailure {
   record?: JsonObject;
   /** The raw input line, when there is no record (non-JSON, oversized). */
   line?: string;
-  /** Our reason code: invalid_record, unknown_stream, http_error, not_found, unknown_outcome, invalid_json, ... */
+  /** Our reason code: invalid_record, invalid_identifier, invalid_utf8, unknown_stream, http_error, not_found, unknown_outcome, invalid_json, ... */
   code: string;
   status?: number;
   /** Intercom's error code (error.list errors[0].code). */
@@ -27,6 +27,8 @@ export type ClassifiedFailure = { kind: 'record'; detail: Omit<RecordFailure, 's
  */
 export function classifyFailure(err: unknown): ClassifiedFailure {
   if (err instanceof RecordRejected) return { kind: 'record', detail: { code: err.code, status: err.status, message: err.message } };
+  // An identifier that would change the request path (from Intercom's own answer, e.g. a search hit): never sent.
+  if (err instanceof RecordInvalid) return { kind: 'record', detail: { code: err.code, message: err.message } };
   if (err instanceof IntercomApiError) {
     const status = err.status;
     if (err.failureType !== 'transient_error' && status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 429) {

@@ -1,5 +1,6 @@
 import type { JsonObject } from '../../core/events.js';
-import { recordValidator, seg, str, type FieldSchemas } from './fields.js';
+import { buildPath } from '../url-path.js';
+import { recordValidator, str, type FieldSchemas } from './fields.js';
 import type { ObjectWriter, WriteOutcome } from './types.js';
 
 /** Body fields of `create_or_update_company_request` (POST /companies; OpenAPI 2.14). */
@@ -17,6 +18,7 @@ export const COMPANY_BODY: FieldSchemas = {
 };
 export const COMPANY_OPENAPI = [{ method: 'post', path: '/companies' }] as const;
 
+const COMPANY_PATH = '/companies/{id}';
 const upsertValidator = recordValidator({ body: COMPANY_BODY, consumed: { id: { type: 'string' } }, required: ['company_id'] });
 const deleteValidator = recordValidator({ body: COMPANY_BODY, consumed: { id: { type: 'string' } }, required: ['id'] });
 
@@ -34,10 +36,11 @@ export const companiesWriter: ObjectWriter = {
   object: 'companies',
   operations: ['upsert', 'create', 'update', 'delete'],
   defaultOperation: 'upsert',
+  routes: [{ operations: ['delete'], method: 'DELETE', template: COMPANY_PATH, example: { id: 'co-1' } }],
   prepare(record, operation, dropped) {
     if (operation === 'delete') {
       const id = str(deleteValidator.check(record), 'id')!;
-      const path = `/companies/${seg(id)}`;
+      const path = buildPath(COMPANY_PATH, { id });
       return {
         keys: [`company:id:${id}`],
         plan: [{ method: 'DELETE', path }],

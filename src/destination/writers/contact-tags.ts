@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../core/events.js';
 import { identityKeys } from './contacts.js';
-import { recordValidator, seg, str, type FieldSchemas } from './fields.js';
+import { buildPath } from '../url-path.js';
+import { recordValidator, str, type FieldSchemas } from './fields.js';
 import type { ObjectWriter, WriteOutcome } from './types.js';
 
 /** Body of POST /contacts/{contact_id}/tags (OpenAPI 2.14): the tag's id. */
@@ -14,11 +15,18 @@ const validator = recordValidator({
   required: ['contact_id', 'tag_id'],
 });
 
+const ATTACH_PATH = '/contacts/{contact_id}/tags';
+const DETACH_PATH = '/contacts/{contact_id}/tags/{tag_id}';
+
 /** Attach (POST /contacts/{id}/tags) or detach (DELETE /contacts/{id}/tags/{tag_id}); both are idempotent. */
 export const contactTagsWriter: ObjectWriter = {
   object: 'contact_tags',
   operations: ['attach', 'detach', 'create', 'delete'],
   defaultOperation: 'attach',
+  routes: [
+    { operations: ['attach', 'create'], method: 'POST', template: ATTACH_PATH, example: { contact_id: 'c-1', tag_id: 't-1' } },
+    { operations: ['detach', 'delete'], method: 'DELETE', template: DETACH_PATH, example: { contact_id: 'c-1', tag_id: 't-1' } },
+  ],
   prepare(record, operation, dropped) {
     const checked = validator.check(record);
     validator.body(checked, dropped);
@@ -26,7 +34,7 @@ export const contactTagsWriter: ObjectWriter = {
     const tagId = str(checked, 'tag_id')!;
     const keys = identityKeys({ id: contactId });
     if (operation === 'detach' || operation === 'delete') {
-      const path = `/contacts/${seg(contactId)}/tags/${seg(tagId)}`;
+      const path = buildPath(DETACH_PATH, { contact_id: contactId, tag_id: tagId });
       return {
         keys,
         plan: [{ method: 'DELETE', path }],
@@ -36,7 +44,7 @@ export const contactTagsWriter: ObjectWriter = {
         },
       };
     }
-    const path = `/contacts/${seg(contactId)}/tags`;
+    const path = buildPath(ATTACH_PATH, { contact_id: contactId });
     const body = { id: tagId };
     return {
       keys,

@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../core/events.js';
 import { IntercomApiError } from '../../intercom/errors.js';
-import { recordValidator, seg, str, type FieldSchemas } from './fields.js';
+import { buildPath } from '../url-path.js';
+import { recordValidator, str, type FieldSchemas } from './fields.js';
 import { RecordRejected, type ObjectWriter, type Operation, type PlannedRequest, type WriteContext, type WriteOutcome } from './types.js';
 
 /**
@@ -49,13 +50,25 @@ interface ContactHit {
   email?: string | null;
 }
 
+const CONTACT_PATH = '/contacts/{id}';
+
+/** The path of one contact; `id` comes from the record, or from Intercom's own answer (search, create). */
+function contactPath(id: string, fromIntercom = false): string {
+  return buildPath(CONTACT_PATH, { id }, fromIntercom ? { describe: () => "the contact id in Intercom's answer" } : {});
+}
+
 export const contactsWriter: ObjectWriter = {
   object: 'contacts',
   operations: ['upsert', 'create', 'update', 'delete'],
   defaultOperation: 'upsert',
+  routes: [
+    { operations: ['upsert', 'update'], method: 'PUT', template: CONTACT_PATH, example: { id: 'c-1', name: 'Ada' } },
+    { operations: ['delete'], method: 'DELETE', template: CONTACT_PATH, example: { id: 'c-1' } },
+  ],
   prepare(record, operation, dropped) {
     const checked = (operation === 'create' ? validators.create : validators.match).check(record);
     const who: Identity = { id: str(checked, 'id'), externalId: str(checked, 'external_id'), email: str(checked, 'email') };
+    if (who.id && operation !== 'create') contactPath(who.id);
     const body = operation === 'delete' ? {} : validators.match.body(checked, dropped);
     return {
       keys: identityKeys(who),
@@ -138,7 +151,7 @@ async function update(ctx: WriteContext, who: Identity, body: JsonObject): Promi
 async function remove(ctx: WriteContext, who: Identity): Promise<WriteOutcome> {
   const id = who.id ?? known(ctx, who) ?? (await search(ctx, who));
   if (!id) return { kind: 'skipped', note: `no contact matches ${describe(who)} (already deleted?)` };
-  const answer = await ctx.send<JsonObject>({ method: 'DELETE', path: `/contacts/${seg(id)}`, allow404: true });
+  const answer = await ctx.send<JsonObject>({ method: 'DELETE', path: contactPath(id, id !== who.id), allow404: true });
   forget(ctx, who);
   return answer ? { kind: 'deleted', id } : { kind: 'skipped', id, note: `contact ${id} was already deleted` };
 }
@@ -152,7 +165,7 @@ async function post(ctx: WriteContext, who: Identity, body: JsonObject): Promise
 
 /** PUT; false when the contact no longer exists. */
 async function put(ctx: WriteContext, id: string, who: Identity, body: JsonObject): Promise<boolean> {
-  const answer = await ctx.send<ContactHit>({ method: 'PUT', path: `/contacts/${seg(id)}`, json: body, allow404: true });
+  const answer = await ctx.send<ContactHit>({ method: 'PUT', path: contactPath(id, id !== who.id), json: body, allow404: true });
   if (!answer) return false;
   remember(ctx, who, id);
   return true;
@@ -233,7 +246,7 @@ function describe(who: Identity): string {
 }
 
 function plan(operation: Operation, who: Identity, body: JsonObject): PlannedRequest[] {
-  const target = who.id ? `/contacts/${seg(who.id)}` : '/contacts/{id}';
+  const target = who.id && operation !== 'create' ? contactPath(who.id) : CONTACT_PATH;
   const lookup: PlannedRequest[] = who.id ? [] : [{ method: 'POST', path: '/contacts/search', body: searchBody(who) }];
   switch (operation) {
     case 'create':

@@ -1,4 +1,5 @@
-import { recordValidator, seg, str, type FieldSchemas } from './fields.js';
+import { buildPath } from '../url-path.js';
+import { recordValidator, str, type FieldSchemas } from './fields.js';
 import { sameText } from './text.js';
 import type { ObjectWriter, WriteContext, WriteOutcome } from './types.js';
 
@@ -25,6 +26,10 @@ export const REPLY_BODY: FieldSchemas = {
 };
 export const REPLY_OPENAPI = [{ method: 'post', path: '/conversations/{conversation_id}/reply' }] as const;
 
+const REPLY_PATH = '/conversations/{conversation_id}/reply';
+const CONVERSATION_PATH = '/conversations/{conversation_id}';
+const EXAMPLE = { conversation_id: '5', admin_id: '9', body: 'Thanks, fixed now' };
+
 const CONSUMED: FieldSchemas = { conversation_id: { type: 'string', minLength: 1 } };
 const adminValidator = recordValidator({ body: REPLY_BODY, consumed: CONSUMED, required: ['conversation_id', 'admin_id', 'message_type', 'type'] });
 const userValidator = recordValidator({
@@ -48,6 +53,11 @@ export const conversationRepliesWriter: ObjectWriter = {
   object: 'conversation_replies',
   operations: ['create'],
   defaultOperation: 'create',
+  routes: [
+    { operations: ['create'], method: 'POST', template: REPLY_PATH, example: EXAMPLE },
+    // The lookup after an ambiguous failure (is the reply among the conversation's parts?).
+    { operations: ['create'], method: 'GET', template: CONVERSATION_PATH, example: EXAMPLE },
+  ],
   prepare(record, _operation, dropped) {
     const withDefaults = { ...record };
     withDefaults.type ??= record.admin_id !== undefined && record.admin_id !== null ? 'admin' : 'user';
@@ -56,7 +66,7 @@ export const conversationRepliesWriter: ObjectWriter = {
     const checked = validator.check(withDefaults);
     const conversationId = str(checked, 'conversation_id')!;
     const body = validator.body(checked, dropped);
-    const path = `/conversations/${seg(conversationId)}/reply`;
+    const path = buildPath(REPLY_PATH, { conversation_id: conversationId });
     return {
       keys: [`conversation:id:${conversationId}`],
       plan: [{ method: 'POST', path, body }],
@@ -70,7 +80,7 @@ export const conversationRepliesWriter: ObjectWriter = {
 };
 
 async function replyExists(ctx: WriteContext, conversationId: string, body: Record<string, unknown>, since: number | undefined): Promise<boolean> {
-  const answer = await ctx.send<ConversationAnswer>({ method: 'GET', path: `/conversations/${seg(conversationId)}`, allow404: true });
+  const answer = await ctx.send<ConversationAnswer>({ method: 'GET', path: buildPath(CONVERSATION_PATH, { conversation_id: conversationId }), allow404: true });
   const author = str(body, 'admin_id') ?? str(body, 'intercom_user_id');
   const text = typeof body.body === 'string' ? body.body : '';
   return (answer?.conversation_parts?.conversation_parts ?? []).some(

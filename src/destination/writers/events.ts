@@ -35,6 +35,8 @@ export const eventsWriter: ObjectWriter = {
   object: 'events',
   operations: ['create'],
   defaultOperation: 'create',
+  // POST /events only: no record value goes into a path.
+  routes: [],
   prepare(record, _operation, dropped) {
     const checked = validator.check(record);
     const body = validator.body(checked, dropped);

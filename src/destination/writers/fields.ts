@@ -57,7 +57,8 @@ export function recordValidator(spec: RecordSchemaSpec): RecordValidator {
       const out: JsonObject = {};
       for (const [key, value] of Object.entries(record)) {
         if (exclude.includes(key) || consumed.has(key)) continue;
-        if (!(key in spec.body)) {
+        // Own keys only: `constructor` or `toString` are on every object's prototype, not in the allow-list.
+        if (!Object.hasOwn(spec.body, key)) {
           dropped(key);
           continue;
         }
@@ -142,9 +143,4 @@ function describe(errors: ErrorObject[] | null | undefined, spec: RecordSchemaSp
 export function str(record: JsonObject, field: string): string | undefined {
   const v = record[field];
   return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-/** A path segment filled from a record value. */
-export function seg(value: string): string {
-  return encodeURIComponent(value);
 }

@@ -1,9 +1,10 @@
 import type { JsonObject } from '../../core/events.js';
 import { ConfigError } from '../../core/errors.js';
 import type { StreamWriteConfig } from '../config.js';
-import { RecordInvalid, type HttpMethod, type ObjectWriter, type PreparedWrite, type WriteContext, type WriteOutcome } from './types.js';
+import { buildPath, placeholdersOf, templateProblem } from '../url-path.js';
+import type { HttpMethod, ObjectWriter, Operation, PreparedWrite, WriteContext, WriteOutcome } from './types.js';
 
-const PLACEHOLDER = /\{([^{}]+)\}/g;
+const OPERATIONS: Operation[] = ['create', 'update', 'upsert', 'delete'];
 
 export interface BatchSpec {
   /** Records of one group are sent together. */
@@ -28,7 +29,9 @@ export function genericWriter(stream: string, config: StreamWriteConfig): Object
   const method = config.method as HttpMethod | undefined;
   const template = config.path;
   if (!method || !template) throw new ConfigError(`${where} needs both method and path for generic mode (or object: one of the built-in writers).`);
-  const placeholders = [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+  const problem = templateProblem(template);
+  if (problem) throw new ConfigError(`${where}.path '${template}' ${problem}.`);
+  const placeholders = placeholdersOf(template);
   const exclude = new Set([...(config.exclude_fields ?? []), ...placeholders]);
   const staticBody = (config.body ?? {}) as JsonObject;
   const idempotent = config.idempotent ?? method !== 'POST';
@@ -52,16 +55,17 @@ export function genericWriter(stream: string, config: StreamWriteConfig): Object
 
   return {
     object: stream,
-    operations: ['create', 'update', 'upsert', 'delete'],
+    operations: OPERATIONS,
     defaultOperation: 'create',
+    routes: placeholders.length ? [{ operations: OPERATIONS, method, template, example: Object.fromEntries(placeholders.map((p, i) => [p, `v${i + 1}`])) }] : [],
     prepare(record): PreparedWrite {
-      const item: JsonObject = {};
-      for (const [key, value] of Object.entries(record)) if (!exclude.has(key) && value !== undefined) item[key] = value;
+      // fromEntries defines own properties: a `__proto__` key could never turn into the item's prototype.
+      const item: JsonObject = Object.fromEntries(Object.entries(record).filter(([key, value]) => !exclude.has(key) && value !== undefined));
       if (batch) {
         const prepared: BatchedWrite = { keys: [], plan: [], run: () => Promise.reject(new Error('batched records are sent by the batcher')), batch: { spec: batch, item } };
         return prepared;
       }
-      const path = fill(template, record);
+      const path = buildPath(template, record);
       const body = method === 'DELETE' ? undefined : { ...staticBody, ...item };
       return {
         keys: [`generic:${method} ${path}`],
@@ -70,15 +74,6 @@ export function genericWriter(stream: string, config: StreamWriteConfig): Object
       };
     },
   };
-}
-
-function fill(template: string, record: JsonObject): string {
-  return template.replace(PLACEHOLDER, (_m, field: string) => {
-    const value = record[field];
-    if (typeof value !== 'string' && typeof value !== 'number') throw new RecordInvalid(`record.${field} is required (a string or number) to fill the path ${template}`);
-    if (value === '') throw new RecordInvalid(`record.${field} is empty; it fills the path ${template}`);
-    return encodeURIComponent(String(value));
-  });
 }
 
 export function isBatched(prepared: PreparedWrite): prepared is BatchedWrite {

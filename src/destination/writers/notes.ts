@@ -1,5 +1,6 @@
 import { identityKeys } from './contacts.js';
-import { recordValidator, seg, str, type FieldSchemas } from './fields.js';
+import { buildPath } from '../url-path.js';
+import { recordValidator, str, type FieldSchemas } from './fields.js';
 import { sameText } from './text.js';
 import type { ObjectWriter, WriteContext, WriteOutcome } from './types.js';
 
@@ -10,6 +11,7 @@ export const NOTE_BODY: FieldSchemas = {
 };
 export const NOTE_OPENAPI = [{ method: 'post', path: '/contacts/{contact_id}/notes' }] as const;
 
+const NOTES_PATH = '/contacts/{contact_id}/notes';
 const validator = recordValidator({ body: NOTE_BODY, consumed: { contact_id: { type: 'string', minLength: 1 } }, required: ['contact_id', 'body'] });
 
 interface NoteAnswer {
@@ -27,11 +29,16 @@ export const notesWriter: ObjectWriter = {
   object: 'notes',
   operations: ['create'],
   defaultOperation: 'create',
+  routes: [
+    { operations: ['create'], method: 'POST', template: NOTES_PATH, example: { contact_id: 'c-1', body: 'Called about the renewal' } },
+    // The lookup after an ambiguous failure (is the note there already?).
+    { operations: ['create'], method: 'GET', template: NOTES_PATH, example: { contact_id: 'c-1', body: 'Called about the renewal' } },
+  ],
   prepare(record, _operation, dropped) {
     const checked = validator.check(record);
     const contactId = str(checked, 'contact_id')!;
     const body = validator.body(checked, dropped);
-    const path = `/contacts/${seg(contactId)}/notes`;
+    const path = buildPath(NOTES_PATH, { contact_id: contactId });
     return {
       keys: identityKeys({ id: contactId }),
       plan: [{ method: 'POST', path, body }],

@@ -1,5 +1,6 @@
 import type { JsonObject } from '../../core/events.js';
-import { recordValidator, seg, str, type FieldSchemas } from './fields.js';
+import { buildPath } from '../url-path.js';
+import { recordValidator, str, type FieldSchemas } from './fields.js';
 import { RecordInvalid, type ObjectWriter, type WriteOutcome } from './types.js';
 
 const CONTACT_REF = {
@@ -38,6 +39,7 @@ export const TICKET_OPENAPI = { create: { method: 'post', path: '/tickets' }, up
 /** Flat tables rarely hold an array of contacts: contact_id / contact_external_id / contact_email stand in for `contacts`. */
 const CONTACT_SHORTCUTS: FieldSchemas = { contact_id: { type: 'string' }, contact_external_id: { type: 'string' }, contact_email: { type: 'string' } };
 
+const TICKET_PATH = '/tickets/{id}';
 const createValidator = recordValidator({ body: TICKET_CREATE_BODY, consumed: CONTACT_SHORTCUTS, required: ['ticket_type_id'] });
 const updateValidator = recordValidator({ body: TICKET_UPDATE_BODY, consumed: { id: { type: 'string', minLength: 1 } }, required: ['id'] });
 
@@ -54,11 +56,15 @@ export const ticketsWriter: ObjectWriter = {
   object: 'tickets',
   operations: ['create', 'update', 'delete'],
   defaultOperation: 'create',
+  routes: [
+    { operations: ['update'], method: 'PUT', template: TICKET_PATH, example: { id: 't-1', open: false } },
+    { operations: ['delete'], method: 'DELETE', template: TICKET_PATH, example: { id: 't-1' } },
+  ],
   prepare(record, operation, dropped) {
     if (operation === 'update' || operation === 'delete') {
       const checked = updateValidator.check(record);
       const id = str(checked, 'id')!;
-      const path = `/tickets/${seg(id)}`;
+      const path = buildPath(TICKET_PATH, { id });
       if (operation === 'delete') {
         return {
           keys: [`ticket:id:${id}`],

@@ -66,17 +66,35 @@ export interface PreparedWrite {
 /** Reports a record field the API does not accept (logged once per stream and field). */
 export type DropReporter = (field: string) => void;
 
+/**
+ * A request a writer sends whose path is filled from record values. Every such path is built by
+ * buildPath (src/destination/url-path.ts) from `template`, whose {placeholders} are named after the
+ * record fields that fill them; the engine checks those fields before the writer sees the record.
+ */
+export interface WriterRoute {
+  operations: readonly Operation[];
+  method: HttpMethod | 'GET';
+  template: string;
+  /** A minimal record that sends this request with operations[0] (documentation and the hostile-input tests). */
+  example: JsonObject;
+}
+
 export interface ObjectWriter {
   readonly object: string;
+  /** Every request path of this writer that a record value fills. */
+  readonly routes: readonly WriterRoute[];
   readonly operations: readonly Operation[];
   readonly defaultOperation: Operation;
   /** Validates and shapes one record; throws RecordInvalid for a record that must not be sent. */
   prepare(record: JsonObject, operation: Operation, dropped: DropReporter): PreparedWrite;
 }
 
-/** A record that fails validation: it never reaches the API. */
+/** A record that fails validation: it never reaches the API. `code` is its dead-letter reason. */
 export class RecordInvalid extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly code: string = 'invalid_record',
+  ) {
     super(message);
     this.name = 'RecordInvalid';
   }

@@ -13,6 +13,7 @@ import { BUILT_IN_WRITERS } from './registry.js';
 import { TICKET_CREATE_BODY, TICKET_OPENAPI, TICKET_UPDATE_BODY, ticketsWriter } from './tickets.js';
 import { RecordInvalid } from './types.js';
 import { companiesWriter } from './companies.js';
+import type { JsonObject } from '../../core/events.js';
 
 type Schema = Record<string, unknown>;
 const doc = parseYaml(readFileSync(`${specDir}intercom-openapi/2.14/api.intercom.io.yaml`, 'utf8')) as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> } }>>; components: { schemas: Record<string, Schema> } };
@@ -123,8 +124,28 @@ describe('record validation and shaping', () => {
     expect(() => conversationRepliesWriter.prepare({ conversation_id: 5, email: 'a@b.co', message_type: 'note', body: 'x' }, 'create', report)).toThrow(/message_type must be one of "comment"/);
   });
 
-  it('path segments are URL-encoded', () => {
-    const p = conversationRepliesWriter.prepare({ conversation_id: 'a/b?c', admin_id: '1', body: 'x' }, 'create', report);
-    expect(p.plan[0]!.path).toBe('/conversations/a%2Fb%3Fc/reply');
+  it('path segments are URL-encoded; a value that would change the path is refused as invalid_identifier', () => {
+    const p = conversationRepliesWriter.prepare({ conversation_id: 'a b+c@d', admin_id: '1', body: 'x' }, 'create', report);
+    expect(p.plan[0]!.path).toBe('/conversations/a%20b%2Bc%40d/reply');
+    for (const bad of ['a/b', 'a?c', '..']) {
+      const thrown = (() => {
+        try {
+          conversationRepliesWriter.prepare({ conversation_id: bad, admin_id: '1', body: 'x' }, 'create', report);
+        } catch (err) {
+          return err;
+        }
+        return undefined;
+      })();
+      expect(thrown).toBeInstanceOf(RecordInvalid);
+      expect(thrown).toMatchObject({ code: 'invalid_identifier', message: expect.stringContaining('record.conversation_id') });
+    }
+  });
+
+  it('allow-lists check own keys: constructor and toString are dropped (reported), never sent', () => {
+    const dropped: string[] = [];
+    const p = companiesWriter.prepare(JSON.parse('{"company_id":"c","constructor":"x","toString":"y","__proto__":{"polluted":true}}') as JsonObject, 'upsert', (f) => dropped.push(f));
+    expect(p.plan[0]!.body).toEqual({ company_id: 'c' });
+    expect(Object.getPrototypeOf(p.plan[0]!.body)).toBe(Object.prototype);
+    expect(dropped.sort()).toEqual(['__proto__', 'constructor', 'toString']);
   });
 });
