@@ -10,7 +10,7 @@ import { packageVersion } from '../util/package-root.js';
 import { parseDestinationCatalog, DESTINATION_SYNC_MODES } from './catalog.js';
 import { loadDestinationConfig, type DestinationConfig } from './config.js';
 import { WriteEngine, type WriteResult } from './engine.js';
-import { oversized, parseAirbyteLine, readLines, SingerInput, type InputEvent } from './input.js';
+import { invalidUtf8, oversized, parseAirbyteLine, readLines, SingerInput, type InputEvent } from './input.js';
 import { StreamRoutes, type CatalogStream } from './routes.js';
 import { AirbyteWriteShell, SingerTargetShell, shellEventSink, type WriteShell } from './shells.js';
 
@@ -49,7 +49,7 @@ async function runWrite({ io, shell, config, catalog, parse }: RunOptions): Prom
   try {
     return await engine.run(
       (async function* () {
-        for await (const line of lines) yield 'text' in line ? parse(line.text) : oversized(line, config.maxMessageBytes);
+        for await (const line of lines) yield 'text' in line ? parse(line.text) : 'oversized' in line ? oversized(line, config.maxMessageBytes) : invalidUtf8(line);
       })(),
     );
   } finally {

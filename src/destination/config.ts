@@ -1,8 +1,11 @@
+import { resolve } from 'node:path';
+import { ConfigError } from '../core/errors.js';
 import { connectionSettings, prepareConfigDocument, validateConfigDocument, type ConnectionSettings } from '../config/connection.js';
 import { loadSchema } from '../config/source-config.js';
 import type { DestinationConfig as DestinationConfigDocument } from '../generated/config/index.js';
 import { readJsonFile } from '../util/json-file.js';
 import { compileSchema } from '../util/schema-validation.js';
+import { checkOutputPath } from './output-path.js';
 
 export type StreamWriteConfig = NonNullable<DestinationConfigDocument['streams']>[string];
 export type OnError = 'dead_letter' | 'fail';
@@ -28,17 +31,35 @@ export function parseDestinationConfig(input: unknown, env: NodeJS.ProcessEnv = 
   validator ??= compileSchema(schema);
   validateConfigDocument(config, schema, validator, warn);
   const raw = config as DestinationConfigDocument;
+  const deadLetterPath = raw.dead_letter_path ?? 'dead_letter.jsonl';
+  const ledgerPath = raw.ledger_path ?? 'intercom_write_ledger.jsonl';
+  checkOutputPath('dead_letter_path', deadLetterPath);
+  checkOutputPath('responses_path', raw.responses_path);
+  checkOutputPath('ledger_path', ledgerPath);
+  checkOutputPath('ledger_path', `${ledgerPath}.tmp`);
+  refuseSharedPaths({ dead_letter_path: deadLetterPath, responses_path: raw.responses_path, ledger_path: ledgerPath });
   return {
     ...connectionSettings(config, 'the write scopes of the objects you write'),
     streams: raw.streams ?? {},
     onError: raw.on_error ?? 'dead_letter',
-    deadLetterPath: raw.dead_letter_path ?? 'dead_letter.jsonl',
+    deadLetterPath,
     responsesPath: raw.responses_path,
-    ledgerPath: raw.ledger_path ?? 'intercom_write_ledger.jsonl',
+    ledgerPath,
     dryRun: raw.dry_run ?? false,
     maxMessageBytes: raw.max_message_bytes ?? 10 * 1024 * 1024,
     raw,
   };
+}
+
+/** Two outputs in one file would interleave dead letters with ledger entries (and compaction would erase them). */
+function refuseSharedPaths(paths: Record<string, string | undefined>): void {
+  const seen = new Map<string, string>();
+  for (const [field, path] of Object.entries(paths)) {
+    if (path === undefined) continue;
+    const other = seen.get(resolve(path));
+    if (other) throw new ConfigError(`config.${field} and config.${other} name the same file ('${path}'); give each its own file.`);
+    seen.set(resolve(path), field);
+  }
 }
 
 export function loadDestinationConfig(path: string, warn: (msg: string) => void, env: NodeJS.ProcessEnv = process.env): DestinationConfig {

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { parseAirbyteLine, readLines, SingerInput, type Line } from './input.js';
+import { invalidUtf8, parseAirbyteLine, readLines, SingerInput, type Line } from './input.js';
 
 async function lines(chunks: (string | Buffer)[], maxBytes: number): Promise<Line[]> {
   const input = new PassThrough();
@@ -27,6 +27,31 @@ describe('readLines', () => {
 
   it('an oversized last line without a newline is still reported', async () => {
     expect(await lines(['z'.repeat(30)], 10)).toEqual([{ oversized: true, head: 'z'.repeat(10), bytes: 30 }]);
+  });
+});
+
+describe('invalid UTF-8', () => {
+  const record = (email: Buffer): Buffer => Buffer.concat([Buffer.from('{"type":"RECORD","record":{"stream":"contacts","data":{"email":"'), email, Buffer.from('"}}}')]);
+
+  it('a line with invalid bytes is flagged, never decoded to U+FFFD text; the lines around it are intact', async () => {
+    const bad = record(Buffer.from([0x61, 0xff, 0x40, 0x62])); // a, an invalid byte, @, b
+    const overlong = Buffer.from([0xc0, 0xaf]); // an overlong '/'
+    const cutEuro = Buffer.from([0xe2, 0x82]); // the first two bytes of '€'
+    const got = await lines([Buffer.from('{"a":1}\n'), bad, Buffer.from('\n'), overlong, Buffer.from('\n'), cutEuro, Buffer.from('\n{"ok":"€"}\n')], 1000);
+    expect(got.map((l) => Object.keys(l)[0])).toEqual(['text', 'invalidUtf8', 'invalidUtf8', 'invalidUtf8', 'text']);
+    expect(got[4]).toEqual({ text: '{"ok":"€"}' });
+    expect(got[1]).toEqual({ invalidUtf8: true, excerpt: '{"type":"RECORD","record":{"stream":"contacts","data":{"email":"a\ufffd@b"}}}', bytes: bad.length });
+  });
+
+  it('a valid multi-byte character split across chunks is decoded whole', async () => {
+    const euro = Buffer.from('{"x":"€"}\n');
+    expect(await lines([euro.subarray(0, 7), euro.subarray(7)], 100)).toEqual([{ text: '{"x":"€"}' }]);
+  });
+
+  it('becomes a bad event (invalid_utf8) naming the stream when the rest of the line parses', () => {
+    const event = invalidUtf8({ invalidUtf8: true, excerpt: '{"type":"RECORD","record":{"stream":"contacts","data":{"email":"a\ufffd@b"}}}', bytes: 70 });
+    expect(event).toMatchObject({ type: 'bad', code: 'invalid_utf8', stream: 'contacts', reason: expect.stringContaining('not valid UTF-8') });
+    expect(invalidUtf8({ invalidUtf8: true, excerpt: '\ufffd', bytes: 1 })).toMatchObject({ type: 'bad', code: 'invalid_utf8', stream: undefined });
   });
 });
 

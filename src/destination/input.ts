@@ -1,5 +1,4 @@
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import split2 from 'split2';
 import type { JsonObject } from '../core/events.js';
 
 /** One input line, as the write engine sees it (protocol-neutral). */
@@ -10,71 +9,79 @@ export type InputEvent =
   | { type: 'bad'; code: BadInputCode; reason: string; line: string; stream?: string; record?: JsonObject }
   | { type: 'ignored'; what: string };
 
-export type BadInputCode = 'invalid_json' | 'invalid_message' | 'oversized_message' | 'record_before_schema' | 'unsupported_message';
+export type BadInputCode = 'invalid_json' | 'invalid_utf8' | 'invalid_message' | 'oversized_message' | 'record_before_schema' | 'unsupported_message';
 
 export const EXCERPT_CHARS = 1024;
-/** Marks a line cut at max_message_bytes; raw control characters cannot occur in a JSON text. */
-const CUT = 0x1e;
 const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/** One input line: its text, or its head when it was longer than max_message_bytes, or why it could not be read. */
+export type Line = { text: string } | { oversized: true; head: string; bytes: number } | { invalidUtf8: true; excerpt: string; bytes: number };
+
+/** Decoding that refuses invalid UTF-8 rather than turning it into U+FFFD (and sending a corrupted email). */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const lossyUtf8 = new TextDecoder('utf-8');
 
 /**
- * Cuts every line longer than `maxBytes` to its first `maxBytes` bytes followed by a marker and the
- * line's full length, so splitting never buffers a huge line and the engine can say how big it was.
+ * Splits the raw bytes of stdin into lines (LF or CRLF) and decodes each one strictly. A line
+ * longer than `maxBytes` keeps only its first `maxBytes` bytes and its full length, so a huge line
+ * is never buffered. (split2 cannot do this: it decodes every chunk with a lenient StringDecoder.)
  */
-class LineLengthGuard extends Transform {
+class LineSplitter extends Transform {
+  private parts: Buffer[] = [];
+  private kept = 0;
   private lineBytes = 0;
-  private cut = false;
 
   constructor(private readonly maxBytes: number) {
-    super();
+    super({ readableObjectMode: true });
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
-    const out: Buffer[] = [];
     let pos = 0;
     while (pos < chunk.length) {
       const nl = chunk.indexOf(NEWLINE, pos);
       const end = nl === -1 ? chunk.length : nl;
-      const length = end - pos;
-      if (!this.cut && this.lineBytes + length > this.maxBytes) {
-        out.push(chunk.subarray(pos, pos + (this.maxBytes - this.lineBytes)));
-        this.cut = true;
-      } else if (!this.cut) {
-        out.push(chunk.subarray(pos, end));
-      }
-      this.lineBytes += length;
+      this.keep(chunk.subarray(pos, end));
       if (nl === -1) break;
-      out.push(this.endOfLine());
+      this.push(this.endOfLine());
       pos = nl + 1;
     }
-    callback(null, Buffer.concat(out));
+    callback();
   }
 
   override _flush(callback: TransformCallback): void {
-    callback(null, this.cut ? this.endOfLine() : undefined);
+    if (this.lineBytes > 0) this.push(this.endOfLine());
+    callback();
   }
 
-  private endOfLine(): Buffer {
-    const marker = this.cut ? Buffer.from(`${String.fromCharCode(CUT)}${this.lineBytes}\n`) : Buffer.from('\n');
+  private keep(piece: Buffer): void {
+    if (this.kept < this.maxBytes && piece.length > 0) {
+      const take = piece.subarray(0, this.maxBytes - this.kept);
+      this.parts.push(take);
+      this.kept += take.length;
+    }
+    this.lineBytes += piece.length;
+  }
+
+  private endOfLine(): Line {
+    let bytes = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
+    const total = this.lineBytes;
+    this.parts = [];
+    this.kept = 0;
     this.lineBytes = 0;
-    this.cut = false;
-    return marker;
+    if (total > this.maxBytes) return { oversized: true, head: lossyUtf8.decode(bytes).slice(0, EXCERPT_CHARS), bytes: total };
+    if (bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN) bytes = bytes.subarray(0, bytes.length - 1);
+    try {
+      return { text: strictUtf8.decode(bytes) };
+    } catch {
+      return { invalidUtf8: true, excerpt: excerpt(lossyUtf8.decode(bytes)), bytes: total };
+    }
   }
 }
 
-export type Line = { text: string } | { oversized: true; head: string; bytes: number };
-
-const CUT_SUFFIX = new RegExp(`${String.fromCharCode(CUT)}(\\d+)$`);
-
-/** The lines of an input stream (stdin), split with split2; oversized lines arrive as their head. */
+/** The lines of an input stream (stdin); oversized lines arrive as their head, undecodable ones as an excerpt. */
 export function readLines(input: Readable, maxBytes: number): AsyncIterable<Line> & { destroy(error?: Error): unknown } {
-  const lines = input.pipe(new LineLengthGuard(maxBytes)).pipe(
-    split2((line: string): Line => {
-      const cut = CUT_SUFFIX.exec(line);
-      if (cut) return { oversized: true, head: line.slice(0, Math.min(EXCERPT_CHARS, cut.index)), bytes: Number(cut[1]) };
-      return { text: line };
-    }),
-  );
+  const lines = input.pipe(new LineSplitter(maxBytes));
   input.once('error', (err) => lines.destroy(err));
   return lines;
 }
@@ -94,6 +101,27 @@ function parseJsonLine(line: string): { message: JsonObject } | { bad: InputEven
   }
   if (!isObject(message)) return { bad: { type: 'bad', code: 'invalid_message', reason: 'a message must be a JSON object', line: excerpt(line) } };
   return { message };
+}
+
+/**
+ * A line that is not valid UTF-8 is dead-lettered whole (its excerpt, with U+FFFD where bytes were
+ * invalid, only in the dead-letter file); its stream is read from the excerpt when it parses.
+ */
+export function invalidUtf8(line: Extract<Line, { invalidUtf8: true }>): InputEvent {
+  const reason = `the line (${line.bytes} bytes) is not valid UTF-8; it was not parsed and nothing of it was sent. Fix the encoding at the source (the excerpt shows U+FFFD where bytes were invalid)`;
+  return { type: 'bad', code: 'invalid_utf8', reason, line: line.excerpt, stream: streamOf(line.excerpt) };
+}
+
+/** The stream an Airbyte (record.stream) or Singer (stream) message names, if the text parses. */
+function streamOf(text: string): string | undefined {
+  try {
+    const m = JSON.parse(text) as unknown;
+    if (!isObject(m)) return undefined;
+    const stream = isObject(m.record) && typeof m.record.stream === 'string' ? m.record.stream : m.stream;
+    return typeof stream === 'string' && stream !== '' ? stream : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function oversized(line: Extract<Line, { oversized: true }>, maxBytes: number): InputEvent {

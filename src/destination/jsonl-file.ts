@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
+import { openOutputForAppend } from './output-path.js';
 
 /**
  * An append-only JSONL file (dead letters, responses). Each line is handed to the OS before
@@ -29,11 +30,12 @@ export class JsonlFile {
   }
 }
 
+/** Creates the folder, then opens the file for appending: never through a symlink, only a regular file. */
 export function openForAppend(path: string, role: string): number {
   try {
     mkdirSync(dirname(path), { recursive: true });
-    return openSync(path, 'a');
   } catch (err) {
-    throw new ConfigError(`Cannot open the ${role} file '${path}': ${(err as NodeJS.ErrnoException).code ?? String(err)}. Check the path and its permissions.`);
+    throw new ConfigError(`Cannot create the folder of the ${role} file '${path}': ${(err as NodeJS.ErrnoException).code ?? String(err)}. Check the path and its permissions.`);
   }
+  return openOutputForAppend(path, role);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { openForAppend } from './jsonl-file.js';
+import { openOutputForRead, openOutputForReplace } from './output-path.js';
 
 type LedgerState = 'sent' | 'done';
 
@@ -42,7 +43,12 @@ export class Ledger {
     this.fd = undefined;
     const lines = [...this.touched].filter((k) => this.entries.has(k)).map((k) => JSON.stringify({ k, s: this.entries.get(k) }));
     const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, lines.length ? lines.join('\n') + '\n' : '');
+    const fd = openOutputForReplace(tmp, 'ledger');
+    try {
+      writeSync(fd, lines.length ? lines.join('\n') + '\n' : '');
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, this.path);
   }
 
@@ -54,7 +60,14 @@ export class Ledger {
   private open(): void {
     if (this.fd !== undefined) return;
     if (existsSync(this.path)) {
-      for (const line of readFileSync(this.path, 'utf8').split('\n')) {
+      const fd = openOutputForRead(this.path, 'ledger');
+      let text: string;
+      try {
+        text = readFileSync(fd, 'utf8');
+      } finally {
+        closeSync(fd);
+      }
+      for (const line of text.split('\n')) {
         if (!line) continue;
         try {
           const { k, s } = JSON.parse(line) as { k: string; s: LedgerState | 'failed' };
