@@ -68,7 +68,7 @@ export interface DestinationConfig {
        */
       method?: "POST" | "PUT" | "PATCH" | "DELETE";
       /**
-       * Generic mode: path below the API root; {field} placeholders are filled from the record (URL-encoded) and those fields leave the body. Example: /contacts/{contact_id}/companies.
+       * Generic mode: path below the API root (no query, no . or .. segments); {field} placeholders are filled from the record, each value URL-encoded as exactly one path segment, and those fields leave the body. A value that is empty, . or .., or contains / \ ? # or a control character (also percent-encoded) is dead-lettered as invalid_identifier, never sent. Example: /contacts/{contact_id}/companies.
        */
       path?: string;
       /**
@@ -100,11 +100,11 @@ export interface DestinationConfig {
    */
   on_error?: "dead_letter" | "fail";
   /**
-   * JSONL file (appended) that receives every record that was not written: the record, its stream, the HTTP status and Intercom's error code and message. Relative to the working directory.
+   * JSONL file (appended) that receives every record that was not written: the record, its stream, the HTTP status and Intercom's error code and message. Relative to the working directory. Must be a regular file or not exist yet: a symbolic link, FIFO, directory, device or a path under /proc, /sys or /dev is refused.
    */
   dead_letter_path?: string;
   /**
-   * Optional JSONL file (appended) that receives every Intercom answer to a write: stream, operation, method, path, status and the returned object (its id, ...).
+   * Optional JSONL file (appended) that receives every Intercom answer to a write: stream, operation, method, path, status and the returned object (its id, ...). Same rules as dead_letter_path: a regular file, never a link.
    */
   responses_path?: string;
   /**
@@ -112,7 +112,7 @@ export interface DestinationConfig {
    */
   dry_run?: boolean;
   /**
-   * JSONL file that remembers which non-idempotent requests (notes, tickets, replies, generic POST) were sent, so a re-run after a crash does not send them twice. Keep it on persistent storage between runs.
+   * JSONL file that remembers which non-idempotent requests (notes, tickets, replies, generic POST) were sent, so a re-run after a crash does not send them twice. Keep it on persistent storage between runs. Same rules as dead_letter_path: a regular file, never a link.
    */
   ledger_path?: string;
   /**
