@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -126,10 +126,11 @@ interface Run {
   files: string;
 }
 
-async function write(stream: string, streamConfig: JsonObject, events: InputEvent[]): Promise<Run> {
+async function write(stream: string, streamConfig: JsonObject, events: InputEvent[], afterConfig?: (paths: Record<string, string>) => void): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'ic-hostile-dest-'));
   const paths = { dead_letter_path: join(dir, 'dl.jsonl'), responses_path: join(dir, 'responses.jsonl'), ledger_path: join(dir, 'ledger.jsonl') };
   const config = parseDestinationConfig({ access_token: TOKEN, base_url: baseUrl, ...paths, max_retries: 0, streams: { [stream]: streamConfig } }, {});
+  afterConfig?.(paths);
   const client = new IntercomClient({ baseUrl, accessToken: TOKEN, apiVersion: '2.14', requestTimeoutMs: 2000, maxConcurrency: 4, maxRetries: 0, maxRateLimitWaitMs: 1000, retryBaseDelayMs: 5 });
   const shell = new MemoryShell();
   const engine = new WriteEngine({ client, config, routes: new StreamRoutes(config.streams), shell, retryBaseMs: 5 });
@@ -138,7 +139,8 @@ async function write(stream: string, streamConfig: JsonObject, events: InputEven
       yield* events;
     })(),
   );
-  const read = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+  // Only what the engine wrote: a link planted by a test is not its output.
+  const read = (path: string): string => (existsSync(path) && !lstatSync(path).isSymbolicLink() ? readFileSync(path, 'utf8') : '');
   const deadLetters = read(paths.dead_letter_path)
     .split('\n')
     .filter(Boolean)
@@ -188,6 +190,20 @@ describe.each(CASES)('$stream $operation: crafted {$field}', ({ stream, config, 
     expect(run.shell.states).toEqual([{ n: 1 }]);
     expect(run.result.ok).toBe(true);
     expectNoToken(run);
+  });
+});
+
+describe('a dead letter that cannot be written', () => {
+  it('stops the run: the STATE after the refused record is not echoed (it was neither sent nor durably dead-lettered)', async () => {
+    const victim = join(mkdtempSync(join(tmpdir(), 'ic-hostile-victim-')), 'victim.txt');
+    writeFileSync(victim, 'keep me\n');
+    // A link swapped in after the config check: the open refuses it (O_NOFOLLOW) instead of appending to the victim.
+    const run = await write('contact_tags', { operation: 'detach' }, [record('contact_tags', { contact_id: '..', tag_id: '1' }), state(1)], (paths) => symlinkSync(victim, paths.dead_letter_path!));
+    expect(requests).toEqual([]);
+    expect(run.shell.states).toEqual([]);
+    expect(run.result.ok).toBe(false);
+    expect(run.shell.failure).toMatch(/dead-letter file .*symbolic link/);
+    expect(readFileSync(victim, 'utf8')).toBe('keep me\n');
   });
 });
 
