@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +52,28 @@ describe('destination stdin reader (property tests)', () => {
         });
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('any bytes: a line is text exactly when it is valid UTF-8, and that text is its bytes (never a U+FFFD substitute)', async () => {
+    const byteLine = fc.oneof(
+      fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a.filter((b) => b !== 0x0a))),
+      fc.fullUnicodeString({ maxLength: 20 }).map((s) => Buffer.from(s.replace(/[\n\r\ufeff]/g, ' '), 'utf8')),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(byteLine, { maxLength: 20 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }), async (lines, cuts) => {
+        const input = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
+        const out = await collect(chunked(input, cuts), 1000);
+        expect(out).toHaveLength(lines.length);
+        out.forEach((line, i) => {
+          let bytes = lines[i]!;
+          if (bytes.at(-1) === 0x0d) bytes = bytes.subarray(0, -1);
+          const withoutBom = bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])) ? bytes.subarray(3) : bytes;
+          if (isUtf8(bytes)) expect(line).toEqual({ text: withoutBom.toString('utf8') });
+          else expect(line).toMatchObject({ invalidUtf8: true, bytes: lines[i]!.length });
+        });
+      }),
+      { numRuns: 300 },
     );
   });
 
