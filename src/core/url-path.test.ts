@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assertMatchesTemplate, buildPath, checkPathFields, identifierProblem, templateProblem } from './url-path.js';
-import { RecordInvalid } from './writers/types.js';
+import { assertMatchesTemplate, buildPath, checkPathFields, identifierProblem, PathValueError, templateProblem } from './url-path.js';
 
 const TEMPLATE = '/contacts/{contact_id}/tags/{tag_id}';
 const BASE = 'https://api.intercom.io/';
@@ -53,19 +52,19 @@ describe('buildPath', () => {
     expect(buildPath('/x/{v}', { v: '100%' })).toBe('/x/100%25');
   });
 
-  it('names the field and never echoes the value; a missing value is invalid_record, a bad one invalid_identifier', () => {
+  it('names the field and never echoes the value; a missing value is missing_value, a bad one invalid_identifier', () => {
     const bad = thrown(() => buildPath(TEMPLATE, { contact_id: 'secret-ish-value/..', tag_id: '1' }));
-    expect(bad).toBeInstanceOf(RecordInvalid);
+    expect(bad).toBeInstanceOf(PathValueError);
     expect(bad).toMatchObject({ code: 'invalid_identifier', message: expect.stringContaining('record.contact_id') });
     expect((bad as Error).message).not.toContain('secret-ish-value');
-    expect(thrown(() => buildPath(TEMPLATE, { contact_id: '1' }))).toMatchObject({ code: 'invalid_record', message: expect.stringContaining('record.tag_id is required') });
-    expect(thrown(() => buildPath(TEMPLATE, { contact_id: { id: 1 }, tag_id: '1' }))).toMatchObject({ code: 'invalid_record' });
+    expect(thrown(() => buildPath(TEMPLATE, { contact_id: '1' }))).toMatchObject({ code: 'missing_value', message: expect.stringContaining('record.tag_id is required') });
+    expect(thrown(() => buildPath(TEMPLATE, { contact_id: { id: 1 }, tag_id: '1' }))).toMatchObject({ code: 'missing_value' });
   });
 
   it('reads own properties only', () => {
     const values = Object.create({ contact_id: 'inherited' }) as Record<string, unknown>;
     values.tag_id = '1';
-    expect(thrown(() => buildPath(TEMPLATE, values))).toMatchObject({ code: 'invalid_record' });
+    expect(thrown(() => buildPath(TEMPLATE, values))).toMatchObject({ code: 'missing_value' });
   });
 
   it('property: whatever the value, the path either is refused or resolves to exactly the template shape', () => {
@@ -75,7 +74,7 @@ describe('buildPath', () => {
         try {
           path = buildPath(TEMPLATE, { contact_id: a, tag_id: b });
         } catch (err) {
-          expect(err).toBeInstanceOf(RecordInvalid);
+          expect(err).toBeInstanceOf(PathValueError);
           return;
         }
         const resolved = new URL(path.slice(1), BASE).pathname;
@@ -95,7 +94,7 @@ describe('assertMatchesTemplate', () => {
   it('refuses a path whose segments differ from the template', () => {
     expect(() => assertMatchesTemplate(TEMPLATE, '/contacts/1/tags/2')).not.toThrow();
     for (const path of ['/contacts/../tags/2', '/contacts/1/tags', '/contacts/1/x/2', '/contacts/1/tags/2/3', '/contacts//tags/2', '/contacts/%2e%2e/tags/2']) {
-      expect(() => assertMatchesTemplate(TEMPLATE, path), path).toThrow(RecordInvalid);
+      expect(() => assertMatchesTemplate(TEMPLATE, path), path).toThrow(PathValueError);
     }
   });
 });
