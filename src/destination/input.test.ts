@@ -40,7 +40,7 @@ describe('invalid UTF-8', () => {
     const got = await lines([Buffer.from('{"a":1}\n'), bad, Buffer.from('\n'), overlong, Buffer.from('\n'), cutEuro, Buffer.from('\n{"ok":"€"}\n')], 1000);
     expect(got.map((l) => Object.keys(l)[0])).toEqual(['text', 'invalidUtf8', 'invalidUtf8', 'invalidUtf8', 'text']);
     expect(got[4]).toEqual({ text: '{"ok":"€"}' });
-    expect(got[1]).toEqual({ invalidUtf8: true, excerpt: '{"type":"RECORD","record":{"stream":"contacts","data":{"email":"a\ufffd@b"}}}', bytes: bad.length });
+    expect(got[1]).toEqual({ invalidUtf8: true, lossy: '{"type":"RECORD","record":{"stream":"contacts","data":{"email":"a\ufffd@b"}}}', bytes: bad.length });
   });
 
   it('a valid multi-byte character split across chunks is decoded whole', async () => {
@@ -49,9 +49,13 @@ describe('invalid UTF-8', () => {
   });
 
   it('becomes a bad event (invalid_utf8) naming the stream when the rest of the line parses', () => {
-    const event = invalidUtf8({ invalidUtf8: true, excerpt: '{"type":"RECORD","record":{"stream":"contacts","data":{"email":"a\ufffd@b"}}}', bytes: 70 });
+    const event = invalidUtf8({ invalidUtf8: true, lossy: '{"type":"RECORD","record":{"stream":"contacts","data":{"email":"a\ufffd@b"}}}', bytes: 70 });
     expect(event).toMatchObject({ type: 'bad', code: 'invalid_utf8', stream: 'contacts', reason: expect.stringContaining('not valid UTF-8') });
-    expect(invalidUtf8({ invalidUtf8: true, excerpt: '\ufffd', bytes: 1 })).toMatchObject({ type: 'bad', code: 'invalid_utf8', stream: undefined });
+    expect(invalidUtf8({ invalidUtf8: true, lossy: '\ufffd', bytes: 1 })).toMatchObject({ type: 'bad', code: 'invalid_utf8', stream: undefined });
+    // A long line is excerpted in the dead letter, but still counted for its stream (Singer: `stream`).
+    const long = invalidUtf8({ invalidUtf8: true, lossy: JSON.stringify({ type: 'RECORD', stream: 's', record: { note: `\ufffd${'x'.repeat(5000)}` } }), bytes: 5050 });
+    expect(long).toMatchObject({ stream: 's' });
+    expect((long as { line: string }).line.length).toBeLessThan(1100);
   });
 });
 

@@ -16,7 +16,7 @@ const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
 /** One input line: its text, or its head when it was longer than max_message_bytes, or why it could not be read. */
-export type Line = { text: string } | { oversized: true; head: string; bytes: number } | { invalidUtf8: true; excerpt: string; bytes: number };
+export type Line = { text: string } | { oversized: true; head: string; bytes: number } | { invalidUtf8: true; lossy: string; bytes: number };
 
 /** Decoding that refuses invalid UTF-8 rather than turning it into U+FFFD (and sending a corrupted email). */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -74,7 +74,7 @@ class LineSplitter extends Transform {
     try {
       return { text: strictUtf8.decode(bytes) };
     } catch {
-      return { invalidUtf8: true, excerpt: excerpt(lossyUtf8.decode(bytes)), bytes: total };
+      return { invalidUtf8: true, lossy: lossyUtf8.decode(bytes), bytes: total };
     }
   }
 }
@@ -104,12 +104,12 @@ function parseJsonLine(line: string): { message: JsonObject } | { bad: InputEven
 }
 
 /**
- * A line that is not valid UTF-8 is dead-lettered whole (its excerpt, with U+FFFD where bytes were
- * invalid, only in the dead-letter file); its stream is read from the excerpt when it parses.
+ * A line that is not valid UTF-8 is dead-lettered whole: only its excerpt (with U+FFFD where bytes
+ * were invalid) goes to the dead-letter file, and the stream it names counts it when it parses.
  */
 export function invalidUtf8(line: Extract<Line, { invalidUtf8: true }>): InputEvent {
   const reason = `the line (${line.bytes} bytes) is not valid UTF-8; it was not parsed and nothing of it was sent. Fix the encoding at the source (the excerpt shows U+FFFD where bytes were invalid)`;
-  return { type: 'bad', code: 'invalid_utf8', reason, line: line.excerpt, stream: streamOf(line.excerpt) };
+  return { type: 'bad', code: 'invalid_utf8', reason, line: excerpt(line.lossy), stream: streamOf(line.lossy) };
 }
 
 /** The stream an Airbyte (record.stream) or Singer (stream) message names, if the text parses. */

@@ -68,7 +68,6 @@ export const contactsWriter: ObjectWriter = {
   prepare(record, operation, dropped) {
     const checked = (operation === 'create' ? validators.create : validators.match).check(record);
     const who: Identity = { id: str(checked, 'id'), externalId: str(checked, 'external_id'), email: str(checked, 'email') };
-    if (who.id && operation !== 'create') contactPath(who.id);
     const body = operation === 'delete' ? {} : validators.match.body(checked, dropped);
     return {
       keys: identityKeys(who),
