@@ -69,7 +69,7 @@ function fetchPage(ctx: ReadContext, scrollParam: string | undefined): Promise<F
  * the end only when `total_count` proves the walk complete (the OpenAPI example sends null);
  * otherwise the scroll expired and the caller restarts it.
  */
-async function* scrollOnce(ctx: ReadContext, lower: number, emitted: Set<string>): AsyncGenerator<ReaderItem, Attempt> {
+async function* scrollOnce(ctx: ReadContext, lower: number, emitted: Set<string>, restart: boolean): AsyncGenerator<ReaderItem, Attempt> {
   const progress = new ScrollProgress(ENDPOINT, 'companies');
   let scrollParam: string | undefined;
   let seen = 0;
@@ -86,7 +86,8 @@ async function* scrollOnce(ctx: ReadContext, lower: number, emitted: Set<string>
     }
     const body = fetched.body;
     if (body === undefined) {
-      if (scrollParam === undefined || (total !== undefined && seen >= total)) return { end: 'complete' };
+      // A 404 to the very first request of a first scroll: there is nothing to scroll.
+      if ((scrollParam === undefined && !restart) || (total !== undefined && seen >= total)) return { end: 'complete' };
       return { end: 'broken', why: `the scroll answered 404 after ${seen}${total !== undefined ? ` of ${total}` : ''} companies (expired)`, fresh, seen, expired: true };
     }
     const records = recordsOf(body, ['data', 'companies'], ENDPOINT, 'companies');
@@ -138,7 +139,7 @@ async function* walk(ctx: ReadContext, lower: number): AsyncGenerator<ReaderItem
   for (;;) {
     let attempt: Attempt;
     try {
-      attempt = yield* scrollOnce(ctx, lower, emitted);
+      attempt = yield* scrollOnce(ctx, lower, emitted, restarts > 0);
     } catch (err) {
       if (!(err instanceof ScrollBusy)) throw err;
       if (busyWaits >= MAX_BUSY_WAITS) throw err.original;

@@ -30,8 +30,10 @@ export function nextUrlStep(next: unknown): NextStep | undefined {
 export function cursorStep(first: PageRequest, next: unknown, perPage: number | undefined): NextStep | undefined {
   const cursor = isObject(next) ? next.starting_after : undefined;
   if (typeof cursor !== 'string' || cursor === '') return undefined;
-  const searchParams = { ...first.searchParams, ...(perPage ? { per_page: perPage } : {}), starting_after: cursor };
-  return { request: { ...first, searchParams }, position: `cursor:${cursor}`, describe: `the cursor ${cursor}` };
+  // A cursor replaces page numbers: the request carries no `page` (a server may honour either).
+  const { page: _page, ...params } = first.searchParams ?? {};
+  const searchParams = { ...params, ...(perPage ? { per_page: perPage } : {}), starting_after: cursor };
+  return { request: { path: first.path, searchParams, ...(first.json !== undefined ? { json: first.json } : {}) }, position: `cursor:${cursor}`, describe: `the cursor ${cursor}` };
 }
 
 /**
