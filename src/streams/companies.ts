@@ -52,6 +52,7 @@ export const MAX_FRUITLESS_RESTARTS = 3;
 const MAX_RESTARTS = 1000;
 const ENDPOINT = 'GET /companies/scroll';
 
+/** How one scroll ended; `fresh`: companies it returned that the walk had not seen before. */
 type Attempt = { end: 'complete' } | { end: 'broken'; why: string; fresh: number; seen: number; expired: boolean };
 type Fetched = { body: ScrollBody | undefined } | { error: unknown };
 
@@ -97,9 +98,9 @@ async function* scrollOnce(ctx: ReadContext, lower: number, emitted: Set<string>
     seen += records.length;
     const next = typeof body.scroll_param === 'string' && body.scroll_param ? body.scroll_param : undefined;
     if (next) pending = fetchPage(ctx, next);
-    const page = freshCompanies(records, emitted, lower);
-    fresh += page.length;
-    yield* companyItems(ctx, page);
+    const page = unseenCompanies(records, emitted, lower);
+    fresh += page.unseen;
+    yield* companyItems(ctx, page.deliver);
     if (!next) return { end: 'complete' };
     scrollParam = next;
   }
@@ -112,17 +113,20 @@ class ScrollBusy extends Error {
   }
 }
 
-function freshCompanies(records: JsonObject[], emitted: Set<string>, lower: number): JsonObject[] {
-  const fresh: JsonObject[] = [];
+/** Companies not read before in this walk (all are remembered; those updated before `lower` are not delivered). */
+function unseenCompanies(records: JsonObject[], emitted: Set<string>, lower: number): { unseen: number; deliver: JsonObject[] } {
+  const deliver: JsonObject[] = [];
+  let unseen = 0;
   for (const company of records) {
     const id = company && typeof company === 'object' ? idString(company.id) : undefined;
     if (!id || emitted.has(id)) continue;
     emitted.add(id);
+    unseen++;
     const updatedAt = company.updated_at;
     if (typeof updatedAt === 'number' && updatedAt < lower) continue;
-    fresh.push(company);
+    deliver.push(company);
   }
-  return fresh;
+  return { unseen, deliver };
 }
 
 /**
