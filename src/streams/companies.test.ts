@@ -25,7 +25,7 @@ async function read(state?: JsonObject): Promise<{ items: ReaderItem[]; warnings
  * A scroll of `pages` pages of 2 companies, total_count null, that expires (404) whenever a scroll
  * is asked for more pages than the number of scrolls opened so far: each restart gets one page further.
  */
-function expiringScroll(pages: number, updatedAt: number): { opened: () => number } {
+function expiringScroll(pages: number, updatedAt: (index: number) => number): { opened: () => number } {
   let opened = 0;
   let served = 0;
   nock(BASE)
@@ -40,7 +40,7 @@ function expiringScroll(pages: number, updatedAt: number): { opened: () => numbe
       } else if (served >= opened) {
         return [404, { type: 'error.list', errors: [{ code: 'not_found', message: 'scroll_param not found or expired' }] }];
       }
-      const data = served < pages ? [0, 1].map((k) => ({ type: 'company', id: `co${served * 2 + k}`, updated_at: updatedAt })) : [];
+      const data = served < pages ? [0, 1].map((k) => ({ type: 'company', id: `co${served * 2 + k}`, updated_at: updatedAt(served * 2 + k) })) : [];
       served++;
       return [200, { type: 'list', data, pages: null, total_count: null, scroll_param: 'p' }];
     });
@@ -54,7 +54,7 @@ afterEach(() => nock.cleanAll());
 
 describe('companies scroll walk', () => {
   it('restarts a scroll that keeps expiring while each restart brings new companies, and delivers each once', async () => {
-    const scroll = expiringScroll(6, NOW - 100);
+    const scroll = expiringScroll(6, () => NOW - 100);
     const { items } = await read();
     expect(companies(items).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `co${i}`).sort());
     expect(scroll.opened()).toBe(7);
@@ -62,9 +62,10 @@ describe('companies scroll walk', () => {
   });
 
   it('counts companies it filters out (incremental) as progress: restarts do not give up on them', async () => {
-    expiringScroll(6, NOW - 10_000);
+    // Only the last page's companies changed since the cursor: every restart before it delivers nothing.
+    expiringScroll(6, (i) => (i >= 10 ? NOW - 10 : NOW - 10_000));
     const { items } = await read({ updated_at: NOW - 60 });
-    expect(companies(items)).toEqual([]);
+    expect(companies(items).sort()).toEqual(['co10', 'co11']);
     expect(items.at(-1)).toEqual({ kind: 'checkpoint', state: { updated_at: NOW } });
   });
 });
