@@ -7,6 +7,7 @@ import { readersFor } from '../streams/registry.js';
 import type { Reader } from '../streams/types.js';
 import { compileStreamPlans, configuredStreams, type StreamPlan } from '../transform/stream-plans.js';
 import type { SelectedStream } from './catalog.js';
+import { EstimateGate } from './estimates.js';
 
 export interface SyncOptions {
   client: IntercomClient;
@@ -175,6 +176,7 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
   for (const name of selected) await sink.emit({ type: 'status', stream: out(name), status: 'STARTED' });
   const started = Date.now();
   const selectedSet = new Set(selected);
+  const estimates = new EstimateGate();
   const iterator = reader.read({ client: opts.client, config: opts.config, logger, selected: selectedSet, state: readerState, syncStartedAt });
   try {
     // A signal must not wait for a slow request or a rate-limit pause to end: race it.
@@ -214,7 +216,7 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
         pending = item.state;
         if (recordsSinceEmit >= everyRecords || Date.now() - lastEmitAt >= everyMs) await emitState(item.state);
       } else if (item.kind === 'estimate') {
-        if (selectedSet.has(item.stream)) await sink.emit({ type: 'estimate', stream: out(item.stream), rowEstimate: item.rows });
+        if (selectedSet.has(item.stream) && estimates.admit(item.stream, item.rows)) await sink.emit({ type: 'estimate', stream: out(item.stream), rowEstimate: item.rows });
       }
     }
     await emitState(pending ?? lastEmitted ?? readerState ?? {});

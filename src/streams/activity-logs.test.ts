@@ -25,7 +25,7 @@ async function read(extra: JsonObject = {}, state?: JsonObject): Promise<{ items
 }
 
 /** A fake GET /admins/activity_logs: inclusive bounds, 2 per page, 500 for windows wider than `maxDays`. */
-function serve(logs: { id: string; created_at: number }[], maxDays: number, requests: string[]): void {
+function serve(logs: { id: string; created_at: number }[], maxDays: number, requests: string[], paging: 'cursor' | 'pages' = 'cursor'): void {
   nock(BASE).get('/me').reply(200, { type: 'admin', id: '1', app: { type: 'app', created_at: NOW - 900 * DAY } });
   nock(BASE)
     .persist()
@@ -38,6 +38,12 @@ function serve(logs: { id: string; created_at: number }[], maxDays: number, requ
       const before = Number(q.get('created_at_before'));
       if (before - after > maxDays * DAY) return [500, { type: 'error.list', errors: [{ code: 'server_error', message: 'narrower range please' }] }];
       const all = logs.filter((l) => l.created_at >= after && l.created_at <= before).sort((a, b) => b.created_at - a.created_at);
+      if (paging === 'pages') {
+        // The OpenAPI example's shape: no next, page / per_page / total_pages (no starting_after parameter).
+        const page = Number(q.get('page') ?? 1);
+        const pages = { type: 'pages', next: null, page, per_page: 2, total_pages: Math.max(1, Math.ceil(all.length / 2)) };
+        return [200, { type: 'activity_log.list', pages, activity_logs: all.slice((page - 1) * 2, page * 2) }];
+      }
       const offset = Number(q.get('starting_after') ?? 0);
       const next = offset + 2 < all.length ? { per_page: 2, starting_after: String(offset + 2) } : null;
       return [200, { type: 'activity_log.list', pages: { type: 'pages', next }, activity_logs: all.slice(offset, offset + 2) }];
@@ -77,6 +83,17 @@ describe('activity_logs reader', () => {
     // A checkpoint only follows the records of the windows it covers.
     const firstCheckpoint = items.findIndex((i) => i.kind === 'checkpoint');
     expect(records(items.slice(0, firstCheckpoint)).map((r) => r.id).sort()).toEqual(['a', 'b']);
+  });
+
+  it('follows page numbers when Intercom pages as the OpenAPI example does (no next, total_pages)', async () => {
+    const requests: string[] = [];
+    serve(logs, 30, requests, 'pages');
+    const { items } = await read();
+    expect(records(items).map((r) => r.id).sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    // The second window holds c, d, e, f: its second page is asked for by number.
+    expect(requests.some((u) => /[?&]page=2/.test(u))).toBe(true);
+    expect(requests.some((u) => /starting_after=/.test(u))).toBe(false);
+    expect(checkpoints(items)).toEqual([LOWER + 5 * DAY, LOWER + 10 * DAY, NOW]);
   });
 
   it('halves a window Intercom keeps refusing (500), and loses nothing', async () => {

@@ -1,7 +1,7 @@
-import type { JsonObject } from '../core/events.js';
 import { mergeGenerators } from '../engine/merge.js';
 import { IntercomApiError } from '../intercom/errors.js';
-import { recordsOf } from '../intercom/pagination.js';
+import { cursorPages } from '../intercom/pagination.js';
+import { CompletedPrefix } from '../intercom/paginators/index.js';
 import { DAY, planSlices, readWindow } from './slicing.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
@@ -12,11 +12,6 @@ export const DEFAULT_WINDOW_DAYS = 5;
 /** A window is halved down to this width before its failure is reported. */
 export const MIN_WINDOW_SECONDS = 3600;
 
-interface ActivityLogPage {
-  activity_logs?: JsonObject[];
-  pages?: { next?: string | { starting_after?: string | null } | null } | null;
-}
-
 const iso = (t: number): string => new Date(t * 1000).toISOString();
 
 /** 5xx, timeouts and resets after the client's retry: what Intercom answers when a window is too wide. */
@@ -25,33 +20,24 @@ function isServerFailure(err: unknown): err is IntercomApiError {
 }
 
 /**
- * Every log created in [start, end), all pages. The query asks one second wider on each side
- * (whether Intercom's bounds are inclusive is not documented) and records are filtered locally.
+ * Every log created in [start, end), all pages, in whichever documented shape Intercom pages them
+ * (`pages.next.starting_after`, a next URL, or `page` / `total_pages` as in the OpenAPI example).
+ * The query asks one second wider on each side (whether Intercom's bounds are inclusive is not
+ * documented) and records are filtered locally.
  */
 async function* readPages(ctx: ReadContext, start: number, end: number, emitted: Set<string>): AsyncGenerator<ReaderItem> {
   const params = { created_at_after: String(start - 1), created_at_before: String(end) };
-  let startingAfter: string | undefined;
-  let nextUrl: string | undefined;
-  const cursors = new Set<string>();
-  for (;;) {
-    // One retry only: a window that keeps failing is better halved than retried at full width.
-    const body = nextUrl
-      ? await ctx.client.request<ActivityLogPage>({ path: nextUrl, stream: STREAM, retries: 1 })
-      : await ctx.client.request<ActivityLogPage>({ path: PATH, searchParams: { ...params, starting_after: startingAfter }, stream: STREAM, retries: 1 });
-    for (const log of recordsOf(body, 'activity_logs', `GET ${PATH}`, STREAM)) {
+  // One retry only: a window that keeps failing is better halved than retried at full width.
+  for await (const page of cursorPages(ctx.client, { path: PATH, recordsKey: 'activity_logs', params, stream: STREAM, retries: 1 })) {
+    for (const log of page.records) {
+      // The OpenAPI marks list items nullable: a null item has nothing to deliver.
+      if (!log || typeof log !== 'object') continue;
       const id = idString(log.id);
       const createdAt = log.created_at;
       if (!id || typeof createdAt !== 'number' || createdAt < start || createdAt >= end || emitted.has(id)) continue;
       emitted.add(id);
       yield { kind: 'record', stream: STREAM, record: log };
     }
-    const next = body.pages?.next;
-    const cursor = typeof next === 'string' ? next : next?.starting_after ?? undefined;
-    if (!cursor) return;
-    if (cursors.has(cursor)) throw new IntercomApiError({ endpoint: `GET ${PATH}`, transient: true, message: `GET ${PATH} returned a page cursor it had already returned` });
-    cursors.add(cursor);
-    if (typeof next === 'string') nextUrl = next;
-    else startingAfter = cursor;
   }
 }
 
@@ -98,18 +84,15 @@ export const activityLogsReader: Reader = {
     const from = created !== undefined && created - DAY > lower ? created - DAY : lower;
     const windowDays = ctx.config.raw.activity_logs_window_days ?? DEFAULT_WINDOW_DAYS;
     const windows = planSlices(from, upper, { sliceDays: windowDays, workers: ctx.config.maxConcurrency });
-    const done = new Array<boolean>(windows.length).fill(false);
-    let prefix = 0;
+    const completed = new CompletedPrefix(windows.length);
     const sources = windows.map((w) => () => readRange(ctx, w.start, w.end, new Set()));
     for await (const tagged of mergeGenerators(sources, Math.max(1, ctx.config.maxConcurrency))) {
       if (!tagged.done) {
         yield tagged.item;
         continue;
       }
-      done[tagged.index] = true;
-      const before = prefix;
-      while (prefix < windows.length && done[prefix]) prefix++;
-      if (prefix > before) yield { kind: 'checkpoint', state: { created_at: Math.max(windows[prefix - 1]!.end, cursor ?? 0) } };
+      const prefix = completed.complete(tagged.index);
+      if (prefix !== undefined) yield { kind: 'checkpoint', state: { created_at: Math.max(windows[prefix - 1]!.end, cursor ?? 0) } };
     }
   },
 };

@@ -18,8 +18,11 @@ export const articlesReader: Reader = {
     const incremental = ctx.state !== undefined;
     // An article edited during the walk moves to page 1 and shifts the others: one may appear twice.
     const seen = new Set<string>();
+    let firstPage = true;
     for await (const page of numberedPages(ctx.client, { path: '/articles', recordsKey: 'data', perPage: ARTICLES_PER_PAGE, stream: 'articles' })) {
-      if (page.totalCount !== undefined && !incremental) yield { kind: 'estimate', stream: 'articles', rows: page.totalCount };
+      const estimate = firstPage && page.totalCount !== undefined && !incremental;
+      firstPage = false;
+      if (estimate) yield { kind: 'estimate', stream: 'articles', rows: page.totalCount! };
       let newer = 0;
       for (const article of page.records) {
         const updatedAt = typeof article.updated_at === 'number' ? article.updated_at : undefined;

@@ -1,7 +1,7 @@
 import { ConnectorError } from '../core/errors.js';
 import type { JsonObject } from '../core/events.js';
 import { IntercomApiError } from '../intercom/errors.js';
-import { recordsOf } from '../intercom/pagination.js';
+import { recordsOf, ScrollProgress, totalCountOf } from '../intercom/paginators/index.js';
 import { readWindow } from './slicing.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
@@ -15,7 +15,6 @@ interface ScrollBody {
 /** Intercom allows one open scroll per app: walks in this process queue behind each other. */
 let scrollLock: Promise<void> = Promise.resolve();
 
-const MAX_RESTARTS = 5;
 const MAX_BUSY_WAITS = 10;
 
 /**
@@ -47,63 +46,133 @@ export const companiesReader: Reader = {
   },
 };
 
-async function* walk(ctx: ReadContext, lower: number): AsyncGenerator<ReaderItem> {
-  const emitted = new Set<string>();
-  const busyWaitMs = (typeof ctx.config.raw.scroll_busy_wait_seconds === 'number' ? ctx.config.raw.scroll_busy_wait_seconds : 60) * 1000;
-  let restarts = 0;
-  let busyWaits = 0;
+/** Restarts in a row that bring no new company before the walk gives up (a broken scroll). */
+export const MAX_FRUITLESS_RESTARTS = 3;
+/** Restarts in one walk at all: each must bring new companies, so this only bounds a pathological server. */
+const MAX_RESTARTS = 1000;
+const ENDPOINT = 'GET /companies/scroll';
+
+/** How one scroll ended; `fresh`: companies it returned that the walk had not seen before. */
+type Attempt = { end: 'complete' } | { end: 'broken'; why: string; fresh: number; seen: number; expired: boolean };
+type Fetched = { body: ScrollBody | undefined } | { error: unknown };
+
+/** One scroll request; never rejects, so a page fetched ahead cannot become an unhandled rejection. */
+function fetchPage(ctx: ReadContext, scrollParam: string | undefined): Promise<Fetched> {
+  // No retries here: a retried page after a 500 would continue a broken scroll.
+  return ctx.client
+    .requestMaybe<ScrollBody>({ path: '/companies/scroll', searchParams: { scroll_param: scrollParam }, stream: 'companies', allow404: true, retries: 0 })
+    .then((body) => ({ body }), (error: unknown) => ({ error }));
+}
+
+/**
+ * One scroll from its start. The next page is asked for as soon as a page arrives: the request
+ * keeps the scroll alive while a slow downstream takes this page. A 404 after the first page is
+ * the end only when `total_count` proves the walk complete (the OpenAPI example sends null);
+ * otherwise the scroll expired and the caller restarts it.
+ */
+async function* scrollOnce(ctx: ReadContext, lower: number, emitted: Set<string>, restart: boolean): AsyncGenerator<ReaderItem, Attempt> {
+  const progress = new ScrollProgress(ENDPOINT, 'companies');
+  let scrollParam: string | undefined;
+  let seen = 0;
+  let fresh = 0;
+  let total: number | undefined;
+  let pending = fetchPage(ctx, undefined);
   for (;;) {
-    let scrollParam: string | undefined;
-    let seen = 0;
-    let total: number | undefined;
-    try {
-      for (;;) {
-        // No retries here: a retried page after a 500 would continue a broken scroll.
-        const body = await ctx.client.requestMaybe<ScrollBody>({ path: '/companies/scroll', searchParams: { scroll_param: scrollParam }, stream: 'companies', allow404: true, retries: 0 });
-        if (body === undefined) {
-          // 404: the end for some API versions, or an expired scroll. total_count tells which.
-          if (scrollParam !== undefined && total !== undefined && seen < total) throw new ScrollBroken('scroll expired (404) before the end');
-          return;
-        }
-        const records = recordsOf(body, 'data', 'GET /companies/scroll', 'companies');
-        if (typeof body.total_count === 'number') total = body.total_count;
-        if (records.length === 0) return;
-        seen += records.length;
-        const fresh: JsonObject[] = [];
-        for (const company of records) {
-          const id = idString(company.id);
-          if (!id || emitted.has(id)) continue;
-          emitted.add(id);
-          const updatedAt = company.updated_at;
-          if (typeof updatedAt === 'number' && updatedAt < lower) continue;
-          fresh.push(company);
-        }
-        yield* companyItems(ctx, fresh);
-        if (!body.scroll_param) return;
-        scrollParam = body.scroll_param;
-      }
-    } catch (err) {
-      // Opening a scroll only fails with 400 when one is already open ("scroll already exists"),
-      // even when the body did not arrive intact.
-      const busy = err instanceof IntercomApiError && err.status === 400 && (scrollParam === undefined || /scroll already exists/i.test(err.message));
-      if (busy && busyWaits < MAX_BUSY_WAITS) {
-        busyWaits++;
-        ctx.logger.warn(`companies: another scroll is open for this Intercom app ("scroll already exists"); waiting ${busyWaitMs / 1000} s for it to expire (${busyWaits}/${MAX_BUSY_WAITS}).`);
-        await new Promise((r) => setTimeout(r, busyWaitMs));
-        continue;
-      }
-      const broken = err instanceof ScrollBroken || (err instanceof ConnectorError && err.failureType === 'transient_error');
-      if (broken && restarts < MAX_RESTARTS) {
-        restarts++;
-        ctx.logger.warn(`companies: the scroll broke (${(err as Error).message}); restarting it from the beginning (${restarts}/${MAX_RESTARTS}), skipping ${emitted.size} companies already read.`);
-        continue;
-      }
-      throw err;
+    const fetched = await pending;
+    if ('error' in fetched) {
+      const err = fetched.error;
+      if (err instanceof IntercomApiError && err.status === 400 && (scrollParam === undefined || /scroll already exists/i.test(err.message))) throw new ScrollBusy(err);
+      if (!(err instanceof ConnectorError && err.failureType === 'transient_error')) throw err;
+      return { end: 'broken', why: (err as Error).message, fresh, seen, expired: false };
     }
+    const body = fetched.body;
+    if (body === undefined) {
+      // A 404 to the very first request of a first scroll: there is nothing to scroll.
+      if ((scrollParam === undefined && !restart) || (total !== undefined && seen >= total)) return { end: 'complete' };
+      return { end: 'broken', why: `the scroll answered 404 after ${seen}${total !== undefined ? ` of ${total}` : ''} companies (expired)`, fresh, seen, expired: true };
+    }
+    const records = recordsOf(body, ['data', 'companies'], ENDPOINT, 'companies');
+    total = totalCountOf(body) ?? total;
+    if (records.length === 0) return { end: 'complete' };
+    progress.page(records, body.scroll_param);
+    seen += records.length;
+    const next = typeof body.scroll_param === 'string' && body.scroll_param ? body.scroll_param : undefined;
+    if (next) pending = fetchPage(ctx, next);
+    const page = unseenCompanies(records, emitted, lower);
+    fresh += page.unseen;
+    yield* companyItems(ctx, page.deliver);
+    if (!next) return { end: 'complete' };
+    scrollParam = next;
   }
 }
 
-class ScrollBroken extends Error {}
+/** Opening a scroll only fails with 400 when one is already open ("scroll already exists"). */
+class ScrollBusy extends Error {
+  constructor(readonly original: unknown) {
+    super('scroll already exists');
+  }
+}
+
+/** Companies not read before in this walk (all are remembered; those updated before `lower` are not delivered). */
+function unseenCompanies(records: JsonObject[], emitted: Set<string>, lower: number): { unseen: number; deliver: JsonObject[] } {
+  const deliver: JsonObject[] = [];
+  let unseen = 0;
+  for (const company of records) {
+    const id = company && typeof company === 'object' ? idString(company.id) : undefined;
+    if (!id || emitted.has(id)) continue;
+    emitted.add(id);
+    unseen++;
+    const updatedAt = company.updated_at;
+    if (typeof updatedAt === 'number' && updatedAt < lower) continue;
+    deliver.push(company);
+  }
+  return { unseen, deliver };
+}
+
+/**
+ * Every company: scrolls, and restarts a broken or expired scroll from the beginning, skipping the
+ * companies already read. A restart that covers every company already read and ends without a new
+ * one ends the walk (for API versions that end a scroll with 404); restarts that keep breaking
+ * without a new company fail the stream instead of ending it short.
+ */
+async function* walk(ctx: ReadContext, lower: number): AsyncGenerator<ReaderItem> {
+  const emitted = new Set<string>();
+  let restarts = 0;
+  let fruitless = 0;
+  let busyWaits = 0;
+  for (;;) {
+    let attempt: Attempt;
+    try {
+      attempt = yield* scrollOnce(ctx, lower, emitted, restarts > 0);
+    } catch (err) {
+      if (!(err instanceof ScrollBusy)) throw err;
+      if (busyWaits >= MAX_BUSY_WAITS) throw err.original;
+      busyWaits++;
+      await waitForOtherScroll(ctx, busyWaits);
+      continue;
+    }
+    if (attempt.end === 'complete') return;
+    if (restarts > 0 && attempt.expired && attempt.fresh === 0 && attempt.seen >= emitted.size) {
+      ctx.logger.warn(`companies: a restarted scroll returned every company already read and then 404; taking that as the end of the scroll (${emitted.size} companies).`);
+      return;
+    }
+    fruitless = attempt.fresh === 0 ? fruitless + 1 : 0;
+    if (fruitless > MAX_FRUITLESS_RESTARTS || restarts >= MAX_RESTARTS) {
+      throw new ConnectorError(
+        `companies: the scroll kept breaking before its end (${attempt.why}); ${restarts} restarts, the last ${fruitless} without a new company. ${emitted.size} companies were read; the stream is incomplete and the next sync reads it again.`,
+        { failureType: 'transient_error', stream: 'companies' },
+      );
+    }
+    restarts++;
+    ctx.logger.warn(`companies: the scroll broke (${attempt.why}); restarting it from the beginning (restart ${restarts}), skipping ${emitted.size} companies already read.`);
+  }
+}
+
+async function waitForOtherScroll(ctx: ReadContext, busyWaits: number): Promise<void> {
+  const busyWaitMs = (typeof ctx.config.raw.scroll_busy_wait_seconds === 'number' ? ctx.config.raw.scroll_busy_wait_seconds : 60) * 1000;
+  ctx.logger.warn(`companies: another scroll is open for this Intercom app ("scroll already exists"); waiting ${busyWaitMs / 1000} s for it to expire (${busyWaits}/${MAX_BUSY_WAITS}).`);
+  await new Promise((r) => setTimeout(r, busyWaitMs));
+}
 
 /** A page of companies as one batch per stream: tag and segment rows, then the companies. */
 function companyItems(ctx: ReadContext, companies: JsonObject[]): ReaderItem[] {

@@ -1,6 +1,7 @@
 import { ConfigError, ConnectorError } from '../core/errors.js';
 import type { JsonObject } from '../core/events.js';
 import type { IntercomClient, RequestOptions } from '../intercom/client.js';
+import { listStrategy, searchStrategy, walkPages, type PaginationStrategy } from '../intercom/paginators/index.js';
 import type { CustomStreamDef } from '../transform/controls.js';
 import { selectAll, selectOne } from '../transform/jsonpath.js';
 import { expandMacros, expandMacrosDeep, type MacroContext } from '../transform/macros.js';
@@ -62,59 +63,39 @@ function request(def: CustomStreamDef, plan: RequestPlan): RequestOptions {
   };
 }
 
-type Next = { kind: 'done' } | { kind: 'url'; url: string } | { kind: 'cursor'; cursor: string } | { kind: 'page'; page: number };
-
-function pagesOf(body: unknown): JsonObject | undefined {
-  return isObject(body) && isObject(body.pages) ? body.pages : undefined;
-}
-
-function nextPage(def: CustomStreamDef, body: unknown, page: number, records: number, perPage: number): Next {
-  const pages = pagesOf(body);
-  switch (def.pagination) {
-    case 'none':
-      return { kind: 'done' };
-    case 'page': {
-      const totalPages = pages?.total_pages;
-      if (records === 0 || (typeof totalPages === 'number' ? page >= totalPages : records < perPage)) return { kind: 'done' };
-      return { kind: 'page', page: page + 1 };
-    }
-    case 'cursor':
-    case 'search': {
-      const next = pages?.next;
-      if (def.pagination === 'cursor' && typeof next === 'string' && next) return { kind: 'url', url: next };
-      const cursor = isObject(next) ? next.starting_after : undefined;
-      return typeof cursor === 'string' && cursor ? { kind: 'cursor', cursor } : { kind: 'done' };
-    }
-  }
-}
-
 const DEFAULT_PER_PAGE: Record<CustomStreamDef['pagination'], number | undefined> = { none: undefined, cursor: undefined, search: 150, page: 50 };
 
-/** The request for a page after the first, or undefined at the end. */
-function followUp(def: CustomStreamDef, first: RequestPlan, next: Next, baseUrl: string): RequestPlan | undefined {
-  const perPage = def.pageSize ?? DEFAULT_PER_PAGE[def.pagination];
-  switch (next.kind) {
-    case 'done':
-      return undefined;
-    case 'url': {
-      // pages.next is a URL: follow it only on the API's own host, where the token belongs.
-      const url = new URL(next.url, baseUrl);
-      const home = new URL(baseUrl).origin;
+/** pages.next URLs are followed only on the API's own host, where the token belongs. */
+function sameOrigin(def: CustomStreamDef, strategy: PaginationStrategy, baseUrl: string): PaginationStrategy {
+  const home = new URL(baseUrl).origin;
+  return {
+    first: () => strategy.first(),
+    next(body, records, current, guard) {
+      const step = strategy.next(body, records, current, guard);
+      if (!step || !/^https?:\/\//i.test(step.request.path) && !step.request.path.startsWith('/')) return step;
+      const url = new URL(step.request.path, baseUrl);
       if (url.origin !== home) {
         throw new ConnectorError(`Custom stream ${def.name}: pages.next points to another host (${url.origin}); the connector only follows links on ${home}.`, { failureType: 'system_error', stream: def.name });
       }
-      // The link's query goes in searchParams: an empty searchParams would replace it.
-      return { path: `${url.origin}${url.pathname}`, searchParams: Object.fromEntries(url.searchParams) };
-    }
+      return step;
+    },
+  };
+}
+
+const SINGLE_PAGE: (first: RequestPlan) => PaginationStrategy = (first) => ({ first: () => first, next: () => undefined });
+
+/** The custom stream's paginator from the kit: its first request already carries its page size. */
+function strategyOf(def: CustomStreamDef, first: RequestPlan, baseUrl: string): PaginationStrategy {
+  const perPage = def.pageSize ?? DEFAULT_PER_PAGE[def.pagination];
+  switch (def.pagination) {
+    case 'none':
+      return SINGLE_PAGE(first);
+    case 'search':
+      return searchStrategy(first.path, isObject(first.json) ? first.json : {}, def.pageSize);
     case 'page':
-      return { ...first, searchParams: { ...first.searchParams, page: next.page, per_page: perPage ?? 50 } };
+      return sameOrigin(def, listStrategy(first, { perPage: perPage ?? 50, numbered: true }), baseUrl);
     case 'cursor':
-      if (def.pagination === 'search') {
-        const body = isObject(first.json) ? first.json : {};
-        const pagination = isObject(body.pagination) ? body.pagination : {};
-        return { ...first, json: { ...body, pagination: { ...pagination, per_page: perPage ?? pagination.per_page ?? 150, starting_after: next.cursor } } };
-      }
-      return { ...first, searchParams: { ...first.searchParams, starting_after: next.cursor, ...(perPage ? { per_page: perPage } : {}) } };
+      return sameOrigin(def, listStrategy(first, perPage ? { perPage } : {}), baseUrl);
   }
 }
 
@@ -173,16 +154,21 @@ export function customReader(def: CustomStreamDef): Reader {
     async *read(ctx: ReadContext): AsyncGenerator<ReaderItem> {
       recordsOfResponse(def, undefined); // no records_path: say so before calling the endpoint
       const previous = def.cursorField ? ctx.state?.[def.cursorField] : undefined;
-      const first = withPaging(def, firstRequest(def, macroContext(def, ctx.syncStartedAt, previous ?? ctx.config.startDate ?? 0)));
-      const perPage = def.pageSize ?? DEFAULT_PER_PAGE[def.pagination] ?? 0;
-      const seen = new Set<string>();
+      const first = firstRequest(def, macroContext(def, ctx.syncStartedAt, previous ?? ctx.config.startDate ?? 0));
+      const strategy = strategyOf(def, first, ctx.config.baseUrl);
       let max = previous;
-      let plan: RequestPlan | undefined = first;
-      for (let page = 1; plan; page++) {
-        const body = await ctx.client.request<unknown>(request(def, plan));
-        if (page === 1 && isObject(body) && typeof body.total_count === 'number') yield { kind: 'estimate', stream: def.name, rows: body.total_count };
-        const records = recordsOfResponse(def, body);
-        for (const record of records) {
+      let firstPage = true;
+      const pages = walkPages(ctx.client, strategy, {
+        endpoint: `${def.method} ${first.path}`,
+        stream: def.name,
+        method: def.method,
+        ...(Object.keys(def.headers).length ? { headers: def.headers } : {}),
+        recordsOf: (body) => recordsOfResponse(def, body),
+      });
+      for await (const page of pages) {
+        if (firstPage && page.totalCount !== undefined) yield { kind: 'estimate', stream: def.name, rows: page.totalCount };
+        firstPage = false;
+        for (const record of page.records) {
           if (def.cursorField) {
             const value = record[def.cursorField];
             // Endpoints without a server-side filter send everything: skip what the last sync had.
@@ -191,13 +177,6 @@ export function customReader(def: CustomStreamDef): Reader {
           }
           yield { kind: 'record', stream: def.name, record };
         }
-        const next = nextPage(def, body, page, records.length, perPage);
-        if (next.kind === 'cursor' || next.kind === 'url') {
-          const key = next.kind === 'cursor' ? next.cursor : next.url;
-          if (seen.has(key)) throw new ConnectorError(`Custom stream ${def.name}: the endpoint returned a pagination cursor it had already returned; stopping instead of looping.`, { failureType: 'system_error', stream: def.name });
-          seen.add(key);
-        }
-        plan = followUp(def, first, next, ctx.config.baseUrl);
       }
       // Records need not arrive in cursor order: only the end of a read is a safe checkpoint.
       if (def.cursorField) yield { kind: 'checkpoint', state: max === undefined ? {} : { [def.cursorField]: max } };

@@ -1,8 +1,7 @@
-import { ConnectorError } from '../core/errors.js';
 import type { JsonObject } from '../core/events.js';
 import { mergeGenerators } from '../engine/merge.js';
 import { cursorOf } from '../engine/state.js';
-import { searchPages } from '../intercom/pagination.js';
+import { PaginationStalledError, searchPages } from '../intercom/pagination.js';
 import type { ReadContext, ReaderItem } from './types.js';
 
 export const DAY = 86_400;
@@ -184,7 +183,7 @@ async function* readSlice(opts: SlicedSearchOptions, slice: TimeSlice, onTotal: 
     } catch (err) {
       // A cursor that cycles means the result set shifted; reading the slice again (skipping what
       // was already emitted) is the only way to be sure nothing was skipped.
-      if (err instanceof ConnectorError && err.failureType === 'transient_error' && /already returned/.test(err.message) && attempt < MAX_SLICE_RESTARTS) {
+      if (err instanceof PaginationStalledError && err.reason === 'repeated_cursor' && attempt < MAX_SLICE_RESTARTS) {
         ctx.logger.warn(`${stream}: search pagination cycled in slice ${new Date(slice.start * 1000).toISOString()}; reading the slice again.`);
         continue;
       }

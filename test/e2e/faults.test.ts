@@ -19,7 +19,8 @@ const catalog = (streams: string[]) => ({
 });
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 60, token: TOKEN, size: { contacts: 300, companies: 40, conversations: 80, tickets: 2, largeConversations: 0 }, latencyMs: 1, scrollIdleSeconds: 2 });
+  fake = await startFakeIntercom({ seed: 60, token: TOKEN, size: { contacts: 300, companies: 40, conversations: 80, tickets: 2, largeConversations: 0 }, latencyMs: 1, scrollIdleSeconds: 2, scrollPageSize: 5 });
+  // 40 companies in pages of 5: a fault on the second scroll request hits the middle of the walk.
   files = writeJsonFiles({
     config: { access_token: TOKEN, base_url: fake.url, request_timeout_seconds: 1, max_retries: 6, scroll_busy_wait_seconds: 1, max_concurrency: 4 },
     catalog: catalog(STREAMS),

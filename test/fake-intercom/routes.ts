@@ -8,6 +8,7 @@ import { DAY } from './clock.js';
 import { mix32 } from './rng.js';
 import { SearchError, compileQuery, decodeCursor, encodeCursor, onlyTestsDayOf } from './search.js';
 import type { FieldValue, Getter, Predicate, SearchStream } from './search.js';
+import { shapedPage, type ListShapes, type ShapedList } from './shapes.js';
 import { cur } from './workspace.js';
 import type { CompanyCore, ContactCore, ConversationCore, Json, JsonValue, RecordCore, TagCore, TicketCore, VersionEntry, Workspace } from './workspace.js';
 
@@ -60,6 +61,8 @@ export interface ApiOptions {
   scrollIdleSeconds: number;
   scrollPageSize: number;
   activityLogMaxWindowDays: number;
+  /** Serve lists in these shapes (shapes.ts); absent: the one shape each list always had here. */
+  shapes?: ListShapes;
 }
 
 interface ScrollState {
@@ -200,33 +203,37 @@ export class Api {
       this.routes.push({ method, re, template, handler });
     };
     r('GET', '/me', () => ok(this.ws.renderMe()));
-    r('GET', '/admins', () => ok({ type: 'admin.list', admins: this.ws.admins.map((a) => this.ws.renderAdmin(a)) }));
+    r('GET', '/admins', (c) => this.list(c, { path: '/admins', type: 'admin.list', key: 'admins' }, this.ws.admins.map((a) => this.ws.renderAdmin(a))));
     r('GET', '/admins/activity_logs', (c) => this.activityLogs(c));
     r('GET', '/admins/{id}', (_c, [id]) => {
       const a = this.ws.admins.find((x) => x.id === id);
       if (!a) throw new ApiError(404, 'not_found', 'Admin not found');
       return ok(this.ws.renderAdmin(a));
     });
-    r('GET', '/teams', () => ok({ type: 'team.list', teams: this.ws.teams.map((t) => this.ws.renderTeam(t)) }));
-    r('GET', '/tags', () => ok({ type: 'list', data: this.ws.tags.map((t) => this.ws.renderTag(t)) }));
+    r('GET', '/teams', (c) => this.list(c, { path: '/teams', type: 'team.list', key: 'teams' }, this.ws.teams.map((t) => this.ws.renderTeam(t))));
+    r('GET', '/tags', (c) => this.list(c, { path: '/tags', type: 'list', key: 'data' }, this.ws.tags.map((t) => this.ws.renderTag(t))));
     r('GET', '/segments', (c) => {
       const withCount = c.query.get('include_count') === 'true';
-      return ok({ type: 'segment.list', segments: this.ws.segments.map((s) => this.ws.renderSegment(s, withCount)) });
+      return this.list(c, { path: '/segments', type: 'segment.list', key: 'segments' }, this.ws.segments.map((s) => this.ws.renderSegment(s, withCount)));
     });
     r('GET', '/data_attributes', (c) => this.dataAttributes(c));
-    r('GET', '/ticket_types', () => ok({ type: 'list', data: Array.from({ length: this.ws.size.ticketTypes }, (_, i) => this.ws.renderTicketType(i)) }));
-    r('GET', '/subscription_types', () => ok({ type: 'list', data: Array.from({ length: this.ws.size.subscriptionTypes }, (_, i) => this.ws.renderSubscriptionType(i)) }));
-    r('GET', '/help_center/help_centers', () => ok({ type: 'list', data: Array.from({ length: this.ws.size.helpCenters }, (_, i) => this.ws.renderHelpCenter(i)) }));
-    r('GET', '/help_center/collections', (c) => this.pagedStatic(c, this.ws.size.collections, (i) => this.ws.renderCollection(i), 20));
-    r('GET', '/articles', (c) => this.pagedStatic(c, this.ws.size.articles, (i) => this.ws.renderArticle(i), 25));
+    r('GET', '/ticket_types', (c) => this.list(c, { path: '/ticket_types', type: 'list', key: 'data' }, Array.from({ length: this.ws.size.ticketTypes }, (_, i) => this.ws.renderTicketType(i))));
+    r('GET', '/subscription_types', (c) =>
+      this.list(c, { path: '/subscription_types', type: 'list', key: 'data' }, Array.from({ length: this.ws.size.subscriptionTypes }, (_, i) => this.ws.renderSubscriptionType(i))),
+    );
+    r('GET', '/help_center/help_centers', (c) =>
+      this.list(c, { path: '/help_center/help_centers', type: 'list', key: 'data' }, Array.from({ length: this.ws.size.helpCenters }, (_, i) => this.ws.renderHelpCenter(i))),
+    );
+    r('GET', '/help_center/collections', (c) => this.pagedStatic(c, '/help_center/collections', this.ws.size.collections, (i) => this.ws.renderCollection(i), 20));
+    r('GET', '/articles', (c) => this.pagedStatic(c, '/articles', this.ws.size.articles, (i) => this.ws.renderArticle(i), 25));
     r('GET', '/events', (c) => this.events(c));
     r('GET', '/contacts', (c) => this.listContacts(c));
     r('POST', '/contacts/search', (c) => this.search('contacts', c));
     r('GET', '/contacts/{id}', (_c, [id]) => ok(this.ws.renderContact(this.contact(id as string))));
     r('GET', '/contacts/{id}/notes', (c, [id]) => this.contactNotes(c, this.contact(id as string)));
-    r('GET', '/contacts/{id}/tags', (_c, [id]) => {
+    r('GET', '/contacts/{id}/tags', (c, [id]) => {
       const ct = this.contact(id as string);
-      return ok({ type: 'list', data: ct.tagIdxs.map((t) => this.ws.renderTag(this.ws.tags[t] as TagCore)) });
+      return this.list(c, { path: `/contacts/${ct.id}/tags`, type: 'list', key: 'data' }, ct.tagIdxs.map((t) => this.ws.renderTag(this.ws.tags[t] as TagCore)));
     });
     r('GET', '/contacts/{id}/companies', (c, [id]) => this.contactCompanies(c, this.contact(id as string)));
     r('GET', '/companies', (c) => this.listCompanies(c, false));
@@ -274,6 +281,12 @@ export class Api {
 
   // ------------------------------------------------------------ simple lists
 
+  /** A whole list in one answer, or (with shapes) one page of it in the configured shape. */
+  private list(c: RequestContext, list: ShapedList, all: Json[]): RouteResult {
+    if (this.opts.shapes) return shapedPage(c, this.opts.shapes, all, list);
+    return ok({ type: list.type, [list.key]: all });
+  }
+
   private dataAttributes(c: RequestContext): RouteResult {
     const model = c.query.get('model');
     if (model !== null && model !== 'contact' && model !== 'company' && model !== 'conversation') {
@@ -281,15 +294,16 @@ export class Api {
     }
     const archived = c.query.get('include_archived') === 'true';
     const data = this.ws.dataAttributes.filter((d) => (model === null || d.model === model) && (archived || !d.archived)).map((d) => this.ws.renderDataAttribute(d));
-    return ok({ type: 'list', data });
+    return this.list(c, { path: '/data_attributes', type: 'list', key: 'data' }, data);
   }
 
   /** page/per_page lists sorted by updated_at DESC (articles, collections). */
-  private pagedStatic(c: RequestContext, count: number, render: (i: number) => Json, defPerPage: number): RouteResult {
-    const page = intParam(c.query, 'page', 1, 1, null, false);
-    const perPage = intParam(c.query, 'per_page', defPerPage, 1, 150, true);
+  private pagedStatic(c: RequestContext, path: string, count: number, render: (i: number) => Json, defPerPage: number): RouteResult {
     const all = Array.from({ length: count }, (_, i) => render(i));
     all.sort((a, b) => (b['updated_at'] as number) - (a['updated_at'] as number) || Number(a['id']) - Number(b['id']));
+    if (this.opts.shapes) return shapedPage(c, this.opts.shapes, all, { path, type: 'list', key: 'data', withTotalCount: true });
+    const page = intParam(c.query, 'page', 1, 1, null, false);
+    const perPage = intParam(c.query, 'per_page', defPerPage, 1, 150, true);
     const data = all.slice((page - 1) * perPage, page * perPage);
     return ok({ type: 'list', pages: pageBased(count, page, perPage), total_count: count, data });
   }
@@ -305,6 +319,10 @@ export class Api {
     if (before - after > this.opts.activityLogMaxWindowDays * DAY) {
       // Mimics the 500s Intercom answers for wide windows.
       throw new ApiError(500, 'server_error', 'Request failed due to an internal error. Please try again with a narrower created_at range.');
+    }
+    if (this.opts.shapes) {
+      const inWindow = this.ws.activityLogs.filter((l) => l.created_at >= after && l.created_at <= before).map((l) => this.ws.renderActivityLog(l));
+      return shapedPage(c, this.opts.shapes, inWindow, { path: '/admins/activity_logs', type: 'activity_log.list', key: 'activity_logs' });
     }
     const perPage = intParam(c.query, 'per_page', 20, 1, 150, true);
     let offset = 0;
@@ -367,6 +385,10 @@ export class Api {
   }
 
   private contactNotes(c: RequestContext, ct: ContactCore): RouteResult {
+    if (this.opts.shapes) {
+      const all = this.ws.noteIds(ct).map((_, n) => this.ws.renderNote(ct, ct.noteCount - 1 - n));
+      return shapedPage(c, this.opts.shapes, all, { path: `/contacts/${ct.id}/notes`, type: 'list', key: 'data', withTotalCount: true });
+    }
     const page = intParam(c.query, 'page', 1, 1, null, false);
     const perPage = intParam(c.query, 'per_page', 50, 1, 150, true);
     const ids = this.ws.noteIds(ct); // newest first
@@ -376,9 +398,13 @@ export class Api {
   }
 
   private contactCompanies(c: RequestContext, ct: ContactCore): RouteResult {
+    const all = ct.companyIdxs.map((j) => this.ws.companies[j] as CompanyCore).filter((co) => !cur(co).deleted);
+    if (this.opts.shapes) {
+      const rendered = all.map((co) => this.ws.renderCompany(co));
+      return shapedPage(c, this.opts.shapes, rendered, { path: `/contacts/${ct.id}/companies`, type: 'list', key: 'companies', altKey: 'data', withTotalCount: true });
+    }
     const page = intParam(c.query, 'page', 1, 1, null, false);
     const perPage = intParam(c.query, 'per_page', 50, 1, 150, true);
-    const all = ct.companyIdxs.map((j) => this.ws.companies[j] as CompanyCore).filter((co) => !cur(co).deleted);
     const data = all.slice((page - 1) * perPage, page * perPage).map((co) => this.ws.renderCompany(co));
     const totalPages = Math.ceil(all.length / perPage);
     // Records under `data` (the example's key; the schema names it `companies`), pages as pages_link.
@@ -506,7 +532,10 @@ export class Api {
     s.offset += idxs.length;
     const data = idxs.map((i) => this.ws.companies[i] as CompanyCore).filter((co) => !cur(co).deleted).map((co) => this.companyText(co));
     if (idxs.length === 0) this.scroll = null; // end reached: the scroll is closed
-    return listBytes({ type: 'list' }, 'data', data, { pages: null, total_count: s.companyIdxs.length, scroll_param: s.param });
+    const shapes = this.opts.shapes;
+    const key = shapes?.recordsKey === 'alternate' ? 'companies' : 'data';
+    const total = shapes?.totalCount === 'null' ? null : s.companyIdxs.length;
+    return listBytes({ type: 'list' }, key, data, { pages: null, total_count: total, scroll_param: s.param });
   }
 
   /** Drops the open scroll (used when a 500 is injected on the scroll route: the client must restart). */

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { Clock } from './clock.js';
 import { Rng, hash32 } from './rng.js';
 import { Api, ApiError } from './routes.js';
+import { shapesForSeed } from './shapes.js';
 import type { RequestContext, RouteResult } from './routes.js';
 import type {
   FakeIntercomOptions,
@@ -98,10 +99,13 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
   const clock = new Clock(opts.now ?? Math.floor(Date.now() / 1000));
   const size: WorkspaceSize = { ...DEFAULT_SIZE, ...(opts.size ?? {}) };
   const workspace = new Workspace({ seed, now: clock.base, size, clock, indexLagSeconds: opts.indexLagSeconds ?? 0 });
+  const shapes = opts.shapes === 'seed' ? shapesForSeed(seed) : opts.shapes;
   const api = new Api(workspace, {
     scrollIdleSeconds: opts.scrollIdleSeconds ?? 60,
-    scrollPageSize: opts.scrollPageSize ?? 50,
+    // With shapes, the scroll pages are as small as the lists' (several pages per walk).
+    scrollPageSize: opts.scrollPageSize ?? shapes?.pageSize ?? 50,
     activityLogMaxWindowDays: opts.activityLogMaxWindowDays ?? 30,
+    ...(shapes ? { shapes } : {}),
   });
   const writes = new FakeWrites(workspace);
   if (opts.prerender) api.prerender();

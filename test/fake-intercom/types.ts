@@ -1,4 +1,7 @@
 /** Public types of the fake Intercom server. */
+import type { ListShapes } from './shapes.js';
+
+export type { ListShapes } from './shapes.js';
 
 export interface WorkspaceSize {
   contacts: number;
@@ -99,6 +102,11 @@ export interface FakeIntercomOptions {
   scrollPageSize?: number;
   /** Widest created_at window accepted by GET /admins/activity_logs before it answers 500 (default 30). */
   activityLogMaxWindowDays?: number;
+  /**
+   * Serve lists in varied documented shapes (shapes.ts): 'seed' picks them from the seed, or give
+   * them explicitly. Absent: every list keeps its one usual shape.
+   */
+  shapes?: 'seed' | ListShapes;
   /** Apply a mutation every N requests while a sync runs. */
   mutateEvery?: MutateEvery;
   /** Host to bind (default 127.0.0.1). */

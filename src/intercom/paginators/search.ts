@@ -1,0 +1,23 @@
+import type { PaginationStrategy } from './walk.js';
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * The search strategy: POST with `pagination: {per_page, starting_after}` in the BODY (a cursor in
+ * the query string is silently ignored by Intercom), next cursor from `pages.next.starting_after`.
+ * `body` is the request body without its cursor; its own `pagination` (per_page) is kept.
+ */
+export function searchStrategy(path: string, body: Record<string, unknown>, perPage: number | undefined): PaginationStrategy {
+  const pagination = isObject(body.pagination) ? body.pagination : {};
+  const base = { ...pagination, per_page: perPage ?? pagination.per_page ?? 150 };
+  return {
+    first: () => ({ path, json: { ...body, pagination: base } }),
+    next(response) {
+      const pages = isObject(response) && isObject(response.pages) ? response.pages : undefined;
+      const next = pages?.next;
+      const cursor = isObject(next) ? next.starting_after : undefined;
+      if (typeof cursor !== 'string' || cursor === '') return undefined;
+      return { request: { path, json: { ...body, pagination: { ...base, starting_after: cursor } } }, position: `cursor:${cursor}`, describe: `the cursor ${cursor}` };
+    },
+  };
+}
