@@ -1,5 +1,6 @@
 import { ConnectorError } from '../core/errors.js';
 import type { JsonObject } from '../core/events.js';
+import { excerpt } from '../core/redact.js';
 import type { IntercomClient } from './client.js';
 
 export interface Page {
@@ -27,7 +28,7 @@ export function recordsOf(body: unknown, key: string | string[], endpoint: strin
   throw new ConnectorError(`Intercom's answer to ${endpoint} has no '${keys.join("' or '")}' array; the response is malformed or the API version changed.`, {
     failureType: 'system_error',
     stream,
-    internalMessage: `body starts with ${JSON.stringify(body)?.slice(0, 200)}`,
+    internalMessage: `body starts with ${excerpt(JSON.stringify(body) ?? String(body), 200)}`,
   });
 }
 
