@@ -40,8 +40,8 @@ export function redact(text: string): string {
  */
 export function excerpt(text: string, maxChars: number): string {
   const clean = redact(text);
-  if (clean.length <= maxChars) return clean;
   let cut = clean.slice(0, maxChars);
+  // Checked even when nothing was cut: the text itself may end in a secret's beginning.
   for (const form of forms) {
     for (let k = Math.min(form.length - 1, cut.length); k >= SECRET_FRAGMENT_LENGTH; k--) {
       if (cut.endsWith(form.slice(0, k))) {
@@ -50,7 +50,7 @@ export function excerpt(text: string, maxChars: number): string {
       }
     }
   }
-  return `${cut}…`;
+  return cut.length < clean.length ? `${cut}…` : cut;
 }
 
 function jsonEscaped(value: string): string {

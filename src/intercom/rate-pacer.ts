@@ -186,7 +186,7 @@ export function retryAfterTime(headers: Record<string, string | string[] | undef
 
 function headerNumber(headers: Record<string, string | string[] | undefined>, name: string): number | undefined {
   const value = first(headers[name])?.trim();
-  if (value === undefined || value === '' || !/^-?\d+(\.\d+)?$/.test(value)) return undefined;
+  if (value === undefined || !/^\d+(\.\d+)?$/.test(value)) return undefined;
   const n = Number(value);
   return Number.isFinite(n) ? n : undefined;
 }
