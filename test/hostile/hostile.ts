@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { expect } from 'vitest';
+import { BIN, writeJsonFiles } from '../helpers/run-cli.js';
+import { recordOutput, recordSecret } from '../helpers/secret-audit.js';
+
+/** The token every hostile case configures; no 8-character run of it may appear in any output. */
+export const TOKEN = 'hostile-suite-token-Zq8wX3vB7nL2pR5t';
+recordSecret(TOKEN);
+
+export interface Hit {
+  server: string;
+  method: string;
+  url: string;
+  authorization: string | undefined;
+}
+
+export interface HostileServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Every request any hostile server of this file received, in order. */
+export const hits: Hit[] = [];
+
+/** One small HTTP server on a loopback address, answering with `handler`. */
+export async function hostileServer(name: string, handler: (req: IncomingMessage, res: ServerResponse) => void, host = '127.0.0.1'): Promise<HostileServer> {
+  const server: Server = createServer((req, res) => {
+    hits.push({ server: name, method: req.method ?? 'GET', url: req.url ?? '/', authorization: req.headers.authorization });
+    // Drain a request body (searches) before answering.
+    req.resume();
+    req.on('end', () => handler(req, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+export const ADMINS = [
+  { type: 'admin', id: '1', name: 'Ada', email: 'ada@example.com' },
+  { type: 'admin', id: '2', name: 'Bo', email: 'bo@example.com' },
+];
+
+export function catalog(streams: string[]): unknown {
+  return {
+    streams: streams.map((name) => ({
+      stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] },
+      sync_mode: 'full_refresh',
+      destination_sync_mode: 'overwrite',
+    })),
+  };
+}
+
+export interface HostileRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  messages: Record<string, unknown>[];
+  /** Peak resident memory of the connector process (from /usr/bin/time), in MB. */
+  peakRssMb: number;
+}
+
+/**
+ * Runs the built connector (Airbyte `read` or the Singer tap) against `baseUrl` under
+ * /usr/bin/time, so the peak memory is the kernel's figure, not a stopwatch or a guess.
+ */
+export function runConnector(kind: 'airbyte' | 'tap', baseUrl: string, streams: string[], config: Record<string, unknown> = {}, timeoutMs = 45_000): Promise<HostileRun> {
+  const files = writeJsonFiles({
+    config: { access_token: TOKEN, base_url: baseUrl, max_retries: 1, request_timeout_seconds: 10, max_rate_limit_wait_seconds: 3, max_concurrency: 2, ...config },
+    catalog: kind === 'airbyte' ? catalog(streams) : singerCatalog(streams),
+  });
+  const args = kind === 'airbyte' ? [BIN.airbyte, 'read', '--config', files.config!, '--catalog', files.catalog!, '--quiet'] : [BIN.tap, '--config', files.config!, '--catalog', files.catalog!, '--quiet'];
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M', process.execPath, ...args], { env: { ...process.env, INTERCOM_CONNECTOR_RETRY_BASE_MS: '20' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    // A hang guard only: the cases assert on requests and messages, never on elapsed time.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`connector did not finish: ${stderr.slice(-1500)}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      recordOutput(`hostile ${kind} ${baseUrl}`, stdout + stderr);
+      const rss = /PEAK_RSS_KB=(\d+)/.exec(stderr);
+      const messages = stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          try {
+            return JSON.parse(l) as Record<string, unknown>;
+          } catch {
+            return { __unparsable: l };
+          }
+        });
+      resolve({ code, stdout, stderr: stderr.replace(/PEAK_RSS_KB=\d+\n?/, ''), messages, peakRssMb: rss ? Number(rss[1]) / 1024 : Number.NaN });
+    });
+  });
+}
+
+function singerCatalog(streams: string[]): unknown {
+  return {
+    streams: streams.map((name) => ({
+      tap_stream_id: name,
+      stream: name,
+      schema: { type: 'object' },
+      metadata: [{ breadcrumb: [], metadata: { selected: true } }],
+    })),
+  };
+}
+
+export function traceErrors(run: HostileRun): { message: string; internal_message?: string; failure_type: string }[] {
+  return run.messages
+    .filter((m) => m.type === 'TRACE' && (m.trace as { type: string }).type === 'ERROR')
+    .map((m) => (m.trace as { error: { message: string; internal_message?: string; failure_type: string } }).error);
+}
+
+export function recordIds(run: HostileRun, stream: string): string[] {
+  return run.messages
+    .filter((m) => m.type === 'RECORD')
+    .map((m) => (m.stream === stream ? m.record : (m.record as { stream: string; data: unknown }).stream === stream ? (m.record as { data: unknown }).data : undefined) as { id?: string } | undefined)
+    .filter((r): r is { id?: string } => r !== undefined)
+    .map((r) => String(r.id));
+}
+
+/** No run of 8 characters of the token in any output, and no request with it to a server other than `allowed`. */
+export function assertTokenContained(run: HostileRun, allowed: string[]): void {
+  for (let i = 0; i + 8 <= TOKEN.length; i++) {
+    const fragment = TOKEN.slice(i, i + 8);
+    expect(run.stdout, `stdout holds "${fragment}"`).not.toContain(fragment);
+    expect(run.stderr, `stderr holds "${fragment}"`).not.toContain(fragment);
+  }
+  for (const hit of hits) if (hit.authorization?.includes(TOKEN)) expect(allowed, `token sent to ${hit.server} ${hit.url}`).toContain(hit.server);
+}
+
+/** Every stdout line is one JSON message (the protocol only). */
+export function assertProtocolOnly(run: HostileRun): void {
+  expect(run.messages.filter((m) => '__unparsable' in m)).toEqual([]);
+}
