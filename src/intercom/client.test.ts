@@ -286,6 +286,9 @@ describe('IntercomClient trust boundaries', () => {
       expect(err.message).toMatch(/Could not reach Intercom at http:\/\/127\.0\.0\.1:\d+: the connection was refused \(ECONNREFUSED\) on the first request/);
       expect(c.stats.retried).toBe(0);
       expect(c.stats.requests).toBe(1);
+      // The rest of the run fails the same way without trying (and waiting on) the host again.
+      await expect(c.request({ path: '/tags' })).rejects.toThrow(/Could not reach Intercom .*ECONNREFUSED/);
+      expect(c.stats.requests).toBe(1);
     } finally {
       nock.disableNetConnect();
     }
@@ -352,7 +355,7 @@ describe('IntercomClient trust boundaries', () => {
     const c = client({ maxRateLimitWaitMs: 5000 });
     await c.request({ path: '/tags' });
     const err = (await c.request({ path: '/tags' }).catch((e: unknown) => e)) as IntercomApiError;
-    expect(err.message).toMatch(/rate-limit headers say the budget is used up \(before GET \/tags\) and asks to wait until .*max_rate_limit_wait_seconds allows 5\.0 s/);
+    expect(err.message).toMatch(/rate-limit headers say the budget for GET \/tags is used up until .*max_rate_limit_wait_seconds allows 5\.0 s/);
     expect(err.failureType).toBe('transient_error');
   });
 });

@@ -77,6 +77,8 @@ export class IntercomClient {
   private readonly origin: string;
   /** Set by the first HTTP answer of the run (any status): from then on, network errors are transient. */
   private reachedHost = false;
+  /** Why the host could not be reached before it ever answered: every later request of the run fails the same way at once. */
+  private unreachable: { code: string; text: string } | undefined;
   private readonly lastHeartbeat = new Map<string, number>();
 
   constructor(private readonly opts: ClientOptions) {
@@ -215,19 +217,21 @@ export class IntercomClient {
 
   private rateLimitError(endpoint: string, waitedMs: number, resetAtMs: number, body: ReturnType<typeof parseErrorBody> | undefined, answered429: boolean): IntercomApiError {
     const askedS = Math.max(0, Math.round((resetAtMs - Date.now()) / 1000));
-    const what = answered429 ? `Intercom answered 429 (rate limit exceeded) for ${endpoint}` : `Intercom's rate-limit headers say the budget is used up (before ${endpoint})`;
+    const what = answered429 ? `Intercom answered 429 (rate limit exceeded) for ${endpoint} and asks to wait until` : `Intercom's rate-limit headers say the budget for ${endpoint} is used up until`;
     return new IntercomApiError({
       endpoint,
       status: answered429 ? 429 : undefined,
       body,
       transient: true,
       message:
-        `${what} and asks to wait until ${safeIso(resetAtMs)} (${askedS} s more); this request has waited ${seconds(waitedMs)} so far, and max_rate_limit_wait_seconds allows ${seconds(this.opts.maxRateLimitWaitMs)} in total. ` +
+        `${what} ${safeIso(resetAtMs)} (${askedS} s more); this request has waited ${seconds(waitedMs)} so far, and max_rate_limit_wait_seconds allows ${seconds(this.opts.maxRateLimitWaitMs)} in total. ` +
         'Another app may be using the workspace budget: lower max_requests_per_minute, raise max_rate_limit_wait_seconds or run later (a read resumes from the last state).',
     });
   }
 
   private async send(req: RequestOptions, endpoint: string): Promise<{ statusCode: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+    // Without this, each stream would try (and wait on DNS timeouts) again for the same unreachable host.
+    if (this.unreachable && !this.reachedHost) throw new AbortError(unreachableError(endpoint, this.origin, this.unreachable.code, this.unreachable.text));
     this.stats.requests++;
     if (req.stream) this.streamStats(req.stream).requests++;
     const started = performance.now();
@@ -250,7 +254,10 @@ export class IntercomClient {
         const code = err.code ?? '';
         const where = `${this.opts.baseUrl}${pathOf(req.path)}`;
         const text = redact(`${code ? code + ' ' : ''}${err.message}`);
-        if (!this.reachedHost && UNREACHABLE_CODES.has(code)) throw new AbortError(unreachableError(endpoint, this.origin, code, text));
+        if (!this.reachedHost && UNREACHABLE_CODES.has(code)) {
+          this.unreachable ??= { code, text };
+          throw new AbortError(unreachableError(endpoint, this.origin, code, text));
+        }
         if (RETRYABLE_CODES.has(code) || err.name === 'TimeoutError' || err.name === 'ReadError') {
           throw new TransientError(`network error calling ${where}: ${text}`);
         }

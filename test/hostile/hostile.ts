@@ -95,8 +95,10 @@ export function runConnector(kind: 'airbyte' | 'tap', baseUrl: string, streams: 
       child.kill('SIGKILL');
       reject(new Error(`connector did not finish: ${stderr.slice(-1500)}`));
     }, timeoutMs);
+    const t0 = Date.now();
     child.on('close', (code) => {
       clearTimeout(timer);
+      if (process.env.HOSTILE_REPORT) console.log(`HOSTILE_RUN ${kind} code=${code} ms=${Date.now() - t0} ${/PEAK_RSS_KB=(\d+)/.exec(stderr)?.[0]} lines=${stdout.split('\n').length} err=${(/"error":\{"message":"([^"]{0,160})/.exec(stdout)?.[1] ?? stderr.split('\n').filter((l) => /CRITICAL|ERROR/.test(l))[0]?.slice(0, 160))}`);
       recordOutput(`hostile ${kind} ${baseUrl}`, stdout + stderr);
       const rss = /PEAK_RSS_KB=(\d+)/.exec(stderr);
       const messages = stdout

@@ -40,7 +40,7 @@ describe('hostile server: every rate-limit wait is bounded', () => {
     expect(recordIds(run, 'admins')).toEqual(['1', '2']);
     expect(hits.length - before).toBe(1);
     const errors = traceErrors(run);
-    expect(errors.some((e) => /rate-limit headers say the budget is used up .* max_rate_limit_wait_seconds allows 3\.0 s/.test(e.message))).toBe(true);
+    expect(errors.some((e) => /rate-limit headers say the budget for GET \/admins is used up until .* max_rate_limit_wait_seconds allows 3\.0 s/.test(e.message))).toBe(true);
     expect(errors.every((e) => e.failure_type === 'transient_error' || e.failure_type === 'system_error')).toBe(true);
     // No busy loop: a handful of LOG/status lines, not thousands.
     expect(logLines(run)).toBeLessThan(20);
