@@ -28,9 +28,11 @@ export const hits: Hit[] = [];
 export async function hostileServer(name: string, handler: (req: IncomingMessage, res: ServerResponse) => void, host = '127.0.0.1'): Promise<HostileServer> {
   const server: Server = createServer((req, res) => {
     hits.push({ server: name, method: req.method ?? 'GET', url: req.url ?? '/', authorization: req.headers.authorization });
-    // Drain a request body (searches) before answering.
-    req.resume();
-    req.on('end', () => handler(req, res));
+    // Read a request body (searches) before answering; handlers find it as req.body.
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => handler(Object.assign(req, { body }), res));
   });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.address() as { port: number }).port;
@@ -55,14 +57,26 @@ export const ADMINS = [
   { type: 'admin', id: '2', name: 'Bo', email: 'bo@example.com' },
 ];
 
+/** Streams read incrementally on `updated_at`; the others full refresh. */
+const INCREMENTAL = new Set(['contacts']);
+
 export function catalog(streams: string[]): unknown {
   return {
-    streams: streams.map((name) => ({
-      stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] },
-      sync_mode: 'full_refresh',
-      destination_sync_mode: 'overwrite',
-    })),
+    streams: streams.map((name) =>
+      INCREMENTAL.has(name)
+        ? { stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'], source_defined_cursor: true, default_cursor_field: ['updated_at'] }, sync_mode: 'incremental', cursor_field: ['updated_at'], destination_sync_mode: 'append_dedup', primary_key: [['id']] }
+        : { stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] }, sync_mode: 'full_refresh', destination_sync_mode: 'overwrite' },
+    ),
   };
+}
+
+/** The cursor of every STATE the run emitted for `stream`. */
+export function stateCursors(run: HostileRun, stream: string): number[] {
+  return run.messages
+    .filter((m) => m.type === 'STATE')
+    .map((m) => (m.state as { stream?: { stream_descriptor: { name: string }; stream_state: { updated_at?: number } } }).stream)
+    .filter((s) => s?.stream_descriptor.name === stream)
+    .map((s) => Number(s!.stream_state.updated_at));
 }
 
 export interface HostileRun {
@@ -78,21 +92,25 @@ export interface HostileRun {
  * Runs the built connector (Airbyte `read` or the Singer tap) against `baseUrl` under
  * /usr/bin/time, so the peak memory is the kernel's figure, not a stopwatch or a guess.
  */
-export function runConnector(kind: 'airbyte' | 'tap', baseUrl: string, streams: string[], config: Record<string, unknown> = {}, timeoutMs = 45_000): Promise<HostileRun> {
+export function runConnector(kind: 'airbyte' | 'tap', baseUrl: string, streams: string[], config: Record<string, unknown> = {}, opts: { state?: unknown; timeoutMs?: number } = {}): Promise<HostileRun> {
+  const timeoutMs = opts.timeoutMs ?? 45_000;
   const files = writeJsonFiles({
     config: { access_token: TOKEN, base_url: baseUrl, max_retries: 1, request_timeout_seconds: 10, max_rate_limit_wait_seconds: 3, max_concurrency: 2, ...config },
     catalog: kind === 'airbyte' ? catalog(streams) : singerCatalog(streams),
+    ...(opts.state === undefined ? {} : { state: opts.state }),
   });
-  const args = kind === 'airbyte' ? [BIN.airbyte, 'read', '--config', files.config!, '--catalog', files.catalog!, '--quiet'] : [BIN.tap, '--config', files.config!, '--catalog', files.catalog!, '--quiet'];
+  const state = files.state ? ['--state', files.state] : [];
+  const args = kind === 'airbyte' ? [BIN.airbyte, 'read', '--config', files.config!, '--catalog', files.catalog!, ...state, '--quiet'] : [BIN.tap, '--config', files.config!, '--catalog', files.catalog!, ...state, '--quiet'];
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M', process.execPath, ...args], { env: { ...process.env, INTERCOM_CONNECTOR_RETRY_BASE_MS: '20' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so the hang guard ends the connector too, not only /usr/bin/time.
+    const child = spawn('/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M', process.execPath, ...args], { env: { ...process.env, INTERCOM_CONNECTOR_RETRY_BASE_MS: '20' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     // A hang guard only: the cases assert on requests and messages, never on elapsed time.
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
       reject(new Error(`connector did not finish: ${stderr.slice(-1500)}`));
     }, timeoutMs);
     const t0 = Date.now();

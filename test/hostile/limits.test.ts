@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMINS, assertProtocolOnly, assertTokenContained, hostileServer, json, recordIds, runConnector, traceErrors, type HostileServer } from './hostile.js';
+import { ADMINS, assertProtocolOnly, assertTokenContained, hostileServer, json, recordIds, runConnector, stateCursors, traceErrors, type HostileServer } from './hostile.js';
 
 /**
  * Size and depth: a gzip bomb, a huge body and deep nesting each fail their request with a clear
@@ -85,6 +85,47 @@ describe('hostile server: bounded body size and nesting', () => {
     const run = await runConnector('tap', server.url, ['admins'], { max_response_bytes: MAX_RESPONSE_BYTES });
     expect(recordIds(run, 'admins')).toEqual(['1', '2']);
     expect(run.stderr).toMatch(/CRITICAL .*larger than max_response_bytes|larger than max_response_bytes/);
+    expect(run.code).toBe(1);
+    expect(run.peakRssMb).toBeLessThan(MEMORY_BOUND_MB);
+    assertTokenContained(run, ['intercom']);
+  });
+});
+
+describe('hostile server: an incremental stream keeps its state behind the fault', () => {
+  it('contacts: records before a gzip bomb are delivered and no STATE passes the unread page', async () => {
+    const nowS = Math.floor(Date.now() / 1000);
+    const cursor = nowS - 5 * 86_400;
+    const contacts = [
+      { type: 'contact', id: 'c1', role: 'user', updated_at: nowS - 120, created_at: nowS - 9000 },
+      { type: 'contact', id: 'c2', role: 'user', updated_at: nowS - 60, created_at: nowS - 9000 },
+    ];
+    let faultStart = Number.POSITIVE_INFINITY;
+    const server = await hostileServer('intercom', (req, res) => {
+      const body = (req as { body?: string }).body ?? '';
+      // The time range of the slice this search is for: the Unix times in its query.
+      const times = (body.match(/\b1\d{9}\b/g) ?? []).map(Number);
+      // The last slice has no upper bound; the others end (a day late, on purpose) at their largest time.
+      const last = !body.includes('"<"');
+      const holdsRecords = times.length > 0 && Math.min(...times) <= nowS - 120 && (last || Math.max(...times) >= nowS - 60);
+      if (body.includes('"starting_after"')) {
+        faultStart = Math.min(faultStart, ...times);
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        return res.end(bomb);
+      }
+      // Earlier slices are empty and complete; the slice with the records has a second page.
+      if (!holdsRecords) return json(res, 200, { type: 'list', data: [], total_count: 0, pages: { type: 'pages', page: 1, per_page: 150, total_pages: 0 } });
+      json(res, 200, { type: 'list', data: contacts, total_count: 3, pages: { type: 'pages', page: 1, per_page: 150, total_pages: 2, next: { page: 2, starting_after: 'c2-cursor' } } });
+    });
+    servers.push(server);
+    const state = [{ type: 'STREAM', stream: { stream_descriptor: { name: 'contacts' }, stream_state: { updated_at: cursor } } }];
+    const run = await runConnector('airbyte', server.url, ['contacts'], { max_response_bytes: MAX_RESPONSE_BYTES, lookback_window_minutes: 0 }, { state });
+    expect(recordIds(run, 'contacts').sort()).toEqual(['c1', 'c2']);
+    expect(traceErrors(run).some((e) => /larger than max_response_bytes/.test(e.message))).toBe(true);
+    expect(Number.isFinite(faultStart)).toBe(true);
+    // The completed earlier slices are checkpointed; the slice with the unread page is not.
+    const cursors = stateCursors(run, 'contacts');
+    expect(cursors.length).toBeGreaterThan(0);
+    for (const at of cursors) expect(at).toBeLessThanOrEqual(faultStart);
     expect(run.code).toBe(1);
     expect(run.peakRssMb).toBeLessThan(MEMORY_BOUND_MB);
     assertTokenContained(run, ['intercom']);
