@@ -283,7 +283,7 @@ describe('IntercomClient trust boundaries', () => {
       await new Promise((r) => server.close(r)); // a port nobody listens on: ECONNREFUSED
       const c = client({ baseUrl: `http://127.0.0.1:${port}`, maxRetries: 6, retryBaseDelayMs: 1000 });
       const err = (await c.request({ path: '/admins' }).catch((e: unknown) => e)) as IntercomApiError;
-      expect(err.message).toMatch(/Could not reach Intercom at http:\/\/127\.0\.0\.1:\d+: the connection was refused \(ECONNREFUSED\) on the first request/);
+      expect(err.message).toMatch(/Could not reach Intercom at http:\/\/127\.0\.0\.1:\d+\/admins: the connection was refused \(ECONNREFUSED\) on the first request/);
       expect(c.stats.retried).toBe(0);
       expect(c.stats.requests).toBe(1);
       // The rest of the run fails the same way without trying (and waiting on) the host again.

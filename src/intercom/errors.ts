@@ -108,13 +108,13 @@ export function tooDeepError(endpoint: string, maxDepth: number): IntercomApiErr
   });
 }
 
-/** DNS failure or refused connection before the host ever answered in this run. */
-export function unreachableError(endpoint: string, origin: string, code: string, detail: string): IntercomApiError {
+/** DNS failure or refused connection before the host ever answered in this run. `url` is the request's URL (no credentials: base_url cannot hold any). */
+export function unreachableError(endpoint: string, url: string, code: string, detail: string): IntercomApiError {
   const why = code === 'ECONNREFUSED' ? 'the connection was refused' : 'the host name could not be resolved (DNS)';
   return new IntercomApiError({
     endpoint,
     transient: code !== 'ENOTFOUND',
-    message: `Could not reach Intercom at ${origin}: ${why} (${code}) on the first request of this run (${endpoint}); nothing was read. Check base_url/region, the network, DNS and any proxy or firewall, then run again.`,
+    message: `Could not reach Intercom at ${safeUrl(url)}: ${why} (${code}) on the first request of this run; nothing was read. Check base_url/region, the network, DNS and any proxy or firewall, then run again.`,
     cause: new Error(detail),
   });
 }

@@ -17,7 +17,7 @@ describe('unreachable host: fail fast', () => {
     const run = await runConnector('airbyte', `http://127.0.0.1:${port}`, ['admins', 'tags', 'teams'], { max_retries: 6 });
     const errors = traceErrors(run);
     expect(errors.length).toBeGreaterThan(0);
-    expect(errors.every((e) => /Could not reach Intercom at http:\/\/127\.0\.0\.1:\d+: the connection was refused \(ECONNREFUSED\) on the first request/.test(e.message))).toBe(true);
+    expect(errors.every((e) => /Could not reach Intercom at http:\/\/127\.0\.0\.1:\d+\/\S*: the connection was refused \(ECONNREFUSED\) on the first request/.test(e.message))).toBe(true);
     expect(run.messages.filter((m) => m.type === 'LOG' && /Retrying/.test(JSON.stringify(m)))).toEqual([]);
     expect(run.code).toBe(1);
     assertTokenContained(run, []);
