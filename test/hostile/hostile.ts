@@ -116,6 +116,7 @@ export function runConnector(kind: 'airbyte' | 'tap', baseUrl: string, streams: 
     const t0 = Date.now();
     child.on('close', (code) => {
       clearTimeout(timer);
+      // HOSTILE_REPORT=1 prints each run's exit, time, peak memory and error (the before/after figures); nothing asserts on time.
       if (process.env.HOSTILE_REPORT) console.log(`HOSTILE_RUN ${kind} code=${code} ms=${Date.now() - t0} ${/PEAK_RSS_KB=(\d+)/.exec(stderr)?.[0]} lines=${stdout.split('\n').length} err=${(/"error":\{"message":"([^"]{0,160})/.exec(stdout)?.[1] ?? stderr.split('\n').filter((l) => /CRITICAL|ERROR/.test(l))[0]?.slice(0, 160))}`);
       recordOutput(`hostile ${kind} ${baseUrl}`, stdout + stderr);
       const rss = /PEAK_RSS_KB=(\d+)/.exec(stderr);
