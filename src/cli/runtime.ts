@@ -39,6 +39,7 @@ export function createClient(
     maxRequestsPerMinute: config.maxRequestsPerMinute,
     maxRetries: config.maxRetries,
     maxRateLimitWaitMs: config.maxRateLimitWaitMs,
+    maxResponseBytes: config.maxResponseBytes,
     // Tests shorten the backoff; users have no reason to.
     retryBaseDelayMs: env.INTERCOM_CONNECTOR_RETRY_BASE_MS ? Number(env.INTERCOM_CONNECTOR_RETRY_BASE_MS) : undefined,
     onRateLimited: (resetAtMs, stream) => void sink.emit({ type: 'rate_limited', stream, resetAtMs }),

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { ConfigError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
+import { packageRoot } from '../util/package-root.js';
 import { describeErrors } from '../util/schema-validation.js';
 import { resolveBaseUrl } from './base-url.js';
 import { substituteEnv } from './env.js';
@@ -20,7 +23,12 @@ export interface ConnectionSettings {
   maxRequestsPerMinute?: number;
   maxRetries: number;
   maxRateLimitWaitMs: number;
+  /** Largest response body read (after decompression); larger ones fail that request. */
+  maxResponseBytes: number;
 }
+
+/** Default of max_response_bytes: far above any Intercom page, far below what hurts a worker. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Registers the secrets, substitutes `${ENV}` references (registering the substituted secrets
@@ -66,20 +74,53 @@ export function connectionSettings(config: Record<string, unknown>, scopes: stri
     maxRequestsPerMinute: config.max_requests_per_minute as number | undefined,
     maxRetries: config.max_retries as number,
     maxRateLimitWaitMs: (config.max_rate_limit_wait_seconds as number) * 1000,
+    maxResponseBytes: (config.max_response_bytes as number | undefined) ?? DEFAULT_MAX_RESPONSE_BYTES,
   };
 }
 
-function registerLiteralSecrets(config: Record<string, unknown>): void {
-  // Every secret of the config, registered before anything can fail and print it.
-  for (const key of ['access_token', 'hash_salt']) {
-    const value = config[key];
-    if (typeof value === 'string') registerSecret(value);
+/**
+ * Every string under a key the config schemas mark `airbyte_secret`, at any depth (so a secret
+ * moved into `credentials` or a `oneOf` branch is still found), registered before anything can fail
+ * and print it.
+ */
+function registerLiteralSecrets(value: unknown, underSecretKey = false): void {
+  if (typeof value === 'string') {
+    if (underSecretKey) registerSecret(value);
+    return;
   }
-  const credentials = config.credentials;
-  if (credentials && typeof credentials === 'object') {
-    for (const key of ['access_token', 'client_id', 'client_secret']) {
-      const value = (credentials as Record<string, unknown>)[key];
-      if (typeof value === 'string') registerSecret(value);
+  if (Array.isArray(value)) {
+    for (const item of value) registerLiteralSecrets(item, underSecretKey);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  for (const [key, child] of Object.entries(value)) registerLiteralSecrets(child, secretKeys().has(key));
+}
+
+let secretKeyNames: Set<string> | undefined;
+
+/** Names of the properties either config schema marks `airbyte_secret: true`. */
+export function secretKeys(): Set<string> {
+  if (secretKeyNames) return secretKeyNames;
+  const names = new Set<string>(['access_token', 'client_secret', 'hash_salt']);
+  for (const file of ['source', 'destination']) {
+    const schema = JSON.parse(readFileSync(join(packageRoot, 'schemas', 'config', `${file}.json`), 'utf8')) as unknown;
+    collectSecretKeys(schema, names);
+  }
+  secretKeyNames = names;
+  return names;
+}
+
+function collectSecretKeys(node: unknown, names: Set<string>): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const item of node) collectSecretKeys(item, names);
+    return;
+  }
+  const properties = (node as { properties?: unknown }).properties;
+  if (properties && typeof properties === 'object') {
+    for (const [name, def] of Object.entries(properties)) {
+      if (def && typeof def === 'object' && (def as { airbyte_secret?: unknown }).airbyte_secret === true) names.add(name);
     }
   }
+  for (const child of Object.values(node)) collectSecretKeys(child, names);
 }

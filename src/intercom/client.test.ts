@@ -205,3 +205,157 @@ describe('IntercomClient', () => {
     expect(peak).toBe(3);
   });
 });
+
+describe('IntercomClient trust boundaries', () => {
+  it('refuses a next link on another host, port or scheme without sending anything there', async () => {
+    const other = nock('http://127.0.0.2:8080').get(/.*/).reply(200, { data: ['stolen'] });
+    const c = client();
+    for (const url of ['http://127.0.0.2:8080/admins?page=2', 'https://api.intercom.io:8443/admins', 'http://api.intercom.io/admins', 'HTTPS://evil.example/admins', '//evil.example/admins']) {
+      const err = (await c.request({ path: url }).catch((e: unknown) => e)) as IntercomApiError;
+      expect(err).toBeInstanceOf(IntercomApiError);
+      expect(err.failureType).toBe('system_error');
+      expect(err.message).toMatch(/another origin than the configured https:\/\/api\.intercom\.io/);
+    }
+    expect(other.isDone()).toBe(false);
+    expect(c.stats.retried).toBe(0);
+  });
+
+  it('follows a next link on the configured origin and names a refused URL without its credentials', async () => {
+    nock(BASE).get('/admins').query({ page: '2' }).reply(200, { admins: [] });
+    await expect(client().request({ path: `${BASE}/admins?page=2` })).resolves.toEqual({ admins: [] });
+    const err = (await client().request({ path: 'https://user:hunter2pass@evil.example/x' }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toContain('https://evil.example/x');
+    expect(err.message).not.toContain('hunter2pass');
+  });
+
+  it('follows a redirect within the origin but not one to another origin', async () => {
+    const evil = nock('https://evil.example').get(/.*/).reply(200, { admins: ['stolen'] });
+    nock(BASE).get('/admins').reply(302, '', { location: '/admins/v2' }).get('/admins/v2').reply(200, { admins: [] });
+    await expect(client().request({ path: '/admins' })).resolves.toEqual({ admins: [] });
+    nock(BASE).get('/tags').reply(301, '', { location: 'https://evil.example/tags' });
+    const err = (await client().request({ path: '/tags' }).catch((e: unknown) => e)) as IntercomApiError;
+    expect(err).toBeInstanceOf(IntercomApiError);
+    expect(err.message).toMatch(/redirect \(HTTP 301\) to https:\/\/evil\.example\/tags.*not followed/);
+    expect(evil.isDone()).toBe(false);
+  });
+
+  it('stops reading a body over max_response_bytes, counted after decompression, and does not retry it', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const bomb = gzipSync(Buffer.alloc(2 * 1024 * 1024, 0x20));
+    expect(bomb.length).toBeLessThan(10_000);
+    nock(BASE).get('/tags').reply(200, bomb, { 'content-encoding': 'gzip', 'content-type': 'application/json' });
+    const c = client({ maxResponseBytes: 256 * 1024 });
+    const err = (await c.request({ path: '/tags' }).catch((e: unknown) => e)) as IntercomApiError;
+    expect(err).toBeInstanceOf(IntercomApiError);
+    expect(err.message).toMatch(/GET \/tags is larger than max_response_bytes \(262144 bytes/);
+    expect(c.stats.requests).toBe(1);
+    // A body just under the bound is read.
+    nock(BASE).get('/tags').reply(200, JSON.stringify({ data: 'x'.repeat(200 * 1024) }));
+    await expect(c.request<{ data: string }>({ path: '/tags' })).resolves.toHaveProperty('data');
+  });
+
+  it('refuses a body nested deeper than the bound before parsing it, and reads strings that only look deep', async () => {
+    nock(BASE).get('/tags').reply(200, `{"data":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    const c = client();
+    const err = (await c.request({ path: '/tags' }).catch((e: unknown) => e)) as IntercomApiError;
+    expect(err.message).toMatch(/nests JSON deeper than 64 levels/);
+    expect(c.stats.requests).toBe(1);
+    const looksDeep = { data: ['['.repeat(500), '\\"[[[[', `"${'{'.repeat(100)}`] };
+    nock(BASE).get('/tags').reply(200, looksDeep);
+    await expect(c.request({ path: '/tags' })).resolves.toEqual(looksDeep);
+  });
+
+  it('removes the token from a body that echoes it (raw and JSON-escaped)', async () => {
+    nock(BASE).get('/admins').reply(200, (_uri, _body) => JSON.stringify({ admins: [{ id: '1', name: `Bearer ${TOKEN}` }] }));
+    await expect(client().request({ path: '/admins' })).resolves.toEqual({ admins: [{ id: '1', name: 'Bearer ***' }] });
+    const odd = 'tok"with\\quote-and-backslash';
+    nock(BASE).get('/admins').reply(200, JSON.stringify({ admins: [{ id: '1', name: odd }] }));
+    await expect(client({ accessToken: odd }).request({ path: '/admins' })).resolves.toEqual({ admins: [{ id: '1', name: '***' }] });
+  });
+
+  it('fails at once, without retries, when the host cannot be reached on the first request', async () => {
+    nock.enableNetConnect('127.0.0.1');
+    try {
+      const { createServer } = await import('node:net');
+      const server = createServer();
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const port = (server.address() as { port: number }).port;
+      await new Promise((r) => server.close(r)); // a port nobody listens on: ECONNREFUSED
+      const c = client({ baseUrl: `http://127.0.0.1:${port}`, maxRetries: 6, retryBaseDelayMs: 1000 });
+      const err = (await c.request({ path: '/admins' }).catch((e: unknown) => e)) as IntercomApiError;
+      expect(err.message).toMatch(/Could not reach Intercom at http:\/\/127\.0\.0\.1:\d+\/admins: the connection was refused \(ECONNREFUSED\) on the first request/);
+      expect(c.stats.retried).toBe(0);
+      expect(c.stats.requests).toBe(1);
+      // The rest of the run fails the same way without trying (and waiting on) the host again.
+      await expect(c.request({ path: '/tags' })).rejects.toThrow(/Could not reach Intercom .*ECONNREFUSED/);
+      expect(c.stats.requests).toBe(1);
+    } finally {
+      nock.disableNetConnect();
+    }
+  });
+
+  it('keeps refused connections retryable once the host has answered in this run', async () => {
+    nock.enableNetConnect('127.0.0.1');
+    const { createServer } = await import('node:http');
+    const listen = (server: ReturnType<typeof createServer>, port = 0) => new Promise<number>((r) => server.listen(port, '127.0.0.1', () => r((server.address() as { port: number }).port)));
+    const answer = () => createServer((_req, res) => res.end('{"data":[]}'));
+    let second: ReturnType<typeof createServer> | undefined;
+    try {
+      const first = answer();
+      const port = await listen(first);
+      const c = client({ baseUrl: `http://127.0.0.1:${port}`, retryBaseDelayMs: 300 });
+      await c.request({ path: '/me' });
+      first.closeAllConnections();
+      await new Promise((r) => first.close(r));
+      // Refused now; the host comes back while the client backs off.
+      const pending = c.request({ path: '/tags' });
+      setTimeout(() => void listen((second = answer()), port), 100);
+      await expect(pending).resolves.toEqual({ data: [] });
+      expect(c.stats.retried).toBeGreaterThanOrEqual(1);
+    } finally {
+      second?.closeAllConnections();
+      if (second) await new Promise((r) => second!.close(r));
+      nock.disableNetConnect();
+    }
+  });
+
+  it('fails at once on a DNS failure of the first request', async () => {
+    nock.enableNetConnect('nonexistent-host.invalid');
+    try {
+      const c = client({ baseUrl: 'https://nonexistent-host.invalid', retryBaseDelayMs: 1000 });
+      const err = (await c.request({ path: '/me' }).catch((e: unknown) => e)) as IntercomApiError;
+      expect(err.message).toMatch(/host name could not be resolved \(DNS\) \((ENOTFOUND|EAI_AGAIN)\)/);
+      expect(c.stats.retried).toBe(0);
+    } finally {
+      nock.disableNetConnect();
+    }
+  });
+
+  it('refuses a 429 whose reset (far, in milliseconds or via Retry-After) exceeds the wait bound, stating the real wait', async () => {
+    const farCases: Record<string, string>[] = [
+      { 'X-RateLimit-Reset': String(Math.floor(Date.now() / 1000) + 3600) },
+      { 'X-RateLimit-Reset': '99999999999' },
+      { 'Retry-After': '7200' },
+    ];
+    for (const headers of farCases) {
+      nock(BASE).get('/admins').reply(429, errorList('rate_limit_exceeded', 'slow down'), headers);
+      const err = (await client({ maxRateLimitWaitMs: 5000 }).request({ path: '/admins' }).catch((e: unknown) => e)) as IntercomApiError;
+      expect(err.message).toMatch(/answered 429 .* asks to wait until .* s more\); this request has waited 0\.0 s so far, and max_rate_limit_wait_seconds allows 5\.0 s/);
+      expect(err.message).not.toMatch(/for 0 s/);
+    }
+    // Reset in milliseconds, 1 s ahead: recognised as such and waited for.
+    nock(BASE).get('/admins').reply(429, errorList('rate_limit_exceeded', 'slow down'), { 'X-RateLimit-Reset': String(Date.now() + 1000) }).get('/admins').reply(200, { admins: [] });
+    await expect(client({ maxRateLimitWaitMs: 5000 }).request({ path: '/admins' })).resolves.toEqual({ admins: [] });
+  });
+
+  it('refuses to wait for a far reset announced on a 200 with no budget left', async () => {
+    nock(BASE)
+      .get('/tags')
+      .reply(200, { data: [] }, { 'X-RateLimit-Limit': '10', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(Math.floor(Date.now() / 1000) + 3600) });
+    const c = client({ maxRateLimitWaitMs: 5000 });
+    await c.request({ path: '/tags' });
+    const err = (await c.request({ path: '/tags' }).catch((e: unknown) => e)) as IntercomApiError;
+    expect(err.message).toMatch(/rate-limit headers say the budget for GET \/tags is used up until .*max_rate_limit_wait_seconds allows 5\.0 s/);
+    expect(err.failureType).toBe('transient_error');
+  });
+});

@@ -1,4 +1,5 @@
 import { ConnectorError } from '../core/errors.js';
+import { excerpt } from '../core/redact.js';
 
 export interface IntercomErrorBody {
   type?: string;
@@ -50,5 +51,77 @@ export function parseErrorBody(text: string | undefined): IntercomErrorBody | un
     return parsed && typeof parsed === 'object' ? (parsed as IntercomErrorBody) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** A URL for a message: no user name or password, secrets redacted, at most 300 characters. */
+export function safeUrl(url: string): string {
+  let shown = url;
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    shown = parsed.toString();
+  } catch {
+    shown = url.replace(/\/\/[^/@]*@/, '//');
+  }
+  return excerpt(shown, 300);
+}
+
+/** A URL from a response (a next link) that leaves the configured origin: the token never goes there. */
+export function offOriginError(endpoint: string, url: string, origin: string): IntercomApiError {
+  return new IntercomApiError({
+    endpoint,
+    transient: false,
+    message: `Refused to request ${safeUrl(url)}: Intercom's answer pointed to another origin than the configured ${origin} (a next-page link), and the access token is only ever sent to ${origin}. Check base_url/region; if this is really Intercom, report the response.`,
+  });
+}
+
+/** A redirect off the configured origin: not followed. */
+export function redirectError(endpoint: string, status: number, location: string | string[] | undefined, origin: string): IntercomApiError {
+  const target = Array.isArray(location) ? location[0] : location;
+  return new IntercomApiError({
+    endpoint,
+    status,
+    transient: false,
+    message: `Intercom answered ${endpoint} with a redirect (HTTP ${status}) to ${target ? safeUrl(target) : 'no location'}, outside the configured ${origin}; it is not followed (the access token is only ever sent to ${origin}). Check base_url/region.`,
+  });
+}
+
+/** A body larger than max_response_bytes (after decompression). */
+export function oversizeError(method: string, url: string, maxBytes: number): IntercomApiError {
+  const endpoint = `${method} ${pathOnly(url)}`;
+  return new IntercomApiError({
+    endpoint,
+    transient: false,
+    message: `The response to ${endpoint} is larger than max_response_bytes (${maxBytes} bytes, counted after decompression); reading stopped there. An Intercom page is far smaller: check base_url, or raise max_response_bytes if this endpoint really returns that much.`,
+  });
+}
+
+/** A JSON body nested deeper than the bound (before parsing it). */
+export function tooDeepError(endpoint: string, maxDepth: number): IntercomApiError {
+  return new IntercomApiError({
+    endpoint,
+    transient: false,
+    message: `The response to ${endpoint} nests JSON deeper than ${maxDepth} levels; it is refused unread (Intercom's bodies nest far less). Check base_url.`,
+  });
+}
+
+/** DNS failure or refused connection before the host ever answered in this run. `url` is the request's URL (no credentials: base_url cannot hold any). */
+export function unreachableError(endpoint: string, url: string, code: string, detail: string): IntercomApiError {
+  const why = code === 'ECONNREFUSED' ? 'the connection was refused' : 'the host name could not be resolved (DNS)';
+  return new IntercomApiError({
+    endpoint,
+    transient: code !== 'ENOTFOUND',
+    message: `Could not reach Intercom at ${safeUrl(url)}: ${why} (${code}) on the first request of this run; nothing was read. Check base_url/region, the network, DNS and any proxy or firewall, then run again.`,
+    cause: new Error(detail),
+  });
+}
+
+function pathOnly(url: string): string {
+  try {
+    return new URL(url, 'http://x').pathname;
+  } catch {
+    return '/';
   }
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { RatePacer } from './rate-pacer.js';
+import { HEARTBEAT_MS, RateLimitWaitTooLong, RatePacer, parseRateLimitHeaders, retryAfterTime } from './rate-pacer.js';
 
 /** A pacer on a virtual clock: sleeping advances the clock and is recorded. */
-function virtualPacer(startMs: number): { pacer: RatePacer; sleeps: number[]; clock: { now: number } } {
+function virtualPacer(startMs: number, onWait?: (resetAtMs: number) => void): { pacer: RatePacer; sleeps: number[]; clock: { now: number } } {
   const clock = { now: startMs };
   const sleeps: number[] = [];
   const pacer = new RatePacer({
+    onWait,
     now: () => clock.now,
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -33,5 +34,56 @@ describe('RatePacer', () => {
     await pacer.acquire();
     expect(clock.now).toBe(1_000_000);
     expect(sleeps).toEqual([]);
+  });
+
+  it('waits for an exhausted budget in slices of at most 30 s, a heartbeat each, and reports the time waited', async () => {
+    const beats: number[] = [];
+    const { pacer, sleeps, clock } = virtualPacer(1_000_000, (reset) => beats.push(reset));
+    pacer.update({ limit: 100, remaining: 0, resetAtMs: 1_100_000 });
+    const waited = await pacer.acquire(200_000);
+    expect(clock.now).toBeGreaterThanOrEqual(1_100_000);
+    expect(Math.max(...sleeps)).toBeLessThanOrEqual(HEARTBEAT_MS);
+    expect(waited).toBe(100_050);
+    expect(beats.length).toBe(Math.ceil(100_050 / HEARTBEAT_MS));
+  });
+
+  it('refuses, without sleeping, a wait longer than the bound (a reset an hour or a century ahead)', async () => {
+    for (const resetAtMs of [1_000_000 + 3_600_000, 99_999_999_999_000]) {
+      const { pacer, sleeps } = virtualPacer(1_000_000);
+      pacer.update({ limit: 100, remaining: 0, resetAtMs });
+      const err = await pacer.acquire(900_000).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RateLimitWaitTooLong);
+      expect((err as RateLimitWaitTooLong).resetAtMs).toBe(resetAtMs);
+      expect(sleeps).toEqual([]);
+    }
+  });
+
+  it('never spreads requests over more than one 10 s window, whatever the reset says', async () => {
+    const { pacer, sleeps } = virtualPacer(1_000_000);
+    pacer.update({ limit: 100, remaining: 2, resetAtMs: 1_000_000 + 3_600_000 });
+    await pacer.acquire(60_000);
+    await pacer.acquire(60_000);
+    expect(sleeps.every((ms) => ms <= 10_000)).toBe(true);
+  });
+});
+
+describe('rate-limit headers', () => {
+  const now = 1_750_000_000_000;
+  it('reads X-RateLimit-Reset as Unix seconds, milliseconds or seconds from now by its size', () => {
+    expect(parseRateLimitHeaders({ 'x-ratelimit-reset': '1750000010' }, now).resetAtMs).toBe(1_750_000_010_000);
+    expect(parseRateLimitHeaders({ 'x-ratelimit-reset': '1750000010000' }, now).resetAtMs).toBe(1_750_000_010_000);
+    expect(parseRateLimitHeaders({ 'x-ratelimit-reset': '10' }, now).resetAtMs).toBe(now + 10_000);
+  });
+
+  it('ignores non-numeric, empty, non-positive and partly numeric values', () => {
+    for (const value of ['soon', '', '0', '-5', '12abc', 'NaN', 'Infinity', '1e400']) {
+      expect(parseRateLimitHeaders({ 'x-ratelimit-reset': value, 'x-ratelimit-remaining': value }, now)).toEqual({ limit: undefined, remaining: value === '0' ? 0 : undefined, resetAtMs: undefined });
+    }
+  });
+
+  it('reads Retry-After as seconds or an HTTP date', () => {
+    expect(retryAfterTime({ 'retry-after': '120' }, now)).toBe(now + 120_000);
+    expect(retryAfterTime({ 'retry-after': new Date(now + 5000).toUTCString() }, now)).toBe(now + 5000);
+    expect(retryAfterTime({ 'retry-after': 'whenever' }, now)).toBeUndefined();
   });
 });

@@ -45,10 +45,17 @@ export class RatePacer {
     this.capPerWindow = opts.maxRequestsPerMinute ? Math.max(1, Math.floor(opts.maxRequestsPerMinute / 6)) : undefined;
   }
 
-  /** Resolves when one more request may be sent. Calls are served in order. */
-  acquire(): Promise<void> {
-    const turn = this.queue.then(() => this.waitForSlot());
-    this.queue = turn.catch(() => undefined);
+  /**
+   * Resolves when one more request may be sent, with the milliseconds it waited for the server's
+   * budget (a window exhausted or paced). Calls are served in order. If the budget would only come
+   * back after `maxWaitMs` more, rejects with RateLimitWaitTooLong instead of waiting.
+   */
+  acquire(maxWaitMs = Number.POSITIVE_INFINITY): Promise<number> {
+    const turn = this.queue.then(() => this.waitForSlot(maxWaitMs));
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
   }
 
@@ -73,7 +80,8 @@ export class RatePacer {
     this.serverRemaining = 0;
   }
 
-  private async waitForSlot(): Promise<void> {
+  private async waitForSlot(maxWaitMs: number): Promise<number> {
+    let waitedMs = 0;
     for (;;) {
       const now = this.now();
       const capWait = this.capWaitMs(now);
@@ -82,21 +90,26 @@ export class RatePacer {
         await this.sleep(capWait);
         continue;
       }
+      let wait = 0;
       if (now >= this.serverResetAtMs) {
         // The reported window is over: the next response tells the new budget.
         this.serverRemaining = Number.POSITIVE_INFINITY;
         this.nextSendAtMs = 0;
       } else if (this.serverRemaining <= 0) {
-        const wait = this.serverResetAtMs - now + 50;
-        this.opts.onWait?.(this.serverResetAtMs);
-        await this.sleep(wait);
-        continue;
+        wait = this.serverResetAtMs - now + 50;
       } else if (now < this.nextSendAtMs) {
-        await this.sleep(this.nextSendAtMs - now);
-        continue;
+        wait = this.nextSendAtMs - now;
       }
-      this.take(now);
-      return;
+      if (wait === 0) {
+        this.take(now);
+        return waitedMs;
+      }
+      if (waitedMs + wait > maxWaitMs) throw new RateLimitWaitTooLong(this.serverResetAtMs, waitedMs);
+      // Long waits go in slices: a heartbeat per slice, and no timer beyond what Node can hold.
+      const slice = Math.min(wait, HEARTBEAT_MS);
+      if (this.serverRemaining <= 0) this.opts.onWait?.(this.serverResetAtMs);
+      await this.sleep(slice);
+      waitedMs += slice;
     }
   }
 
@@ -116,21 +129,68 @@ export class RatePacer {
       // Spread what is left evenly over the rest of the window. A gap under MIN_GAP_MS means the
       // budget cannot run out at any speed we reach: a timer per request would only serialise
       // requests behind timer ticks (measured: twice the wall time with a large budget).
-      const interval = (this.serverResetAtMs - now) / Math.max(1, this.serverRemaining);
+      // Intercom's windows are 10 s: a reset further ahead (a broken header) must not stretch the gaps.
+      const interval = Math.min(this.serverResetAtMs - now, WINDOW_MS) / Math.max(1, this.serverRemaining);
       this.serverRemaining--;
       this.nextSendAtMs = interval >= MIN_GAP_MS ? now + interval : 0;
     }
   }
 }
 
-export function parseRateLimitHeaders(headers: Record<string, string | string[] | undefined>): RateLimitHeaders {
-  const num = (name: string): number | undefined => {
-    const raw = headers[name];
-    const value = Array.isArray(raw) ? raw[0] : raw;
-    if (value === undefined || value === '') return undefined;
-    const n = Number(value);
-    return Number.isFinite(n) ? n : undefined;
+/** Waiting for the budget would take longer than the request may still wait. */
+export class RateLimitWaitTooLong extends Error {
+  constructor(
+    readonly resetAtMs: number,
+    readonly waitedMs: number,
+  ) {
+    super(`the rate budget is exhausted until ${new Date(resetAtMs).toISOString()}`);
+    this.name = 'RateLimitWaitTooLong';
+  }
+}
+
+/** Longest single sleep: a heartbeat at least this often, and far below setTimeout's 2^31-1 ms. */
+export const HEARTBEAT_MS = 30_000;
+/** Above this, X-RateLimit-Reset is in milliseconds (as seconds it would be past the year 5000). */
+const RESET_MS_THRESHOLD = 1e11;
+/** Below this, X-RateLimit-Reset is seconds from now (as a Unix time it would be before 2001). */
+const RESET_DELTA_THRESHOLD = 1e9;
+
+export function parseRateLimitHeaders(headers: Record<string, string | string[] | undefined>, now: number = Date.now()): RateLimitHeaders {
+  return {
+    limit: headerNumber(headers, 'x-ratelimit-limit'),
+    remaining: headerNumber(headers, 'x-ratelimit-remaining'),
+    resetAtMs: resetTime(headerNumber(headers, 'x-ratelimit-reset'), now),
   };
-  const reset = num('x-ratelimit-reset');
-  return { limit: num('x-ratelimit-limit'), remaining: num('x-ratelimit-remaining'), resetAtMs: reset === undefined ? undefined : reset * 1000 };
+}
+
+/**
+ * X-RateLimit-Reset as Unix milliseconds. Intercom sends Unix seconds; a value in milliseconds or
+ * in seconds-from-now is recognised by its size; non-numeric or non-positive values are ignored.
+ * A far-future value is kept as is: the caller's wait bound refuses it.
+ */
+export function resetTime(value: number | undefined, now: number): number | undefined {
+  if (value === undefined || value <= 0) return undefined;
+  if (value >= RESET_MS_THRESHOLD) return Math.round(value);
+  if (value < RESET_DELTA_THRESHOLD) return now + Math.round(value * 1000);
+  return Math.round(value * 1000);
+}
+
+/** Retry-After (seconds or an HTTP date) as Unix milliseconds; unreadable values are ignored. */
+export function retryAfterTime(headers: Record<string, string | string[] | undefined>, now: number = Date.now()): number | undefined {
+  const raw = first(headers['retry-after'])?.trim();
+  if (!raw) return undefined;
+  if (/^\d+(\.\d+)?$/.test(raw)) return now + Math.round(Number(raw) * 1000);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(now, date);
+}
+
+function headerNumber(headers: Record<string, string | string[] | undefined>, name: string): number | undefined {
+  const value = first(headers[name])?.trim();
+  if (value === undefined || !/^\d+(\.\d+)?$/.test(value)) return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function first(raw: string | string[] | undefined): string | undefined {
+  return Array.isArray(raw) ? raw[0] : raw;
 }

@@ -55,6 +55,10 @@ export interface SourceConfig {
    */
   max_rate_limit_wait_seconds?: number;
   /**
+   * Largest response body the connector reads, counted after decompression (default 64 MiB; an Intercom page is well under 1 MiB). A larger body (or a compressed body that inflates past it) fails that request with a clear error instead of exhausting memory.
+   */
+  max_response_bytes?: number;
+  /**
    * Each incremental sync re-reads records updated this long before the saved cursor. Intercom's search index lags writes by minutes; 30 covers it with margin. Re-read records are de-duplicated by primary key downstream.
    */
   lookback_window_minutes?: number;

@@ -1,5 +1,6 @@
 import { ConnectorError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
+import { excerpt } from '../../core/redact.js';
 
 /** Pulls the records array out of a list body (the first documented key present); a missing array is a malformed body. */
 export function recordsOf(body: unknown, key: string | string[], endpoint: string, stream?: string): JsonObject[] {
@@ -13,7 +14,7 @@ export function recordsOf(body: unknown, key: string | string[], endpoint: strin
   throw new ConnectorError(`Intercom's answer to ${endpoint} has no '${keys.join("' or '")}' array; the response is malformed or the API version changed.`, {
     failureType: 'system_error',
     stream,
-    internalMessage: `body starts with ${JSON.stringify(body)?.slice(0, 200)}`,
+    internalMessage: `body starts with ${excerpt(JSON.stringify(body) ?? String(body), 200)}`,
   });
 }
 
