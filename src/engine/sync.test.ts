@@ -167,3 +167,31 @@ describe('runSync with a reader that runs alongside (companies scroll)', () => {
     expect(result.failedStreams.sort()).toEqual(['companies', 'conversations', 'tickets']);
   });
 });
+
+describe('runSync with a reader that leaves a gap (a skipped parent, a record without its key)', () => {
+  it('delivers the rest, reports one TRACE ERROR naming the gap, ends that reader INCOMPLETE, and the next readers still run', async () => {
+    const { events, result } = await sync([
+      reader('conversations', async function* () {
+        yield page('conversations', ['cv1']);
+        yield { kind: 'incomplete', stream: 'conversations', reason: 'conversation cv2 skipped: Intercom refused GET /conversations/cv2 with HTTP 422.' };
+        yield page('conversations', ['cv3']);
+        yield { kind: 'checkpoint', state: { updated_at: 150 } };
+      }),
+      reader('tickets', async function* () {
+        yield page('tickets', ['t0']);
+        yield { kind: 'checkpoint', state: { updated_at: 300 } };
+      }),
+    ]);
+    expect(idsOf(events, 'conversations')).toEqual(['cv1', 'cv3']);
+    // The reader's own checkpoint (which already stops before the gap) is the last state.
+    expect(statesOf(events, 'conversations').at(-1)).toEqual({ updated_at: 150 });
+    expect(statusAt(events, 'conversations', 'INCOMPLETE')).toBeGreaterThan(-1);
+    expect(statusAt(events, 'conversations', 'COMPLETE')).toBe(-1);
+    expect(errors(events)).toHaveLength(1);
+    expect(errors(events)[0]!.message).toContain('conversation cv2 skipped');
+    expect(errors(events)[0]!.stream).toBe('conversations');
+    expect(statusAt(events, 'tickets', 'COMPLETE')).toBeGreaterThan(-1);
+    expect(result.failedStreams).toEqual(['conversations']);
+    expect(result.recordCounts.get('conversations')).toBe(2);
+  });
+});
