@@ -10,6 +10,7 @@ export type {
   WorkspaceSize,
   FaultRule,
   FaultKind,
+  RecordRewrite,
   MutationSpec,
   MutationResult,
   MutableStream,
