@@ -38,7 +38,10 @@ function run(cmd, args) {
 }
 
 function failingTests(output) {
-  return [...new Set(output.split('\n').filter((l) => /^\s*(×|✗|FAIL)\s/.test(l)).map((l) => l.trim().replace(/\s+\d+ms$/, '')))].slice(0, 3);
+  // eslint-disable-next-line no-control-regex
+  const plain = output.replace(/\u001b\[[0-9;]*m/g, '');
+  const names = plain.split('\n').flatMap((l) => /^\s*FAIL\s+(.+?)\s*$/.exec(l)?.[1] ?? []);
+  return [...new Set(names)].slice(0, 2);
 }
 
 function check(m) {
