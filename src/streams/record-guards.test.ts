@@ -226,3 +226,44 @@ describe('a parent whose detail Intercom refuses', () => {
     expect(states.at(-1)).toBe(D + DAY);
   });
 });
+
+describe('contacts\' children (notes, events) when Intercom refuses one contact', () => {
+  const contacts = ['k1', 'k2'].map((id, i) => ({ at: D + DAY + i, body: { id, updated_at: D + DAY + i } }));
+  const childClient = (path: string) => {
+    const search = searchStub(contacts, 'data');
+    return {
+      async request(req: { path: string; json?: { query: JsonObject }; searchParams?: Record<string, unknown> }) {
+        if (req.path === '/contacts/search') return search(req as { json: { query: JsonObject } });
+        if (req.path.includes('k2') || req.searchParams?.intercom_user_id === 'k2') throw refusal(400, `GET ${req.path}`);
+        return path === 'notes' ? { type: 'list', data: [{ id: `${req.path.split('/')[2]}-n1` }, null, { body: 'no id' }], pages: { page: 1, total_pages: 1 } } : { type: 'event.list', events: [{ event_name: 'ordered', created_at: D, intercom_user_id: 'k1' }, null], pages: {} };
+      },
+    };
+  };
+
+  it('notes: the refused contact is skipped and named, a keyless note is reported, null notes are counted; the state stops before them', async () => {
+    const warns: string[] = [];
+    const { notesReader } = await import('./notes.js');
+    const ctx = { ...context(childClient('notes'), ['notes'], warns), state: { created_at: D } };
+    const items: ReaderItem[] = [];
+    for await (const item of notesReader.read(ctx)) items.push(item);
+    const notes = items.flatMap((i) => (i.kind === 'records' ? i.records : []));
+    expect(notes.map((n) => n.id)).toEqual(['k1-n1']);
+    const gaps = items.flatMap((i) => (i.kind === 'incomplete' ? [i.reason] : []));
+    expect(gaps.some((g) => g.includes('the notes of contact k2 skipped'))).toBe(true);
+    expect(gaps.some((g) => g.includes('1 of the notes of contact k1'))).toBe(true);
+    expect(warns.some((w) => w.startsWith('NULL_ITEMS notes: the notes of contact k1'))).toBe(true);
+    const states = items.flatMap((i) => (i.kind === 'checkpoint' ? [i.state.created_at as number] : []));
+    expect(Math.max(...states)).toBe(D + DAY);
+  });
+
+  it('events: the refused contact is skipped and named; a null event is counted, not a crash', async () => {
+    const warns: string[] = [];
+    const { eventsReader } = await import('./events.js');
+    const ctx = { ...context(childClient('events'), ['events'], warns), state: { created_at: D } };
+    const items: ReaderItem[] = [];
+    for await (const item of eventsReader.read(ctx)) items.push(item);
+    expect(items.flatMap((i) => (i.kind === 'records' ? i.records : [])).map((e) => e.event_name)).toEqual(['ordered']);
+    expect(items.some((i) => i.kind === 'incomplete' && i.reason.includes('the events of contact k2 skipped'))).toBe(true);
+    expect(warns.some((w) => w.startsWith('NULL_ITEMS events'))).toBe(true);
+  });
+});
