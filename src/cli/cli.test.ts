@@ -148,7 +148,12 @@ describe('Singer CLI (in process)', () => {
     expect(stderr).toContain("'gadgets'");
   });
 
-  it('the Singer message validator rejects a malformed message', () => {
-    expect(() => assertSingerMessage('{"type":"RECORD","record":{}}')).toThrow();
+  it('a state file that is not JSON is a config error naming the file, on stderr only (stdout stays protocol)', async () => {
+    const files = writeJsonFiles({ config: { access_token: TOKEN }, catalog: { streams: [] }, state: '{"bookmarks": ' });
+    const { lines, stderr, code } = await runInProcess(singerCli, ['--config', files.config!, '--catalog', files.catalog!, '--state', files.state!]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(files.state!);
+    for (const line of lines) assertSingerMessage(line);
+    expect(lines.filter((l) => l.includes('"RECORD"'))).toEqual([]);
   });
 });

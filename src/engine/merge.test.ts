@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { mergeGenerators } from './merge.js';
 
-async function* numbers(from: number, count: number, delayMs: number): AsyncGenerator<number> {
+/** Waits some turns of the event loop: the sources interleave without any wall-clock time. */
+const turns = async (n: number): Promise<void> => {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+};
+
+async function* numbers(from: number, count: number, delayTurns: number): AsyncGenerator<number> {
   for (let i = 0; i < count; i++) {
-    await new Promise((r) => setTimeout(r, delayMs));
+    await turns(delayTurns);
     yield from + i;
   }
 }
@@ -27,7 +32,7 @@ describe('mergeGenerators', () => {
       (async function* () {
         active++;
         peak = Math.max(peak, active);
-        await new Promise((r) => setTimeout(r, 5));
+        await turns(5);
         yield 1;
         active--;
       })();
@@ -45,5 +50,27 @@ describe('mergeGenerators', () => {
         for await (const _ of mergeGenerators([() => numbers(0, 3, 5), failing], 2)) void _;
       })(),
     ).rejects.toThrow('slice failed');
+  });
+
+  it('a source failing while the consumer still handles an earlier item is thrown by the next pull, never an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const failing = async function* (): AsyncGenerator<number> {
+        yield 1;
+        throw new Error('slice failed');
+      };
+      const merged = mergeGenerators([failing, () => numbers(10, 3, 50)], 2);
+      await expect(
+        (async () => {
+          for await (const _ of merged) await turns(20); // a slow consumer: the failure lands meanwhile
+        })(),
+      ).rejects.toThrow('slice failed');
+      await turns(5);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });

@@ -8,7 +8,13 @@ export type Tagged<T> = { index: number; item: T; done?: false } | { index: numb
 export async function* mergeGenerators<T>(sources: (() => AsyncGenerator<T>)[], concurrency: number): AsyncGenerator<Tagged<T>> {
   const running = new Map<number, { gen: AsyncGenerator<T>; next: Promise<{ index: number; result: IteratorResult<T> }> }>();
   let nextToStart = 0;
-  const pull = (index: number, gen: AsyncGenerator<T>) => gen.next().then((result) => ({ index, result }));
+  const pull = (index: number, gen: AsyncGenerator<T>) => {
+    const next = gen.next().then((result) => ({ index, result }));
+    // A source may fail while the consumer still handles an earlier item (nothing awaits its pull
+    // yet): marked handled so that is no unhandled rejection; the next race still throws it.
+    next.catch(() => undefined);
+    return next;
+  };
   const startMore = () => {
     while (running.size < concurrency && nextToStart < sources.length) {
       const index = nextToStart++;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseSourceConfig } from '../config/source-config.js';
 import type { EngineEvent } from '../core/events.js';
 import type { IntercomClient } from '../intercom/client.js';
@@ -35,9 +35,23 @@ const idsOf = (events: EngineEvent[], stream: string) => events.flatMap((e) => (
 const statesOf = (events: EngineEvent[], stream: string) => events.flatMap((e) => (e.type === 'state' && e.stream === stream ? [e.state] : []));
 const errors = (events: EngineEvent[]) => events.filter((e) => e.type === 'error') as Extract<EngineEvent, { type: 'error' }>[];
 
+/** Runs a sync on vitest's virtual clock: the readers' sleeps and the signal's timer cost no real time. */
+async function virtual<T>(running: Promise<T>): Promise<T> {
+  await vi.advanceTimersByTimeAsync(1000);
+  return running;
+}
+
 describe('runSync with a reader that runs alongside (companies scroll)', () => {
+  // Ordering comes from the virtual clock (each sleep ends exactly when due), not from the load of the machine.
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('starts the next readers while it still runs, and delivers every record and state of all of them', async () => {
-    const { events, result } = await sync([
+    const { events, result } = await virtual(sync([
       reader(
         'companies',
         async function* () {
@@ -60,7 +74,7 @@ describe('runSync with a reader that runs alongside (companies scroll)', () => {
         yield page('tickets', ['t0']);
         yield { kind: 'checkpoint', state: { updated_at: 300 } };
       }),
-    ]);
+    ]));
     // Overlap: conversations and tickets start (and finish) before the company walk completes.
     expect(statusAt(events, 'conversations', 'STARTED')).toBeLessThan(statusAt(events, 'companies', 'COMPLETE'));
     expect(statusAt(events, 'tickets', 'COMPLETE')).toBeLessThan(statusAt(events, 'companies', 'COMPLETE'));
@@ -78,7 +92,7 @@ describe('runSync with a reader that runs alongside (companies scroll)', () => {
   it('a revoked token in a later reader stops the walk beside it: its safe state is kept, it ends INCOMPLETE, one error is reported', async () => {
     let ticketsStarted = false;
     let walkStopped = false;
-    const { events, result } = await sync([
+    const { events, result } = await virtual(sync([
       reader(
         'companies',
         async function* () {
@@ -103,10 +117,10 @@ describe('runSync with a reader that runs alongside (companies scroll)', () => {
         ticketsStarted = true;
         yield page('tickets', ['t0']);
       }),
-    ]);
+    ]));
     expect(ticketsStarted).toBe(false);
     // The walk was waiting on its next page; it is closed as soon as that page arrives.
-    await sleep(40);
+    await vi.advanceTimersByTimeAsync(40);
     expect(walkStopped).toBe(true);
     expect(statesOf(events, 'companies')).toEqual([{ updated_at: 50 }]);
     expect(statusAt(events, 'companies', 'INCOMPLETE')).toBeGreaterThan(-1);
@@ -120,7 +134,7 @@ describe('runSync with a reader that runs alongside (companies scroll)', () => {
 
   it('a revoked token in the walk stops the reader running beside it and every later one', async () => {
     let ticketsStarted = false;
-    const { events, result } = await sync([
+    const { events, result } = await virtual(sync([
       reader(
         'companies',
         async function* () {
@@ -141,7 +155,7 @@ describe('runSync with a reader that runs alongside (companies scroll)', () => {
         ticketsStarted = true;
         yield page('tickets', ['t0']);
       }),
-    ]);
+    ]));
     expect(ticketsStarted).toBe(false);
     expect(statesOf(events, 'conversations')).toEqual([{ updated_at: 70 }]);
     expect(statusAt(events, 'conversations', 'INCOMPLETE')).toBeGreaterThan(-1);
@@ -160,10 +174,38 @@ describe('runSync with a reader that runs alongside (companies scroll)', () => {
         }
       };
     setTimeout(() => controller.abort('SIGTERM'), 50);
-    const { events, result } = await sync([reader('companies', forever('companies'), true), reader('conversations', forever('conversations')), reader('tickets', forever('tickets'))], controller.signal);
+    const { events, result } = await virtual(sync([reader('companies', forever('companies'), true), reader('conversations', forever('conversations')), reader('tickets', forever('tickets'))], controller.signal));
     expect(errors(events).map((e) => e.stream).sort()).toEqual(['companies', 'conversations']);
     for (const e of errors(events)) expect(e.message).toMatch(/interrupted \(SIGTERM\)/);
     expect(statusAt(events, 'tickets', 'STARTED')).toBe(-1);
     expect(result.failedStreams.sort()).toEqual(['companies', 'conversations', 'tickets']);
+  });
+});
+
+describe('runSync with a reader that leaves a gap (a skipped parent, a record without its key)', () => {
+  it('delivers the rest, reports one TRACE ERROR naming the gap, ends that reader INCOMPLETE, and the next readers still run', async () => {
+    const { events, result } = await sync([
+      reader('conversations', async function* () {
+        yield page('conversations', ['cv1']);
+        yield { kind: 'incomplete', stream: 'conversations', reason: 'conversation cv2 skipped: Intercom refused GET /conversations/cv2 with HTTP 422.' };
+        yield page('conversations', ['cv3']);
+        yield { kind: 'checkpoint', state: { updated_at: 150 } };
+      }),
+      reader('tickets', async function* () {
+        yield page('tickets', ['t0']);
+        yield { kind: 'checkpoint', state: { updated_at: 300 } };
+      }),
+    ]);
+    expect(idsOf(events, 'conversations')).toEqual(['cv1', 'cv3']);
+    // The reader's own checkpoint (which already stops before the gap) is the last state.
+    expect(statesOf(events, 'conversations').at(-1)).toEqual({ updated_at: 150 });
+    expect(statusAt(events, 'conversations', 'INCOMPLETE')).toBeGreaterThan(-1);
+    expect(statusAt(events, 'conversations', 'COMPLETE')).toBe(-1);
+    expect(errors(events)).toHaveLength(1);
+    expect(errors(events)[0]!.message).toContain('conversation cv2 skipped');
+    expect(errors(events)[0]!.stream).toBe('conversations');
+    expect(statusAt(events, 'tickets', 'COMPLETE')).toBeGreaterThan(-1);
+    expect(result.failedStreams).toEqual(['conversations']);
+    expect(result.recordCounts.get('conversations')).toBe(2);
   });
 });

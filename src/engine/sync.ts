@@ -161,6 +161,9 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
   let lastEmitted: JsonObject | undefined;
   let lastEmitAt = Date.now();
   let recordsSinceEmit = 0;
+  // What the reader could not deliver while it went on (skipped parents, records without a key).
+  // Only the first few are kept for the message (a hostile server could send millions).
+  const gaps = { named: [] as string[], count: 0 };
 
   const emitState = async (state: JsonObject): Promise<void> => {
     for (const name of selected) {
@@ -217,9 +220,15 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
         if (recordsSinceEmit >= everyRecords || Date.now() - lastEmitAt >= everyMs) await emitState(item.state);
       } else if (item.kind === 'estimate') {
         if (selectedSet.has(item.stream) && estimates.admit(item.stream, item.rows)) await sink.emit({ type: 'estimate', stream: out(item.stream), rowEstimate: item.rows });
+      } else if (item.kind === 'incomplete') {
+        if (gaps.count++ < NAMED_GAPS) gaps.named.push(`${out(item.stream)}: ${item.reason}`);
       }
     }
     await emitState(pending ?? lastEmitted ?? readerState ?? {});
+    if (gaps.count > 0) {
+      await reportGaps(gaps, selected, { sink, out, result, counts });
+      return false;
+    }
     for (const name of selected) {
       result.recordCounts.set(out(name), counts.get(name) ?? 0);
       await sink.emit({ type: 'status', stream: out(name), status: 'COMPLETE' });
@@ -251,6 +260,30 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
     // A revoked token fails everything; a missing permission only this stream, unless the user asked otherwise.
     const stopAll = err instanceof IntercomApiError && (err.status === 401 || (err.status === 403 && opts.config.raw.fail_on_missing_permission === true));
     return stopAll || err instanceof SyncInterrupted;
+  }
+}
+
+const NAMED_GAPS = 10;
+
+/**
+ * The reader finished but left gaps: one TRACE ERROR naming them, and every stream of the reader
+ * INCOMPLETE (they share one state, which stops before the first gap).
+ */
+async function reportGaps(gaps: { named: string[]; count: number }, selected: string[], to: { sink: EventSink; out: (name: string) => string; result: SyncResult; counts: Map<string, number> }): Promise<void> {
+  const { sink, out, result, counts } = to;
+  const streamName = out(selected[0]!);
+  const named = gaps.named.join('; ');
+  const more = gaps.count > gaps.named.length ? `; and ${gaps.count - gaps.named.length} more (see the WARN lines)` : '';
+  await sink.emit({
+    type: 'error',
+    stream: streamName,
+    message: `Stream ${streamName}: ${gaps.count} item(s) could not be read and were skipped (${named}${more}). Everything else was delivered; the STATE stops before the first of them, so the next sync reads them again.`,
+    failureType: 'system_error',
+  });
+  for (const name of selected) {
+    result.recordCounts.set(out(name), counts.get(name) ?? 0);
+    result.failedStreams.push(out(name));
+    await sink.emit({ type: 'status', stream: out(name), status: 'INCOMPLETE' });
   }
 }
 

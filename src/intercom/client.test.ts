@@ -162,11 +162,28 @@ describe('IntercomClient', () => {
   });
 
   it('backs off on a 429 without rate-limit headers and fails when the total wait bound is hit', async () => {
-    nock(BASE).get('/admins').times(5).reply(429, errorList('rate_limit_exceeded', 'Exceeded rate limit'));
-    const err = (await client({ maxRateLimitWaitMs: 1500 }).request({ path: '/admins' }).catch((e: unknown) => e)) as IntercomApiError;
+    // The bound (5 s) holds the first back-off (about 2 s) but not the second: a client that never
+    // retried, or never stopped, fails this. (Real time, about 2 s: the client's timers and nock's
+    // answers do not run under vitest's fake timers.)
+    let requests = 0;
+    nock(BASE)
+      .get('/admins')
+      .times(10)
+      .reply(() => {
+        requests++;
+        return [429, errorList('rate_limit_exceeded', 'Exceeded rate limit')];
+      });
+    const waits: number[] = [];
+    const err = (await client({ maxRateLimitWaitMs: 5000, onRateLimited: (at) => waits.push(at) })
+      .request({ path: '/admins' })
+      .catch((e: unknown) => e)) as IntercomApiError;
     expect(err).toBeInstanceOf(IntercomApiError);
     expect(err.failureType).toBe('transient_error');
     expect(err.message).toMatch(/429/);
+    // It retried after waiting, and stopped once the next wait would pass the bound.
+    expect(waits.length).toBeGreaterThanOrEqual(1);
+    expect(requests).toBe(waits.length + 1);
+    expect(requests).toBeLessThan(10);
   });
 
   it('pauses when X-RateLimit-Remaining reaches 0 until the window resets', async () => {

@@ -2,6 +2,10 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { LineWriter } from './line-writer.js';
 
+const turns = async (n: number): Promise<void> => {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+};
+
 /** A consumer that accepts at most `capacity` bytes before asking the producer to wait. */
 function slowConsumer(capacity: number): { stream: Writable; text: () => string; writes: () => number; release: () => void } {
   let text = '';
@@ -58,10 +62,11 @@ describe('LineWriter', () => {
     expect(wait).toBeInstanceOf(Promise);
     let resolved = false;
     void (wait as Promise<void>).then(() => (resolved = true));
-    await new Promise((r) => setTimeout(r, 20));
+    // Turns of the event loop, not wall-clock time: nothing but the consumer can release the wait.
+    await turns(10);
     expect(resolved).toBe(false);
     consumer.release();
-    await new Promise((r) => setTimeout(r, 20));
+    await turns(10);
     expect(resolved).toBe(true);
     await w.flush();
     expect(consumer.text()).toBe(big + '\n');

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { EngineEvent, EventSink } from '../core/events.js';
 import { ProgressReporter } from './progress.js';
 
@@ -70,22 +70,32 @@ describe('ProgressReporter', () => {
   it('prints plain progress lines with rate and ETA from the estimate when stderr is not a terminal', async () => {
     const err = stderr(false);
     let now = 0;
-    const p = new ProgressReporter(new Collect(), { stderr: err.stream, quiet: false, singerMetrics: false, plainIntervalMs: 20, now: () => now });
-    await p.emit({ type: 'status', stream: 'contacts', status: 'STARTED' });
-    await p.emit({ type: 'estimate', stream: 'contacts', rowEstimate: 400 });
-    for (let i = 0; i < 100; i++) await p.emit({ type: 'record', stream: 'contacts', data: {} });
-    now = 10_000;
-    await new Promise((r) => setTimeout(r, 60));
-    await p.finish(stats);
+    vi.useFakeTimers();
+    try {
+      const p = new ProgressReporter(new Collect(), { stderr: err.stream, quiet: false, singerMetrics: false, plainIntervalMs: 20, now: () => now });
+      await p.emit({ type: 'status', stream: 'contacts', status: 'STARTED' });
+      await p.emit({ type: 'estimate', stream: 'contacts', rowEstimate: 400 });
+      for (let i = 0; i < 100; i++) await p.emit({ type: 'record', stream: 'contacts', data: {} });
+      now = 10_000;
+      await vi.advanceTimersByTimeAsync(60);
+      await p.finish(stats);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(err.text()).toContain('progress contacts: 100 records, 10/s, 25% of ~400, ETA 30s');
   });
 
   it('prints nothing but the summary with --quiet', async () => {
     const err = stderr(true);
-    const p = new ProgressReporter(new Collect(), { stderr: err.stream, quiet: true, singerMetrics: false, plainIntervalMs: 10 });
-    await p.emit({ type: 'status', stream: 'contacts', status: 'STARTED' });
-    await new Promise((r) => setTimeout(r, 40));
-    await p.finish(stats);
+    vi.useFakeTimers();
+    try {
+      const p = new ProgressReporter(new Collect(), { stderr: err.stream, quiet: true, singerMetrics: false, plainIntervalMs: 10 });
+      await p.emit({ type: 'status', stream: 'contacts', status: 'STARTED' });
+      await vi.advanceTimersByTimeAsync(40);
+      await p.finish(stats);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(err.text()).toBe('');
   });
 });

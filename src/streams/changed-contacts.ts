@@ -35,7 +35,9 @@ export function changedAt(contact: JsonObject): number | undefined {
   let latest: number | undefined;
   for (const field of CHANGE_FIELDS) {
     const value = contact[field];
-    if (typeof value === 'number' && (latest === undefined || value > latest)) latest = value;
+    // A negative or non-numeric value says nothing: with no readable field the contact is
+    // unplaceable, and slicedSearch reads its children anyway and holds the state before it.
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && (latest === undefined || value > latest)) latest = value;
   }
   return latest;
 }

@@ -1,11 +1,13 @@
-import type { JsonObject } from '../core/events.js';
+import type { JsonObject, Logger } from '../core/events.js';
 import { cursorPages } from '../intercom/pagination.js';
 import { DAY, dayStart, slicedSearch, type TimeSlice } from './slicing.js';
+import { IntercomApiError } from '../intercom/errors.js';
+import { objectsOf, parentSkipped, refusable } from './record-guards.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
 interface EmbeddedList {
-  data?: { id?: unknown }[];
+  data?: unknown[];
   has_more?: boolean;
 }
 
@@ -32,9 +34,9 @@ export function contactSliceQuery(slice: TimeSlice): unknown {
 }
 
 /** Ids of an embedded list that Intercom sent in full. */
-function embeddedIds(embedded: EmbeddedList | undefined): string[] {
+function embeddedIds(embedded: EmbeddedList | undefined, logger: Logger, where: string): string[] {
   const ids: string[] = [];
-  for (const item of embedded?.data ?? []) {
+  for (const item of objectsOf(embedded?.data ?? [], logger, where)) {
     const id = idString(item.id);
     if (id) ids.push(id);
   }
@@ -46,7 +48,7 @@ async function fetchIds(ctx: ReadContext, contactId: string, kind: 'tags' | 'com
   const path = `/contacts/${encodeURIComponent(contactId)}/${kind}`;
   const ids: string[] = [];
   for await (const page of cursorPages(ctx.client, { path, recordsKey: kind === 'companies' ? ['data', 'companies'] : 'data', stream: `contact_${kind === 'tags' ? 'tag' : 'company'}` })) {
-    for (const item of page.records) {
+    for (const item of objectsOf(page.records, ctx.logger, `${path}`)) {
       const id = idString(item.id);
       if (id) ids.push(id);
     }
@@ -56,20 +58,27 @@ async function fetchIds(ctx: ReadContext, contactId: string, kind: 'tags' | 'com
 
 /**
  * Junction rows of one page of contacts. Embedded lists are read in place; capped ones are fetched,
- * all of the page's at once. Rows keep the order of the contacts.
+ * all of the page's at once. Rows keep the order of the contacts. A contact whose follow-up
+ * Intercom refuses (a non-404 4xx) is put in `refused` and gets no rows.
  */
-async function junctionRows(ctx: ReadContext, contacts: JsonObject[], kind: 'tags' | 'companies'): Promise<JsonObject[]> {
-  const lists: (string[] | Promise<string[]>)[] = contacts.map((contact) => {
+async function junctionRows(ctx: ReadContext, contacts: JsonObject[], kind: 'tags' | 'companies', refused: Map<string, IntercomApiError>): Promise<JsonObject[]> {
+  const lists: (string[] | Promise<string[] | IntercomApiError>)[] = contacts.map((contact) => {
     const embedded = contact[kind] as EmbeddedList | undefined;
-    return embedded?.has_more ? fetchIds(ctx, idString(contact.id)!, kind) : embeddedIds(embedded);
+    const contactId = idString(contact.id)!;
+    return embedded?.has_more ? refusable(fetchIds(ctx, contactId, kind)) : embeddedIds(embedded, ctx.logger, `contact_${kind === 'tags' ? 'tag' : 'company'}: the ${kind} of contact ${contactId}`);
   });
   const ids = lists.some((l) => l instanceof Promise) ? await Promise.all(lists) : (lists as string[][]);
   const rows: JsonObject[] = [];
   contacts.forEach((contact, i) => {
     const contactId = idString(contact.id)!;
     const updatedAt = contact.updated_at;
+    const list = ids[i]!;
+    if (list instanceof IntercomApiError) {
+      refused.set(contactId, list);
+      return;
+    }
     // Literal keys (not a computed one) keep the rows' shape fixed: cheaper to build and serialize.
-    for (const id of ids[i]!) rows.push(kind === 'tags' ? { contact_id: contactId, tag_id: id, updated_at: updatedAt } : { contact_id: contactId, company_id: id, updated_at: updatedAt });
+    for (const id of list) rows.push(kind === 'tags' ? { contact_id: contactId, tag_id: id, updated_at: updatedAt } : { contact_id: contactId, company_id: id, updated_at: updatedAt });
   });
   return rows;
 }
@@ -88,12 +97,21 @@ export const contactsReader: Reader = {
       path: '/contacts/search',
       recordsKey: 'data',
       query: contactSliceQuery,
-      async *processPage(records) {
+      async *processPage(page) {
         // One batch per stream per page; a page's capped sub-lists are fetched concurrently.
-        const [tags, companies] = await Promise.all([
-          ctx.selected.has('contact_tag') ? junctionRows(ctx, records, 'tags') : [],
-          ctx.selected.has('contact_company') ? junctionRows(ctx, records, 'companies') : [],
+        const refused = new Map<string, IntercomApiError>();
+        let [tags, companies] = await Promise.all([
+          ctx.selected.has('contact_tag') ? junctionRows(ctx, page, 'tags', refused) : [],
+          ctx.selected.has('contact_company') ? junctionRows(ctx, page, 'companies', refused) : [],
         ]);
+        let records = page;
+        if (refused.size) {
+          // A contact is delivered whole or not at all: the next sync reads the skipped ones again.
+          for (const [id, err] of refused) yield parentSkipped(ctx.logger, 'contacts', `contact ${id}`, err);
+          records = page.filter((contact) => !refused.has(idString(contact.id)!));
+          tags = tags.filter((row) => !refused.has(row.contact_id as string));
+          companies = companies.filter((row) => !refused.has(row.contact_id as string));
+        }
         if (tags.length) yield { kind: 'records', stream: 'contact_tag', records: tags, owned: true };
         if (companies.length) yield { kind: 'records', stream: 'contact_company', records: companies, owned: true };
         // The junction rows are built: nothing here touches the contacts again.

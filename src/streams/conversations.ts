@@ -1,4 +1,6 @@
 import type { JsonObject } from '../core/events.js';
+import { IntercomApiError } from '../intercom/errors.js';
+import { isRecord, keyMissing, objectsOf, parentSkipped, refusable, started } from './record-guards.js';
 import { idString } from './transform.js';
 import { detailWindow, slicedSearch, type TimeSlice } from './slicing.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
@@ -19,12 +21,16 @@ interface PartsList {
   total_count?: number;
 }
 
-/** Fetches details for a page with at most `window` requests outstanding, yielding in page order. */
+/**
+ * Fetches details for a page with at most `window` requests outstanding, yielding in page order.
+ * A fetch that fails while an earlier one is awaited is already handled (started): the first
+ * failure in page order is thrown, never an unhandled rejection.
+ */
 export async function* fetchInOrder<T, R>(items: T[], window: number, fetch: (item: T) => Promise<R>): AsyncGenerator<[T, R]> {
   const pending: Promise<R>[] = [];
   let next = 0;
   const fill = () => {
-    while (pending.length < window && next < items.length) pending.push(fetch(items[next++]!));
+    while (pending.length < window && next < items.length) pending.push(started(fetch(items[next++]!)));
   };
   fill();
   for (let i = 0; i < items.length; i++) {
@@ -59,17 +65,18 @@ function conversationItems(ctx: ReadContext, conversation: JsonObject, detail: J
   const updatedAt = conversation.updated_at;
   const items: ReaderItem[] = [];
   if (ctx.selected.has('conversation_tag')) {
-    const tags = (conversation.tags as { tags?: { id?: unknown }[] } | null | undefined)?.tags ?? [];
+    const tags = (conversation.tags as { tags?: unknown[] } | null | undefined)?.tags ?? [];
     const rows: JsonObject[] = [];
-    for (const tag of tags) {
+    for (const [index, tag] of objectsOf(tags, ctx.logger, `conversation_tag: the tags of conversation ${conversationId}`).entries()) {
       const tagId = idString(tag.id);
       if (tagId) rows.push({ conversation_id: conversationId, tag_id: tagId, updated_at: updatedAt });
+      else items.push(keyMissing(ctx.logger, 'conversation_tag', `tag ${index} of conversation ${conversationId}`));
     }
     if (rows.length) items.push({ kind: 'records', stream: 'conversation_tag', records: rows, owned: true });
   }
   if (detail) {
     const list = detail.conversation_parts as PartsList | undefined;
-    const parts = list?.conversation_parts ?? [];
+    const parts = objectsOf(list?.conversation_parts ?? [], ctx.logger, `conversation_parts: the parts of conversation ${conversationId}`);
     const shortfall = partsShortfall(detail, parts, list);
     if (shortfall) {
       ctx.logger.warn(
@@ -80,15 +87,21 @@ function conversationItems(ctx: ReadContext, conversation: JsonObject, detail: J
     const wantHeaders = ctx.selected.has('email_address_header');
     const partRows: JsonObject[] = [];
     const headerRows: JsonObject[] = [];
-    for (const part of parts) {
+    for (const [index, part] of parts.entries()) {
       const partUpdatedAt = typeof part.updated_at === 'number' ? part.updated_at : undefined;
       const partId = idString(part.id);
-      if (!partId) continue;
+      if (!partId) {
+        items.push(keyMissing(ctx.logger, 'conversation_parts', `part ${index} of conversation ${conversationId}`));
+        continue;
+      }
       if (wantParts) partRows.push({ ...part, id: partId, conversation_id: conversationId });
       if (wantHeaders) {
-        const headers = (part.email_message_metadata as { email_address_headers?: JsonObject[] } | null | undefined)?.email_address_headers ?? [];
+        const headers = (part.email_message_metadata as { email_address_headers?: unknown[] } | null | undefined)?.email_address_headers ?? [];
+        // The header's position is part of its key: null items are skipped in place, not removed.
+        objectsOf(headers, ctx.logger, `email_address_header: the headers of part ${partId} of conversation ${conversationId}`);
         for (let index = 0; index < headers.length; index++) {
-          const header = headers[index]!;
+          const header = headers[index];
+          if (!isRecord(header)) continue;
           headerRows.push({ conversation_id: conversationId, conversation_part_id: partId, index, type: header.type, email_address: header.email_address, name: header.name ?? null, updated_at: partUpdatedAt ?? updatedAt });
         }
       }
@@ -130,14 +143,16 @@ export const conversationsReader: Reader = {
           for (const conversation of records) yield* conversationItems(ctx, conversation, undefined);
           return;
         }
-        const fetchDetail = async (conversation: JsonObject): Promise<JsonObject | undefined> => {
+        const fetchDetail = async (conversation: JsonObject): Promise<JsonObject | undefined | IntercomApiError> => {
           const id = idString(conversation.id)!;
-          const detail = await ctx.client.requestMaybe<JsonObject>({ path: `/conversations/${encodeURIComponent(id)}`, searchParams: { display_as: displayAs }, stream: 'conversation_parts', allow404: true });
+          const detail = await refusable(ctx.client.requestMaybe<JsonObject>({ path: `/conversations/${encodeURIComponent(id)}`, searchParams: { display_as: displayAs }, stream: 'conversation_parts', allow404: true }));
           if (!detail) ctx.logger.info(`conversation ${id} was deleted between search and fetch (404); its parts are skipped.`);
           return detail;
         };
         for await (const [conversation, detail] of fetchInOrder(records, detailWindow(ctx.config.maxConcurrency), fetchDetail)) {
-          yield* conversationItems(ctx, conversation, detail);
+          // One conversation Intercom refuses (a 422, say) is skipped whole; the rest of the page goes on.
+          if (detail instanceof IntercomApiError) yield parentSkipped(ctx.logger, 'conversations', `conversation ${idString(conversation.id)!}`, detail);
+          else yield* conversationItems(ctx, conversation, detail);
         }
       },
     });

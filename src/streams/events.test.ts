@@ -12,6 +12,14 @@ describe('eventId (data events have no id of their own)', () => {
     expect(eventId({ metadata: { b: 2 }, created_at: 1_700_000_000, event_name: 'ordered', intercom_user_id: 'c1' })).toBe(id);
   });
 
+  it('is stable across versions: the digest of a literal event, computed outside the connector', () => {
+    // printf '%s' '["c1","ordered",1700000000]' | sha256sum. A change here re-keys every event
+    // already in a destination (each would arrive twice).
+    expect(eventId(event)).toBe('67cee6996d44b4555f26e6bac1a19e1c1f38feb78e8ce0c1309169a9a82317db');
+    // printf '%s' '[null,"signed_up",1700000123]' | sha256sum: nobody to name is null, not "".
+    expect(eventId({ event_name: 'signed_up', created_at: 1_700_000_123, email: '' })).toBe('756394b69b01fbd74b1afa1e4e68226299a4de2bee75c8fb73c763b0002e22a5');
+  });
+
   it('differs by who, what and when', () => {
     const id = eventId(event);
     expect(eventId({ ...event, intercom_user_id: 'c2' })).not.toBe(id);

@@ -4,6 +4,7 @@ import { IntercomApiError } from '../intercom/errors.js';
 import { cursorPages } from '../intercom/pagination.js';
 import { changedContacts } from './changed-contacts.js';
 import { fetchInOrder } from './conversations.js';
+import { objectsOf, parentSkipped, refusable } from './record-guards.js';
 import { detailWindow } from './slicing.js';
 import { idString, uniqueRecords } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
@@ -29,7 +30,7 @@ async function contactEvents(ctx: ReadContext, contactId: string): Promise<JsonO
   const events: JsonObject[] = [];
   try {
     for await (const page of cursorPages(ctx.client, { path: '/events', recordsKey: 'events', params: { type: 'user', intercom_user_id: contactId }, stream: 'events' })) {
-      events.push(...page.records);
+      events.push(...objectsOf(page.records, ctx.logger, `events: the events of contact ${contactId}`));
     }
   } catch (err) {
     if (err instanceof IntercomApiError && err.status === 404) {
@@ -58,8 +59,12 @@ export const eventsReader: Reader = {
       // and after a crash contacts past the checkpoint were never read, so filtering on the
       // window would lose events. Re-sent events are de-duplicated by their stable id.
       async *processPage(contacts): AsyncGenerator<ReaderItem> {
-        const fetch = (contact: JsonObject) => contactEvents(ctx, idString(contact.id)!);
-        for await (const [, events] of fetchInOrder(contacts, detailWindow(ctx.config.maxConcurrency), fetch)) {
+        const fetch = (contact: JsonObject) => refusable(contactEvents(ctx, idString(contact.id)!));
+        for await (const [contact, events] of fetchInOrder(contacts, detailWindow(ctx.config.maxConcurrency), fetch)) {
+          if (events instanceof IntercomApiError) {
+            yield parentSkipped(ctx.logger, 'events', `the events of contact ${idString(contact.id)!}`, events);
+            continue;
+          }
           const records = uniqueRecords(events, eventId, (event, id) => ({ ...event, id }));
           if (records.length) yield { kind: 'records', stream: 'events', records, owned: true };
         }

@@ -3,6 +3,7 @@ import { IntercomApiError } from '../intercom/errors.js';
 import { numberedPages } from '../intercom/pagination.js';
 import { changedContacts } from './changed-contacts.js';
 import { fetchInOrder } from './conversations.js';
+import { keyMissing, objectsOf, parentSkipped, refusable } from './record-guards.js';
 import { detailWindow } from './slicing.js';
 import { idString, uniqueRecords } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
@@ -19,7 +20,7 @@ async function contactNotes(ctx: ReadContext, contactId: string): Promise<JsonOb
   const notes: JsonObject[] = [];
   try {
     for await (const page of numberedPages(ctx.client, { path: `/contacts/${encodeURIComponent(contactId)}/notes`, recordsKey: 'data', perPage: 50, stream: 'notes' })) {
-      notes.push(...page.records);
+      notes.push(...objectsOf(page.records, ctx.logger, `notes: the notes of contact ${contactId}`));
     }
   } catch (err) {
     if (err instanceof IntercomApiError && err.status === 404) {
@@ -45,11 +46,17 @@ export const notesReader: Reader = {
       stateKey: 'created_at',
       async *processPage(contacts): AsyncGenerator<ReaderItem> {
         const withNotes = contacts.filter(hasNotes);
-        const fetch = (contact: JsonObject) => contactNotes(ctx, idString(contact.id)!);
+        const fetch = (contact: JsonObject) => refusable(contactNotes(ctx, idString(contact.id)!));
         for await (const [contact, notes] of fetchInOrder(withNotes, detailWindow(ctx.config.maxConcurrency), fetch)) {
           const contactId = idString(contact.id)!;
+          if (notes instanceof IntercomApiError) {
+            yield parentSkipped(ctx.logger, 'notes', `the notes of contact ${contactId}`, notes);
+            continue;
+          }
           const records = uniqueRecords(notes, (note) => idString(note.id), (note, id) => ({ ...note, id, contact_id: contactId }));
           if (records.length) yield { kind: 'records', stream: 'notes', records, owned: true };
+          const keyless = notes.filter((note) => idString(note.id) === undefined).length;
+          if (keyless) yield keyMissing(ctx.logger, 'notes', `${keyless} of the notes of contact ${contactId}`);
         }
       },
     });

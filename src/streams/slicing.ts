@@ -2,6 +2,8 @@ import type { JsonObject } from '../core/events.js';
 import { mergeGenerators } from '../engine/merge.js';
 import { cursorOf } from '../engine/state.js';
 import { PaginationStalledError, searchPages } from '../intercom/pagination.js';
+import { cursorSeconds, keyMissing, objectsOf } from './record-guards.js';
+import { idString } from './transform.js';
 import type { ReadContext, ReaderItem } from './types.js';
 
 export const DAY = 86_400;
@@ -96,8 +98,9 @@ export async function* slicedSearch(opts: SlicedSearchOptions): AsyncGenerator<R
   const done = new Array<boolean>(slices.length).fill(false);
   let prefix = 0;
   let estimate = 0;
+  const guard = new SliceGuard(opts);
 
-  const sources = slices.map((slice) => () => readSlice(opts, slice, (total) => (estimate += total)));
+  const sources = slices.map((slice) => () => readSlice(opts, slice, (total) => (estimate += total), guard));
   for await (const tagged of mergeGenerators(sources, sliceWorkers(ctx.config.maxConcurrency))) {
     if (!tagged.done) {
       yield tagged.item;
@@ -107,10 +110,67 @@ export async function* slicedSearch(opts: SlicedSearchOptions): AsyncGenerator<R
     const before = prefix;
     while (prefix < slices.length && done[prefix]) prefix++;
     if (prefix > before) {
-      const reached = slices[prefix - 1]!.end;
+      // Never past a slice that held something unreadable or skipped: the next sync reads it again.
+      const reached = Math.min(slices[prefix - 1]!.end, guard.heldAt);
       yield { kind: 'checkpoint', state: { [cursorField]: Math.max(reached, cursor ?? 0) } };
     }
     if (estimate > 0 && opts.estimate !== false) yield { kind: 'estimate', stream, rows: estimate };
+  }
+  guard.summarize();
+}
+
+const iso = (t: number): string => new Date(t * 1000).toISOString();
+/** Unreadable cursors are named one by one up to this many per stream, then counted. */
+const NAMED_UNREADABLE = 5;
+
+/**
+ * The records of a search page that one slice emits, and where the state must stop. A record
+ * without an id is reported and not emitted; a record whose cursor is not Unix seconds is emitted
+ * in the slice where it was seen (once per sync) and holds the state before that slice.
+ */
+class SliceGuard {
+  heldAt = Number.POSITIVE_INFINITY;
+  private readonly unplaced = new Set<string>();
+  private unreadable = 0;
+
+  constructor(private readonly opts: SlicedSearchOptions) {}
+
+  hold(slice: TimeSlice): void {
+    this.heldAt = Math.min(this.heldAt, slice.start);
+  }
+
+  /** The place of a record in time, or undefined when its cursor cannot be read. */
+  timeOf(record: JsonObject): number | undefined {
+    if (this.opts.sliceTime) return this.opts.sliceTime(record);
+    const at = record[this.opts.cursorField];
+    return typeof at === 'number' && Number.isFinite(at) && at >= 0 ? at : undefined;
+  }
+
+  /** True when the unplaceable record is emitted now (the first slice that sees it). */
+  takeUnplaced(record: JsonObject, id: string, slice: TimeSlice): boolean {
+    if (this.unplaced.has(id)) return false;
+    this.unplaced.add(id);
+    this.hold(slice);
+    const { stream, cursorField, ctx } = this.opts;
+    const raw = record[cursorField];
+    let emitted = '';
+    if (!this.opts.sliceTime) {
+      // The record goes out valid against its schema (an integer cursor or none), never as text.
+      const seconds = cursorSeconds(raw);
+      if (seconds !== undefined) record[cursorField] = seconds;
+      else delete record[cursorField];
+      emitted = seconds !== undefined ? ` with ${cursorField} read as ${seconds}` : ` without ${cursorField}`;
+    }
+    if (++this.unreadable <= NAMED_UNREADABLE) {
+      ctx.logger.warn(
+        `CURSOR_UNREADABLE ${stream}: record ${id} has ${cursorField} ${raw === undefined ? '(missing)' : JSON.stringify(raw)}, not Unix seconds. It is emitted${emitted}; the state stays before ${iso(slice.start)}, where it was seen, so the next sync reads it again.`,
+      );
+    }
+    return true;
+  }
+
+  summarize(): void {
+    if (this.unreadable > NAMED_UNREADABLE) this.opts.ctx.logger.warn(`CURSOR_UNREADABLE ${this.opts.stream}: ${this.unreadable} records in all had an unreadable ${this.opts.cursorField}.`);
   }
 }
 
@@ -160,8 +220,8 @@ async function planByDensity(opts: SlicedSearchOptions, lower: number, upper: nu
   return slices;
 }
 
-async function* readSlice(opts: SlicedSearchOptions, slice: TimeSlice, onTotal: (n: number) => void): AsyncGenerator<ReaderItem> {
-  const { ctx, stream, cursorField } = opts;
+async function* readSlice(opts: SlicedSearchOptions, slice: TimeSlice, onTotal: (n: number) => void, guard: SliceGuard): AsyncGenerator<ReaderItem> {
+  const { ctx, stream } = opts;
   const emitted = new Set<string>();
   for (let attempt = 0; ; attempt++) {
     try {
@@ -169,22 +229,37 @@ async function* readSlice(opts: SlicedSearchOptions, slice: TimeSlice, onTotal: 
       for await (const page of searchPages(ctx.client, { path: opts.path, query: opts.query(slice), recordsKey: opts.recordsKey, perPage: 150, stream })) {
         if (firstPage && page.totalCount !== undefined) onTotal(page.totalCount);
         firstPage = false;
-        const fresh = page.records.filter((r) => {
-          const at = opts.sliceTime ? opts.sliceTime(r) : r[cursorField];
-          if (typeof at !== 'number' || at < slice.start || (!slice.last && at >= slice.end)) return false;
-          const id = String(r.id);
-          if (emitted.has(id)) return false;
+        const where = `a search page of the slice from ${iso(slice.start)}`;
+        const fresh: JsonObject[] = [];
+        for (const [position, record] of objectsOf(page.records, ctx.logger, `${stream}: ${where}`).entries()) {
+          const id = idString(record.id);
+          if (id === undefined || id === '') {
+            guard.hold(slice);
+            yield keyMissing(ctx.logger, stream, `position ${position} of ${where}`);
+            continue;
+          }
+          const at = guard.timeOf(record);
+          if (at === undefined) {
+            if (guard.takeUnplaced(record, id, slice)) fresh.push(record);
+            continue;
+          }
+          if (at < slice.start || (!slice.last && at >= slice.end) || emitted.has(id)) continue;
           emitted.add(id);
-          return true;
-        });
-        if (fresh.length) yield* opts.processPage(fresh, slice);
+          fresh.push(record);
+        }
+        if (fresh.length === 0) continue;
+        for await (const item of opts.processPage(fresh, slice)) {
+          // A parent skipped by the page's reader: the state stays before this slice.
+          if (item.kind === 'incomplete') guard.hold(slice);
+          yield item;
+        }
       }
       return;
     } catch (err) {
       // A cursor that cycles means the result set shifted; reading the slice again (skipping what
       // was already emitted) is the only way to be sure nothing was skipped.
       if (err instanceof PaginationStalledError && err.reason === 'repeated_cursor' && attempt < MAX_SLICE_RESTARTS) {
-        ctx.logger.warn(`${stream}: search pagination cycled in slice ${new Date(slice.start * 1000).toISOString()}; reading the slice again.`);
+        ctx.logger.warn(`${stream}: search pagination cycled in slice ${iso(slice.start)}; reading the slice again.`);
         continue;
       }
       throw err;

@@ -1,5 +1,7 @@
 import type { JsonObject } from '../core/events.js';
 import { fetchInOrder, inclusiveSliceQuery, partsShortfall } from './conversations.js';
+import { IntercomApiError } from '../intercom/errors.js';
+import { keyMissing, objectsOf, parentSkipped, refusable } from './record-guards.js';
 import { detailWindow, slicedSearch } from './slicing.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
@@ -32,13 +34,14 @@ function ticketItems(ctx: ReadContext, ticket: JsonObject, detail: JsonObject | 
   const items: ReaderItem[] = [];
   if (detail && ctx.selected.has('ticket_parts')) {
     const list = detail.ticket_parts as TicketPartsList | undefined;
-    const parts = list?.ticket_parts ?? [];
+    const parts = objectsOf(list?.ticket_parts ?? [], ctx.logger, `ticket_parts: the parts of ticket ${ticketId}`);
     const warning = ticketPartsWarning(ticketId, detail, parts, list);
     if (warning) ctx.logger.warn(warning);
     const rows: JsonObject[] = [];
-    for (const part of parts) {
+    for (const [index, part] of parts.entries()) {
       const partId = idString(part.id);
       if (partId) rows.push({ ...part, id: partId, ticket_id: ticketId });
+      else items.push(keyMissing(ctx.logger, 'ticket_parts', `part ${index} of ticket ${ticketId}`));
     }
     if (rows.length) items.push({ kind: 'records', stream: 'ticket_parts', records: rows, owned: true });
   }
@@ -74,14 +77,15 @@ export const ticketsReader: Reader = {
           for (const ticket of records) yield* ticketItems(ctx, ticket, undefined);
           return;
         }
-        const fetchDetail = async (ticket: JsonObject): Promise<JsonObject | undefined> => {
+        const fetchDetail = async (ticket: JsonObject): Promise<JsonObject | undefined | IntercomApiError> => {
           const id = idString(ticket.id)!;
-          const detail = await ctx.client.requestMaybe<JsonObject>({ path: `/tickets/${encodeURIComponent(id)}`, stream: 'ticket_parts', allow404: true });
+          const detail = await refusable(ctx.client.requestMaybe<JsonObject>({ path: `/tickets/${encodeURIComponent(id)}`, stream: 'ticket_parts', allow404: true }));
           if (!detail) ctx.logger.info(`ticket ${id} was deleted between search and fetch (404); its parts are skipped.`);
           return detail;
         };
         for await (const [ticket, detail] of fetchInOrder(records, detailWindow(ctx.config.maxConcurrency), fetchDetail)) {
-          yield* ticketItems(ctx, ticket, detail);
+          if (detail instanceof IntercomApiError) yield parentSkipped(ctx.logger, 'tickets', `ticket ${idString(ticket.id)!}`, detail);
+          else yield* ticketItems(ctx, ticket, detail);
         }
       },
     });

@@ -23,7 +23,13 @@ export type ReaderItem =
   | { kind: 'records'; stream: string; records: JsonObject[]; owned?: boolean }
   /** Everything yielded before this is safe: on resume, reading restarts from `state`. */
   | { kind: 'checkpoint'; state: JsonObject }
-  | { kind: 'estimate'; stream: string; rows: number };
+  | { kind: 'estimate'; stream: string; rows: number }
+  /**
+   * Something of the stream could not be delivered (a parent whose detail Intercom refused, a
+   * record without its primary key). The reader goes on with the rest; its checkpoints already
+   * stop before the gap, and the engine ends the reader's streams INCOMPLETE with this reason.
+   */
+  | { kind: 'incomplete'; stream: string; reason: string };
 
 export interface ReadContext {
   client: IntercomClient;

@@ -198,11 +198,16 @@ describe('Airbyte', () => {
 
     const changedContacts = fake.mutate({ stream: 'contacts', update: 3 }).updated;
     const changed = fake.mutate({ stream: 'conversations', update: 3 }).updated;
+    // The boundary case, in the data: a conversation changed after the first sync in the very
+    // second of its cursor. Only a query that includes the cursor's second (Intercom's `>` is
+    // inclusive) delivers it.
+    const atCursor = conversations.filter((c) => c.updated_at === cursor).map((c) => String(c.id));
+    const sameSecondId = conversations.map((c) => String(c.id)).find((id) => !changed.includes(id) && !atCursor.includes(id))!;
+    const sameSecond = fake.mutate({ stream: 'conversations', ids: [sameSecondId], at: cursor }).updated;
+    expect(sameSecond).toEqual([sameSecondId]);
     const second = await airbyteRead(controls(), configured(streams, ['ic_people', 'ic_recent_conversations']), state);
     expect(second.code, second.stderr).toBe(0);
-    // Search `>` is inclusive: the record at the cursor itself comes again.
-    const atCursor = conversations.filter((c) => c.updated_at === cursor).map((c) => String(c.id));
-    expect(sorted(new Set(recordsOf(second, 'ic_recent_conversations').map((c) => String(c.id))))).toEqual(sorted(new Set([...changed, ...atCursor])));
+    expect(sorted(new Set(recordsOf(second, 'ic_recent_conversations').map((c) => String(c.id))))).toEqual(sorted(new Set([...changed, ...atCursor, sameSecondId])));
     const people = recordsOf(second, 'ic_people').map((c) => String(c.id));
     for (const id of changedContacts) expect(people).toContain(id);
     expect(people.length).toBeLessThan(fake.groundTruth().contacts.length);
@@ -344,13 +349,16 @@ describe('Singer', () => {
     expect(Object.keys(state.bookmarks).sort()).toEqual([...READ].sort());
     const changedContacts = fake.mutate({ stream: 'contacts', update: 2 }).updated;
     const changed = fake.mutate({ stream: 'conversations', update: 2 }).updated;
+    const cursor = state.bookmarks.ic_recent_conversations!.updated_at as number;
+    // The boundary case, in the data: a conversation changed in the very second of the cursor.
+    const sameSecondId = fake.groundTruth().conversations.find((id) => !changed.includes(id))!;
+    expect(fake.mutate({ stream: 'conversations', ids: [sameSecondId], at: cursor }).updated).toEqual([sameSecondId]);
     const second = await singerRead(controls(), singerSelection(catalog, ['ic_people', 'ic_recent_conversations']), state);
     expect(second.code, second.stderr).toBe(0);
-    const cursor = state.bookmarks.ic_recent_conversations!.updated_at;
     const delivered = recordsOf(second, 'ic_recent_conversations');
-    for (const id of changed) expect(delivered.map((c) => String(c.id))).toContain(id);
+    for (const id of [...changed, sameSecondId]) expect(delivered.map((c) => String(c.id))).toContain(id);
     // Only what changed, and the record at the cursor (search `>` is inclusive).
-    for (const c of delivered) if (!changed.includes(String(c.id))) expect(c.updated_at).toBe(cursor);
+    for (const c of delivered) if (!changed.includes(String(c.id)) && String(c.id) !== sameSecondId) expect(c.updated_at).toBe(cursor);
     const people = recordsOf(second, 'ic_people').map((c) => String(c.id));
     for (const id of changedContacts) expect(people).toContain(id);
     expect(people.length).toBeLessThan(fake.groundTruth().contacts.length);

@@ -1,6 +1,5 @@
 // Tickets, ticket types, help center, subscription types, activity logs, data events and notes:
 // the built CLI against the fake Intercom, compared with the fake's ground truth.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
@@ -65,16 +64,19 @@ const logs = (run: CliRun, level: string): string[] => messages(run).filter((m) 
 const finalState = (run: CliRun): Message[] => lastStates(run) as Message[];
 const streamState = (run: CliRun, stream: string): Record<string, unknown> | undefined => finalState(run).find((s) => s.stream.stream_descriptor.name === stream)?.stream.stream_state;
 
-/** Events have no id: the connector's key is SHA-256 of (intercom_user_id | user_id | email, event_name, created_at). */
-function expectedEventKeys(): string[] {
-  const keys: string[] = [];
+/**
+ * The server's listable events as who|what|when. Events have no id of their own: the key's formula
+ * is pinned by a hand-computed digest in src/streams/events.test.ts; here each delivered event is
+ * matched by its own fields, so the test does not restate the connector's formula.
+ */
+function expectedEventTuples(): string[] {
+  const tuples: string[] = [];
   for (const contactId of fake.groundTruth().contacts) {
     for (const event of fake.workspace.listableEvents(fake.workspace.contactById.get(contactId)!)) {
-      const who = event.intercom_user_id ?? event.user_id ?? event.email;
-      keys.push(createHash('sha256').update(JSON.stringify([who, event.event_name, event.created_at])).digest('hex'));
+      tuples.push(`${String(event.intercom_user_id ?? event.user_id ?? event.email)}|${String(event.event_name)}|${String(event.created_at)}`);
     }
   }
-  return keys;
+  return tuples;
 }
 
 const articlesOnServer = () => fake.groundTruth().articles.map((id) => fake.workspace.renderArticle(Number(id) - 3_000_000) as { id: string; updated_at: number });
@@ -115,11 +117,13 @@ describe('full read of the other Intercom objects', () => {
   });
 
   it('delivers exactly the listable data events (last 90 days), keyed by a stable hash', () => {
-    const expected = expectedEventKeys();
+    const expected = expectedEventTuples();
     expect(expected.length).toBeGreaterThan(10);
     const keys = keysOf(full, 'events');
     expect(keys.length, 'duplicates').toBe(new Set(keys).size);
-    expect(sorted(keys)).toEqual(sorted(expected));
+    for (const key of keys) expect(key).toMatch(/^[0-9a-f]{64}$/);
+    const delivered = recordsOf(full, 'events').map((e) => `${String(e.intercom_user_id ?? e.user_id ?? e.email)}|${String(e.event_name)}|${String(e.created_at)}`);
+    expect(sorted(delivered)).toEqual(sorted(expected));
     const cutoff = fake.now() - 90 * DAY - 60;
     for (const event of recordsOf(full, 'events')) expect(event.created_at as number).toBeGreaterThanOrEqual(cutoff);
   });

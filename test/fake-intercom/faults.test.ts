@@ -156,11 +156,12 @@ describe('faults', () => {
 
   it('hang never answers; the request stays in flight until the client gives up', async () => {
     fake.setFaults([{ route: 'GET /me', kind: 'hang' }]);
-    const t0 = Date.now();
-    await expect(fetch(`${base}/me`, { headers: apiHeaders(), signal: AbortSignal.timeout(300) })).rejects.toThrow();
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
+    // Only the client's own timeout ends it (no answer, no reset): a TimeoutError, not a network error.
+    const err = (await fetch(`${base}/me`, { headers: apiHeaders(), signal: AbortSignal.timeout(300) }).catch((e: unknown) => e)) as Error;
+    expect(err.name).toBe('TimeoutError');
     expect(fake.stats.byStatus['hang']).toBeGreaterThanOrEqual(1);
-    await sleep(50);
+    // The server notices the closed connection; wait for that (bounded), not for a guessed delay.
+    for (let i = 0; i < 200 && fake.stats.currentInFlight > 0; i++) await sleep(5);
     expect(fake.stats.currentInFlight).toBe(0);
     expect((await get(base, '/me')).status).toBe(200);
   });
@@ -192,8 +193,9 @@ describe('latency and stats', () => {
       const rs = await Promise.all(Array.from({ length: 10 }, () => get(slow.url, '/admins')));
       const elapsed = Date.now() - t0;
       expect(rs.every((r) => r.status === 200)).toBe(true);
+      // At least the latency (minus jitter) was applied; that the ten ran at once is shown by
+      // maxInFlight, not by a stopwatch bound.
       expect(elapsed).toBeGreaterThanOrEqual(125);
-      expect(elapsed).toBeLessThan(1_000);
       expect(slow.stats.maxInFlight).toBe(10);
       expect(slow.stats.currentInFlight).toBe(0);
       expect(slow.stats.byRoute['GET /admins']).toBe(10);

@@ -12,6 +12,7 @@ export type {
   WorkspaceSize,
   FaultRule,
   FaultKind,
+  RecordRewrite,
   MutationSpec,
   MutationResult,
   MutableStream,

@@ -21,6 +21,7 @@ import type {
   MutateEvery,
   MutationResult,
   MutationSpec,
+  RecordRewrite,
   WorkspaceSize,
 } from './types.js';
 import { DEFAULT_SIZE, Workspace } from './workspace.js';
@@ -324,6 +325,7 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
         }
         case 'reset':
         case 'truncate':
+        case 'records':
           break; // need the real body first
       }
     }
@@ -346,6 +348,7 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
       out = { status: e.status, body: errorBody(e.code, e.message, e.field) };
     }
     const status = out.status;
+    if (fault?.kind === 'records' && status === 200) out = { status, body: rewriteRecords(JSON.parse(bodyText(out).toString()) as Json, fault.records ?? []) };
 
     if (fault && (fault.kind === 'reset' || fault.kind === 'truncate')) {
       const txt = Buffer.from(bodyText(out));
@@ -428,4 +431,23 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
     },
   };
   return handle;
+}
+
+/** Kind 'records': a hostile rewrite of the records in a list answer (the first array of objects). */
+function rewriteRecords(body: Json, rewrites: RecordRewrite[]): Json {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const list = Object.values(body as Record<string, Json>).find((v) => Array.isArray(v)) as Json[] | undefined;
+  if (list) for (const spec of rewrites) rewriteList(list, spec);
+  return body;
+}
+
+function rewriteList(list: Json[], spec: RecordRewrite): void {
+  // Matched before any rewrite: a rewrite may remove the id itself.
+  const matched = list.filter((item) => item && typeof item === 'object' && spec.ids?.includes(String((item as Record<string, Json>).id)));
+  for (const item of matched) {
+    const record = item as Record<string, Json>;
+    for (const field of spec.unset ?? []) delete record[field];
+    Object.assign(record, spec.set ?? {});
+  }
+  for (let i = 0; i < (spec.nulls ?? 0); i++) (list as unknown[]).push(null);
 }

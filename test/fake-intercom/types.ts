@@ -32,7 +32,7 @@ export interface WorkspaceSize {
   largeTickets: number;
 }
 
-export type FaultKind = 'status' | 'reset' | 'truncate' | 'hang' | 'malformed' | '429';
+export type FaultKind = 'status' | 'reset' | 'truncate' | 'hang' | 'malformed' | '429' | 'records';
 
 export interface FaultRule {
   /** 'METHOD /path' matched exactly, otherwise used as a RegExp tested against 'METHOD /path'. Absent: every API request. */
@@ -48,6 +48,18 @@ export interface FaultRule {
   after?: number;
   /** Probability (0..1) that an eligible request is hit; drawn from the seeded RNG. */
   probability?: number;
+  /**
+   * For kind 'records' (a 200 list answer is rewritten), each rewrite in turn: records whose id is
+   * in `ids` get `set` fields and lose `unset` ones; `nulls` null items are appended to the list.
+   */
+  records?: RecordRewrite[];
+}
+
+export interface RecordRewrite {
+  ids?: string[];
+  set?: Record<string, unknown>;
+  unset?: string[];
+  nulls?: number;
 }
 
 export type MutableStream = 'contacts' | 'companies' | 'conversations' | 'tickets';
