@@ -560,7 +560,9 @@ function exampleTypes(values) {
 
 /**
  * The schema of a field known only from examples: typed from the values, nullable; a field whose
- * examples are all null is a nullable string (documented in the README).
+ * examples are all null is a nullable string (documented in the README). Keep the words "Only null
+ * in the examples": the connector (PROVISIONAL_MARK in src/transform/plan.ts) follows such
+ * top-level fields and re-types them from the first real value.
  */
 function fromExamples(values, path, depth = 1) {
   const types = exampleTypes(values);

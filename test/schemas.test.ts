@@ -266,6 +266,20 @@ describe('stream schema files', () => {
     expect(p('activity_logs', 'metadata', 'mode')?.type).toEqual(['null', 'string']);
   });
 
+  it("README's table of fields beyond the components names every added top-level field of its stream", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Fields beyond the OpenAPI components'), readme.indexOf('### How the streams join'));
+    const missing: string[] = [];
+    for (const [stream, schema] of Object.entries(schemas)) {
+      const row = section.split('\n').find((line) => line.startsWith(`| ${stream} |`)) ?? '';
+      for (const [name, prop] of Object.entries<Json>(schema.properties)) {
+        const added = /Not in the OpenAPI component|Not in the `|2\.15 only/.test(prop.description ?? '');
+        if (added && !row.includes(`\`${name}\``)) missing.push(`${stream}.${name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('types activity_type as a plain string', () => {
     expect(schemas.activity_logs.properties.activity_type).toMatchObject({ type: ['null', 'string'] });
     expect(schemas.activity_logs.properties.activity_type.enum).toBeUndefined();

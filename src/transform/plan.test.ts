@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../core/events.js';
 import { compileHashPaths, Hasher } from './hash.js';
-import { RecordPlan, type RecordPlanOptions } from './plan.js';
+import { PROVISIONAL_MARK, RecordPlan, type RecordPlanOptions } from './plan.js';
 
 const hasher = new Hasher('plan-salt');
 const plan = (over: Partial<RecordPlanOptions> = {}): RecordPlan =>
@@ -140,5 +140,16 @@ describe('RecordPlan', () => {
     expect(p.changed).toBe(false);
     const clean = { id: '3', location: { city: 'Z' } };
     expect(p.apply(clean)).toBe(clean);
+  });
+
+  it('a shipped field typed only from null examples is re-typed by its first real value (a new SCHEMA), its description kept', () => {
+    const schema: JsonObject = { type: 'object', properties: { id: { type: 'string' }, ticket: { type: ['null', 'string'], description: `Seen in examples. ${PROVISIONAL_MARK}: typed as a nullable string.` } } };
+    const p = plan({ known: ['id', 'ticket'], schema });
+    p.apply({ id: '1', ticket: null });
+    p.apply({ id: '2', ticket: 'T-1' });
+    expect(p.changed).toBe(false);
+    p.apply({ id: '3', ticket: { id: '9', state: 'open' } });
+    expect(p.takeChanges()).toEqual({ notices: [], schema });
+    expect((schema.properties as JsonObject).ticket).toMatchObject({ type: ['null', 'string', 'object'], properties: { id: { type: ['null', 'string'] } }, description: expect.stringContaining(PROVISIONAL_MARK) });
   });
 });

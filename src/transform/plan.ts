@@ -35,6 +35,13 @@ const ATTRIBUTES: ReadonlySet<string> = new Set(ATTRIBUTE_FIELDS);
 
 const needsString = (value: unknown): boolean => value !== undefined && value !== null && typeof value !== 'string';
 
+/**
+ * Marks a shipped field whose type nobody documents and whose examples are all null (see
+ * scripts/gen-stream-schemas.mjs): declared a nullable string, and followed like a drifted field
+ * so that the first value of another kind re-types it instead of failing a target's validation.
+ */
+export const PROVISIONAL_MARK = 'Only null in the examples';
+
 /** Nesting below which new keys are not looked for: a bound on work per record, not a real depth. */
 const MAX_NESTED_DEPTH = 8;
 
@@ -128,6 +135,9 @@ export class RecordPlan {
     this.alwaysCopy = this.excluded.size > 0 || this.hash !== undefined || this.stringifyAll;
     this.schema = opts.schema;
     this.nested = compileChildren(this.schema);
+    for (const [key, sub] of Object.entries(isJsonObject(this.schema.properties) ? this.schema.properties : {})) {
+      if (isJsonObject(sub) && typeof sub.description === 'string' && sub.description.includes(PROVISIONAL_MARK)) this.tracked.set(key, new ValueTracker());
+    }
   }
 
   /**
@@ -242,7 +252,11 @@ export class RecordPlan {
   }
 
   private retype(props: JsonObject, key: string, tracker: ValueTracker): void {
-    props[key] = tracker.schema();
+    const current = isJsonObject(props[key]) ? props[key] : {};
+    const { description, ...types } = current;
+    const next = tracker.schema();
+    if (JSON.stringify(types) === JSON.stringify(next)) return;
+    props[key] = typeof description === 'string' ? { ...next, description } : next;
     this.schemaChanged = true;
     this.changed = true;
   }
