@@ -134,8 +134,9 @@ export function airbyteCli(io: CliIo, argv: string[]): Argv {
           const selected = parseConfiguredAirbyteCatalog(readJsonFile(args.catalog, 'catalog'), config);
           const stateFile = args.stateFile ? StateFile.open(args.stateFile, 'airbyte', args.state, logger) : undefined;
           const inputState = stateFile?.inputState() ?? (args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>());
-          const result = await runRead({ io, sink: stateFile?.wrap(sink) ?? sink, config, selected, inputState, quiet: args.quiet, singer: false });
-          await sink.flush();
+          const out = stateFile?.wrap(sink) ?? sink;
+          const result = await runRead({ io, sink: out, config, selected, inputState, quiet: args.quiet, singer: false });
+          await out.flush();
           io.setExitCode(result.failedStreams.length ? 1 : 0);
         } catch (err) {
           await fail(err);

@@ -101,8 +101,9 @@ export function singerCli(io: CliIo, argv: string[]): Argv {
           const bookmarks = Object.fromEntries(inputState);
           const plans = compileStreamPlans(config, selected);
           const sink = new SingerSink(io.stdout, io.stderr, streamInfos(plans), bookmarks);
-          const result = await runRead({ io, sink: stateFile?.wrap(sink) ?? sink, config, selected, inputState, quiet: args.quiet, singer: true, plans });
-          await sink.flush();
+          const tapSink = stateFile?.wrap(sink) ?? sink;
+          const result = await runRead({ io, sink: tapSink, config, selected, inputState, quiet: args.quiet, singer: true, plans });
+          await tapSink.flush();
           if (result.failedStreams.length) io.stderr.write(`CRITICAL streams incomplete: ${result.failedStreams.join(', ')}\n`);
           io.setExitCode(result.failedStreams.length ? 1 : 0);
         } catch (err) {

@@ -20,6 +20,10 @@ export type StateFileProtocol = 'airbyte' | 'singer';
  */
 export class StateFile {
   private readonly states: Map<string, JsonObject>;
+  /** A STATE arrived since the last write began. */
+  private dirty = false;
+  private saving: Promise<void> | undefined;
+  private failure: Error | undefined;
 
   private constructor(
     readonly path: string,
@@ -39,7 +43,7 @@ export class StateFile {
     if (fromFile && statePath) logger.warn(`--state ${statePath} is ignored: the state file ${path} exists and is the resume point (--state only seeds a run whose state file does not exist yet).`);
     const initial = fromFile ?? (statePath ? parseStateInput(readJsonFile(statePath, 'state')) : new Map<string, JsonObject>());
     const file = new StateFile(path, protocol, initial);
-    file.save();
+    file.save(file.content());
     return file;
   }
 
@@ -48,19 +52,45 @@ export class StateFile {
     return new Map(this.states);
   }
 
-  /** The sink with every STATE also saved to the file, after it left through the sink. */
+  /**
+   * The sink with every STATE also saved to the file, once it left through the sink. The STATEs a
+   * checkpoint emits together (one per stream of a reader) land in one write, so a kill never
+   * leaves a reader's streams at different points. flush() waits for the last write; a write that
+   * failed makes the next emit or flush throw, which stops the sync.
+   */
   wrap(sink: EventSink): EventSink {
     return {
-      emit: (event: EngineEvent) => (event.type === 'state' ? this.afterState(sink, event) : sink.emit(event)),
-      flush: () => sink.flush(),
+      emit: (event: EngineEvent) => {
+        if (this.failure) throw this.failure;
+        if (event.type !== 'state') return sink.emit(event);
+        this.states.set(event.stream, event.state);
+        const wait = sink.emit(event);
+        this.dirty = true;
+        this.saving ??= this.saveLoop(sink).finally(() => (this.saving = undefined));
+        return wait;
+      },
+      flush: async () => {
+        await sink.flush();
+        while (this.saving) await this.saving;
+        if (this.failure) throw this.failure;
+      },
     };
   }
 
-  private async afterState(sink: EventSink, event: Extract<EngineEvent, { type: 'state' }>): Promise<void> {
-    await sink.emit(event);
-    await sink.flush();
-    this.states.set(event.stream, event.state);
-    this.save();
+  private async saveLoop(sink: EventSink): Promise<void> {
+    while (this.dirty && !this.failure) {
+      // One turn of the event loop: the other STATEs of the same checkpoint arrive meanwhile.
+      await new Promise((resolve) => setImmediate(resolve));
+      this.dirty = false;
+      // Taken before the flush: every STATE in it was emitted before, so the flush covers its line.
+      const content = this.content();
+      await sink.flush();
+      try {
+        this.save(content);
+      } catch (err) {
+        this.failure = err as Error;
+      }
+    }
   }
 
   /** What the next run takes as its state input. */
@@ -69,9 +99,9 @@ export class StateFile {
     return [...this.states].map(([name, state]) => ({ type: 'STREAM', stream: { stream_descriptor: { name }, stream_state: state } }));
   }
 
-  private save(): void {
+  private save(content: unknown): void {
     try {
-      writeAtomically(this.path, `${JSON.stringify(this.content())}\n`);
+      writeAtomically(this.path, `${JSON.stringify(content)}\n`);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       // Progress that cannot be saved would be read again next run: stop instead of going on.
