@@ -144,6 +144,20 @@ describe('a full Singer sync of every stream, as a SQL target sees it', () => {
     expect(lostValues(maxLevel)).toEqual([]);
   });
 
+  it("Airbyte's catalog (discover) types every property the same way", async () => {
+    const { config } = writeJsonFiles({ config: { access_token: TOKEN, base_url: fake.url } });
+    const discovered = await runCli(BIN.airbyte, ['discover', '--config', config!]);
+    expect(discovered.code, discovered.stderr).toBe(0);
+    const catalog = discovered.messages.find((m) => m.type === 'CATALOG')!.catalog as { streams: { name: string; json_schema: Json }[] };
+    expect(catalog.streams.map((s) => s.name).sort()).toEqual([...streams].sort());
+    const problems: string[] = [];
+    for (const stream of catalog.streams) untyped(stream.json_schema, stream.name, problems);
+    expect(problems).toEqual([]);
+    const contacts = catalog.streams.find((s) => s.name === 'contacts')!.json_schema.properties;
+    expect(contacts.utm_campaign.type).toEqual(['null', 'string']);
+    expect(contacts.enabled_push_messaging.type).toEqual(['null', 'boolean']);
+  });
+
   it('the SQL check does catch a value without a column', () => {
     // The check itself: a schema without utm_campaign's type would lose those values.
     const contacts = structuredClone(lastSchema('contacts'));
