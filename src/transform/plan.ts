@@ -47,6 +47,8 @@ const MAX_NESTED_DEPTH = 8;
 
 /** The declared keys of one object position of the schema, for nested drift. */
 interface ObjectNode {
+  /** Where it is (`location`, `tags.data[]`), for drift notices; built once, not per record. */
+  path: string;
   keys: Set<string>;
   /** The schema's own `properties` object there: drift `auto` adds to it. */
   props: JsonObject;
@@ -68,7 +70,7 @@ function schemaTypes(schema: JsonObject): string[] {
 }
 
 /** The nested positions of a property schema worth checking for new keys (declared properties only). */
-function compileNode(schema: unknown, depth: number): ValueNode | undefined {
+function compileNode(schema: unknown, path: string, depth: number): ValueNode | undefined {
   if (!isJsonObject(schema) || depth > MAX_NESTED_DEPTH) return undefined;
   const types = schemaTypes(schema);
   const node: ValueNode = {};
@@ -76,19 +78,19 @@ function compileNode(schema: unknown, depth: number): ValueNode | undefined {
     const props = schema.properties;
     const children = new Map<string, ValueNode>();
     for (const [key, sub] of Object.entries(props)) {
-      const child = compileNode(sub, depth + 1);
+      const child = compileNode(sub, `${path}.${key}`, depth + 1);
       if (child) children.set(key, child);
     }
-    node.obj = { keys: new Set(Object.keys(props)), props, trackers: new Map(), children };
+    node.obj = { path, keys: new Set(Object.keys(props)), props, trackers: new Map(), children };
   }
-  if (types.includes('array')) node.items = compileNode(schema.items, depth + 1);
+  if (types.includes('array')) node.items = compileNode(schema.items, `${path}[]`, depth + 1);
   return node.obj || node.items ? node : undefined;
 }
 
 function compileChildren(schema: JsonObject): Map<string, ValueNode> {
   const children = new Map<string, ValueNode>();
   for (const [key, sub] of Object.entries(isJsonObject(schema.properties) ? schema.properties : {})) {
-    const node = compileNode(sub, 1);
+    const node = compileNode(sub, key, 1);
     if (node) children.set(key, node);
   }
   return children;
@@ -192,7 +194,7 @@ export class RecordPlan {
     for (const [key, node] of this.nested) {
       const value = record[key];
       if (value === null || typeof value !== 'object') continue;
-      const next = this.inspectValue(value, node, key);
+      const next = this.inspectValue(value, node);
       if (next === value) continue;
       if (out === record && !writable) out = { ...record };
       out[key] = next;
@@ -200,30 +202,30 @@ export class RecordPlan {
     return out;
   }
 
-  private inspectValue(value: unknown, node: ValueNode, path: string): unknown {
+  private inspectValue(value: unknown, node: ValueNode): unknown {
     if (Array.isArray(value)) {
       if (!node.items) return value;
       let copy: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
-        const next = this.inspectValue(value[i], node.items, `${path}[]`);
+        const next = this.inspectValue(value[i], node.items);
         if (next !== value[i]) (copy ??= value.slice())[i] = next;
       }
       return copy ?? value;
     }
-    return node.obj && isJsonObject(value) ? this.inspectObject(value, node.obj, path) : value;
+    return node.obj && isJsonObject(value) ? this.inspectObject(value, node.obj) : value;
   }
 
-  private inspectObject(obj: JsonObject, node: ObjectNode, path: string): JsonObject {
+  private inspectObject(obj: JsonObject, node: ObjectNode): JsonObject {
     let out = obj;
     for (const key in obj) {
       if (!node.keys.has(key)) {
         if (this.block) {
-          this.noteBlocked(`${path}.${key}`);
+          this.noteBlocked(`${node.path}.${key}`);
           if (out === obj) out = { ...obj };
           out[key] = undefined;
           continue;
         }
-        this.declare(node.props, node.keys, node.trackers, key, `${path}.${key}`);
+        this.declare(node.props, node.keys, node.trackers, key, `${node.path}.${key}`);
       }
       const tracker = node.trackers.size > 0 ? node.trackers.get(key) : undefined;
       if (tracker) {
@@ -233,7 +235,7 @@ export class RecordPlan {
       const child = node.children.get(key);
       const value = obj[key];
       if (!child || value === null || typeof value !== 'object') continue;
-      const next = this.inspectValue(value, child, `${path}.${key}`);
+      const next = this.inspectValue(value, child);
       if (next === value) continue;
       if (out === obj) out = { ...obj };
       out[key] = next as JsonObject[string];
