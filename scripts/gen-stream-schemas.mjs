@@ -341,7 +341,7 @@ function noteExtensions(spec, resolver, ref, node) {
 }
 
 /** The example values of one response body (`examples` map or single `example`). */
-export function responseExamples(content) {
+function responseExamples(content) {
   const values = Object.values(content.examples ?? {}).map((e) => e?.value);
   if (content.example !== undefined) values.push(content.example);
   return values.filter((v) => v !== undefined);
@@ -655,4 +655,4 @@ function cleanDescription(text) {
   return String(text).replace(/\s+/g, ' ').trim();
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
+main();
