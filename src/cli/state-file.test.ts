@@ -81,6 +81,22 @@ describe('StateFile', () => {
     expect(warnings.join()).toContain(`--state ${seed} is ignored: the state file ${path} exists`);
   });
 
+  it('whatever the timing of STATEs against the writes, the file ends at the last STATE once flushed', async () => {
+    const path = join(dir(), 'state.json');
+    const file = StateFile.open(path, 'singer', undefined, quiet);
+    const sink = gatedSink();
+    sink.open();
+    const wrapped = file.wrap(sink);
+    const tick = (n: number): Promise<void> => (n % 3 === 0 ? new Promise((resolve) => setImmediate(resolve)) : Promise.resolve());
+    for (let i = 1; i <= 60; i++) {
+      await wrapped.emit(state('contacts', i));
+      // Microtask and event-loop gaps of every length between a STATE and the next.
+      for (let k = 0; k < i % 7; k++) await tick(i + k);
+    }
+    await wrapped.flush();
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ bookmarks: { contacts: { updated_at: 60 } } });
+  });
+
   it('a write that fails mid-run makes flush and the next emit throw, naming the file', async () => {
     const d = dir();
     const path = join(d, 'state.json');

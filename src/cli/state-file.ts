@@ -65,8 +65,7 @@ export class StateFile {
         if (event.type !== 'state') return sink.emit(event);
         this.states.set(event.stream, event.state);
         const wait = sink.emit(event);
-        this.dirty = true;
-        this.saving ??= this.saveLoop(sink).finally(() => (this.saving = undefined));
+        this.schedule(sink);
         return wait;
       },
       flush: async () => {
@@ -75,6 +74,16 @@ export class StateFile {
         if (this.failure) throw this.failure;
       },
     };
+  }
+
+  private schedule(sink: EventSink): void {
+    this.dirty = true;
+    if (this.saving) return;
+    this.saving = this.saveLoop(sink).finally(() => {
+      this.saving = undefined;
+      // A STATE that came after the loop's last check but before it ended still gets its write.
+      if (this.dirty && !this.failure) this.schedule(sink);
+    });
   }
 
   private async saveLoop(sink: EventSink): Promise<void> {
