@@ -2,7 +2,14 @@
 // Derives schemas/streams/<stream>.json from Intercom's OpenAPI description plus the small
 // override table below, so the stream schemas can be regenerated instead of hand-edited.
 //
-//   node scripts/gen-stream-schemas.mjs [--spec <path to api.intercom.io.yaml>] [--check]
+// A schema declares (1) every property of the stream's component, as deep as the spec describes
+// it, (2) every field Intercom's own response examples show for that component (anywhere in a 200
+// response of any endpoint: the real API sends them although the component omits them), typed
+// from the example values, and (3) the 2.15 additions of both, since one schema serves both
+// API versions: fields only 2.15 has are nullable and say so in their description.
+// Every property has a type: SQL targets make no column for a property without one.
+//
+//   node scripts/gen-stream-schemas.mjs [--spec <2.14 yaml>] [--spec-2.15 <2.15 yaml>] [--check]
 //
 // --check writes nothing and exits 1 when a file on disk differs from what would be generated.
 import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
@@ -13,11 +20,18 @@ import { parse } from 'yaml';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(repoRoot, 'schemas', 'streams');
 const API_VERSION = '2.14';
-const defaultSpec = path.resolve(repoRoot, 'spec', 'intercom-openapi', API_VERSION, 'api.intercom.io.yaml');
+const NEXT_VERSION = '2.15';
+const specPath = (version) => path.resolve(repoRoot, 'spec', 'intercom-openapi', version, 'api.intercom.io.yaml');
 
-// Objects nested deeper than this are kept as opaque objects: deeper structure is rarely
-// queried and would make the tables of column-oriented destinations explode.
-const MAX_OBJECT_DEPTH = 4;
+// Objects are declared as deep as the spec describes them. Only a component that contains itself
+// (a recursive $ref) stops the descent, where it recurs; this bound is a guard against a spec
+// that nests absurdly deep, not a pruning rule (the deepest stream object today is far above it).
+const MAX_OBJECT_DEPTH = 12;
+/** Where neither the spec nor an example says what a value is: any JSON value, still a typed column. */
+const ANY_TYPES = ['null', 'object', 'array', 'string', 'number', 'boolean'];
+/** A field whose examples are all null: a string column, the type SQL targets can always create. */
+const NULL_ONLY_TYPE = ['null', 'string'];
+const anySchema = () => ({ type: ANY_TYPES, additionalProperties: true });
 
 const str = (description) => ({ type: 'string', description });
 const int = (description) => ({ type: 'integer', description });
@@ -235,13 +249,15 @@ const STREAMS = {
 function main() {
   const argv = process.argv.slice(2);
   const check = argv.includes('--check');
-  const specIndex = argv.indexOf('--spec');
-  const specPath = specIndex >= 0 ? path.resolve(argv[specIndex + 1]) : defaultSpec;
-  const spec = parse(readFileSync(specPath, 'utf8'));
+  const arg = (name, fallback) => (argv.includes(name) ? path.resolve(argv[argv.indexOf(name) + 1]) : fallback);
+  const spec = loadSpec(arg('--spec', specPath(API_VERSION)));
+  const next = loadSpec(arg('--spec-2.15', specPath(NEXT_VERSION)));
 
   const outputs = new Map();
   for (const [stream, def] of Object.entries(STREAMS)) {
-    outputs.set(`${stream}.json`, `${JSON.stringify(buildStreamSchema(spec, stream, def), null, 2)}\n`);
+    const schema = buildStreamSchema(spec, stream, def);
+    mergeVersion(schema, buildStreamSchema(next, stream, def), NEXT_VERSION);
+    outputs.set(`${stream}.json`, `${JSON.stringify(schema, null, 2)}\n`);
   }
 
   const stale = [];
@@ -271,6 +287,99 @@ function main() {
   }
 }
 
+function loadSpec(file) {
+  const spec = parse(readFileSync(file, 'utf8'));
+  spec.examplesByComponent = collectExamples(spec);
+  return spec;
+}
+
+/**
+ * Every example value of every component: the `example`/`examples` of each 200 response of every
+ * operation, walked alongside the response schema, so a value found where the schema says
+ * `$ref: contact` counts as an example of `contact` (however deep in the response it sits).
+ */
+function collectExamples(spec) {
+  const resolver = new Resolver(spec);
+  const byComponent = new Map();
+  const walk = (node, value, depth) => {
+    if (!node || value === null || typeof value !== 'object' || depth > 40) return;
+    const shape = resolver.shape(node);
+    // A response may extend a component inline (allOf: [contact] plus properties): its value is a
+    // contact too, and the added properties document the kind of those fields.
+    for (const ref of [shape.ref, ...shape.allOfRefs].filter(Boolean)) {
+      if (Array.isArray(value)) break;
+      if (!byComponent.has(ref)) byComponent.set(ref, []);
+      byComponent.get(ref).push(value);
+      if (ref !== shape.ref) noteExtensions(spec, resolver, ref, node);
+    }
+    if (Array.isArray(value)) {
+      if (shape.items) for (const item of value) walk(shape.items, item, depth + 1);
+      return;
+    }
+    for (const [key, sub] of Object.entries(value)) {
+      const child = shape.properties.get(key);
+      if (child) walk(child, sub, depth + 1);
+    }
+  };
+  for (const operations of Object.values(spec.paths)) {
+    for (const op of Object.values(operations)) {
+      const content = op?.responses?.['200']?.content?.['application/json'];
+      if (!content?.schema) continue;
+      for (const example of responseExamples(content)) walk(content.schema, example, 0);
+    }
+  }
+  return byComponent;
+}
+
+/** Properties an inline `allOf: [component, {properties}]` adds to a component: spec.extensions[component]. */
+function noteExtensions(spec, resolver, ref, node) {
+  const own = resolver.shape({ $ref: `#/components/schemas/${ref}` }).properties;
+  const added = resolver.deref(node).node.properties ?? {};
+  spec.extensions ??= new Map();
+  if (!spec.extensions.has(ref)) spec.extensions.set(ref, new Map());
+  for (const [name, child] of Object.entries(added)) if (!own.has(name)) spec.extensions.get(ref).set(name, child);
+}
+
+/** The example values of one response body (`examples` map or single `example`). */
+function responseExamples(content) {
+  const values = Object.values(content.examples ?? {}).map((e) => e?.value);
+  if (content.example !== undefined) values.push(content.example);
+  return values.filter((v) => v !== undefined);
+}
+
+/**
+ * Adds what only the next API version has to a schema built from the base version: new properties
+ * (nullable, marked in their description) at any depth, and any type the next version adds.
+ */
+function mergeVersion(base, next, version) {
+  if (!next || typeof next !== 'object') return;
+  if (next.type && base.type) {
+    const types = new Set([...[base.type].flat(), ...[next.type].flat()]);
+    const sorted = TYPE_ORDER.filter((t) => types.has(t));
+    base.type = sorted.length === 1 ? sorted[0] : sorted;
+  }
+  if (next.properties) {
+    base.properties ??= {};
+    for (const [name, sub] of Object.entries(next.properties)) {
+      if (base.properties[name]) {
+        mergeVersion(base.properties[name], sub, version);
+      } else {
+        const added = structuredClone(sub);
+        added.type = nullableType(added.type);
+        added.description = `${added.description ? `${added.description} ` : ''}(Intercom API ${version} only.)`;
+        base.properties[name] = added;
+      }
+    }
+  }
+  if (next.items && base.items) mergeVersion(base.items, next.items, version);
+}
+
+function nullableType(type) {
+  const types = new Set([type ?? ANY_TYPES].flat());
+  types.add('null');
+  return TYPE_ORDER.filter((t) => types.has(t));
+}
+
 function buildStreamSchema(spec, stream, def) {
   const required = [...def.primaryKey, ...(def.parentKey ? [def.parentKey] : [])];
   const keys = new Set([...required, ...(def.cursor ? [def.cursor] : [])]);
@@ -287,7 +396,7 @@ function buildStreamSchema(spec, stream, def) {
       }
       description ??= `Items of \`${def.source.items.join('.')}\` in the response of ${def.source.method.toUpperCase()} ${def.source.path} (Intercom API ${API_VERSION}), component \`${def.component}\`.`;
     }
-    const ctx = { resolver: new Resolver(spec), anyValue: new Set(def.anyValue ?? []), used: new Set() };
+    const ctx = { resolver: new Resolver(spec), anyValue: new Set(def.anyValue ?? []), used: new Set(), examples: spec.examplesByComponent, extensions: spec.extensions ?? new Map(), refs: [] };
     const shape = ctx.resolver.shape(component);
     const skip = new Set(def.exclude ?? []);
     for (const [name, child] of shape.properties) {
@@ -297,8 +406,12 @@ function buildStreamSchema(spec, stream, def) {
       } else if (def.jsonStrings && name in def.jsonStrings) {
         properties[name] = jsonString(def.jsonStrings[name]);
       } else {
-        properties[name] = emit(ctx, child, name, 1, { nullable: !keys.has(name) });
+        properties[name] = emit(ctx, child, name, 1, { nullable: !keys.has(name) }, examplesOf(componentExamples(ctx, def.component), name));
       }
+    }
+    for (const [name, values] of extraExampleFields(shape, componentExamples(ctx, def.component))) {
+      if (skip.has(name) || def.replace?.includes(name) || def.extra?.[name]) continue;
+      properties[name] = exampleField(ctx, def.component, values, name, 1);
     }
     for (const p of ctx.anyValue) {
       if (!ctx.used.has(p)) throw new Error(`${stream}: anyValue ${p} matches no field`);
@@ -385,7 +498,12 @@ class Resolver {
     if (node.items) shape.items = node.items;
     // allOf: every branch applies, so merge them. anyOf/oneOf: any branch may apply, so the
     // value may have any of their types and properties; a nullable branch makes it nullable.
-    for (const branch of node.allOf ?? []) this.merge(shape, this.shape(branch), false);
+    shape.allOfRefs = [];
+    for (const branch of node.allOf ?? []) {
+      const merged = this.shape(branch);
+      if (merged.ref) shape.allOfRefs.push(merged.ref);
+      this.merge(shape, merged, false);
+    }
     for (const branch of [...(node.anyOf ?? []), ...(node.oneOf ?? [])]) this.merge(shape, this.shape(branch), true);
     if (shape.types.size === 0 && shape.properties.size > 0) shape.types.add('object');
     return shape;
@@ -402,14 +520,101 @@ class Resolver {
 
 const TYPE_ORDER = ['null', 'object', 'array', 'string', 'number', 'integer', 'boolean'];
 
-function emit(ctx, shapeOrNode, path, depth, { nullable }) {
+function componentExamples(ctx, ref) {
+  return ref ? ctx.examples.get(ref) ?? [] : [];
+}
+
+/** The values of one field in a list of example objects (absent ones left out). */
+function examplesOf(values, name) {
+  return values.filter(isPlainObject).map((v) => v[name]).filter((v) => v !== undefined);
+}
+
+const isPlainObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Fields the example objects have that the shape does not declare, with their example values. */
+function extraExampleFields(shape, values) {
+  const extra = new Map();
+  for (const value of values.filter(isPlainObject)) {
+    for (const [name, sub] of Object.entries(value)) {
+      if (shape.properties.has(name)) continue;
+      if (!extra.has(name)) extra.set(name, []);
+      extra.get(name).push(sub);
+    }
+  }
+  return extra;
+}
+
+/** The JSON type names of example values (integer folded into number when both occur). */
+function exampleTypes(values) {
+  const types = new Set();
+  for (const v of values) {
+    if (v === null) types.add('null');
+    else if (Array.isArray(v)) types.add('array');
+    else if (typeof v === 'object') types.add('object');
+    else if (typeof v === 'number') types.add(Number.isInteger(v) ? 'integer' : 'number');
+    else types.add(typeof v);
+  }
+  if (types.has('number')) types.delete('integer');
+  return types;
+}
+
+/**
+ * The schema of a field known only from examples: typed from the values, nullable; a field whose
+ * examples are all null is a nullable string (documented in the README). Keep the words "Only null
+ * in the examples": the connector (PROVISIONAL_MARK in src/transform/plan.ts) follows such
+ * top-level fields and re-types them from the first real value.
+ */
+function fromExamples(values, path, depth = 1) {
+  const types = exampleTypes(values);
+  const described = 'Not in the OpenAPI component; Intercom\'s response examples show it.';
+  if ([...types].every((t) => t === 'null')) return { type: NULL_ONLY_TYPE, description: `${described} Only null in the examples: typed as a nullable string.` };
+  types.add('null');
+  const out = { type: TYPE_ORDER.filter((t) => types.has(t)), description: described };
+  if (types.has('object')) {
+    const objects = values.filter(isPlainObject);
+    const names = [...new Set(objects.flatMap((o) => Object.keys(o)))];
+    if (names.length > 0 && depth < MAX_OBJECT_DEPTH) {
+      out.properties = Object.fromEntries(names.map((n) => [n, stripDescription(fromExamples(examplesOf(objects, n), `${path}.${n}`, depth + 1))]));
+    }
+    out.additionalProperties = true;
+  }
+  if (types.has('array')) {
+    const items = values.filter(Array.isArray).flat();
+    out.items = items.length ? stripDescription(fromExamples(items, `${path}[]`, depth)) : anySchema();
+  }
+  return out;
+}
+
+/**
+ * A field the component lacks but examples show: typed as a response that extends the component
+ * inline documents it, else from the example values.
+ */
+function exampleField(ctx, ref, values, path, depth) {
+  const documented = ref && ctx.extensions.get(ref)?.get(path.split('.').pop());
+  if (!documented) return fromExamples(values, path, depth);
+  const out = emit(ctx, documented, path, depth, { nullable: true }, values);
+  out.description = `${out.description ? `${out.description} ` : ''}(Not in the \`${ref}\` component; responses that extend it declare it.)`;
+  return out;
+}
+
+function stripDescription(schema) {
+  const { description: _ignored, ...rest } = schema;
+  return rest;
+}
+
+function emit(ctx, shapeOrNode, path, depth, { nullable }, examples = []) {
   const shape = shapeOrNode.types ? shapeOrNode : ctx.resolver.shape(shapeOrNode);
+  const values = [...examples, ...componentExamples(ctx, shape.ref)];
   if (ctx.anyValue.has(path)) {
     ctx.used.add(path);
     const spec = shape.description ? `${cleanDescription(shape.description)} ` : '';
-    return { description: `${spec}Any JSON value: the spec types it ${[...shape.types].join('|')}, its examples disagree.` };
+    // Typed with what the spec says plus what its examples send, so it is still a column.
+    const types = new Set([...shape.types, ...exampleTypes(values), 'null']);
+    return { type: TYPE_ORDER.filter((t) => types.has(t)), description: `${spec}The spec types it ${[...shape.types].join('|')}; its examples disagree, so both are allowed.`, ...(types.has('object') ? { additionalProperties: true } : {}) };
   }
   const types = new Set(shape.types);
+  // An untyped spec node: the examples say what it is, else any JSON value.
+  if (types.size === 0) for (const t of values.length ? exampleTypes(values) : ANY_TYPES) types.add(t);
   if (types.has('integer') && types.has('number')) types.delete('integer');
   if (nullable || shape.nullable) types.add('null');
   const sorted = TYPE_ORDER.filter((t) => types.has(t));
@@ -423,17 +628,25 @@ function emit(ctx, shapeOrNode, path, depth, { nullable }) {
   if (shape.format === 'date-time' && types.has('string') && !types.has('integer')) out.format = 'date-time';
 
   if (types.has('object')) {
-    if (depth < MAX_OBJECT_DEPTH && shape.properties.size > 0) {
+    // A component inside itself (recursion) stays an opaque object where it recurs.
+    const recursive = shape.ref && ctx.refs.includes(shape.ref);
+    const extra = recursive ? new Map() : extraExampleFields(shape, values);
+    if (!recursive && depth < MAX_OBJECT_DEPTH && shape.properties.size + extra.size > 0) {
+      if (depth + 1 >= MAX_OBJECT_DEPTH) throw new Error(`${path}: nested deeper than ${MAX_OBJECT_DEPTH}; raise MAX_OBJECT_DEPTH or make it a JSON string`);
       out.properties = {};
+      if (shape.ref) ctx.refs.push(shape.ref);
       for (const [name, child] of shape.properties) {
-        out.properties[name] = emit(ctx, child, `${path}.${name}`, depth + 1, { nullable: true });
+        out.properties[name] = emit(ctx, child, `${path}.${name}`, depth + 1, { nullable: true }, examplesOf(values, name));
       }
+      if (shape.ref) ctx.refs.pop();
+      for (const [name, sub] of extra) out.properties[name] = exampleField(ctx, shape.ref, sub, `${path}.${name}`, depth + 1);
     }
     out.additionalProperties = true;
   }
-  if (types.has('array') && shape.items) {
+  if (types.has('array')) {
     // Array items keep the spec's nullability: nothing suggests the API puts nulls in lists.
-    out.items = emit(ctx, shape.items, `${path}[]`, depth, { nullable: false });
+    const items = values.filter(Array.isArray).flat();
+    out.items = shape.items ? emit(ctx, shape.items, `${path}[]`, depth, { nullable: false }, items) : items.length ? stripDescription(fromExamples(items, `${path}[]`, depth)) : anySchema();
   }
   return out;
 }

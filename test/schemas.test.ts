@@ -242,6 +242,44 @@ describe('stream schema files', () => {
     expect(baseTypes(schemas.ticket_types.properties.ticket_states)).toEqual(['object']);
   });
 
+  it.each(Object.keys(schemas))('%s gives every property, at every depth, a type', (stream) => {
+    const untyped: string[] = [];
+    walk(schemas[stream], (node, path) => {
+      if (typesOf(node).length === 0) untyped.push(path);
+    });
+    expect(untyped).toEqual([]);
+  });
+
+  it('declares the fields the component omits but Intercom sends, typed', () => {
+    const p = (stream: string, ...path: string[]): Json => path.reduce((node: Json, key) => node?.properties?.[key], schemas[stream]);
+    for (const field of ['utm_campaign', 'utm_content', 'utm_medium', 'utm_source', 'utm_term', 'referrer']) expect(p('contacts', field)?.type, field).toEqual(['null', 'string']);
+    expect(p('contacts', 'enabled_push_messaging')?.type).toEqual(['null', 'boolean']);
+    expect(baseTypes(p('contacts', 'opted_in_subscription_types'))).toEqual(['object']);
+    expect(baseTypes(p('contacts', 'opted_out_subscription_types', 'data'))).toEqual(['array']);
+    expect(baseTypes(p('conversations', 'topics'))).toEqual(['object']);
+    expect(p('conversations', 'ticket')?.type).toEqual(['null', 'string']);
+    expect(p('ticket_types', 'is_internal')?.type).toEqual(['null', 'boolean']);
+    // 2.15 additions, nullable since 2.14 responses lack them.
+    expect(baseTypes(p('conversations', 'company'))).toEqual(['object']);
+    expect(p('conversations', 'company')?.description).toMatch(/2\.15 only/);
+    expect(p('conversation_parts', 'email_message_metadata', 'message_id')?.type).toEqual(['null', 'string']);
+    expect(p('activity_logs', 'metadata', 'mode')?.type).toEqual(['null', 'string']);
+  });
+
+  it("README's table of fields beyond the components names every added top-level field of its stream", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Fields beyond the OpenAPI components'), readme.indexOf('### How the streams join'));
+    const missing: string[] = [];
+    for (const [stream, schema] of Object.entries(schemas)) {
+      const row = section.split('\n').find((line) => line.startsWith(`| ${stream} |`)) ?? '';
+      for (const [name, prop] of Object.entries<Json>(schema.properties)) {
+        const added = /Not in the OpenAPI component|Not in the `|2\.15 only/.test(prop.description ?? '');
+        if (added && !row.includes(`\`${name}\``)) missing.push(`${stream}.${name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('types activity_type as a plain string', () => {
     expect(schemas.activity_logs.properties.activity_type).toMatchObject({ type: ['null', 'string'] });
     expect(schemas.activity_logs.properties.activity_type.enum).toBeUndefined();
@@ -300,7 +338,9 @@ describe('agreement with the OpenAPI description (2.14)', () => {
   /** Differences between a stream schema node and an OpenAPI node, recursively. */
   function compare(streamNode: Json, apiNode: Json, path: string, out: string[], anyValue: string[]): void {
     if (anyValue.includes(path)) {
-      if (streamNode.type !== undefined) out.push(`${path}: should accept any value`);
+      // Typed with the spec's type and what the examples send, so a SQL target still has a column.
+      const declared = [...typeSet(apiNode)];
+      if (!declared.every((t) => typesOf(streamNode).includes(t)) || baseTypes(streamNode).length < 2) out.push(`${path}: should accept the spec's type and the examples' types`);
       return;
     }
     const want = [...typeSet(apiNode)].sort();
@@ -375,6 +415,61 @@ describe('agreement with the OpenAPI description (2.14)', () => {
     expect(failures).toEqual([]);
   });
 });
+
+describe.each(['2.14', '2.15'])('every field of the response examples (%s) is declared', (version) => {
+  let spec: Json;
+  beforeAll(() => {
+    spec = parse(readFileSync(new URL(`../spec/intercom-openapi/${version}/api.intercom.io.yaml`, import.meta.url), 'utf8'));
+  });
+  const examplesOf = (method: string, path: string): Json[] => {
+    const content = spec.paths[path]?.[method]?.responses?.['200']?.content?.['application/json'] ?? {};
+    return [...Object.values<Json>(content.examples ?? {}).map((e) => e.value), ...(content.example !== undefined ? [content.example] : [])];
+  };
+
+  // Endpoints the connector reads, with where the records sit in the response.
+  it.each(Object.entries(MAPPED).filter(([, m]) => m.listedBy))('%s: the endpoint it reads', (stream, mapping) => {
+    const [method, path, itemsPath] = mapping.listedBy!.split(' ');
+    const missing: string[] = [];
+    for (const example of examplesOf(method.toLowerCase(), path)) {
+      let items: any = example;
+      for (const key of itemsPath.split('.')) items = items?.[key];
+      for (const item of Array.isArray(items) ? items : []) undeclared(schemas[stream], toRecord(stream, mapping, item), '', missing);
+    }
+    expect([...new Set(missing)]).toEqual([]);
+  });
+
+  // Any endpoint answering with the bare component (GET /contacts/{id}, ...): the same object.
+  it.each(Object.entries(MAPPED))('%s: every endpoint answering with its component', (stream, mapping) => {
+    const missing: string[] = [];
+    let seen = 0;
+    for (const [path, operations] of Object.entries<Json>(spec.paths)) {
+      for (const [method, op] of Object.entries<Json>(operations)) {
+        const ref = op?.responses?.['200']?.content?.['application/json']?.schema?.$ref;
+        if (ref !== `#/components/schemas/${mapping.component}`) continue;
+        for (const example of examplesOf(method, path)) {
+          seen += 1;
+          undeclared(schemas[stream], toRecord(stream, mapping, example), '', missing);
+        }
+      }
+    }
+    expect([...new Set(missing)]).toEqual([]);
+    if (['contacts', 'companies', 'tickets', 'notes', 'admins', 'teams', 'segments', 'tags'].includes(stream)) expect(seen, 'examples found').toBeGreaterThan(0);
+  });
+});
+
+/** Paths of `value` (an example record) that `schema` does not declare. */
+function undeclared(schema: Json, value: unknown, path: string, out: string[]): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) undeclared(schema.items ?? {}, item, `${path}[]`, out);
+    return;
+  }
+  for (const [key, sub] of Object.entries(value)) {
+    const child = schema.properties?.[key];
+    if (!child || typesOf(child).length === 0) out.push(`${path}.${key}`);
+    else if (!(typeof sub === 'object' && typesOf(child).every((t) => t === 'string' || t === 'null'))) undeclared(child, sub, `${path}.${key}`, out);
+  }
+}
 
 // The spec's examples contradict its own schemas here; the schema (and the real API) wins.
 const KNOWN_EXAMPLE_MISMATCHES: Record<string, RegExp> = {

@@ -12,6 +12,7 @@ import { discoverStreams } from '../transform/stream-plans.js';
 import { readJsonFile } from '../util/json-file.js';
 import { runPreviewCommand } from './preview.js';
 import { createClient, loadSourceConfig, runRead, sinkLogger } from './runtime.js';
+import { StateFile } from './state-file.js';
 
 export interface CliIo {
   stdout: Writable;
@@ -125,14 +126,17 @@ export function airbyteCli(io: CliIo, argv: string[]): Argv {
           .option('config', { type: 'string', demandOption: true, describe: 'Path to the config JSON' })
           .option('catalog', { type: 'string', demandOption: true, describe: 'Path to the configured catalog JSON' })
           .option('state', { type: 'string', describe: 'Path to the state JSON (per-stream array or legacy object)' })
+          .option('state-file', { type: 'string', describe: 'State file: read at start if it exists (wins over --state), rewritten atomically after every STATE; the next run resumes from it' })
           .option('quiet', { type: 'boolean', default: false, describe: 'No progress lines on stderr' }),
       async (args) => {
         try {
           const config = loadSourceConfig(args.config, logger, io.env);
           const selected = parseConfiguredAirbyteCatalog(readJsonFile(args.catalog, 'catalog'), config);
-          const inputState = args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>();
-          const result = await runRead({ io, sink, config, selected, inputState, quiet: args.quiet, singer: false });
-          await sink.flush();
+          const stateFile = args.stateFile ? StateFile.open(args.stateFile, 'airbyte', args.state, logger) : undefined;
+          const inputState = stateFile?.inputState() ?? (args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>());
+          const out = stateFile?.wrap(sink) ?? sink;
+          const result = await runRead({ io, sink: out, config, selected, inputState, quiet: args.quiet, singer: false });
+          await out.flush();
           io.setExitCode(result.failedStreams.length ? 1 : 0);
         } catch (err) {
           await fail(err);

@@ -12,6 +12,7 @@ import { readJsonFile } from '../util/json-file.js';
 import { packageVersion } from '../util/package-root.js';
 import type { CliIo } from './airbyte-cli.js';
 import { createClient, loadSourceConfig, runRead } from './runtime.js';
+import { StateFile } from './state-file.js';
 
 export function aboutInfo(): JsonObject {
   return {
@@ -51,6 +52,7 @@ export function singerCli(io: CliIo, argv: string[]): Argv {
     .option('catalog', { type: 'string', describe: 'Path to the Singer catalog JSON' })
     .option('properties', { type: 'string', describe: 'Path to the catalog (legacy name of --catalog)' })
     .option('state', { type: 'string', describe: 'Path to the state JSON ({"bookmarks": {...}})' })
+    .option('state-file', { type: 'string', describe: 'State file: read at start if it exists (wins over --state), rewritten atomically after every STATE; the next run resumes from it' })
     .option('about', { type: 'boolean', describe: 'Print what this tap is and can do' })
     .option('format', { choices: ['json', 'markdown'] as const, default: 'json' as const, describe: 'Format of --about' })
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress lines on stderr (METRIC lines stay)' })
@@ -94,12 +96,14 @@ export function singerCli(io: CliIo, argv: string[]): Argv {
           if (!catalogPath) throw new ConnectorError('Give --catalog (or --properties) to sync, or --discover to list streams.', { failureType: 'config_error' });
           const selected = parseSingerCatalog(readJsonFile(catalogPath, 'catalog'), config);
           if (selected.length === 0) stderrLogger.warn('The catalog selects no stream; nothing to do. Mark streams with "selected": true in their root metadata.');
-          const inputState = args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>();
+          const stateFile = args.stateFile ? StateFile.open(args.stateFile, 'singer', args.state, stderrLogger) : undefined;
+          const inputState = stateFile?.inputState() ?? (args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>());
           const bookmarks = Object.fromEntries(inputState);
           const plans = compileStreamPlans(config, selected);
           const sink = new SingerSink(io.stdout, io.stderr, streamInfos(plans), bookmarks);
-          const result = await runRead({ io, sink, config, selected, inputState, quiet: args.quiet, singer: true, plans });
-          await sink.flush();
+          const tapSink = stateFile?.wrap(sink) ?? sink;
+          const result = await runRead({ io, sink: tapSink, config, selected, inputState, quiet: args.quiet, singer: true, plans });
+          await tapSink.flush();
           if (result.failedStreams.length) io.stderr.write(`CRITICAL streams incomplete: ${result.failedStreams.join(', ')}\n`);
           io.setExitCode(result.failedStreams.length ? 1 : 0);
         } catch (err) {

@@ -40,6 +40,19 @@ describe('parseSourceConfig', () => {
 
   it('parses start_date to Unix seconds', () => {
     expect(parseSourceConfig({ access_token: TOKEN, start_date: '2024-01-02T00:00:00Z' }, {}).startDate).toBe(1704153600);
+    expect(parseSourceConfig({ access_token: TOKEN, start_date: '2024-01-02T01:00:00+01:00' }, {}).startDate).toBe(1704153600);
+  });
+
+  it('reads a plain date as midnight UTC', () => {
+    expect(parseSourceConfig({ access_token: TOKEN, start_date: '2024-01-02' }, {}).startDate).toBe(Date.UTC(2024, 0, 2) / 1000);
+  });
+
+  it.each(['yesterday', '2024-02-30', '2024-01-02T00:00:00', '01/02/2024', '2024-1-2'])('refuses start_date %j with an example of what works', (value) => {
+    const err = errorOf({ access_token: TOKEN, start_date: value });
+    expect(err.message).toContain('config.start_date');
+    expect(err.message).toContain('2024-01-01T00:00:00Z');
+    expect(err.message).toContain('such as 2024-01-01 ');
+    expect(err.failureType).toBe('config_error');
   });
 
   it('substitutes ${ENV_VAR} in any string value', () => {

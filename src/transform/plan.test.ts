@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../core/events.js';
 import { compileHashPaths, Hasher } from './hash.js';
-import { RecordPlan, type RecordPlanOptions } from './plan.js';
+import { PROVISIONAL_MARK, RecordPlan, type RecordPlanOptions } from './plan.js';
 
 const hasher = new Hasher('plan-salt');
 const plan = (over: Partial<RecordPlanOptions> = {}): RecordPlan =>
@@ -80,5 +80,76 @@ describe('RecordPlan', () => {
     expect(p.changed).toBe(false);
     const known = { id: '3' };
     expect(p.apply(known)).toBe(known);
+  });
+
+  it('drift auto: a field first seen as null is a nullable string, then typed by its first value, then widened', () => {
+    const schema: JsonObject = { type: 'object', properties: { id: { type: 'string' } } };
+    const p = plan({ known: ['id'], schema });
+    p.apply({ id: '1', utm_campaign: null });
+    expect(p.takeChanges()).toEqual({ notices: [{ field: 'utm_campaign', kept: true }], schema });
+    expect((schema.properties as JsonObject).utm_campaign).toEqual({ type: ['null', 'string'] });
+    p.apply({ id: '2', utm_campaign: null });
+    expect(p.changed).toBe(false);
+    p.apply({ id: '3', utm_campaign: 42 });
+    expect(p.changed).toBe(true);
+    expect(p.takeChanges()).toEqual({ notices: [], schema });
+    expect((schema.properties as JsonObject).utm_campaign).toEqual({ type: ['null', 'integer'] });
+    p.apply({ id: '4', utm_campaign: 'spring' });
+    expect(p.takeChanges().schema).toBe(schema);
+    expect((schema.properties as JsonObject).utm_campaign).toEqual({ type: ['null', 'integer', 'string'] });
+    p.apply({ id: '5', utm_campaign: 'autumn' });
+    expect(p.changed).toBe(false);
+  });
+
+  const nestedSchema = (): JsonObject => ({
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      location: { type: ['null', 'object'], additionalProperties: true, properties: { city: { type: ['null', 'string'] } } },
+      tags: { type: ['null', 'object'], additionalProperties: true, properties: { data: { type: ['null', 'array'], items: { type: 'object', additionalProperties: true, properties: { id: { type: 'string' } } } } } },
+    },
+  });
+
+  it('nested drift auto: a new key inside a declared object is declared, typed and reported with its path', () => {
+    const schema = nestedSchema();
+    const p = plan({ known: ['id', 'location', 'tags'], schema });
+    const record = { id: '1', location: { city: 'X', county: null }, tags: { data: [{ id: 't', colour: 'red' }] } };
+    expect(p.apply(record)).toBe(record);
+    expect(p.takeChanges()).toEqual({ notices: [{ field: 'location.county', kept: true }, { field: 'tags.data[].colour', kept: true }], schema });
+    const location = (schema.properties as JsonObject).location as JsonObject;
+    expect((location.properties as JsonObject).county).toEqual({ type: ['null', 'string'] });
+    const items = ((((schema.properties as JsonObject).tags as JsonObject).properties as JsonObject).data as JsonObject).items as JsonObject;
+    expect((items.properties as JsonObject).colour).toEqual({ type: ['null', 'string'] });
+    p.apply({ id: '2', location: { city: 'Y', county: { name: 'Kent' } } });
+    expect(p.takeChanges().schema).toBe(schema);
+    expect((location.properties as JsonObject).county).toEqual({ type: ['null', 'object'], additionalProperties: true, properties: { name: { type: ['null', 'string'] } } });
+    p.apply({ id: '3', location: { city: 'Z', county: { name: 'Fife' } } });
+    expect(p.changed).toBe(false);
+  });
+
+  it('nested drift block: the new key is dropped from a copy (the reader record is untouched), reported once', () => {
+    const p = plan({ known: ['id', 'location', 'tags'], schema: nestedSchema(), drift: 'block' });
+    const record = { id: '1', location: { city: 'X', county: 'K' }, tags: { data: [{ id: 'a' }, { id: 'b', colour: 'red' }] } };
+    const out = p.apply(record);
+    expect(JSON.parse(JSON.stringify(out))).toEqual({ id: '1', location: { city: 'X' }, tags: { data: [{ id: 'a' }, { id: 'b' }] } });
+    expect(record.location).toEqual({ city: 'X', county: 'K' });
+    expect(record.tags.data[1]).toEqual({ id: 'b', colour: 'red' });
+    expect(out.tags === record.tags).toBe(false);
+    expect(p.takeChanges()).toEqual({ notices: [{ field: 'location.county', kept: false }, { field: 'tags.data[].colour', kept: false }] });
+    expect(JSON.parse(JSON.stringify(p.apply({ id: '2', location: { city: 'Y', county: 'L' } })))).toEqual({ id: '2', location: { city: 'Y' } });
+    expect(p.changed).toBe(false);
+    const clean = { id: '3', location: { city: 'Z' } };
+    expect(p.apply(clean)).toBe(clean);
+  });
+
+  it('a shipped field typed only from null examples is re-typed by its first real value (a new SCHEMA), its description kept', () => {
+    const schema: JsonObject = { type: 'object', properties: { id: { type: 'string' }, ticket: { type: ['null', 'string'], description: `Seen in examples. ${PROVISIONAL_MARK}: typed as a nullable string.` } } };
+    const p = plan({ known: ['id', 'ticket'], schema });
+    p.apply({ id: '1', ticket: null });
+    p.apply({ id: '2', ticket: 'T-1' });
+    expect(p.changed).toBe(false);
+    p.apply({ id: '3', ticket: { id: '9', state: 'open' } });
+    expect(p.takeChanges()).toEqual({ notices: [], schema });
+    expect((schema.properties as JsonObject).ticket).toMatchObject({ type: ['null', 'string', 'object'], properties: { id: { type: ['null', 'string'] } }, description: expect.stringContaining(PROVISIONAL_MARK) });
   });
 });

@@ -2,7 +2,7 @@ import type { JsonObject } from '../core/events.js';
 import type { SchemaDriftMode } from './controls.js';
 import { hashRecord, type Hasher, type HashNode } from './hash.js';
 import { ATTRIBUTE_FIELDS, type JsonStringMode } from './json-strings.js';
-import { inferValueSchema } from './schema-infer.js';
+import { NULL_ONLY_SCHEMA, ValueTracker } from './schema-infer.js';
 
 export interface RecordPlanOptions {
   /** Top-level fields the stream's schema has; anything else is schema drift. */
@@ -18,6 +18,7 @@ export interface RecordPlanOptions {
 }
 
 export interface DriftNotice {
+  /** The field's path: `utm_campaign`, or `location.county` for a new key inside an object. */
   field: string;
   /** true: kept and added to the schema (auto); false: dropped (block). */
   kept: boolean;
@@ -33,6 +34,67 @@ const NO_FIELDS: ReadonlySet<string> = new Set();
 const ATTRIBUTES: ReadonlySet<string> = new Set(ATTRIBUTE_FIELDS);
 
 const needsString = (value: unknown): boolean => value !== undefined && value !== null && typeof value !== 'string';
+
+/**
+ * Marks a shipped field whose type nobody documents and whose examples are all null (see
+ * scripts/gen-stream-schemas.mjs): declared a nullable string, and followed like a drifted field
+ * so that the first value of another kind re-types it instead of failing a target's validation.
+ */
+export const PROVISIONAL_MARK = 'Only null in the examples';
+
+/** Nesting below which new keys are not looked for: a bound on work per record, not a real depth. */
+const MAX_NESTED_DEPTH = 8;
+
+/** The declared keys of one object position of the schema, for nested drift. */
+interface ObjectNode {
+  /** Where it is (`location`, `tags.data[]`), for drift notices; built once, not per record. */
+  path: string;
+  keys: Set<string>;
+  /** The schema's own `properties` object there: drift `auto` adds to it. */
+  props: JsonObject;
+  /** Keys added by drift, followed so that a later type widens their schema. */
+  trackers: Map<string, ValueTracker>;
+  children: Map<string, ValueNode>;
+}
+
+/** A schema position whose value (or whose array items) is an object with declared properties. */
+interface ValueNode {
+  obj?: ObjectNode;
+  items?: ValueNode;
+}
+
+const isJsonObject = (v: unknown): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function schemaTypes(schema: JsonObject): string[] {
+  return typeof schema.type === 'string' ? [schema.type] : Array.isArray(schema.type) ? (schema.type as string[]) : [];
+}
+
+/** The nested positions of a property schema worth checking for new keys (declared properties only). */
+function compileNode(schema: unknown, path: string, depth: number): ValueNode | undefined {
+  if (!isJsonObject(schema) || depth > MAX_NESTED_DEPTH) return undefined;
+  const types = schemaTypes(schema);
+  const node: ValueNode = {};
+  if (types.includes('object') && isJsonObject(schema.properties) && Object.keys(schema.properties).length > 0) {
+    const props = schema.properties;
+    const children = new Map<string, ValueNode>();
+    for (const [key, sub] of Object.entries(props)) {
+      const child = compileNode(sub, `${path}.${key}`, depth + 1);
+      if (child) children.set(key, child);
+    }
+    node.obj = { path, keys: new Set(Object.keys(props)), props, trackers: new Map(), children };
+  }
+  if (types.includes('array')) node.items = compileNode(schema.items, `${path}[]`, depth + 1);
+  return node.obj || node.items ? node : undefined;
+}
+
+function compileChildren(schema: JsonObject): Map<string, ValueNode> {
+  const children = new Map<string, ValueNode>();
+  for (const [key, sub] of Object.entries(isJsonObject(schema.properties) ? schema.properties : {})) {
+    const node = compileNode(sub, key, 1);
+    if (node) children.set(key, node);
+  }
+  return children;
+}
 
 /**
  * Every data control of one stream, compiled once: field selection, schema drift, hashing and JSON
@@ -57,7 +119,10 @@ export class RecordPlan {
   private readonly alwaysCopy: boolean;
   private readonly schema: JsonObject;
   private readonly blockedSeen = new Set<string>();
-  private pendingNew: string[] | undefined;
+  /** Top-level fields added by drift, followed so that a later type widens their schema. */
+  private readonly tracked = new Map<string, ValueTracker>();
+  /** Top-level fields whose values have declared nested keys (nested drift is looked for there). */
+  private readonly nested: Map<string, ValueNode>;
   private notices: DriftNotice[] = [];
   private schemaChanged = false;
 
@@ -71,6 +136,10 @@ export class RecordPlan {
     this.attributes = opts.jsonStrings === 'auto' ? ATTRIBUTES : NO_FIELDS;
     this.alwaysCopy = this.excluded.size > 0 || this.hash !== undefined || this.stringifyAll;
     this.schema = opts.schema;
+    this.nested = compileChildren(this.schema);
+    for (const [key, sub] of Object.entries(isJsonObject(this.schema.properties) ? this.schema.properties : {})) {
+      if (isJsonObject(sub) && typeof sub.description === 'string' && sub.description.includes(PROVISIONAL_MARK)) this.tracked.set(key, new ValueTracker());
+    }
   }
 
   /**
@@ -79,10 +148,12 @@ export class RecordPlan {
    * record on the hot path. Nested objects are still copied along hashed paths.
    */
   apply(record: JsonObject, owned = false): JsonObject {
-    if (!this.alwaysCopy && !this.mustCopy(record)) {
-      if (this.pendingNew) this.widen(record);
-      return record;
-    }
+    const out = !this.alwaysCopy && !this.mustCopy(record) ? record : this.transform(record, owned);
+    return this.tracked.size > 0 || this.nested.size > 0 ? this.inspect(out, owned || out !== record) : out;
+  }
+
+  /** Field selection, top-level drift, hashing and JSON strings: a new object unless `owned`. */
+  private transform(record: JsonObject, owned: boolean): JsonObject {
     // A spread is V8's fast clone. Dropped fields become undefined instead of being deleted: JSON
     // output omits them just the same, while delete would turn the object into a dictionary that
     // JSON.stringify serializes at half the speed.
@@ -106,8 +177,90 @@ export class RecordPlan {
     } else if (this.attributes.size > 0) {
       for (const field of ATTRIBUTE_FIELDS) if (needsString(out[field])) out[field] = JSON.stringify(out[field]);
     }
-    if (this.pendingNew) this.widen(out);
     return out;
+  }
+
+  /**
+   * Drift below the top level, and type changes of drifted fields. `writable`: the record may be
+   * changed in place (a copy, or owned); nested objects are copied only where a key is dropped.
+   */
+  private inspect(record: JsonObject, writable: boolean): JsonObject {
+    const props = (this.schema.properties ??= {}) as JsonObject;
+    for (const [key, tracker] of this.tracked) {
+      const value = record[key];
+      if (value !== undefined && tracker.observe(value)) this.retype(props, key, tracker);
+    }
+    let out = record;
+    for (const [key, node] of this.nested) {
+      const value = record[key];
+      if (value === null || typeof value !== 'object') continue;
+      const next = this.inspectValue(value, node);
+      if (next === value) continue;
+      if (out === record && !writable) out = { ...record };
+      out[key] = next;
+    }
+    return out;
+  }
+
+  private inspectValue(value: unknown, node: ValueNode): unknown {
+    if (Array.isArray(value)) {
+      if (!node.items) return value;
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const next = this.inspectValue(value[i], node.items);
+        if (next !== value[i]) (copy ??= value.slice())[i] = next;
+      }
+      return copy ?? value;
+    }
+    return node.obj && isJsonObject(value) ? this.inspectObject(value, node.obj) : value;
+  }
+
+  private inspectObject(obj: JsonObject, node: ObjectNode): JsonObject {
+    let out = obj;
+    for (const key in obj) {
+      if (!node.keys.has(key)) {
+        if (this.block) {
+          this.noteBlocked(`${node.path}.${key}`);
+          if (out === obj) out = { ...obj };
+          out[key] = undefined;
+          continue;
+        }
+        this.declare(node.props, node.keys, node.trackers, key, `${node.path}.${key}`);
+      }
+      const tracker = node.trackers.size > 0 ? node.trackers.get(key) : undefined;
+      if (tracker) {
+        if (tracker.observe(obj[key])) this.retype(node.props, key, tracker);
+        continue;
+      }
+      const child = node.children.get(key);
+      const value = obj[key];
+      if (!child || value === null || typeof value !== 'object') continue;
+      const next = this.inspectValue(value, child);
+      if (next === value) continue;
+      if (out === obj) out = { ...obj };
+      out[key] = next as JsonObject[string];
+    }
+    return out;
+  }
+
+  /** A drifted field enters the schema as a nullable string until a non-null value types it. */
+  private declare(props: JsonObject, keys: Set<string>, trackers: Map<string, ValueTracker>, key: string, field: string): void {
+    keys.add(key);
+    trackers.set(key, new ValueTracker());
+    props[key] = { ...NULL_ONLY_SCHEMA };
+    this.notices.push({ field, kept: true });
+    this.schemaChanged = true;
+    this.changed = true;
+  }
+
+  private retype(props: JsonObject, key: string, tracker: ValueTracker): void {
+    const current = isJsonObject(props[key]) ? props[key] : {};
+    const { description, ...types } = current;
+    const next = tracker.schema();
+    if (JSON.stringify(types) === JSON.stringify(next)) return;
+    props[key] = typeof description === 'string' ? { ...next, description } : next;
+    this.schemaChanged = true;
+    this.changed = true;
   }
 
   /** Drift notices (and the widened schema) since the last call. */
@@ -132,9 +285,7 @@ export class RecordPlan {
   }
 
   private noteNew(key: string): void {
-    this.known.add(key);
-    (this.pendingNew ??= []).push(key);
-    this.changed = true;
+    this.declare((this.schema.properties ??= {}) as JsonObject, this.known, this.tracked, key, key);
   }
 
   private noteBlocked(key: string): void {
@@ -142,16 +293,5 @@ export class RecordPlan {
     this.blockedSeen.add(key);
     this.notices.push({ field: key, kept: false });
     this.changed = true;
-  }
-
-  /** Adds the new fields to the schema, typed from their (transformed) first value, nullable. */
-  private widen(record: JsonObject): void {
-    const properties = (this.schema.properties ??= {}) as JsonObject;
-    for (const key of this.pendingNew ?? []) {
-      properties[key] = inferValueSchema(record[key]);
-      this.notices.push({ field: key, kept: true });
-    }
-    this.pendingNew = undefined;
-    this.schemaChanged = true;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inferSchema, inferValueSchema } from './schema-infer.js';
+import { inferSchema, inferValueSchema, ValueTracker } from './schema-infer.js';
 
 describe('schema inference', () => {
   it('types every field from the sample, nullable, merging integer and number, allowing more properties', () => {
@@ -16,7 +16,7 @@ describe('schema inference', () => {
       ok: { type: ['null', 'boolean'] },
       tags: { type: ['null', 'array'], items: { type: ['null', 'string'] } },
       owner: { type: ['null', 'object'], additionalProperties: true, properties: { id: { type: ['null', 'integer'] }, name: { type: ['null', 'string'] }, email: { type: ['null', 'string'] } } },
-      maybe: {},
+      maybe: { type: ['null', 'string'] },
       mixed: { type: ['null', 'integer', 'string'] },
       extra: { type: ['null', 'array'], items: { type: ['null', 'object'], additionalProperties: true, properties: { k: { type: ['null', 'integer'] } } } },
     });
@@ -29,7 +29,25 @@ describe('schema inference', () => {
 
   it('types one value (schema drift)', () => {
     expect(inferValueSchema('x')).toEqual({ type: ['null', 'string'] });
-    expect(inferValueSchema(null)).toEqual({});
+    expect(inferValueSchema(null)).toEqual({ type: ['null', 'string'] });
+    expect(inferValueSchema([])).toEqual({ type: ['null', 'array'], items: { type: ['null', 'string'] } });
     expect(inferValueSchema({ a: [1] })).toEqual({ type: ['null', 'object'], additionalProperties: true, properties: { a: { type: ['null', 'array'], items: { type: ['null', 'integer'] } } } });
+  });
+
+  it('follows a drifted field: null first is a nullable string, the first value types it, a new type widens it', () => {
+    const tracker = new ValueTracker();
+    expect(tracker.observe(null)).toBe(false);
+    expect(tracker.schema()).toEqual({ type: ['null', 'string'] });
+    expect(tracker.observe(7)).toBe(true);
+    expect(tracker.schema()).toEqual({ type: ['null', 'integer'] });
+    expect(tracker.observe(8)).toBe(false);
+    expect(tracker.observe(null)).toBe(false);
+    expect(tracker.observe(1.5)).toBe(true);
+    expect(tracker.observe(2)).toBe(false);
+    expect(tracker.observe({ a: 'x' })).toBe(true);
+    expect(tracker.schema()).toEqual({ type: ['null', 'number', 'object'], additionalProperties: true, properties: { a: { type: ['null', 'string'] } } });
+    expect(tracker.observe({ a: 'y' })).toBe(false);
+    expect(tracker.observe({ b: null })).toBe(true);
+    expect((tracker.schema().properties as Record<string, unknown>).b).toEqual({ type: ['null', 'string'] });
   });
 });

@@ -63,6 +63,13 @@ export const ALLOW_EXTRA: Record<string, string[]> = {
   contact_social_profiles: ['type'],
   // GET /contacts/{id}/companies: records under `data` (the example) instead of `companies` (the schema)
   contact_attached_companies: ['data'],
+  // In the examples of GET/PUT /contacts/{id} and others (and typed by the responses that extend `contact`).
+  contact: ['opted_out_subscription_types', 'opted_in_subscription_types', 'utm_campaign', 'utm_content', 'utm_medium', 'utm_source', 'utm_term', 'referrer', 'enabled_push_messaging'],
+  // In the examples of GET /conversations/{id} and POST /conversations/search.
+  conversation: ['topics', 'ticket'],
+  conversation_list_item: ['topics', 'ticket'],
+  // In the examples of GET /ticket_types and the tickets' embedded ticket_type.
+  ticket_type: ['is_internal'],
 };
 
 let strictValidator: OpenApiValidator | null = null;

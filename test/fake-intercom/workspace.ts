@@ -25,6 +25,8 @@ export const PART_CAP = 500;
 export const EVENTS_WINDOW_DAYS = 90;
 /** Contacts embed at most this many tags/companies/notes. */
 export const EMBED_CAP = 10;
+/** Fields only Intercom's examples show are null on records updated longer ago than this, set after. */
+export const EXAMPLE_FIELDS_SINCE = 180 * DAY;
 
 export const DEFAULT_SIZE: WorkspaceSize = {
   contacts: 200,
@@ -848,6 +850,30 @@ export class Workspace {
         total_count: comps.length,
         has_more: comps.length > EMBED_CAP,
       },
+      ...this.contactExampleOnlyFields(c, v, mobile),
+    };
+  }
+
+  /**
+   * Fields Intercom's contact examples show but its `contact` component lacks (ALLOW_EXTRA). Null
+   * on contacts updated before EXAMPLE_FIELDS_SINCE (an incremental read meets those first), set
+   * after it, the way a connector sees a workspace that starts sending a field.
+   */
+  contactExampleOnlyFields(c: ContactCore, v: VersionEntry, mobile: boolean): Json {
+    const recent = v.updated_at >= this.genNow - EXAMPLE_FIELDS_SINCE;
+    const r = rngFor(this.seed, 'contact-utm', c.idx);
+    const subscriptions = (): Json => ({ type: 'list', data: [], url: `/contacts/${c.id}/subscriptions`, total_count: 0, has_more: false });
+    const campaign = recent && r.chance(0.7);
+    return {
+      opted_out_subscription_types: recent ? subscriptions() : null,
+      opted_in_subscription_types: recent ? subscriptions() : null,
+      utm_campaign: campaign ? r.pick(['spring_launch', 'newsletter_2025', 'webinar']) : null,
+      utm_content: campaign ? r.pick(['banner', 'footer_link']) : null,
+      utm_medium: campaign ? r.pick(['email', 'cpc', 'social']) : null,
+      utm_source: campaign ? r.pick(['newsletter', 'search', 'partner']) : null,
+      utm_term: campaign && r.chance(0.5) ? r.pick(['crm', 'support desk']) : null,
+      referrer: recent && r.chance(0.6) ? `https://www.example.test/blog/post-${c.idx % 20}` : null,
+      enabled_push_messaging: recent && mobile ? r.chance(0.5) : null,
     };
   }
 
@@ -1097,6 +1123,9 @@ export class Workspace {
     out['linked_objects'] = { type: 'list', total_count: 0, has_more: false, data: [] };
     out['ai_agent_participated'] = false;
     out['ai_agent'] = null;
+    // Example-only fields (ALLOW_EXTRA): the examples show `topics: {}` and `ticket: null`.
+    out['topics'] = v.updated_at >= this.genNow - EXAMPLE_FIELDS_SINCE ? {} : null;
+    out['ticket'] = null;
     return out;
   }
 
@@ -1157,6 +1186,8 @@ export class Workspace {
       archived: false,
       created_at: created,
       updated_at: created + DAY,
+      // Example-only (ALLOW_EXTRA): null on the first type listed, set on the others.
+      is_internal: i === 0 ? null : i % 2 === 0,
     };
   }
 

@@ -23,7 +23,7 @@ export interface SourceConfig {
    */
   region?: "us" | "eu" | "au";
   /**
-   * ISO 8601 date-time; on the first sync, records updated before it are skipped. Example: 2024-01-01T00:00:00Z.
+   * A date (2024-01-01, read as midnight UTC) or an ISO 8601 date-time with a time zone (2024-01-01T00:00:00Z); on the first sync, records updated before it are skipped.
    */
   start_date?: string;
   /**

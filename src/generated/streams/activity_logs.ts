@@ -143,17 +143,35 @@ export interface ActivityLog {
      */
     expired_at?: null | string;
     /**
-     * The state of settings or values before the change. Structure varies by activity type. Any JSON value: the spec types it object, its examples disagree.
+     * The state of settings or values before the change. Structure varies by activity type. The spec types it object; its examples disagree, so both are allowed.
      */
-    before?: {
+    before?:
+      | null
+      | {
+          [k: string]: unknown;
+        }
+      | string;
+    /**
+     * The state of settings or values after the change. Structure varies by activity type. The spec types it object; its examples disagree, so both are allowed.
+     */
+    after?:
+      | null
+      | {
+          [k: string]: unknown;
+        }
+      | string;
+    /**
+     * Not in the OpenAPI component; Intercom's response examples show it.
+     */
+    message?: null | {
+      id?: null | number;
+      title?: null | string;
       [k: string]: unknown;
     };
     /**
-     * The state of settings or values after the change. Structure varies by activity type. Any JSON value: the spec types it object, its examples disagree.
+     * The mode of the setting (e.g., when_away_only, when_away_and_reassign). (Intercom API 2.15 only.)
      */
-    after?: {
-      [k: string]: unknown;
-    };
+    mode?: null | string;
     [k: string]: unknown;
   };
   /**

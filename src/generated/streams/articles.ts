@@ -1674,5 +1674,43 @@ export interface Article {
         }[];
     [k: string]: unknown;
   };
+  /**
+   * The statistics of an article. (Not in the `article_list_item` component; responses that extend it declare it.)
+   */
+  statistics?: null | {
+    /**
+     * The type of object - `article_statistics`.
+     */
+    type?: null | string;
+    /**
+     * The number of total views the article has received.
+     */
+    views?: null | number;
+    /**
+     * The number of conversations started from the article.
+     */
+    conversions?: null | number;
+    /**
+     * The number of total reactions the article has received.
+     */
+    reactions?: null | number;
+    /**
+     * The percentage of happy reactions the article has received against other types of reaction.
+     */
+    happy_reaction_percentage?: null | number;
+    /**
+     * The percentage of neutral reactions the article has received against other types of reaction.
+     */
+    neutral_reaction_percentage?: null | number;
+    /**
+     * The percentage of sad reactions the article has received against other types of reaction.
+     */
+    sad_reaction_percentage?: null | number;
+    /**
+     * Not in the OpenAPI component; Intercom's response examples show it.
+     */
+    conversations?: null | number;
+    [k: string]: unknown;
+  };
   [k: string]: unknown;
 }

@@ -211,6 +211,10 @@ export interface Contact {
      * Whether there's more Addressable Objects to be viewed. If true, use the url to view all
      */
     has_more?: null | boolean;
+    /**
+     * Not in the OpenAPI component; Intercom's response examples show it.
+     */
+    type?: null | string;
     [k: string]: unknown;
   };
   /**
@@ -249,6 +253,10 @@ export interface Contact {
      * Whether there's more Addressable Objects to be viewed. If true, use the url to view all
      */
     has_more?: null | boolean;
+    /**
+     * Not in the OpenAPI component; Intercom's response examples show it.
+     */
+    type?: null | string;
     [k: string]: unknown;
   };
   /**
@@ -287,6 +295,10 @@ export interface Contact {
      * Whether there's more Addressable Objects to be viewed. If true, use the url to view all
      */
     has_more?: null | boolean;
+    /**
+     * Not in the OpenAPI component; Intercom's response examples show it.
+     */
+    type?: null | string;
     [k: string]: unknown;
   };
   /**
@@ -309,6 +321,14 @@ export interface Contact {
      * The city that the contact is located in
      */
     city?: null | string;
+    /**
+     * Not in the OpenAPI component; Intercom's response examples show it. Only null in the examples: typed as a nullable string.
+     */
+    country_code?: null | string;
+    /**
+     * Not in the OpenAPI component; Intercom's response examples show it. Only null in the examples: typed as a nullable string.
+     */
+    continent_code?: null | string;
     [k: string]: unknown;
   };
   /**
@@ -335,7 +355,83 @@ export interface Contact {
           url?: null | string;
           [k: string]: unknown;
         }[];
+    /**
+     * Not in the OpenAPI component; Intercom's response examples show it.
+     */
+    type?: null | string;
     [k: string]: unknown;
   };
+  /**
+   * Not in the OpenAPI component; Intercom's response examples show it.
+   */
+  opted_out_subscription_types?: null | {
+    type?: null | string;
+    data?:
+      | null
+      | (
+          | null
+          | {
+              [k: string]: unknown;
+            }
+          | unknown[]
+          | string
+          | number
+          | boolean
+        )[];
+    url?: null | string;
+    total_count?: null | number;
+    has_more?: null | boolean;
+    [k: string]: unknown;
+  };
+  /**
+   * Not in the OpenAPI component; Intercom's response examples show it.
+   */
+  opted_in_subscription_types?: null | {
+    type?: null | string;
+    data?:
+      | null
+      | (
+          | null
+          | {
+              [k: string]: unknown;
+            }
+          | unknown[]
+          | string
+          | number
+          | boolean
+        )[];
+    url?: null | string;
+    total_count?: null | number;
+    has_more?: null | boolean;
+    [k: string]: unknown;
+  };
+  /**
+   * Not in the OpenAPI component; Intercom's response examples show it. Only null in the examples: typed as a nullable string.
+   */
+  utm_campaign?: null | string;
+  /**
+   * Not in the OpenAPI component; Intercom's response examples show it. Only null in the examples: typed as a nullable string.
+   */
+  utm_content?: null | string;
+  /**
+   * Not in the OpenAPI component; Intercom's response examples show it. Only null in the examples: typed as a nullable string.
+   */
+  utm_medium?: null | string;
+  /**
+   * Not in the OpenAPI component; Intercom's response examples show it. Only null in the examples: typed as a nullable string.
+   */
+  utm_source?: null | string;
+  /**
+   * Not in the OpenAPI component; Intercom's response examples show it. Only null in the examples: typed as a nullable string.
+   */
+  utm_term?: null | string;
+  /**
+   * Not in the OpenAPI component; Intercom's response examples show it. Only null in the examples: typed as a nullable string.
+   */
+  referrer?: null | string;
+  /**
+   * If the user has enabled push messaging. (Not in the `contact` component; responses that extend it declare it.)
+   */
+  enabled_push_messaging?: null | boolean;
   [k: string]: unknown;
 }

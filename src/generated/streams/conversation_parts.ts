@@ -146,6 +146,10 @@ export interface ConversationPart {
           name?: null | string;
           [k: string]: unknown;
         }[];
+    /**
+     * The unique identifier for the email message as specified in the Message-ID header (Intercom API 2.15 only.)
+     */
+    message_id?: null | string;
     [k: string]: unknown;
   };
   /**
@@ -231,6 +235,10 @@ export interface ConversationPart {
        * Name of the action
        */
       name?: null | string;
+      /**
+       * Not in the OpenAPI component; Intercom's response examples show it.
+       */
+      result?: null | string;
       [k: string]: unknown;
     };
     event?: null | {

@@ -567,5 +567,176 @@ export interface Conversation {
     };
     [k: string]: unknown;
   };
+  /**
+   * Not in the OpenAPI component; Intercom's response examples show it.
+   */
+  topics?: null | {
+    [k: string]: unknown;
+  };
+  /**
+   * Not in the OpenAPI component; Intercom's response examples show it. Only null in the examples: typed as a nullable string.
+   */
+  ticket?: null | string;
+  /**
+   * The company associated with the conversation. (Intercom API 2.15 only.)
+   */
+  company?: null | {
+    /**
+     * Value is `company`
+     */
+    type?: null | string;
+    /**
+     * The Intercom defined id representing the company.
+     */
+    id?: null | string;
+    /**
+     * The name of the company.
+     */
+    name?: null | string;
+    /**
+     * The Intercom defined code of the workspace the company is associated to.
+     */
+    app_id?: null | string;
+    plan?: null | {
+      /**
+       * Value is always "plan"
+       */
+      type?: null | string;
+      /**
+       * The id of the plan
+       */
+      id?: null | string;
+      /**
+       * The name of the plan
+       */
+      name?: null | string;
+      [k: string]: unknown;
+    };
+    /**
+     * The company id you have defined for the company.
+     */
+    company_id?: null | string;
+    /**
+     * The time the company was created by you.
+     */
+    remote_created_at?: null | number;
+    /**
+     * The time the company was added in Intercom.
+     */
+    created_at?: null | number;
+    /**
+     * The last time the company was updated.
+     */
+    updated_at?: null | number;
+    /**
+     * The time the company last recorded making a request.
+     */
+    last_request_at?: null | number;
+    /**
+     * The number of employees in the company.
+     */
+    size?: null | number;
+    /**
+     * The URL for the company website.
+     */
+    website?: null | string;
+    /**
+     * The industry that the company operates in.
+     */
+    industry?: null | string;
+    /**
+     * How much revenue the company generates for your business.
+     */
+    monthly_spend?: null | number;
+    /**
+     * How many sessions the company has recorded.
+     */
+    session_count?: null | number;
+    /**
+     * The number of users in the company.
+     */
+    user_count?: null | number;
+    /**
+     * The custom attributes you have set on the company.
+     */
+    custom_attributes?: null | {
+      /**
+       * Not in the OpenAPI component; Intercom's response examples show it.
+       */
+      industry?: null | string;
+      [k: string]: unknown;
+    };
+    /**
+     * The list of tags associated with the company
+     */
+    tags?: null | {
+      /**
+       * The type of the object
+       */
+      type?: null | string;
+      tags?:
+        | null
+        | {
+            /**
+             * value is "tag"
+             */
+            type?: null | string;
+            /**
+             * The id of the tag
+             */
+            id?: null | string;
+            /**
+             * The name of the tag
+             */
+            name?: null | string;
+            [k: string]: unknown;
+          }[];
+      [k: string]: unknown;
+    };
+    /**
+     * The list of segments associated with the company
+     */
+    segments?: null | {
+      /**
+       * The type of the object
+       */
+      type?: null | string;
+      segments?:
+        | null
+        | {
+            /**
+             * The type of object.
+             */
+            type?: null | string;
+            /**
+             * The unique identifier representing the segment.
+             */
+            id?: null | string;
+            /**
+             * The name of the segment.
+             */
+            name?: null | string;
+            /**
+             * The time the segment was created.
+             */
+            created_at?: null | number;
+            /**
+             * The time the segment was updated.
+             */
+            updated_at?: null | number;
+            /**
+             * Type of the contact: contact (lead) or user.
+             */
+            person_type?: null | string;
+            /**
+             * The number of items in the user segment. It's returned when `include_count=true` is included in the request.
+             */
+            count?: null | number;
+            [k: string]: unknown;
+          }[];
+      [k: string]: unknown;
+    };
+    [k: string]: unknown;
+  };
   [k: string]: unknown;
 }

@@ -106,5 +106,13 @@ export interface Note {
    * The `id` of the contact the note is about (the contact whose notes were listed).
    */
   contact_id: string;
+  /**
+   * Not in the OpenAPI component; Intercom's response examples show it. (Intercom API 2.15 only.)
+   */
+  company?: null | {
+    type?: null | string;
+    id?: null | string;
+    [k: string]: unknown;
+  };
   [k: string]: unknown;
 }

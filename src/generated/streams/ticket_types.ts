@@ -78,6 +78,10 @@ export interface TicketType {
            * Input options for the attribute
            */
           input_options?: null | {
+            /**
+             * Not in the OpenAPI component; Intercom's response examples show it.
+             */
+            multiline?: null | boolean;
             [k: string]: unknown;
           };
           /**
@@ -119,6 +123,34 @@ export interface TicketType {
           /**
            * The date and time the ticket type attribute was last updated.
            */
+          updated_at?: null | number;
+          [k: string]: unknown;
+        })[];
+    /**
+     * Not in the OpenAPI component; Intercom's response examples show it.
+     */
+    data?:
+      | null
+      | (null | {
+          type?: null | string;
+          id?: null | string;
+          workspace_id?: null | string;
+          name?: null | string;
+          description?: null | string;
+          data_type?: null | string;
+          input_options?: null | {
+            multiline?: null | boolean;
+            [k: string]: unknown;
+          };
+          order?: null | number;
+          required_to_create?: null | boolean;
+          required_to_create_for_contacts?: null | boolean;
+          visible_on_create?: null | boolean;
+          visible_to_contacts?: null | boolean;
+          default?: null | boolean;
+          ticket_type_id?: null | number;
+          archived?: null | boolean;
+          created_at?: null | number;
           updated_at?: null | number;
           [k: string]: unknown;
         })[];
@@ -174,5 +206,9 @@ export interface TicketType {
    * The date and time the ticket type was last updated.
    */
   updated_at?: null | number;
+  /**
+   * Not in the OpenAPI component; Intercom's response examples show it.
+   */
+  is_internal?: null | boolean;
   [k: string]: unknown;
 }
