@@ -158,7 +158,17 @@ export function airbyteCli(io: CliIo, argv: string[]): Argv {
           .option('catalog', { type: 'string', demandOption: true, describe: 'Path to the configured catalog JSON' }),
       (args) => airbyteWrite(io, sink, args.config, args.catalog),
     )
-    .demandCommand(1, 'Name a command: spec, check, discover, read or write.')
+    .command(
+      'demo',
+      'Run a real sync against the bundled fake Intercom on 127.0.0.1 (no token, no network)',
+      () => {},
+      async () => {
+        // The demo is a script: importing it starts the fake server, runs `read` against it and sets process.exitCode.
+        await import('../demo/demo.js');
+        io.setExitCode(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      },
+    )
+    .demandCommand(1, 'Name a command: spec, check, discover, read, preview, write or demo.')
     .strict()
     .help();
 }
