@@ -36,20 +36,6 @@ describe('Airbyte CLI (in process)', () => {
     }
   });
 
-  it('spec offers Intercom OAuth through advanced_auth and has no anyOf/allOf/oneOf at the top', async () => {
-    const { lines } = await runInProcess(airbyteCli, ['spec']);
-    const spec = (assertAirbyteMessage(lines[0]!) as { spec: Record<string, unknown> }).spec as {
-      connectionSpecification: Record<string, unknown> & { properties: Record<string, { properties?: Record<string, { enum?: string[] }> }> };
-      advanced_auth: { auth_flow_type: string; predicate_key: string[]; predicate_value: string; oauth_config_specification: { complete_oauth_output_specification: { properties: Record<string, { path_in_connector_config: string[] }> } } };
-    };
-    for (const k of ['anyOf', 'allOf', 'oneOf']) expect(spec.connectionSpecification).not.toHaveProperty(k);
-    expect(spec.advanced_auth.auth_flow_type).toBe('oauth2.0');
-    const [group, field] = spec.advanced_auth.predicate_key;
-    expect(spec.connectionSpecification.properties[group!]!.properties![field!]!.enum).toContain(spec.advanced_auth.predicate_value);
-    const tokenPath = spec.advanced_auth.oauth_config_specification.complete_oauth_output_specification.properties.access_token!.path_in_connector_config;
-    expect(spec.connectionSpecification.properties[tokenPath[0]!]!.properties).toHaveProperty(tokenPath[1]!);
-  });
-
   it('discover lists every stream with a valid AirbyteStream, key and cursor that exist in its schema', async () => {
     const { config } = writeJsonFiles({ config: { access_token: TOKEN } });
     const { lines, code } = await runInProcess(airbyteCli, ['discover', '--config', config!]);
