@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import yargs, { type Argv } from 'yargs';
+import { helpWidth, yargs, type Argv } from './yargs.js';
 import { loadSchema } from '../config/source-config.js';
 import { ConnectorError, errorMessage } from '../core/errors.js';
 import type { JsonObject } from '../core/events.js';
@@ -170,5 +170,6 @@ export function airbyteCli(io: CliIo, argv: string[]): Argv {
     )
     .demandCommand(1, 'Name a command: spec, check, discover, read, preview, write or demo.')
     .strict()
-    .help();
+    .help()
+    .wrap(helpWidth());
 }

@@ -1,4 +1,4 @@
-import yargs, { type Argv } from 'yargs';
+import { helpWidth, yargs, type Argv } from './yargs.js';
 import { loadSchema } from '../config/source-config.js';
 import { ConnectorError, errorMessage } from '../core/errors.js';
 import type { JsonObject } from '../core/events.js';
@@ -45,7 +45,7 @@ export function singerCli(io: CliIo, argv: string[]): Argv {
 
   return yargs(argv)
     .scriptName('tap-intercom')
-    .usage('$0 --config CONFIG [--discover | --catalog CATALOG [--state STATE]] | --about')
+    .usage('$0 --config CONFIG --discover\n$0 --config CONFIG --catalog CATALOG [--state STATE] [--quiet]\n$0 --about [--format json|markdown]')
     .option('config', { type: 'string', describe: 'Path to the config JSON' })
     .option('discover', { type: 'boolean', describe: 'Print the catalog' })
     .option('catalog', { type: 'string', describe: 'Path to the Singer catalog JSON' })
@@ -56,6 +56,7 @@ export function singerCli(io: CliIo, argv: string[]): Argv {
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress lines on stderr (METRIC lines stay)' })
     .strict()
     .help()
+    .wrap(helpWidth())
     .command(
       '$0',
       'Singer tap for Intercom',

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import yargs, { type Argv } from 'yargs';
+import { helpWidth, yargs, type Argv } from '../cli/yargs.js';
 import type { CliIo } from '../cli/airbyte-cli.js';
 import { createClient, sinkLogger } from '../cli/runtime.js';
 import { loadSchema } from '../config/source-config.js';
@@ -96,6 +96,7 @@ export function targetCli(io: CliIo & { stdin?: Readable }, argv: string[]): Arg
     .option('format', { choices: ['json', 'markdown'] as const, default: 'json' as const, describe: 'Format of --about' })
     .strict()
     .help()
+    .wrap(helpWidth())
     .command(
       '$0',
       'Singer target for Intercom',
