@@ -8,7 +8,7 @@ import { airbyteCatalog, parseConfiguredAirbyteCatalog } from '../engine/catalog
 import { checkConnection } from '../engine/check.js';
 import { parseStateInput } from '../engine/state.js';
 import { AirbyteSink } from '../protocol/airbyte.js';
-import { discoverStreams } from '../transform/stream-plans.js';
+import { configuredStreams, discoverStreams } from '../transform/stream-plans.js';
 import { readJsonFile } from '../util/json-file.js';
 import { runPreviewCommand } from './preview.js';
 import { createClient, loadSourceConfig, runRead, sinkLogger } from './runtime.js';
@@ -92,6 +92,8 @@ export function airbyteCli(io: CliIo, argv: string[]): Argv {
       async (args) => {
         try {
           const config = loadSourceConfig(args.config, logger, io.env);
+          // The same stream checks as read (custom stream names, aliases, hash paths): a config check passes is one read accepts.
+          configuredStreams(config);
           const result = await checkConnection(createClient(config, sink, logger, io.env));
           await sink.writeRaw({ type: 'CONNECTION_STATUS', connectionStatus: { status: result.ok ? 'SUCCEEDED' : 'FAILED', message: result.message } });
         } catch (err) {

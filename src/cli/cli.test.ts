@@ -1,7 +1,8 @@
 import { PassThrough } from 'node:stream';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { assertAirbyteMessage, assertSingerMessage, singerCatalogErrors, validateAirbyteDefinition } from '../../test/helpers/protocol.js';
-import { writeJsonFiles } from '../../test/helpers/run-cli.js';
+import { BIN, writeJsonFiles } from '../../test/helpers/run-cli.js';
 import { streamCatalog } from '../streams/registry.js';
 import { airbyteCli } from './airbyte-cli.js';
 import { singerCli } from './singer-cli.js';
@@ -19,6 +20,26 @@ async function runInProcess(cli: typeof airbyteCli, argv: string[]): Promise<{ l
 }
 
 const TOKEN = 'cli-test-token-abcdef123456';
+
+/** Help text with its whitespace folded: a word cut by the wrapping ("Airb" / "yte") no longer matches. */
+const folded = (text: string): string => text.replace(/\s+/g, ' ');
+
+describe('--help (built CLI)', () => {
+  const run = (bin: string, argv: string[]) => spawnSync(process.execPath, [bin, ...argv], { encoding: 'utf8' });
+
+  it.each([
+    [BIN.airbyte, ['Intercom source and destination for Airbyte (spec, check, discover, read, write).', 'Print a few records of one stream after every data control, as pretty JSON (for people)', 'Write Airbyte RECORD messages from stdin to Intercom (destination); STATE is echoed once the records before it are written']],
+    [BIN.tap, ['No progress lines on stderr (METRIC lines stay)', 'Path to the catalog (legacy name of --catalog)']],
+  ])('%s --help wraps at word boundaries within 100 columns', (bin, sentences) => {
+    const { stdout } = run(bin, ['--help']);
+    for (const line of stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+    for (const sentence of sentences) expect(folded(stdout)).toContain(sentence);
+  });
+
+  it('the hint for a missing command names every command', () => {
+    expect(run(BIN.airbyte, []).stderr).toContain('Name a command: spec, check, discover, read, preview, write or demo.');
+  });
+});
 
 describe('Airbyte CLI (in process)', () => {
   it('spec prints one valid SPEC message whose secret fields are marked', async () => {
@@ -106,7 +127,9 @@ describe('Singer CLI (in process)', () => {
     const { config } = writeJsonFiles({ config: { access_token: TOKEN } });
     const { lines, code } = await runInProcess(singerCli, ['--config', config!, '--discover']);
     expect(code).toBe(0);
-    const catalog = JSON.parse(lines[0]!) as { streams: { tap_stream_id: string; key_properties: string[]; metadata: { breadcrumb: string[]; metadata: Record<string, unknown> }[] }[] };
+    // Meltano reads discovery output line by line and refuses a line over 64 KiB: the catalog is indented.
+    expect(Math.max(...lines.map((l) => Buffer.byteLength(l)))).toBeLessThanOrEqual(4096);
+    const catalog = JSON.parse(lines.join('\n')) as { streams: { tap_stream_id: string; key_properties: string[]; metadata: { breadcrumb: string[]; metadata: Record<string, unknown> }[] }[] };
     expect(singerCatalogErrors(catalog)).toBeUndefined();
     const contactsLike = catalog.streams.find((s) => s.tap_stream_id === 'teams')!;
     const root = contactsLike.metadata.find((m) => m.breadcrumb.length === 0)!.metadata;
