@@ -45,7 +45,7 @@ export class SingerSink implements EventSink {
         return this.writer.write(JSON.stringify({ type: 'STATE', value: { bookmarks: this.bookmarks } }));
       case 'status':
         if (event.status === 'STARTED') this.sendSchema(event.stream);
-        this.log('INFO', `stream ${event.stream}: ${event.status.toLowerCase()}`);
+        this.log('INFO', `Stream ${event.stream}: ${event.status.toLowerCase()}`);
         return;
       case 'rate_limited':
         this.log('INFO', `waiting for Intercom's rate budget${event.stream ? ` (${event.stream})` : ''} until ${new Date(event.resetAtMs).toISOString()}`);
