@@ -122,3 +122,24 @@ describe.each(PLUGINS)('$file', ({ file, schema, parse }) => {
     }
   });
 });
+
+describe('README', () => {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const blocks = (lang: string): string[] => [...readme.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+
+  it('shows the tap definition as it is in meltano/tap-intercom.yml (an excerpt of its settings)', () => {
+    const shown = blocks('yaml').map((b) => YAML.parse(b) as Partial<Definition> | null).find((d) => d?.name === 'tap-intercom' && d.settings);
+    expect(shown).toBeDefined();
+    const def = readDef('meltano/tap-intercom.yml') as unknown as Record<string, unknown> & Definition;
+    for (const [key, value] of Object.entries(shown!)) if (key !== 'settings') expect(value, key).toEqual(def[key]);
+    expect(shown!.settings!.length).toBeGreaterThan(2);
+    for (const setting of shown!.settings!) expect(setting).toEqual(def.settings.find((s) => s.name === setting.name));
+  });
+
+  it('quick start: its config parses, and the catalog and commands it names exist', () => {
+    const config = blocks('json').map((b) => JSON.parse(b) as Record<string, unknown>).find((c) => 'credentials' in c && 'start_date' in c);
+    expect(parseSourceConfig(config, { INTERCOM_TOKEN: TOKEN }).accessToken).toBe(TOKEN);
+    expect(readme).toContain('--catalog catalog.quickstart.json');
+    expect(readme).not.toMatch(/--catalog configured_catalog\.json \[--state/);
+  });
+});
