@@ -5,7 +5,7 @@ import { assertAirbyteMessage, assertSingerMessage, singerCatalogErrors, validat
 import { BIN, writeJsonFiles } from '../../test/helpers/run-cli.js';
 import { streamCatalog } from '../streams/registry.js';
 import { airbyteCli } from './airbyte-cli.js';
-import { singerCli } from './singer-cli.js';
+import { aboutInfo, singerCli } from './singer-cli.js';
 
 async function runInProcess(cli: typeof airbyteCli, argv: string[]): Promise<{ lines: string[]; stderr: string; code: number | undefined }> {
   const stdout = new PassThrough();
@@ -121,6 +121,16 @@ describe('Singer CLI (in process)', () => {
     expect(about.name).toBe('tap-intercom');
     expect(about.capabilities).toEqual(expect.arrayContaining(['catalog', 'discover', 'state', 'about']));
     expect(about.settings.properties).toHaveProperty('access_token');
+  });
+
+  it('--about --format markdown lists every setting of the spec in a table', async () => {
+    const { lines, code } = await runInProcess(singerCli, ['--about', '--format', 'markdown']);
+    expect(code).toBe(0);
+    const text = lines.join('\n');
+    expect(text).toContain('## Settings');
+    const props = (JSON.parse(JSON.stringify(aboutInfo())) as { settings: { properties: Record<string, unknown> } }).settings.properties;
+    for (const name of Object.keys(props)) expect(text, name).toMatch(new RegExp(`^\\| \`${name}\` \\|`, 'm'));
+    expect(text).toMatch(/^\| `credentials` \| object \| {2}\| .*Required\./m);
   });
 
   it('--discover prints a catalog valid against the Singer catalog schema with standard metadata', async () => {

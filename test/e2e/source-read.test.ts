@@ -84,7 +84,7 @@ describe('Airbyte read (built CLI against the fake Intercom)', () => {
       expect(line).toContain(`${keysOf(airbyteRun, stream).length} records`);
       expect(line).toContain('COMPLETE');
     }
-    expect(summaries.find((l) => l.startsWith('Summary conversation_parts: '))).toContain('2 conversations had more than 500 parts');
+    expect(summaries.find((l) => l.startsWith('Summary conversation_parts: '))).toContain('2 conversations with more than 500 parts');
     // Progress lines go to stderr, never stdout.
     expect(airbyteRun.lines.every((l) => l.startsWith('{'))).toBe(true);
   });
