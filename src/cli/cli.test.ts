@@ -81,6 +81,14 @@ describe('Airbyte CLI (in process)', () => {
     expect(lines.join('\n')).not.toMatch(/\n\s+at /);
   });
 
+  it('check refuses a config read would refuse: a custom stream named like a shipped one', async () => {
+    const { config } = writeJsonFiles({ config: { access_token: TOKEN, base_url: 'http://127.0.0.1:9', custom_streams: [{ name: 'contacts', path: '/admins', records_path: '$.admins[*]' }] } });
+    const { lines } = await runInProcess(airbyteCli, ['check', '--config', config!]);
+    const message = assertAirbyteMessage(lines.at(-1)!) as { connectionStatus: { status: string; message: string } };
+    expect(message.connectionStatus.status).toBe('FAILED');
+    expect(message.connectionStatus.message).toMatch(/custom_streams names a stream 'contacts', which the connector already has/);
+  });
+
   it('check with a malformed config file answers CONNECTION_STATUS FAILED naming the file', async () => {
     const { config } = writeJsonFiles({ config: '{"access_token": ' });
     const { lines, code } = await runInProcess(airbyteCli, ['check', '--config', config!]);
