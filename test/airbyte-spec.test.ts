@@ -2,6 +2,8 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { airbyteSpec } from '../src/cli/airbyte-cli.js';
 import { parseSourceConfig } from '../src/config/source-config.js';
+import { airbyteDestinationSpec } from '../src/destination/cli.js';
+import { parseDestinationConfig } from '../src/destination/config.js';
 
 /**
  * The rules of Airbyte's connector-spec documentation ("Connector specification reference") that
@@ -26,16 +28,15 @@ type Schema = {
   groups?: { id: string; title?: string }[];
 };
 
-const spec = airbyteSpec() as {
+type Spec = {
   connectionSpecification: Schema;
-  advanced_auth: {
+  advanced_auth?: {
     auth_flow_type: string;
     predicate_key: string[];
     predicate_value: string;
     oauth_config_specification: Record<string, { properties: Record<string, { path_in_connector_config?: string[] }> }>;
   };
 };
-const root = spec.connectionSpecification;
 
 /** Every object schema of the spec (the root, nested objects, oneOf branches, array items) with its path. */
 function objectSchemas(schema: Schema, path = 'spec'): [string, Schema][] {
@@ -53,7 +54,14 @@ function allProperties(schema: Schema, path = 'spec'): [string, Schema][] {
 
 const SECRET_NAME = /(^|_)(token|secret|password|salt|api_key)$/;
 
-describe('the Airbyte spec follows the rules of Airbyte\'s spec documentation', () => {
+const SPECS = [
+  { name: 'source', spec: airbyteSpec() as Spec, parse: (c: unknown) => parseSourceConfig(c, {}) },
+  { name: 'destination', spec: airbyteDestinationSpec() as Spec, parse: (c: unknown) => parseDestinationConfig(c, {}) },
+];
+
+describe.each(SPECS)('the Airbyte $name spec follows the rules of Airbyte\'s spec documentation', ({ name, spec, parse }) => {
+  const root = spec.connectionSpecification;
+
   it('order: every property of the form has an integer order, unique among its siblings', () => {
     for (const [path, schema] of objectSchemas(root)) {
       const orders = Object.entries(schema.properties!).map(([name, p]) => {
@@ -120,8 +128,22 @@ describe('the Airbyte spec follows the rules of Airbyte\'s spec documentation', 
     }
   });
 
+  it('a config made by the form (either branch) and the legacy top-level access_token both parse', () => {
+    const token = 'spec-rules-token-0123456789';
+    for (const credentials of [{ auth_type: 'access_token', access_token: token }, { auth_type: 'oauth2.0', client_id: 'cid', client_secret: 'spec-rules-secret-0123', access_token: token }]) {
+      expect(parse({ credentials }).accessToken).toBe(token);
+    }
+    expect(parse({ access_token: token }).accessToken).toBe(token);
+    expect(() => parse({})).toThrow(/config\.credentials is required/);
+  });
+});
+
+describe('the Airbyte source spec offers Intercom OAuth', () => {
+  const source = SPECS[0]!.spec;
+
   it('advanced_auth: the predicate is the oneOf discriminator and every path_in_connector_config exists in the OAuth branch', () => {
-    const auth = spec.advanced_auth;
+    const auth = source.advanced_auth!;
+    const root = source.connectionSpecification;
     expect(auth.auth_flow_type).toBe('oauth2.0');
     expect(auth.predicate_key).toEqual(['credentials', 'auth_type']);
     const branch = root.properties!.credentials!.oneOf!.find((b) => b.properties!.auth_type!.const === auth.predicate_value);
@@ -132,13 +154,5 @@ describe('the Airbyte spec follows the rules of Airbyte\'s spec documentation', 
       expect(top).toBe('credentials');
       expect(branch!.properties, `advanced_auth path credentials.${key}`).toHaveProperty(key!);
     }
-  });
-
-  it('a config made by the form (either branch) and the legacy top-level access_token both parse', () => {
-    const token = 'spec-rules-token-0123456789';
-    for (const credentials of [{ auth_type: 'access_token', access_token: token }, { auth_type: 'oauth2.0', client_id: 'cid', client_secret: 'spec-rules-secret-0123', access_token: token }]) {
-      expect(parseSourceConfig({ credentials }, {}).accessToken).toBe(token);
-    }
-    expect(parseSourceConfig({ access_token: token }, {}).accessToken).toBe(token);
   });
 });

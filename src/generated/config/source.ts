@@ -12,7 +12,7 @@ export interface SourceConfig {
     | {
         auth_type: "access_token";
         /**
-         * Intercom access token (Developer Hub > your app > Authentication). Needs read scopes for the streams you select. May be given as ${ENV_VAR}.
+         * Intercom access token (Developer Hub > your app > Authentication) with the permissions the streams need: read scopes for the source, write scopes for the destination. May be given as ${ENV_VAR}.
          */
         access_token: string;
       }
