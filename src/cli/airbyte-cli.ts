@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import yargs, { type Argv } from 'yargs';
+import { helpWidth, yargs, type Argv } from './yargs.js';
 import { loadSchema } from '../config/source-config.js';
 import { ConnectorError, errorMessage } from '../core/errors.js';
 import type { JsonObject } from '../core/events.js';
@@ -8,7 +8,7 @@ import { airbyteCatalog, parseConfiguredAirbyteCatalog } from '../engine/catalog
 import { checkConnection } from '../engine/check.js';
 import { parseStateInput } from '../engine/state.js';
 import { AirbyteSink } from '../protocol/airbyte.js';
-import { discoverStreams } from '../transform/stream-plans.js';
+import { configuredStreams, discoverStreams } from '../transform/stream-plans.js';
 import { readJsonFile } from '../util/json-file.js';
 import { runPreviewCommand } from './preview.js';
 import { createClient, loadSourceConfig, runRead, sinkLogger } from './runtime.js';
@@ -93,6 +93,8 @@ export function airbyteCli(io: CliIo, argv: string[]): Argv {
       async (args) => {
         try {
           const config = loadSourceConfig(args.config, logger, io.env);
+          // The same stream checks as read (custom stream names, aliases, hash paths): a config check passes is one read accepts.
+          configuredStreams(config);
           const result = await checkConnection(createClient(config, sink, logger, io.env));
           await sink.writeRaw({ type: 'CONNECTION_STATUS', connectionStatus: { status: result.ok ? 'SUCCEEDED' : 'FAILED', message: result.message } });
         } catch (err) {
@@ -162,7 +164,18 @@ export function airbyteCli(io: CliIo, argv: string[]): Argv {
           .option('catalog', { type: 'string', demandOption: true, describe: 'Path to the configured catalog JSON' }),
       (args) => airbyteWrite(io, sink, args.config, args.catalog),
     )
-    .demandCommand(1, 'Name a command: spec, check, discover, read or write.')
+    .command(
+      'demo',
+      'Run a real sync against the bundled fake Intercom on 127.0.0.1 (no token, no network)',
+      () => {},
+      async () => {
+        // The demo is a script: importing it starts the fake server, runs `read` against it and sets process.exitCode.
+        await import('../demo/demo.js');
+        io.setExitCode(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      },
+    )
+    .demandCommand(1, 'Name a command: spec, check, discover, read, preview, write or demo.')
     .strict()
-    .help();
+    .help()
+    .wrap(helpWidth());
 }

@@ -1,10 +1,11 @@
 import { PassThrough } from 'node:stream';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { assertAirbyteMessage, assertSingerMessage, singerCatalogErrors, validateAirbyteDefinition } from '../../test/helpers/protocol.js';
-import { writeJsonFiles } from '../../test/helpers/run-cli.js';
+import { BIN, writeJsonFiles } from '../../test/helpers/run-cli.js';
 import { streamCatalog } from '../streams/registry.js';
 import { airbyteCli } from './airbyte-cli.js';
-import { singerCli } from './singer-cli.js';
+import { aboutInfo, singerCli } from './singer-cli.js';
 
 async function runInProcess(cli: typeof airbyteCli, argv: string[]): Promise<{ lines: string[]; stderr: string; code: number | undefined }> {
   const stdout = new PassThrough();
@@ -20,6 +21,26 @@ async function runInProcess(cli: typeof airbyteCli, argv: string[]): Promise<{ l
 
 const TOKEN = 'cli-test-token-abcdef123456';
 
+/** Help text with its whitespace folded: a word cut by the wrapping ("Airb" / "yte") no longer matches. */
+const folded = (text: string): string => text.replace(/\s+/g, ' ');
+
+describe('--help (built CLI)', () => {
+  const run = (bin: string, argv: string[]) => spawnSync(process.execPath, [bin, ...argv], { encoding: 'utf8' });
+
+  it.each([
+    [BIN.airbyte, ['Intercom source and destination for Airbyte (spec, check, discover, read, write).', 'Print a few records of one stream after every data control, as pretty JSON (for people)', 'Write Airbyte RECORD messages from stdin to Intercom (destination); STATE is echoed once the records before it are written']],
+    [BIN.tap, ['No progress lines on stderr (METRIC lines stay)', 'Path to the catalog (legacy name of --catalog)']],
+  ])('%s --help wraps at word boundaries within 100 columns', (bin, sentences) => {
+    const { stdout } = run(bin, ['--help']);
+    for (const line of stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+    for (const sentence of sentences) expect(folded(stdout)).toContain(sentence);
+  });
+
+  it('the hint for a missing command names every command', () => {
+    expect(run(BIN.airbyte, []).stderr).toContain('Name a command: spec, check, discover, read, preview, write or demo.');
+  });
+});
+
 describe('Airbyte CLI (in process)', () => {
   it('spec prints one valid SPEC message whose secret fields are marked', async () => {
     const { lines, code } = await runInProcess(airbyteCli, ['spec']);
@@ -34,20 +55,6 @@ describe('Airbyte CLI (in process)', () => {
       expect(typeof prop.order, `${name} has an order`).toBe('number');
       expect(groups.has((prop as { group?: string }).group ?? ''), `${name} is in a declared group`).toBe(true);
     }
-  });
-
-  it('spec offers Intercom OAuth through advanced_auth and has no anyOf/allOf/oneOf at the top', async () => {
-    const { lines } = await runInProcess(airbyteCli, ['spec']);
-    const spec = (assertAirbyteMessage(lines[0]!) as { spec: Record<string, unknown> }).spec as {
-      connectionSpecification: Record<string, unknown> & { properties: Record<string, { properties?: Record<string, { enum?: string[] }> }> };
-      advanced_auth: { auth_flow_type: string; predicate_key: string[]; predicate_value: string; oauth_config_specification: { complete_oauth_output_specification: { properties: Record<string, { path_in_connector_config: string[] }> } } };
-    };
-    for (const k of ['anyOf', 'allOf', 'oneOf']) expect(spec.connectionSpecification).not.toHaveProperty(k);
-    expect(spec.advanced_auth.auth_flow_type).toBe('oauth2.0');
-    const [group, field] = spec.advanced_auth.predicate_key;
-    expect(spec.connectionSpecification.properties[group!]!.properties![field!]!.enum).toContain(spec.advanced_auth.predicate_value);
-    const tokenPath = spec.advanced_auth.oauth_config_specification.complete_oauth_output_specification.properties.access_token!.path_in_connector_config;
-    expect(spec.connectionSpecification.properties[tokenPath[0]!]!.properties).toHaveProperty(tokenPath[1]!);
   });
 
   it('discover lists every stream with a valid AirbyteStream, key and cursor that exist in its schema', async () => {
@@ -72,6 +79,14 @@ describe('Airbyte CLI (in process)', () => {
     expect(trace.trace.error.failure_type).toBe('config_error');
     expect(trace.trace.error.message).toContain('config.region');
     expect(lines.join('\n')).not.toMatch(/\n\s+at /);
+  });
+
+  it('check refuses a config read would refuse: a custom stream named like a shipped one', async () => {
+    const { config } = writeJsonFiles({ config: { access_token: TOKEN, base_url: 'http://127.0.0.1:9', custom_streams: [{ name: 'contacts', path: '/admins', records_path: '$.admins[*]' }] } });
+    const { lines } = await runInProcess(airbyteCli, ['check', '--config', config!]);
+    const message = assertAirbyteMessage(lines.at(-1)!) as { connectionStatus: { status: string; message: string } };
+    expect(message.connectionStatus.status).toBe('FAILED');
+    expect(message.connectionStatus.message).toMatch(/custom_streams names a stream 'contacts', which the connector already has/);
   });
 
   it('check with a malformed config file answers CONNECTION_STATUS FAILED naming the file', async () => {
@@ -116,11 +131,23 @@ describe('Singer CLI (in process)', () => {
     expect(about.settings.properties).toHaveProperty('access_token');
   });
 
+  it('--about --format markdown lists every setting of the spec in a table', async () => {
+    const { lines, code } = await runInProcess(singerCli, ['--about', '--format', 'markdown']);
+    expect(code).toBe(0);
+    const text = lines.join('\n');
+    expect(text).toContain('## Settings');
+    const props = (JSON.parse(JSON.stringify(aboutInfo())) as { settings: { properties: Record<string, unknown> } }).settings.properties;
+    for (const name of Object.keys(props)) expect(text, name).toMatch(new RegExp(`^\\| \`${name}\` \\|`, 'm'));
+    expect(text).toMatch(/^\| `credentials` \| object \| {2}\| .*Required\./m);
+  });
+
   it('--discover prints a catalog valid against the Singer catalog schema with standard metadata', async () => {
     const { config } = writeJsonFiles({ config: { access_token: TOKEN } });
     const { lines, code } = await runInProcess(singerCli, ['--config', config!, '--discover']);
     expect(code).toBe(0);
-    const catalog = JSON.parse(lines[0]!) as { streams: { tap_stream_id: string; key_properties: string[]; metadata: { breadcrumb: string[]; metadata: Record<string, unknown> }[] }[] };
+    // Meltano reads discovery output line by line and refuses a line over 64 KiB: the catalog is indented.
+    expect(Math.max(...lines.map((l) => Buffer.byteLength(l)))).toBeLessThanOrEqual(4096);
+    const catalog = JSON.parse(lines.join('\n')) as { streams: { tap_stream_id: string; key_properties: string[]; metadata: { breadcrumb: string[]; metadata: Record<string, unknown> }[] }[] };
     expect(singerCatalogErrors(catalog)).toBeUndefined();
     const contactsLike = catalog.streams.find((s) => s.tap_stream_id === 'teams')!;
     const root = contactsLike.metadata.find((m) => m.breadcrumb.length === 0)!.metadata;

@@ -70,7 +70,8 @@ export async function previewStream(opts: PreviewOptions): Promise<PreviewResult
 /** Logs and rate-limit waits on stderr: preview's stdout is the JSON for the reader. */
 function stderrSink(stderr: Writable): EventSink {
   const write = (event: EngineEvent): void => {
-    if (event.type === 'log') stderr.write(`${event.level} ${redact(event.message)}\n`);
+    // Human stderr uses one vocabulary everywhere (tap, target, preview): WARNING, not the Airbyte LOG level WARN.
+    if (event.type === 'log') stderr.write(`${event.level === 'WARN' ? 'WARNING' : event.level} ${redact(event.message)}\n`);
     else if (event.type === 'rate_limited') stderr.write(`INFO rate limited by Intercom; waiting until ${new Date(event.resetAtMs).toISOString()}\n`);
   };
   return { emit: write, flush: () => Promise.resolve() };

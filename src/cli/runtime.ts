@@ -5,6 +5,7 @@ import type { SelectedStream } from '../engine/catalog.js';
 import { runSync, type SyncResult } from '../engine/sync.js';
 import { IntercomClient, type ClientOptions } from '../intercom/client.js';
 import { ProgressReporter } from '../protocol/progress.js';
+import type { TextOut } from '../protocol/terminal.js';
 import type { StreamPlan } from '../transform/stream-plans.js';
 import { readJsonFile } from '../util/json-file.js';
 import type { CliIo } from './airbyte-cli.js';
@@ -59,15 +60,19 @@ export interface ReadOptions {
   /** Singer: METRIC lines on stderr. */
   singer: boolean;
   plans?: Map<string, StreamPlan>;
+  /** Where progress and metrics go (default io.stderr); Singer passes the stderr its logs share. */
+  stderr?: TextOut;
 }
 
 /** A source read with progress lines, Singer metrics and the per-stream summary around it. */
 export async function runRead(opts: ReadOptions): Promise<SyncResult> {
-  const progress = new ProgressReporter(opts.sink, { stderr: opts.io.stderr, quiet: opts.quiet, singerMetrics: opts.singer });
+  const progress = new ProgressReporter(opts.sink, { stderr: opts.stderr ?? opts.io.stderr, quiet: opts.quiet, singerMetrics: opts.singer });
   const logger = sinkLogger(progress);
   const client = createClient(opts.config, progress, logger, opts.io.env, (info) => progress.requestMetric(info));
-  const result = await runSync({ client, config: opts.config, sink: progress, logger, selected: opts.selected, inputState: opts.inputState, signal: opts.io.signal, plans: opts.plans });
-  await progress.finish(client.stats);
-  logger.info(`Sync finished: ${client.stats.requests} requests, ${client.stats.rateLimited} rate-limited, ${client.stats.retried} retried.`);
-  return result;
+  try {
+    return await runSync({ client, config: opts.config, sink: progress, logger, selected: opts.selected, inputState: opts.inputState, signal: opts.io.signal, plans: opts.plans });
+  } finally {
+    // Summary and last metrics before the caller reports an error: the error must be the last line.
+    await progress.finish(client.stats);
+  }
 }

@@ -1,4 +1,4 @@
-import yargs, { type Argv } from 'yargs';
+import { helpWidth, yargs, type Argv } from './yargs.js';
 import { loadSchema } from '../config/source-config.js';
 import { ConnectorError, errorMessage } from '../core/errors.js';
 import type { JsonObject } from '../core/events.js';
@@ -7,9 +7,11 @@ import { parseSingerCatalog, singerCatalog } from '../engine/catalog.js';
 import { parseStateInput } from '../engine/state.js';
 import { LineWriter } from '../protocol/line-writer.js';
 import { SingerSink, type SingerStreamInfo } from '../protocol/singer.js';
+import { TerminalLines } from '../protocol/terminal.js';
 import { compileStreamPlans, discoverStreams, type StreamPlan } from '../transform/stream-plans.js';
 import { readJsonFile } from '../util/json-file.js';
 import { packageVersion } from '../util/package-root.js';
+import { aboutMarkdown, type AboutInfo } from './about-markdown.js';
 import type { CliIo } from './airbyte-cli.js';
 import { createClient, loadSourceConfig, runRead } from './runtime.js';
 import { StateFile } from './state-file.js';
@@ -34,19 +36,27 @@ function streamInfos(plans: Map<string, StreamPlan>): Map<string, SingerStreamIn
   return infos;
 }
 
+/** The run's last stderr line: the first error that failed a stream (what a user must fix), then which streams are incomplete. */
+function incompleteMessage(failed: string[], errors: string[]): string {
+  const streams = `${failed.length === 1 ? 'stream' : 'streams'} incomplete: ${failed.join(', ')}`;
+  return errors.length ? `${errors[0]} (${streams})` : streams.charAt(0).toUpperCase() + streams.slice(1);
+}
+
 /** The Singer tap command line (`tap-intercom`). */
 export function singerCli(io: CliIo, argv: string[]): Argv {
   const out = new LineWriter(io.stdout);
+  // Every stderr line goes through one TerminalLines, which erases the live progress rows first.
+  const stderr = new TerminalLines(io.stderr);
   const fail = async (err: unknown): Promise<void> => {
     const message = err instanceof ConnectorError ? err.message : `Unexpected error: ${errorMessage(err)}`;
-    io.stderr.write(`CRITICAL ${redact(message)}\n`);
+    stderr.write(`CRITICAL ${redact(message)}\n`);
     await out.flush();
     io.setExitCode(1);
   };
 
   return yargs(argv)
     .scriptName('tap-intercom')
-    .usage('$0 --config CONFIG [--discover | --catalog CATALOG [--state STATE]] | --about')
+    .usage('$0 --config CONFIG --discover\n$0 --config CONFIG --catalog CATALOG [--state STATE | --state-file FILE] [--quiet]\n$0 --about [--format json|markdown]')
     .option('config', { type: 'string', describe: 'Path to the config JSON' })
     .option('discover', { type: 'boolean', describe: 'Print the catalog' })
     .option('catalog', { type: 'string', describe: 'Path to the Singer catalog JSON' })
@@ -58,6 +68,7 @@ export function singerCli(io: CliIo, argv: string[]): Argv {
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress lines on stderr (METRIC lines stay)' })
     .strict()
     .help()
+    .wrap(helpWidth())
     .command(
       '$0',
       'Singer tap for Intercom',
@@ -65,15 +76,15 @@ export function singerCli(io: CliIo, argv: string[]): Argv {
       async (args) => {
         const stderrLogger = {
           debug: () => {},
-          info: (m: string) => void io.stderr.write(`INFO ${redact(m)}\n`),
-          warn: (m: string) => void io.stderr.write(`WARNING ${redact(m)}\n`),
-          error: (m: string) => void io.stderr.write(`ERROR ${redact(m)}\n`),
+          info: (m: string) => stderr.write(`INFO ${redact(m)}\n`),
+          warn: (m: string) => stderr.write(`WARNING ${redact(m)}\n`),
+          error: (m: string) => stderr.write(`ERROR ${redact(m)}\n`),
         };
         try {
           if (args.about) {
             const about = aboutInfo();
             if (args.format === 'markdown') {
-              io.stdout.write(`# ${String(about.name)}\n\n${String(about.description)}\n\nVersion: ${packageVersion}\n\nCapabilities: ${(about.capabilities as string[]).join(', ')}\n`);
+              await out.write(aboutMarkdown(about as unknown as AboutInfo));
             } else {
               await out.write(JSON.stringify(about, null, 2));
             }
@@ -85,9 +96,10 @@ export function singerCli(io: CliIo, argv: string[]): Argv {
           const config = loadSourceConfig(args.config, stderrLogger, io.env);
           if (args.discover) {
             // Only custom streams call Intercom here (to infer their schema); rate-limit notices go to stderr.
-            const stderrSink = new SingerSink(io.stdout, io.stderr, new Map());
+            const stderrSink = new SingerSink(io.stdout, stderr, new Map());
             const streams = await discoverStreams(config, () => createClient(config, stderrSink, stderrLogger, io.env), stderrLogger);
-            await out.write(JSON.stringify(singerCatalog(streams)));
+            // Indented, as Singer taps print it: Meltano reads discovery output line by line (64 KiB per line at most).
+            await out.write(JSON.stringify(singerCatalog(streams), null, 2));
             await out.flush();
             io.setExitCode(0);
             return;
@@ -100,11 +112,11 @@ export function singerCli(io: CliIo, argv: string[]): Argv {
           const inputState = stateFile?.inputState() ?? (args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>());
           const bookmarks = Object.fromEntries(inputState);
           const plans = compileStreamPlans(config, selected);
-          const sink = new SingerSink(io.stdout, io.stderr, streamInfos(plans), bookmarks);
+          const sink = new SingerSink(io.stdout, stderr, streamInfos(plans), bookmarks);
           const tapSink = stateFile?.wrap(sink) ?? sink;
-          const result = await runRead({ io, sink: tapSink, config, selected, inputState, quiet: args.quiet, singer: true, plans });
+          const result = await runRead({ io, sink: tapSink, config, selected, inputState, quiet: args.quiet, singer: true, plans, stderr });
           await tapSink.flush();
-          if (result.failedStreams.length) io.stderr.write(`CRITICAL streams incomplete: ${result.failedStreams.join(', ')}\n`);
+          if (result.failedStreams.length) stderr.write(`CRITICAL ${incompleteMessage(result.failedStreams, sink.errors)}\n`);
           io.setExitCode(result.failedStreams.length ? 1 : 0);
         } catch (err) {
           await fail(err);

@@ -124,3 +124,33 @@ function collectSecretKeys(node: unknown, names: Set<string>): void {
   }
   for (const child of Object.values(node)) collectSecretKeys(child, names);
 }
+
+const AUTH_TYPES = ['access_token', 'oauth2.0'];
+
+/**
+ * The spec asks for `credentials` (Airbyte's auth-method dropdown); the top-level `access_token`
+ * of Singer/Meltano configs and older files still works: it becomes the access-token branch. The
+ * checks here name the field and the fix, where the schema's oneOf would list both branches' errors.
+ */
+export function normalizeCredentials(config: Record<string, unknown>): void {
+  const legacy = config.access_token;
+  if (config.credentials === undefined) {
+    if (legacy === undefined) {
+      throw new ConfigError('config.credentials is required: {"auth_type": "access_token", "access_token": "<Intercom access token>"} (the top-level "access_token" key works too).');
+    }
+    if (typeof legacy !== 'string' || legacy.trim() === '') throw new ConfigError('config.access_token must be a non-empty string: an Intercom access token.');
+    config.credentials = { auth_type: 'access_token', access_token: legacy };
+    return;
+  }
+  const credentials = config.credentials;
+  if (credentials === null || typeof credentials !== 'object' || Array.isArray(credentials)) {
+    throw new ConfigError('config.credentials must be an object: {"auth_type": "access_token", "access_token": "..."}.');
+  }
+  const { auth_type: authType, access_token: token } = credentials as Record<string, unknown>;
+  if (typeof authType !== 'string' || !AUTH_TYPES.includes(authType)) {
+    throw new ConfigError(`config.credentials.auth_type must be "access_token" or "oauth2.0" (got ${JSON.stringify(authType ?? null)}).`);
+  }
+  if (typeof token !== 'string' || token.trim() === '') {
+    throw new ConfigError(`config.credentials.access_token is required (auth_type ${authType}): an Intercom access token.`);
+  }
+}

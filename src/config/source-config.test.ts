@@ -38,6 +38,13 @@ describe('parseSourceConfig', () => {
     expect(config.authType).toBe('oauth2.0');
   });
 
+  it('takes the top-level access_token of older and Singer configs as the access-token credentials', () => {
+    const config = parseSourceConfig({ access_token: TOKEN }, {});
+    expect(config.accessToken).toBe(TOKEN);
+    expect(config.authType).toBe('access_token');
+    expect(config.raw.credentials).toEqual({ auth_type: 'access_token', access_token: TOKEN });
+  });
+
   it('parses start_date to Unix seconds', () => {
     expect(parseSourceConfig({ access_token: TOKEN, start_date: '2024-01-02T00:00:00Z' }, {}).startDate).toBe(1704153600);
     expect(parseSourceConfig({ access_token: TOKEN, start_date: '2024-01-02T01:00:00+01:00' }, {}).startDate).toBe(1704153600);
@@ -68,9 +75,13 @@ describe('parseSourceConfig', () => {
   });
 
   it.each([
-    [{}, /access_token is required/],
+    [{}, /config\.credentials is required: \{"auth_type": "access_token", "access_token"/],
+    [{ credentials: { auth_type: 'access_token' } }, /config\.credentials\.access_token is required/],
+    [{ credentials: { auth_type: 'oauth2.0', client_id: 'cid' } }, /config\.credentials\.access_token is required \(auth_type oauth2\.0\)/],
+    [{ credentials: { auth_type: 'api_key', access_token: TOKEN } }, /config\.credentials\.auth_type must be "access_token" or "oauth2\.0"/],
+    [{ credentials: { auth_type: 'access_token', access_token: TOKEN, client_id: 'cid' } }, /config\.credentials/],
     [{ access_token: '' }, /access_token/],
-    [{ access_token: 42 }, /config\.access_token must be of type string/],
+    [{ access_token: 42 }, /config\.access_token must be a non-empty string/],
     [{ access_token: TOKEN, region: 'mars' }, /config\.region must be one of "us", "eu", "au"/],
     [{ access_token: TOKEN, api_version: '1.0' }, /config\.api_version must be one of "2\.14", "2\.15"/],
     [{ access_token: TOKEN, max_concurrency: 0 }, /config\.max_concurrency must be >= 1/],

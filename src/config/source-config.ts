@@ -4,7 +4,7 @@ import { ConfigError } from '../core/errors.js';
 import type { SourceConfig as SourceConfigDocument } from '../generated/config/index.js';
 import { packageRoot } from '../util/package-root.js';
 import { compileSchema } from '../util/schema-validation.js';
-import { connectionSettings, prepareConfigDocument, validateConfigDocument, type ConnectionSettings } from './connection.js';
+import { connectionSettings, normalizeCredentials, prepareConfigDocument, validateConfigDocument, type ConnectionSettings } from './connection.js';
 
 export const SUPPORTED_API_VERSIONS = ['2.14', '2.15'] as const;
 
@@ -25,6 +25,7 @@ let validator: ReturnType<typeof compileSchema> | undefined;
 /** Validates a parsed config document; every problem names the field and what is expected. */
 export function parseSourceConfig(input: unknown, env: NodeJS.ProcessEnv = process.env, warn: (msg: string) => void = () => {}): SourceConfig {
   const config = prepareConfigDocument(input, env);
+  normalizeCredentials(config);
   const schema = loadSchema('source');
   validator ??= compileSchema(schema);
   validateConfigDocument(config, schema, validator, warn);

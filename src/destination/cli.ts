@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import yargs, { type Argv } from 'yargs';
+import { aboutMarkdown, type AboutInfo } from '../cli/about-markdown.js';
+import { helpWidth, yargs, type Argv } from '../cli/yargs.js';
 import type { CliIo } from '../cli/airbyte-cli.js';
 import { createClient, sinkLogger } from '../cli/runtime.js';
 import { loadSchema } from '../config/source-config.js';
@@ -96,6 +97,7 @@ export function targetCli(io: CliIo & { stdin?: Readable }, argv: string[]): Arg
     .option('format', { choices: ['json', 'markdown'] as const, default: 'json' as const, describe: 'Format of --about' })
     .strict()
     .help()
+    .wrap(helpWidth())
     .command(
       '$0',
       'Singer target for Intercom',
@@ -105,7 +107,7 @@ export function targetCli(io: CliIo & { stdin?: Readable }, argv: string[]): Arg
         try {
           if (args.about) {
             const about = targetAbout();
-            io.stdout.write(args.format === 'markdown' ? `# ${String(about.name)}\n\n${String(about.description)}\n\nVersion: ${packageVersion}\n` : `${JSON.stringify(about, null, 2)}\n`);
+            io.stdout.write(args.format === 'markdown' ? aboutMarkdown(about as unknown as AboutInfo) : `${JSON.stringify(about, null, 2)}\n`);
             io.setExitCode(0);
             return;
           }

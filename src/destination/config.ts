@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import { connectionSettings, prepareConfigDocument, validateConfigDocument, type ConnectionSettings } from '../config/connection.js';
+import { connectionSettings, normalizeCredentials, prepareConfigDocument, validateConfigDocument, type ConnectionSettings } from '../config/connection.js';
 import { loadSchema } from '../config/source-config.js';
 import type { DestinationConfig as DestinationConfigDocument } from '../generated/config/index.js';
 import { readJsonFile } from '../util/json-file.js';
@@ -27,6 +27,7 @@ let validator: ReturnType<typeof compileSchema> | undefined;
 /** Validates a destination config document; every problem names the field and what is expected. */
 export function parseDestinationConfig(input: unknown, env: NodeJS.ProcessEnv = process.env, warn: (msg: string) => void = () => {}): DestinationConfig {
   const config = prepareConfigDocument(input, env);
+  normalizeCredentials(config);
   const schema = loadSchema('destination');
   validator ??= compileSchema(schema);
   validateConfigDocument(config, schema, validator, warn);

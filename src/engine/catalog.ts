@@ -3,6 +3,7 @@ import { ConfigError } from '../core/errors.js';
 import type { JsonObject } from '../core/events.js';
 import type { StreamSpec, SyncMode } from '../streams/types.js';
 import { configuredStreams, discoveredStreams, isCustomStream, outputSchema, type ConfiguredStreams, type DiscoveredStream } from '../transform/stream-plans.js';
+import { withStreamNote } from './stream-notes.js';
 
 const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -27,7 +28,7 @@ export function supportedSyncModes(name: string, config?: SourceConfig): SyncMod
 export function airbyteCatalog(discovered: DiscoveredStream[] = discoveredStreams()): JsonObject {
   const streams = discovered.map(({ spec, schema, outputName }) => ({
     name: outputName,
-    json_schema: schema,
+    json_schema: withStreamNote(spec.name, schema),
     supported_sync_modes: modesOf(spec),
     source_defined_cursor: spec.cursorField !== undefined,
     ...(spec.cursorField ? { default_cursor_field: [spec.cursorField] } : {}),
@@ -109,7 +110,7 @@ export function singerCatalog(discovered: DiscoveredStream[] = discoveredStreams
     return {
       tap_stream_id: outputName,
       stream: outputName,
-      schema,
+      schema: withStreamNote(spec.name, schema),
       key_properties: spec.primaryKey,
       ...(spec.cursorField ? { replication_key: spec.cursorField } : {}),
       replication_method: method,

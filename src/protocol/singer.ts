@@ -2,6 +2,10 @@ import type { Writable } from 'node:stream';
 import type { EngineEvent, EventSink, JsonObject } from '../core/events.js';
 import { redact } from '../core/redact.js';
 import { LineWriter } from './line-writer.js';
+import type { TextOut } from './terminal.js';
+
+/** Singer taps log with Python's level names: WARNING, not the Airbyte protocol's WARN. */
+const SINGER_LEVEL: Record<string, string> = { WARN: 'WARNING', FATAL: 'CRITICAL' };
 
 export interface SingerStreamInfo {
   schema: JsonObject;
@@ -17,10 +21,12 @@ export class SingerSink implements EventSink {
   private readonly writer: LineWriter;
   private readonly bookmarks: Record<string, JsonObject>;
   private readonly schemaSent = new Set<string>();
+  /** The errors that failed streams, in order: the run's last stderr line repeats the first. */
+  readonly errors: string[] = [];
 
   constructor(
     out: Writable,
-    private readonly err: Writable,
+    private readonly err: TextOut,
     private readonly streams: Map<string, SingerStreamInfo>,
     initialBookmarks: Record<string, JsonObject> = {},
   ) {
@@ -39,7 +45,7 @@ export class SingerSink implements EventSink {
         return this.writer.write(JSON.stringify({ type: 'STATE', value: { bookmarks: this.bookmarks } }));
       case 'status':
         if (event.status === 'STARTED') this.sendSchema(event.stream);
-        this.log('INFO', `stream ${event.stream}: ${event.status.toLowerCase()}`);
+        this.log('INFO', `Stream ${event.stream}: ${event.status.toLowerCase()}`);
         return;
       case 'rate_limited':
         this.log('INFO', `waiting for Intercom's rate budget${event.stream ? ` (${event.stream})` : ''} until ${new Date(event.resetAtMs).toISOString()}`);
@@ -58,9 +64,14 @@ export class SingerSink implements EventSink {
       case 'log':
         this.log(event.level, event.message);
         return;
-      case 'error':
-        this.log('ERROR', `${event.stream ? `stream ${event.stream}: ` : ''}${event.message}${event.internalMessage ? ` (${event.internalMessage})` : ''}`);
+      case 'error': {
+        // The engine's messages already start with "Stream <name>:"; prefix only those that do not name it.
+        const named = !event.stream || event.message.toLowerCase().startsWith(`stream ${event.stream.toLowerCase()}`);
+        const message = `${named ? '' : `Stream ${event.stream}: `}${event.message}${event.internalMessage ? ` (${event.internalMessage})` : ''}`;
+        this.errors.push(redact(message));
+        this.log('ERROR', message);
         return;
+      }
     }
   }
 
@@ -85,6 +96,6 @@ export class SingerSink implements EventSink {
   }
 
   private log(level: string, message: string): void {
-    this.err.write(`${level} ${redact(message)}\n`);
+    this.err.write(`${SINGER_LEVEL[level] ?? level} ${redact(message)}\n`);
   }
 }

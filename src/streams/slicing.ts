@@ -216,7 +216,9 @@ async function planByDensity(opts: SlicedSearchOptions, lower: number, upper: nu
       slices.push({ index: slices.length, start: piece.start, end: piece.end, last: bucket.last && piece.last });
     }
   });
-  ctx.logger.info(`${opts.stream}: ${Number.isFinite(total) ? total : 'unknown number of'} records to read in ${slices.length} time slices (${counts.filter((c) => c === 0).length} of ${buckets.length} probed periods empty).`);
+  // Intercom's count when probed, not a promise: records updated during the read move between windows.
+  const estimate = Number.isFinite(total) ? `about ${total} records in the window by Intercom's count at the start` : 'an unknown number of records';
+  ctx.logger.info(`${opts.stream}: ${estimate}; reading in ${slices.length} time slices (${counts.filter((c) => c === 0).length} of ${buckets.length} probed periods empty).`);
   return slices;
 }
 

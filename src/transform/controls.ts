@@ -2,12 +2,15 @@ import type { SourceConfig } from '../config/source-config.js';
 import { ConfigError } from '../core/errors.js';
 import type { JsonObject } from '../core/events.js';
 import { registerSecret } from '../core/redact.js';
-import type { SourceConfig as SourceConfigDocument } from '../generated/config/index.js';
+import type { SourceConfig as SourceConfigFile } from '../generated/config/index.js';
 import { Hasher } from './hash.js';
 import type { JsonStringMode } from './json-strings.js';
 import { checkJsonPath } from './jsonpath.js';
 import { checkDateFormat, type MacroTimeUnit } from './macros.js';
 import { PII_FIELDS } from './pii.js';
+
+/** The data controls read only their own keys of the config; credentials do not matter here. */
+type SourceConfigDocument = Partial<SourceConfigFile>;
 
 export type SchemaDriftMode = 'auto' | 'block';
 export type CustomPagination = 'none' | 'cursor' | 'search' | 'page';

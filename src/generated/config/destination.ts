@@ -6,18 +6,31 @@
 
 export interface DestinationConfig {
   /**
-   * Intercom access token (Developer Hub > your app > Authentication). Needs the write scopes of the objects you write (e.g. Write users and companies, Write conversations, Write tickets, Write events). May be given as ${ENV_VAR}.
+   * How the connector authenticates: an access token from your Intercom app, or a token made by Intercom OAuth (Airbyte runs the consent flow).
    */
-  access_token?: string;
-  /**
-   * Alternative to access_token: an access token or a token created by Intercom OAuth.
-   */
-  credentials?: {
-    auth_type: "access_token" | "oauth2.0";
-    access_token: string;
-    client_id?: string;
-    client_secret?: string;
-  };
+  credentials:
+    | {
+        auth_type: "access_token";
+        /**
+         * Intercom access token (Developer Hub > your app > Authentication) with the permissions the streams need: read scopes for the source, write scopes for the destination. May be given as ${ENV_VAR}.
+         */
+        access_token: string;
+      }
+    | {
+        auth_type: "oauth2.0";
+        /**
+         * Client ID of your Intercom OAuth app (not a secret).
+         */
+        client_id?: string;
+        /**
+         * Client secret of your Intercom OAuth app.
+         */
+        client_secret?: string;
+        /**
+         * The token Intercom's OAuth flow returned (Intercom tokens do not expire). May be given as ${ENV_VAR}.
+         */
+        access_token: string;
+      };
   /**
    * Where the workspace is hosted: us (api.intercom.io), eu (api.eu.intercom.io) or au (api.au.intercom.io).
    */
@@ -50,6 +63,10 @@ export interface DestinationConfig {
    * How long one request may wait in total on 429 responses before the sync fails with a transient error.
    */
   max_rate_limit_wait_seconds?: number;
+  /**
+   * Intercom access token (Developer Hub > your app > Authentication). Needs the write scopes of the objects you write (e.g. Write users and companies, Write conversations, Write tickets, Write events). May be given as ${ENV_VAR}.
+   */
+  access_token?: string;
   /**
    * How each incoming stream is written, keyed by stream name: {"crm_users": {"object": "contacts", "operation": "upsert"}}. A stream named after an Intercom object (contacts, companies, events, contact_tags, notes, tickets, conversation_replies) needs no entry; any other stream needs an object, or method and path (generic mode). Records of a stream with no writer are dead-lettered (or fail the run with on_error = fail).
    */

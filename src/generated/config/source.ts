@@ -6,18 +6,31 @@
 
 export interface SourceConfig {
   /**
-   * Intercom access token (Developer Hub > your app > Authentication). Needs read scopes for the streams you select. May be given as ${ENV_VAR}.
+   * How the connector authenticates: an access token from your Intercom app, or a token made by Intercom OAuth (Airbyte runs the consent flow).
    */
-  access_token?: string;
-  /**
-   * Alternative to access_token: an access token or a token created by Intercom OAuth.
-   */
-  credentials?: {
-    auth_type: "access_token" | "oauth2.0";
-    access_token: string;
-    client_id?: string;
-    client_secret?: string;
-  };
+  credentials:
+    | {
+        auth_type: "access_token";
+        /**
+         * Intercom access token (Developer Hub > your app > Authentication) with the permissions the streams need: read scopes for the source, write scopes for the destination. May be given as ${ENV_VAR}.
+         */
+        access_token: string;
+      }
+    | {
+        auth_type: "oauth2.0";
+        /**
+         * Client ID of your Intercom OAuth app (not a secret).
+         */
+        client_id?: string;
+        /**
+         * Client secret of your Intercom OAuth app.
+         */
+        client_secret?: string;
+        /**
+         * The token Intercom's OAuth flow returned (Intercom tokens do not expire). May be given as ${ENV_VAR}.
+         */
+        access_token: string;
+      };
   /**
    * Where the workspace is hosted: us (api.intercom.io), eu (api.eu.intercom.io) or au (api.au.intercom.io).
    */
@@ -94,6 +107,10 @@ export interface SourceConfig {
    * When the access token lacks the permission a selected stream needs (HTTP 403, e.g. Read tickets), stop the whole sync. Default: that stream ends INCOMPLETE with an error naming the permission and the other streams still run.
    */
   fail_on_missing_permission?: boolean;
+  /**
+   * Same as credentials with auth_type access_token; kept for Singer/Meltano configs and older files. Used when credentials is not given. May be given as ${ENV_VAR}.
+   */
+  access_token?: string;
   /**
    * Per stream, fields whose values are replaced by their SHA-256 hex digest before they leave the connector: {"contacts": ["email", "location.city"]}. A dotted path reaches into nested objects; a path through an array applies to each element. Non-string values are hashed as their JSON text; null stays null.
    */
