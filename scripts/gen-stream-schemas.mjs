@@ -230,6 +230,60 @@ const STREAMS = {
     primaryKey: ['id'],
     parentKey: 'contact_id',
   },
+  ticket_states: {
+    component: 'ticket_state_detailed',
+    source: { method: 'get', path: '/ticket_states', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  away_status_reasons: {
+    component: 'away_status_reason',
+    source: { method: 'get', path: '/away_status_reasons', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  news_items: {
+    // GET /news/news_items declares paginated_response, whose items are news_item or newsfeed.
+    component: 'news_item',
+    description: 'Items of `data` in the response of GET /news/news_items (Intercom API 2.14, declared as `paginated_response`), component `news_item`.',
+    primaryKey: ['id'],
+  },
+  newsfeeds: {
+    component: 'newsfeed',
+    description: 'Items of `data` in the response of GET /news/newsfeeds (Intercom API 2.14, declared as `paginated_response`), component `newsfeed`.',
+    primaryKey: ['id'],
+  },
+  internal_articles: {
+    component: 'internal_article_list_item',
+    source: { method: 'get', path: '/internal_articles', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  calls: {
+    component: 'call',
+    source: { method: 'get', path: '/calls', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  ai_content_sources: {
+    component: 'content_import_source',
+    source: { method: 'get', path: '/ai/content_import_sources', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  ai_external_pages: {
+    component: 'external_page',
+    source: { method: 'get', path: '/ai/external_pages', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  // Endpoints that exist from API 2.15 on: described by the 2.15 spec (read with Intercom-Version 2.15).
+  brands: {
+    apiVersion: '2.15',
+    component: 'brand',
+    source: { method: 'get', path: '/brands', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  emails: {
+    apiVersion: '2.15',
+    component: 'email_setting',
+    source: { method: 'get', path: '/emails', items: ['data'] },
+    primaryKey: ['id'],
+  },
 };
 
 function main() {
@@ -238,10 +292,16 @@ function main() {
   const specIndex = argv.indexOf('--spec');
   const specPath = specIndex >= 0 ? path.resolve(argv[specIndex + 1]) : defaultSpec;
   const spec = parse(readFileSync(specPath, 'utf8'));
+  // A stream whose endpoint is newer than API_VERSION names its version; its spec sits beside the default one.
+  const specs = new Map([[API_VERSION, spec]]);
+  const specOf = (version = API_VERSION) => {
+    if (!specs.has(version)) specs.set(version, parse(readFileSync(specPath.replace(`${path.sep}${API_VERSION}${path.sep}`, `${path.sep}${version}${path.sep}`), 'utf8')));
+    return specs.get(version);
+  };
 
   const outputs = new Map();
   for (const [stream, def] of Object.entries(STREAMS)) {
-    outputs.set(`${stream}.json`, `${JSON.stringify(buildStreamSchema(spec, stream, def), null, 2)}\n`);
+    outputs.set(`${stream}.json`, `${JSON.stringify(buildStreamSchema(specOf(def.apiVersion), stream, def), null, 2)}\n`);
   }
 
   const stale = [];
@@ -285,7 +345,7 @@ function buildStreamSchema(spec, stream, def) {
       if (item !== def.component) {
         throw new Error(`${stream}: ${def.source.method.toUpperCase()} ${def.source.path} lists ${item}, not ${def.component}`);
       }
-      description ??= `Items of \`${def.source.items.join('.')}\` in the response of ${def.source.method.toUpperCase()} ${def.source.path} (Intercom API ${API_VERSION}), component \`${def.component}\`.`;
+      description ??= `Items of \`${def.source.items.join('.')}\` in the response of ${def.source.method.toUpperCase()} ${def.source.path} (Intercom API ${def.apiVersion ?? API_VERSION}), component \`${def.component}\`.`;
     }
     const ctx = { resolver: new Resolver(spec), anyValue: new Set(def.anyValue ?? []), used: new Set() };
     const shape = ctx.resolver.shape(component);

@@ -16,6 +16,7 @@ import { adminsReader, dataAttributesReader, segmentsReader, tagsReader, teamsRe
 import { subscriptionTypesReader } from './subscription-types.js';
 import { ticketTypesReader } from './ticket-types.js';
 import { ticketsReader } from './tickets.js';
+import * as workspaceLists from './workspace-lists.js';
 import type { SourceConfig } from '../config/source-config.js';
 import { dataControls } from '../transform/controls.js';
 import { customBaseSchema, customReader } from './custom.js';
@@ -43,6 +44,16 @@ export const READERS: readonly Reader[] = [
   activityLogsReader,
   eventsReader,
   notesReader,
+  workspaceLists.ticketStatesReader,
+  workspaceLists.awayStatusReasonsReader,
+  workspaceLists.newsItemsReader,
+  workspaceLists.newsfeedsReader,
+  workspaceLists.internalArticlesReader,
+  workspaceLists.callsReader,
+  workspaceLists.aiContentSourcesReader,
+  workspaceLists.aiExternalPagesReader,
+  workspaceLists.brandsReader,
+  workspaceLists.emailsReader,
 ].map(namingPermissions);
 
 export interface StreamEntry {

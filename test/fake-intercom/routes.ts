@@ -9,6 +9,7 @@ import { mix32 } from './rng.js';
 import { SearchError, compileQuery, decodeCursor, encodeCursor, onlyTestsDayOf } from './search.js';
 import type { FieldValue, Getter, Predicate, SearchStream } from './search.js';
 import { cur } from './workspace.js';
+import { registerWorkspaceLists } from './workspace-lists.js';
 import type { CompanyCore, ContactCore, ConversationCore, Json, JsonValue, RecordCore, TagCore, TicketCore, VersionEntry, Workspace } from './workspace.js';
 
 export class ApiError extends Error {
@@ -250,6 +251,7 @@ export class Api {
       if (!t || cur(t).deleted) throw new ApiError(404, 'ticket_not_found', 'Ticket not found');
       return ok(this.ws.renderTicket(t, { withParts: true }));
     });
+    registerWorkspaceLists(r, this.ws);
   }
 
   /** Finds the route of a request; `template` is used for stats even when no route matches. */
