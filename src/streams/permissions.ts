@@ -17,6 +17,8 @@ const PERMISSIONS: [RegExp, string][] = [
   [/^\w+ \/calls\b/, 'Read conversations'],
   [/^\w+ \/ai\//, 'Read content data'],
   [/^\w+ \/ticket_types\b/, 'Read tickets'],
+  [/^\w+ \/export\/reporting_data\/get_datasets\b/, 'Read reporting datasets'],
+  [/^\w+ \/(export|download)\/reporting_data\b/, 'Export reporting data'],
   [/^\w+ \/conversations\b/, 'Read conversations'],
   [/^\w+ \/(articles|help_center)\b/, 'Read content data'],
   [/^\w+ \/events\b/, 'Read events'],
