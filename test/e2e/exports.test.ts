@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_DATASETS, exportsOf, timeOf, type FakeExports } from '../fake-intercom/exports.js';
 import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
 import { assertAirbyteMessage, assertSingerMessage } from '../helpers/protocol.js';
-import { BIN, type CliRun, lastStates, recordsOf, runCli, writeJsonFiles } from '../helpers/run-cli.js';
+import { BIN, type CliRun, type RunOptions, lastStates, recordsOf, runCli, writeJsonFiles } from '../helpers/run-cli.js';
 
 const TOKEN = 'e2e-exports-token-5c7a9e';
 const DAY = 86_400;
@@ -65,7 +65,7 @@ function configOf(extra: Record<string, unknown> = {}): Record<string, unknown> 
   return { access_token: TOKEN, base_url: fake.url, start_date: startDate, reporting_datasets: FAKE_DATASETS.map((d) => d.id), reporting_window_days: 7, ...extra };
 }
 
-async function airbyteRead(opts: { streams?: readonly string[]; mode?: 'incremental' | 'full_refresh'; state?: unknown; config?: Record<string, unknown>; onLine?: Parameters<typeof runCli>[2]['onLine'] } = {}): Promise<CliRun> {
+async function airbyteRead(opts: { streams?: readonly string[]; mode?: 'incremental' | 'full_refresh'; state?: unknown; config?: Record<string, unknown>; onLine?: RunOptions['onLine'] } = {}): Promise<CliRun> {
   const files = writeJsonFiles({ config: configOf(opts.config), catalog: airbyteCatalog(opts.streams ?? STREAMS, opts.mode ?? 'incremental'), ...(opts.state ? { state: opts.state } : {}) });
   const run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!, ...(files.state ? ['--state', files.state] : [])], { env: ENV, onLine: opts.onLine, timeoutMs: 120_000 });
   if (!opts.onLine) for (const line of run.lines) assertAirbyteMessage(line);

@@ -11,7 +11,6 @@
  * Attributes carry `qualified_id` (what enqueue takes) and `data_type` (how the connector types
  * columns); the spec itself lists only `id` and `name`.
  */
-import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { rngFor } from './rng.js';
 import type { Json, Workspace } from './workspace.js';
@@ -245,11 +244,6 @@ export function exportsOf(ws: Workspace): FakeExports {
   let ex = registry.get(ws);
   if (!ex) registry.set(ws, (ex = new FakeExports(ws)));
   return ex;
-}
-
-/** A stable id of a CSV row for tests that do not trust the connector's own: sha256 of the row's JSON. */
-export function rowDigest(row: unknown): string {
-  return createHash('sha256').update(JSON.stringify(row)).digest('hex');
 }
 
 interface ExportRequest {
