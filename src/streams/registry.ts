@@ -97,6 +97,7 @@ function withCustomStreams(config: SourceConfig): { readers: readonly Reader[]; 
   // Reporting datasets: one stream each; discover types their columns from get_datasets.
   for (const datasetId of config.raw.reporting_datasets ?? []) {
     const reader = namingPermissions(reportingReader(datasetId));
+    if (catalog.has(streamOfDataset(datasetId))) throw new ConfigError(`config.reporting_datasets makes a stream '${streamOfDataset(datasetId)}', which a custom stream already is; rename the custom stream.`);
     readers.push(reader);
     catalog.set(streamOfDataset(datasetId), { spec: reader.streams[0]!, reader, schema: reportingBaseSchema(datasetId) });
   }
