@@ -1,5 +1,5 @@
 import got from 'got';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { redact } from '../core/redact.js';
 import type { ConnectionSettings } from '../config/connection.js';
@@ -69,42 +69,64 @@ async function statusError(body: Readable, status: number, endpoint: string): Pr
   return new Kind({ endpoint, status, body: parsed, transient: status >= 500 || status === 429, message: describeHttpError(status, endpoint, parsed) });
 }
 
-/** Counts bytes (compressed, then inflated) and gunzips when the first bytes are the gzip magic. */
-function limitAndInflate(body: Readable, opts: DownloadOptions, endpoint: string): Readable {
+/**
+ * Counts bytes (compressed, then inflated) and gunzips when the first two bytes are the gzip magic
+ * (they are read before deciding, whatever the chunking). Streams all the way: pipe() keeps
+ * backpressure, so a slow consumer slows the download instead of filling memory.
+ */
+async function limitAndInflate(body: Readable, opts: DownloadOptions, endpoint: string): Promise<Readable> {
   const tooBig = (what: string, limit: number) => new IntercomApiError({ endpoint, transient: false, message: `${endpoint}: the export file is larger than ${limit} bytes ${what}; export shorter windows (reporting_window_days).` });
+  const broke = (err: unknown) => (err instanceof IntercomApiError ? err : new IntercomApiError({ endpoint, transient: true, message: `${endpoint}: download broke off: ${redact(errorText(err))}`, cause: err }));
+  const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let head = Buffer.alloc(0);
   let raw = 0;
-  let sniffed: boolean | undefined;
-  const gunzip = createGunzip();
+  try {
+    while (head.length < 2) {
+      const next = await chunks.next();
+      if (next.done) break;
+      head = Buffer.concat([head, next.value]);
+    }
+  } catch (err) {
+    throw broke(err);
+  }
+  raw += head.length;
+  async function* compressed(): AsyncGenerator<Buffer> {
+    if (raw > opts.maxBytes) throw tooBig('compressed', opts.maxBytes);
+    if (head.length) yield head;
+    for (;;) {
+      const next = await chunks.next().catch((err: unknown) => Promise.reject(broke(err)));
+      if (next.done) return;
+      raw += next.value.length;
+      if (raw > opts.maxBytes) throw tooBig('compressed', opts.maxBytes);
+      yield next.value;
+    }
+  }
   let inflated = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      raw += chunk.length;
-      if (raw > opts.maxBytes) return done(tooBig('compressed', opts.maxBytes));
-      done(null, chunk);
-    },
-  });
-  const output = new Transform({
+  const limit = new Transform({
     transform(chunk: Buffer, _enc, done) {
       inflated += chunk.length;
       if (inflated > opts.maxInflatedBytes) return done(tooBig('decompressed', opts.maxInflatedBytes));
       done(null, chunk);
     },
   });
-  const fail = (err: Error) => output.destroy(err instanceof IntercomApiError ? err : new IntercomApiError({ endpoint, transient: true, message: `${endpoint}: download broke off: ${redact(err.message)}`, cause: err }));
-  body.once('error', fail);
-  counter.once('error', fail);
-  gunzip.once('error', (err) => fail(new IntercomApiError({ endpoint, transient: true, message: `${endpoint}: the gzip file is damaged or cut short (${err.message})` })));
-  counter.once('data', (first: Buffer) => {
-    sniffed = first[0] === 0x1f && first[1] === 0x8b;
-    counter.pause();
-    counter.unshift(first);
-    if (sniffed) counter.pipe(gunzip).pipe(output);
-    else counter.pipe(output);
+  const source = Readable.from(compressed(), { objectMode: false });
+  const gzip = head[0] === 0x1f && head[1] === 0x8b;
+  const fail = (err: unknown) => limit.destroy(broke(err));
+  source.once('error', fail);
+  if (gzip) {
+    const gunzip = createGunzip();
+    gunzip.once('error', (err) => fail(new IntercomApiError({ endpoint, transient: true, message: `${endpoint}: the gzip file is damaged or cut short (${err.message})` })));
+    source.pipe(gunzip).pipe(limit);
+  } else {
+    source.pipe(limit);
+  }
+  limit.once('close', () => {
+    source.destroy();
+    body.destroy();
   });
-  counter.once('end', () => {
-    if (sniffed === undefined) output.end();
-  });
-  output.once('close', () => body.destroy());
-  body.pipe(counter);
-  return output;
+  return limit;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
