@@ -244,6 +244,60 @@ const STREAMS = {
     primaryKey: ['id'],
     parentKey: 'contact_id',
   },
+  ticket_states: {
+    component: 'ticket_state_detailed',
+    source: { method: 'get', path: '/ticket_states', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  away_status_reasons: {
+    component: 'away_status_reason',
+    source: { method: 'get', path: '/away_status_reasons', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  news_items: {
+    // GET /news/news_items declares paginated_response, whose items are news_item or newsfeed.
+    component: 'news_item',
+    description: 'Items of `data` in the response of GET /news/news_items (Intercom API 2.14, declared as `paginated_response`), component `news_item`.',
+    primaryKey: ['id'],
+  },
+  newsfeeds: {
+    component: 'newsfeed',
+    description: 'Items of `data` in the response of GET /news/newsfeeds (Intercom API 2.14, declared as `paginated_response`), component `newsfeed`.',
+    primaryKey: ['id'],
+  },
+  internal_articles: {
+    component: 'internal_article_list_item',
+    source: { method: 'get', path: '/internal_articles', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  calls: {
+    component: 'call',
+    source: { method: 'get', path: '/calls', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  ai_content_sources: {
+    component: 'content_import_source',
+    source: { method: 'get', path: '/ai/content_import_sources', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  ai_external_pages: {
+    component: 'external_page',
+    source: { method: 'get', path: '/ai/external_pages', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  // Endpoints that exist from API 2.15 on: described by the 2.15 spec (read with Intercom-Version 2.15).
+  brands: {
+    apiVersion: '2.15',
+    component: 'brand',
+    source: { method: 'get', path: '/brands', items: ['data'] },
+    primaryKey: ['id'],
+  },
+  emails: {
+    apiVersion: '2.15',
+    component: 'email_setting',
+    source: { method: 'get', path: '/emails', items: ['data'] },
+    primaryKey: ['id'],
+  },
 };
 
 function main() {
@@ -255,8 +309,9 @@ function main() {
 
   const outputs = new Map();
   for (const [stream, def] of Object.entries(STREAMS)) {
-    const schema = buildStreamSchema(spec, stream, def);
-    mergeVersion(schema, buildStreamSchema(next, stream, def), NEXT_VERSION);
+    // A stream whose endpoint exists only from 2.15 on (brands, emails) is built from that spec alone.
+    const schema = def.apiVersion === NEXT_VERSION ? buildStreamSchema(next, stream, def) : buildStreamSchema(spec, stream, def);
+    if (def.apiVersion !== NEXT_VERSION) mergeVersion(schema, buildStreamSchema(next, stream, def), NEXT_VERSION);
     outputs.set(`${stream}.json`, `${JSON.stringify(schema, null, 2)}\n`);
   }
 
@@ -394,7 +449,7 @@ function buildStreamSchema(spec, stream, def) {
       if (item !== def.component) {
         throw new Error(`${stream}: ${def.source.method.toUpperCase()} ${def.source.path} lists ${item}, not ${def.component}`);
       }
-      description ??= `Items of \`${def.source.items.join('.')}\` in the response of ${def.source.method.toUpperCase()} ${def.source.path} (Intercom API ${API_VERSION}), component \`${def.component}\`.`;
+      description ??= `Items of \`${def.source.items.join('.')}\` in the response of ${def.source.method.toUpperCase()} ${def.source.path} (Intercom API ${def.apiVersion ?? API_VERSION}), component \`${def.component}\`.`;
     }
     const ctx = { resolver: new Resolver(spec), anyValue: new Set(def.anyValue ?? []), used: new Set(), examples: spec.examplesByComponent, extensions: spec.extensions ?? new Map(), refs: [] };
     const shape = ctx.resolver.shape(component);

@@ -217,7 +217,7 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
         }
       } else if (item.kind === 'checkpoint') {
         pending = item.state;
-        if (recordsSinceEmit >= everyRecords || Date.now() - lastEmitAt >= everyMs) await emitState(item.state);
+        if (item.immediate || recordsSinceEmit >= everyRecords || Date.now() - lastEmitAt >= everyMs) await emitState(item.state);
       } else if (item.kind === 'estimate') {
         if (selectedSet.has(item.stream) && estimates.admit(item.stream, item.rows)) await sink.emit({ type: 'estimate', stream: out(item.stream), rowEstimate: item.rows });
       } else if (item.kind === 'incomplete') {

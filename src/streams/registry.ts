@@ -16,6 +16,9 @@ import { adminsReader, dataAttributesReader, segmentsReader, tagsReader, teamsRe
 import { subscriptionTypesReader } from './subscription-types.js';
 import { ticketTypesReader } from './ticket-types.js';
 import { ticketsReader } from './tickets.js';
+import * as workspaceLists from './workspace-lists.js';
+import { reportingBaseSchema, streamOfDataset } from './reporting/datasets.js';
+import { reportingReader } from './reporting/reader.js';
 import type { SourceConfig } from '../config/source-config.js';
 import { dataControls } from '../transform/controls.js';
 import { customBaseSchema, customReader } from './custom.js';
@@ -43,6 +46,16 @@ export const READERS: readonly Reader[] = [
   activityLogsReader,
   eventsReader,
   notesReader,
+  workspaceLists.ticketStatesReader,
+  workspaceLists.awayStatusReasonsReader,
+  workspaceLists.newsItemsReader,
+  workspaceLists.newsfeedsReader,
+  workspaceLists.internalArticlesReader,
+  workspaceLists.callsReader,
+  workspaceLists.aiContentSourcesReader,
+  workspaceLists.aiExternalPagesReader,
+  workspaceLists.brandsReader,
+  workspaceLists.emailsReader,
 ].map(namingPermissions);
 
 export interface StreamEntry {
@@ -80,6 +93,13 @@ function withCustomStreams(config: SourceConfig): { readers: readonly Reader[]; 
     readers.push(reader);
     // The schema is only what the config says (key, cursor); discover infers the rest from a sample.
     catalog.set(def.name, { spec: reader.streams[0]!, reader, schema: customBaseSchema(def) });
+  }
+  // Reporting datasets: one stream each; discover types their columns from get_datasets.
+  for (const datasetId of config.raw.reporting_datasets ?? []) {
+    const reader = namingPermissions(reportingReader(datasetId));
+    if (catalog.has(streamOfDataset(datasetId))) throw new ConfigError(`config.reporting_datasets makes a stream '${streamOfDataset(datasetId)}', which a custom stream already is; rename the custom stream.`);
+    readers.push(reader);
+    catalog.set(streamOfDataset(datasetId), { spec: reader.streams[0]!, reader, schema: reportingBaseSchema(datasetId) });
   }
   entry = { readers, catalog };
   perConfig.set(config, entry);

@@ -22,7 +22,8 @@ export type ReaderItem =
    */
   | { kind: 'records'; stream: string; records: JsonObject[]; owned?: boolean }
   /** Everything yielded before this is safe: on resume, reading restarts from `state`. */
-  | { kind: 'checkpoint'; state: JsonObject }
+  /** `immediate`: emit this STATE now, not at the next threshold (e.g. it names a server-side job to resume). */
+  | { kind: 'checkpoint'; state: JsonObject; immediate?: boolean }
   | { kind: 'estimate'; stream: string; rows: number }
   /**
    * Something of the stream could not be delivered (a parent whose detail Intercom refused, a

@@ -5,6 +5,7 @@ import { streamCatalogFor, type StreamEntry } from '../streams/registry.js';
 import type { SelectedStream } from '../engine/catalog.js';
 import type { IntercomClient } from '../intercom/client.js';
 import { fetchFirstPage, inferCustomSchema } from '../streams/custom.js';
+import { discoverReportingSchemas, isReportingStream } from '../streams/reporting/discover.js';
 import type { StreamSpec } from '../streams/types.js';
 import { dataControls, parseDataControls, type DataControls } from './controls.js';
 import { compileHashPaths, hashSchema, type HashNode } from './hash.js';
@@ -95,7 +96,8 @@ export interface StreamPlan {
   records: RecordPlan;
 }
 
-export const isCustomStream = (streams: ConfiguredStreams, name: string): boolean => streams.controls.customStreams.some((def) => def.name === name);
+/** Custom and reporting streams: their schema comes from discover (a sample, get_datasets), so a read keeps the catalog's. */
+export const isCustomStream = (streams: ConfiguredStreams, name: string): boolean => streams.controls.customStreams.some((def) => def.name === name) || isReportingStream(name);
 
 /** Compiles the data controls of each selected stream once, before a sync or preview. */
 export function compileStreamPlans(config: SourceConfig, selected: readonly SelectedStream[]): Map<string, StreamPlan> {
@@ -156,5 +158,6 @@ export async function discoverStreams(config: SourceConfig, client: () => Interc
       }),
     );
   }
+  for (const [stream, schema] of await discoverReportingSchemas(config, client, logger)) schemas.set(stream, schema);
   return discoveredStreams(config, schemas);
 }

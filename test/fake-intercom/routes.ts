@@ -10,6 +10,8 @@ import { SearchError, compileQuery, decodeCursor, encodeCursor, onlyTestsDayOf }
 import type { FieldValue, Getter, Predicate, SearchStream } from './search.js';
 import { shapedPage, type ListShapes, type ShapedList } from './shapes.js';
 import { cur } from './workspace.js';
+import { registerWorkspaceLists } from './workspace-lists.js';
+import { registerExports } from './exports.js';
 import type { CompanyCore, ContactCore, ConversationCore, Json, JsonValue, RecordCore, TagCore, TicketCore, VersionEntry, Workspace } from './workspace.js';
 
 export class ApiError extends Error {
@@ -30,6 +32,8 @@ export interface RequestContext {
   body: unknown;
   /** Base URL of the server (for absolute `next` links). */
   baseUrl: string;
+  /** The request's Accept header (export downloads require application/octet-stream). */
+  accept?: string;
 }
 
 export interface JsonResult {
@@ -44,6 +48,8 @@ export interface JsonResult {
 export interface BytesResult {
   status: number;
   bytes: Buffer;
+  /** Default: JSON. */
+  contentType?: string;
 }
 
 export type RouteResult = JsonResult | BytesResult;
@@ -257,6 +263,8 @@ export class Api {
       if (!t || cur(t).deleted) throw new ApiError(404, 'ticket_not_found', 'Ticket not found');
       return ok(this.ws.renderTicket(t, { withParts: true }));
     });
+    registerWorkspaceLists(r, this.ws);
+    registerExports(r, this.ws);
   }
 
   /** Finds the route of a request; `template` is used for stats even when no route matches. */

@@ -196,7 +196,8 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
       return;
     }
     const txt = bodyText(out);
-    res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(txt)) });
+    const contentType = ('bytes' in out && out.contentType) || 'application/json; charset=utf-8';
+    res.writeHead(status, { ...headers, 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(txt)) });
     res.end(txt);
     countStatus(String(status));
     if (status === 429) stats.rateLimited++;
@@ -341,7 +342,7 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
           throw new ApiError(400, 'parameter_invalid', 'The request body is not valid JSON');
         }
       }
-      const ctx: RequestContext = { method, path, query: url.searchParams, body: parsed, baseUrl };
+      const ctx: RequestContext = { method, path, query: url.searchParams, body: parsed, baseUrl, accept: req.headers.accept };
       out = route.run(ctx);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;

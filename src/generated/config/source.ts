@@ -209,5 +209,31 @@ export interface SourceConfig {
    * How {now...} and {state} are written: unix (seconds), iso (2024-01-31T00:00:00Z) or a pattern of yyyy MM dd HH mm ss, e.g. yyyy-MM-dd.
    */
   macro_date_format?: string;
+  /**
+   * Ids of the Reporting Data Export datasets to read, each as a stream reporting_<id> (e.g. ["conversation"]). discover lists the datasets the workspace offers (GET /export/reporting_data/get_datasets) and types their columns. Empty (the default): no reporting streams. Needs the Developer Hub permissions Read reporting datasets and Export reporting data.
+   *
+   * @maxItems 50
+   */
+  reporting_datasets?: string[];
+  /**
+   * Each reporting dataset is exported in jobs covering this many days of its time attribute; a STATE follows every completed window.
+   */
+  reporting_window_days?: number;
+  /**
+   * Each incremental read exports again this many days before the saved cursor: a conversation's metrics (time to close, CSAT) change after the day it started. Rows come again and are de-duplicated by primary key downstream.
+   */
+  reporting_lookback_days?: number;
+  /**
+   * How far back Intercom keeps reporting data (2 years by default): a first read starts at start_date or this many days ago, whichever is later.
+   */
+  reporting_retention_days?: number;
+  /**
+   * An export job's status is polled with a backoff that starts at 1 second and doubles up to this cap.
+   */
+  reporting_poll_max_seconds?: number;
+  /**
+   * Longest wait for one export job, from enqueue (including waits for Intercom's limit of 5 pending jobs) to a finished download; past it the stream ends INCOMPLETE naming the window, and the next run resumes that window.
+   */
+  reporting_job_timeout_minutes?: number;
   [k: string]: unknown;
 }

@@ -1,0 +1,151 @@
+import { ConfigError, ConnectorError } from '../../core/errors.js';
+import type { JsonObject } from '../../core/events.js';
+import { DownloadNotFoundError, downloadUrl, openDownload } from '../../intercom/download.js';
+import type { ReadContext, Reader, ReaderItem, StreamSpec } from '../types.js';
+import { csvRecords, type CsvProblems } from './csv-rows.js';
+import { fetchDatasets, ROW_ID, ROW_TIME, streamOfDataset, type ReportingDataset } from './datasets.js';
+import { enqueueJob, sleep, waitForJob, type ExportJob, type JobTiming } from './jobs.js';
+
+const DAY = 86_400;
+/** Compressed and decompressed size limits of one window's file. */
+const MAX_DOWNLOAD_BYTES = 2 * 1024 ** 3;
+const MAX_INFLATED_BYTES = 20 * 1024 ** 3;
+/** A job that failed is enqueued once more; an expired download link is renewed at most this often. */
+const FAILED_RETRIES = 1;
+const EXPIRED_RETRIES = 2;
+
+export interface Window {
+  start: number;
+  end: number;
+}
+
+/** The stream of one dataset: primary key `_row_id`, cursor `_time`. */
+export function reportingSpec(datasetId: string): StreamSpec {
+  return { name: streamOfDataset(datasetId), primaryKey: [ROW_ID], cursorField: ROW_TIME };
+}
+
+/** Windows of `widthDays` from `start` to `end` (the last one shorter); consecutive windows share their boundary second. */
+export function windowsBetween(start: number, end: number, widthDays: number): Window[] {
+  const out: Window[] = [];
+  for (let s = start; s < end; s += widthDays * DAY) out.push({ start: s, end: Math.min(end, s + widthDays * DAY) });
+  return out;
+}
+
+interface ReportingState {
+  /** Everything with a time before this is delivered. */
+  cursor?: number;
+  /** The job of the window that was running when the state was written (reused on resume). */
+  pending?: ExportJob;
+}
+
+function parseState(state: JsonObject | undefined): ReportingState {
+  const cursor = typeof state?.[ROW_TIME] === 'number' ? state[ROW_TIME] : undefined;
+  const p = state?.pending_job as Partial<ExportJob> | undefined;
+  const pending = p && typeof p.job_identifier === 'string' && typeof p.start_time === 'number' && typeof p.end_time === 'number' ? (p as ExportJob) : undefined;
+  return { ...(cursor !== undefined ? { cursor } : {}), ...(pending ? { pending } : {}) };
+}
+
+/** Where this read starts: the pending window of an interrupted run, else cursor minus lookback, never before retention or start_date. */
+export function firstWindowStart(ctx: Pick<ReadContext, 'config' | 'syncStartedAt'>, state: ReportingState): number {
+  const raw = ctx.config.raw;
+  const retentionFloor = ctx.syncStartedAt - (raw.reporting_retention_days ?? 730) * DAY;
+  const floor = Math.max(retentionFloor, ctx.config.startDate ?? retentionFloor);
+  if (state.pending) return Math.max(floor, state.pending.start_time);
+  if (state.cursor !== undefined) return Math.max(floor, state.cursor - (raw.reporting_lookback_days ?? 7) * DAY);
+  return floor;
+}
+
+function timing(ctx: ReadContext): JobTiming {
+  // INTERCOM_CONNECTOR_EXPORT_POLL_BASE_MS shortens the first poll delay (tests); 1 s otherwise.
+  const base = Number(process.env.INTERCOM_CONNECTOR_EXPORT_POLL_BASE_MS) || 1000;
+  return {
+    pollBaseMs: base,
+    pollMaxMs: Math.max(base, (ctx.config.raw.reporting_poll_max_seconds ?? 30) * 1000),
+    deadline: Date.now() + (ctx.config.raw.reporting_job_timeout_minutes ?? 60) * 60_000,
+    sleep,
+  };
+}
+
+/** The reader of one configured dataset. */
+export function reportingReader(datasetId: string): Reader {
+  const spec = reportingSpec(datasetId);
+  return {
+    streams: [spec],
+    async *read(ctx): AsyncGenerator<ReaderItem> {
+      const datasets = await fetchDatasets(ctx.client, spec.name);
+      const dataset = datasets.get(datasetId);
+      if (!dataset) {
+        throw new ConfigError(`config.reporting_datasets names '${datasetId}', which this workspace does not offer. Offered: ${[...datasets.keys()].join(', ') || '(none)'}.`);
+      }
+      const state = parseState(ctx.state);
+      const start = firstWindowStart(ctx, state);
+      const width = ctx.config.raw.reporting_window_days ?? 7;
+      // An interrupted run's job is reused for exactly its window; the windows after it follow.
+      const pending = state.pending && state.pending.start_time === start && state.pending.end_time <= ctx.syncStartedAt ? state.pending : undefined;
+      const windows = pending ? [{ start, end: pending.end_time }, ...windowsBetween(pending.end_time, ctx.syncStartedAt, width)] : windowsBetween(start, ctx.syncStartedAt, width);
+      for (const [i, window] of windows.entries()) {
+        yield* readWindow(ctx, dataset, window, i === 0 ? pending : undefined);
+        yield { kind: 'checkpoint', state: { [ROW_TIME]: window.end }, immediate: true };
+      }
+      if (windows.length === 0 && state.cursor !== undefined) yield { kind: 'checkpoint', state: { [ROW_TIME]: state.cursor } };
+    },
+  };
+}
+
+/**
+ * One window: enqueue (or reuse the interrupted run's job), poll, download, parse. The job is in
+ * the STATE before the first poll, so a crash while polling or downloading resumes with that job
+ * instead of leaving it pending and enqueueing another.
+ */
+async function* readWindow(ctx: ReadContext, dataset: ReportingDataset, window: Window, reuse: ExportJob | undefined): AsyncGenerator<ReaderItem> {
+  const stream = streamOfDataset(dataset.id);
+  const t = timing(ctx);
+  const label = `${new Date(window.start * 1000).toISOString()}..${new Date(window.end * 1000).toISOString()}`;
+  let failures = 0;
+  let expiries = 0;
+  let job = reuse;
+  for (;;) {
+    if (!job) {
+      job = await enqueueJob(ctx.client, { dataset_id: dataset.id, attribute_ids: dataset.attributes.map((a) => a.qualifiedId), start_time: window.start, end_time: window.end }, t, stream, ctx.logger);
+      yield { kind: 'checkpoint', state: { [ROW_TIME]: window.start, pending_job: { ...job } }, immediate: true };
+    }
+    const outcome = await waitForJob(ctx.client, job, t, stream);
+    if (outcome.status === 'gone') {
+      // The interrupted run's job is no longer known (expired): export the window again.
+      job = undefined;
+      continue;
+    }
+    if (outcome.status === 'failed') {
+      if (++failures > FAILED_RETRIES) {
+        throw new ConnectorError(`Intercom's export job for dataset ${dataset.id}, window ${label}, failed twice (job ${job.job_identifier}). The next run starts again at this window.`, { failureType: 'transient_error', stream });
+      }
+      ctx.logger.warn(`Stream ${stream}: export job ${job.job_identifier} for ${label} failed; enqueueing it once more.`);
+      job = undefined;
+      continue;
+    }
+    if (outcome.noData) return;
+    try {
+      yield* downloadRows(ctx, dataset, job, outcome.downloadUrl, window);
+      return;
+    } catch (err) {
+      if (!(err instanceof DownloadNotFoundError) || ++expiries > EXPIRED_RETRIES) throw err;
+      ctx.logger.warn(`Stream ${stream}: the download of job ${job.job_identifier} (${label}) is gone (its link expired); exporting the window again.`);
+      job = undefined;
+    }
+  }
+}
+
+async function* downloadRows(ctx: ReadContext, dataset: ReportingDataset, job: ExportJob, url: string | undefined, window: Window): AsyncGenerator<ReaderItem> {
+  const stream = streamOfDataset(dataset.id);
+  const target = downloadUrl(ctx.config, url, `/download/reporting_data/${encodeURIComponent(job.job_identifier)}`);
+  const body = await openDownload(ctx.config, target, { maxBytes: MAX_DOWNLOAD_BYTES, maxInflatedBytes: MAX_INFLATED_BYTES, timeoutMs: (ctx.config.raw.reporting_job_timeout_minutes ?? 60) * 60_000, stream });
+  const problems: CsvProblems = { mistyped: new Map() };
+  try {
+    for await (const records of csvRecords(body, dataset, problems, window.start)) yield { kind: 'records', stream, records, owned: true };
+  } finally {
+    body.destroy();
+  }
+  for (const [field, sample] of problems.mistyped) {
+    ctx.logger.warn(`Stream ${stream}: column ${field} has values that are not of its declared type (e.g. ${JSON.stringify(sample)}); they are kept as text.`);
+  }
+}
