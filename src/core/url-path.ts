@@ -68,6 +68,8 @@ function describeChar(char: string): string {
 export interface BuildPathOptions {
   /** How a placeholder is named in an error (default `record.<name>`). */
   describe?: (placeholder: string) => string;
+  /** What happens instead of the request, for the error (default: the record was not sent). */
+  outcome?: string;
 }
 
 /**
@@ -77,6 +79,7 @@ export interface BuildPathOptions {
  */
 export function buildPath(template: string, values: Readonly<Record<string, unknown>>, opts: BuildPathOptions = {}): string {
   const describe = opts.describe ?? ((name: string) => `record.${name}`);
+  const outcome = opts.outcome ?? 'so the record was not sent';
   const path = template.replace(PLACEHOLDER, (_m, name: string) => {
     const raw = Object.hasOwn(values, name) ? values[name] : undefined;
     if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isFinite(raw))) {
@@ -84,7 +87,7 @@ export function buildPath(template: string, values: Readonly<Record<string, unkn
     }
     const value = String(raw);
     const problem = identifierProblem(value);
-    if (problem) throw new PathValueError(`${describe(name)} ${problem}; it fills {${name}} of ${template}, so the record was not sent`, INVALID_IDENTIFIER);
+    if (problem) throw new PathValueError(`${describe(name)} ${problem}; it fills {${name}} of ${template}, ${outcome}`, INVALID_IDENTIFIER);
     return encodeURIComponent(value);
   });
   assertMatchesTemplate(template, path);

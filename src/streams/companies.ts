@@ -4,6 +4,7 @@ import { IntercomApiError } from '../intercom/errors.js';
 import { recordsOf, ScrollProgress, totalCountOf } from '../intercom/paginators/index.js';
 import { readWindow } from './slicing.js';
 import { idString } from './transform.js';
+import { keyMissing, objectsOf } from './record-guards.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
 interface ScrollBody {
@@ -37,12 +38,17 @@ export const companiesReader: Reader = {
     const previous = scrollLock;
     scrollLock = new Promise((r) => (release = r));
     await previous;
+    // A company Intercom sent without its id could not be delivered: the state stays where it was.
+    let gaps = 0;
     try {
-      yield* walk(ctx, lower);
+      for await (const item of walk(ctx, lower)) {
+        if (item.kind === 'incomplete') gaps++;
+        yield item;
+      }
     } finally {
       release();
     }
-    yield { kind: 'checkpoint', state: { updated_at: Math.max(upper, cursor ?? 0) } };
+    if (gaps === 0) yield { kind: 'checkpoint', state: { updated_at: Math.max(upper, cursor ?? 0) } };
   },
 };
 
@@ -98,8 +104,9 @@ async function* scrollOnce(ctx: ReadContext, lower: number, emitted: Set<string>
     seen += records.length;
     const next = typeof body.scroll_param === 'string' && body.scroll_param ? body.scroll_param : undefined;
     if (next) pending = fetchPage(ctx, next);
-    const page = unseenCompanies(records, emitted, lower);
+    const page = unseenCompanies(objectsOf(records, ctx.logger, `companies: a page of ${ENDPOINT}`), emitted, lower);
     fresh += page.unseen;
+    if (page.keyless > 0) yield keyMissing(ctx.logger, 'companies', `${page.keyless} on a page of ${ENDPOINT}`);
     yield* companyItems(ctx, page.deliver);
     if (!next) return { end: 'complete' };
     scrollParam = next;
@@ -114,19 +121,24 @@ class ScrollBusy extends Error {
 }
 
 /** Companies not read before in this walk (all are remembered; those updated before `lower` are not delivered). */
-function unseenCompanies(records: JsonObject[], emitted: Set<string>, lower: number): { unseen: number; deliver: JsonObject[] } {
+function unseenCompanies(records: JsonObject[], emitted: Set<string>, lower: number): { unseen: number; deliver: JsonObject[]; keyless: number } {
   const deliver: JsonObject[] = [];
   let unseen = 0;
+  let keyless = 0;
   for (const company of records) {
-    const id = company && typeof company === 'object' ? idString(company.id) : undefined;
-    if (!id || emitted.has(id)) continue;
+    const id = idString(company.id);
+    if (!id) {
+      keyless++;
+      continue;
+    }
+    if (emitted.has(id)) continue;
     emitted.add(id);
     unseen++;
     const updatedAt = company.updated_at;
     if (typeof updatedAt === 'number' && updatedAt < lower) continue;
     deliver.push(company);
   }
-  return { unseen, deliver };
+  return { unseen, deliver, keyless };
 }
 
 /**

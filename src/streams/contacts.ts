@@ -1,8 +1,7 @@
 import type { JsonObject, Logger } from '../core/events.js';
 import { cursorPages } from '../intercom/pagination.js';
 import { DAY, dayStart, slicedSearch, type TimeSlice } from './slicing.js';
-import { IntercomApiError } from '../intercom/errors.js';
-import { objectsOf, parentSkipped, refusable } from './record-guards.js';
+import { detailPath, isParentRefusal, objectsOf, parentSkipped, refusable, type ParentRefusal } from './record-guards.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
@@ -45,7 +44,7 @@ function embeddedIds(embedded: EmbeddedList | undefined, logger: Logger, where: 
 
 /** The full sub-list, for an embed Intercom capped (`has_more`). */
 async function fetchIds(ctx: ReadContext, contactId: string, kind: 'tags' | 'companies'): Promise<string[]> {
-  const path = `/contacts/${encodeURIComponent(contactId)}/${kind}`;
+  const path = detailPath(`/contacts/{id}/${kind}`, { id: contactId });
   const ids: string[] = [];
   for await (const page of cursorPages(ctx.client, { path, recordsKey: kind === 'companies' ? ['data', 'companies'] : 'data', stream: `contact_${kind === 'tags' ? 'tag' : 'company'}` })) {
     for (const item of objectsOf(page.records, ctx.logger, `${path}`)) {
@@ -61,8 +60,8 @@ async function fetchIds(ctx: ReadContext, contactId: string, kind: 'tags' | 'com
  * all of the page's at once. Rows keep the order of the contacts. A contact whose follow-up
  * Intercom refuses (a non-404 4xx) is put in `refused` and gets no rows.
  */
-async function junctionRows(ctx: ReadContext, contacts: JsonObject[], kind: 'tags' | 'companies', refused: Map<string, IntercomApiError>): Promise<JsonObject[]> {
-  const lists: (string[] | Promise<string[] | IntercomApiError>)[] = contacts.map((contact) => {
+async function junctionRows(ctx: ReadContext, contacts: JsonObject[], kind: 'tags' | 'companies', refused: Map<string, ParentRefusal>): Promise<JsonObject[]> {
+  const lists: (string[] | Promise<string[] | ParentRefusal>)[] = contacts.map((contact) => {
     const embedded = contact[kind] as EmbeddedList | undefined;
     const contactId = idString(contact.id)!;
     return embedded?.has_more ? refusable(fetchIds(ctx, contactId, kind)) : embeddedIds(embedded, ctx.logger, `contact_${kind === 'tags' ? 'tag' : 'company'}: the ${kind} of contact ${contactId}`);
@@ -73,7 +72,7 @@ async function junctionRows(ctx: ReadContext, contacts: JsonObject[], kind: 'tag
     const contactId = idString(contact.id)!;
     const updatedAt = contact.updated_at;
     const list = ids[i]!;
-    if (list instanceof IntercomApiError) {
+    if (isParentRefusal(list)) {
       refused.set(contactId, list);
       return;
     }
@@ -99,7 +98,7 @@ export const contactsReader: Reader = {
       query: contactSliceQuery,
       async *processPage(page) {
         // One batch per stream per page; a page's capped sub-lists are fetched concurrently.
-        const refused = new Map<string, IntercomApiError>();
+        const refused = new Map<string, ParentRefusal>();
         let [tags, companies] = await Promise.all([
           ctx.selected.has('contact_tag') ? junctionRows(ctx, page, 'tags', refused) : [],
           ctx.selected.has('contact_company') ? junctionRows(ctx, page, 'companies', refused) : [],

@@ -1,6 +1,5 @@
 import type { JsonObject } from '../core/events.js';
-import { IntercomApiError } from '../intercom/errors.js';
-import { isRecord, keyMissing, objectsOf, parentSkipped, refusable, started } from './record-guards.js';
+import { detailPath, isParentRefusal, isRecord, keyMissing, objectsOf, parentSkipped, refusable, started, type ParentRefusal } from './record-guards.js';
 import { idString } from './transform.js';
 import { detailWindow, slicedSearch, type TimeSlice } from './slicing.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
@@ -143,15 +142,15 @@ export const conversationsReader: Reader = {
           for (const conversation of records) yield* conversationItems(ctx, conversation, undefined);
           return;
         }
-        const fetchDetail = async (conversation: JsonObject): Promise<JsonObject | undefined | IntercomApiError> => {
+        const fetchDetail = async (conversation: JsonObject): Promise<JsonObject | undefined | ParentRefusal> => {
           const id = idString(conversation.id)!;
-          const detail = await refusable(ctx.client.requestMaybe<JsonObject>({ path: `/conversations/${encodeURIComponent(id)}`, searchParams: { display_as: displayAs }, stream: 'conversation_parts', allow404: true }));
+          const detail = await refusable(Promise.resolve().then(() => ctx.client.requestMaybe<JsonObject>({ path: detailPath('/conversations/{id}', { id }), searchParams: { display_as: displayAs }, stream: 'conversation_parts', allow404: true })));
           if (!detail) ctx.logger.info(`conversation ${id} was deleted between search and fetch (404); its parts are skipped.`);
           return detail;
         };
         for await (const [conversation, detail] of fetchInOrder(records, detailWindow(ctx.config.maxConcurrency), fetchDetail)) {
           // One conversation Intercom refuses (a 422, say) is skipped whole; the rest of the page goes on.
-          if (detail instanceof IntercomApiError) yield parentSkipped(ctx.logger, 'conversations', `conversation ${idString(conversation.id)!}`, detail);
+          if (isParentRefusal(detail)) yield parentSkipped(ctx.logger, 'conversations', `conversation ${idString(conversation.id)!}`, detail);
           else yield* conversationItems(ctx, conversation, detail);
         }
       },

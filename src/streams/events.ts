@@ -4,7 +4,7 @@ import { IntercomApiError } from '../intercom/errors.js';
 import { cursorPages } from '../intercom/pagination.js';
 import { changedContacts } from './changed-contacts.js';
 import { fetchInOrder } from './conversations.js';
-import { objectsOf, parentSkipped, refusable } from './record-guards.js';
+import { isParentRefusal, objectsOf, parentSkipped, refusable } from './record-guards.js';
 import { detailWindow } from './slicing.js';
 import { idString, uniqueRecords } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
@@ -61,7 +61,7 @@ export const eventsReader: Reader = {
       async *processPage(contacts): AsyncGenerator<ReaderItem> {
         const fetch = (contact: JsonObject) => refusable(contactEvents(ctx, idString(contact.id)!));
         for await (const [contact, events] of fetchInOrder(contacts, detailWindow(ctx.config.maxConcurrency), fetch)) {
-          if (events instanceof IntercomApiError) {
+          if (isParentRefusal(events)) {
             yield parentSkipped(ctx.logger, 'events', `the events of contact ${idString(contact.id)!}`, events);
             continue;
           }

@@ -3,7 +3,7 @@ import { IntercomApiError } from '../intercom/errors.js';
 import { numberedPages } from '../intercom/pagination.js';
 import { changedContacts } from './changed-contacts.js';
 import { fetchInOrder } from './conversations.js';
-import { keyMissing, objectsOf, parentSkipped, refusable } from './record-guards.js';
+import { detailPath, isParentRefusal, keyMissing, objectsOf, parentSkipped, refusable } from './record-guards.js';
 import { detailWindow } from './slicing.js';
 import { idString, uniqueRecords } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
@@ -19,7 +19,7 @@ export function hasNotes(contact: JsonObject): boolean {
 async function contactNotes(ctx: ReadContext, contactId: string): Promise<JsonObject[]> {
   const notes: JsonObject[] = [];
   try {
-    for await (const page of numberedPages(ctx.client, { path: `/contacts/${encodeURIComponent(contactId)}/notes`, recordsKey: 'data', perPage: 50, stream: 'notes' })) {
+    for await (const page of numberedPages(ctx.client, { path: detailPath('/contacts/{id}/notes', { id: contactId }), recordsKey: 'data', perPage: 50, stream: 'notes' })) {
       notes.push(...objectsOf(page.records, ctx.logger, `notes: the notes of contact ${contactId}`));
     }
   } catch (err) {
@@ -49,7 +49,7 @@ export const notesReader: Reader = {
         const fetch = (contact: JsonObject) => refusable(contactNotes(ctx, idString(contact.id)!));
         for await (const [contact, notes] of fetchInOrder(withNotes, detailWindow(ctx.config.maxConcurrency), fetch)) {
           const contactId = idString(contact.id)!;
-          if (notes instanceof IntercomApiError) {
+          if (isParentRefusal(notes)) {
             yield parentSkipped(ctx.logger, 'notes', `the notes of contact ${contactId}`, notes);
             continue;
           }

@@ -1,4 +1,5 @@
 import type { JsonObject, Logger } from '../core/events.js';
+import { buildPath, PathValueError } from '../core/url-path.js';
 import { IntercomApiError } from '../intercom/errors.js';
 import type { ReaderItem } from './types.js';
 
@@ -36,15 +37,24 @@ export function cursorSeconds(value: unknown): number | undefined {
   return Number.isNaN(ms) || ms < 0 ? undefined : Math.floor(ms / 1000);
 }
 
-/** A non-404 4xx other than 401 (token), 403 (permission) and 429 (retried): one parent is refused, not the stream. */
-export function isParentRefusal(err: unknown): err is IntercomApiError {
+/**
+ * Why one parent's detail cannot be read while the rest of the stream can: Intercom refused it, or
+ * the parent's id from Intercom cannot be one path segment (`..`, `/`, `?`: it would reach another
+ * endpoint, so it is never requested).
+ */
+export type ParentRefusal = IntercomApiError | PathValueError;
+
+/** A non-404 4xx other than 401 (token), 403 (permission) and 429 (retried), or an id that is no path segment. */
+export function isParentRefusal(err: unknown): err is ParentRefusal {
+  if (err instanceof PathValueError) return true;
   const status = err instanceof IntercomApiError ? err.status : undefined;
   return status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 404 && status !== 429;
 }
 
 /** The WARN and the item for a parent whose detail was refused: the rest of the stream goes on. */
-export function parentSkipped(logger: Logger, stream: string, parent: string, err: IntercomApiError): ReaderItem {
-  const reason = `${parent} skipped: ${err.message}${err.internalMessage ? ` (${err.internalMessage})` : ''}`;
+export function parentSkipped(logger: Logger, stream: string, parent: string, err: ParentRefusal): ReaderItem {
+  const internal = err instanceof IntercomApiError ? err.internalMessage : undefined;
+  const reason = `${parent} skipped: ${err.message}${internal ? ` (${internal})` : ''}`;
   logger.warn(`PARENT_SKIPPED ${stream}: ${reason} Its records are not emitted in this sync; the state stays before it, so the next sync reads it again.`);
   return { kind: 'incomplete', stream, reason };
 }
@@ -67,11 +77,19 @@ export function started<R>(promise: Promise<R>): Promise<R> {
 }
 
 /** The fetch's result, or the refusal that skips only this parent (other errors still fail the stream). */
-export async function refusable<R>(promise: Promise<R>): Promise<R | IntercomApiError> {
+export async function refusable<R>(promise: Promise<R>): Promise<R | ParentRefusal> {
   try {
     return await promise;
   } catch (err) {
     if (isParentRefusal(err)) return err;
     throw err;
   }
+}
+
+/**
+ * The path of a detail request built from ids Intercom returned: each id fills one segment or the
+ * parent is refused (never requested), e.g. `detailPath('/conversations/{id}', { id })`.
+ */
+export function detailPath(template: string, values: Readonly<Record<string, unknown>>): string {
+  return buildPath(template, values, { describe: (name) => `the ${name} Intercom returned`, outcome: 'so it was not requested' });
 }

@@ -1,7 +1,6 @@
 import type { JsonObject } from '../core/events.js';
 import { fetchInOrder, inclusiveSliceQuery, partsShortfall } from './conversations.js';
-import { IntercomApiError } from '../intercom/errors.js';
-import { keyMissing, objectsOf, parentSkipped, refusable } from './record-guards.js';
+import { detailPath, isParentRefusal, keyMissing, objectsOf, parentSkipped, refusable, type ParentRefusal } from './record-guards.js';
 import { detailWindow, slicedSearch } from './slicing.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
@@ -77,14 +76,14 @@ export const ticketsReader: Reader = {
           for (const ticket of records) yield* ticketItems(ctx, ticket, undefined);
           return;
         }
-        const fetchDetail = async (ticket: JsonObject): Promise<JsonObject | undefined | IntercomApiError> => {
+        const fetchDetail = async (ticket: JsonObject): Promise<JsonObject | undefined | ParentRefusal> => {
           const id = idString(ticket.id)!;
-          const detail = await refusable(ctx.client.requestMaybe<JsonObject>({ path: `/tickets/${encodeURIComponent(id)}`, stream: 'ticket_parts', allow404: true }));
+          const detail = await refusable(Promise.resolve().then(() => ctx.client.requestMaybe<JsonObject>({ path: detailPath('/tickets/{id}', { id }), stream: 'ticket_parts', allow404: true })));
           if (!detail) ctx.logger.info(`ticket ${id} was deleted between search and fetch (404); its parts are skipped.`);
           return detail;
         };
         for await (const [ticket, detail] of fetchInOrder(records, detailWindow(ctx.config.maxConcurrency), fetchDetail)) {
-          if (detail instanceof IntercomApiError) yield parentSkipped(ctx.logger, 'tickets', `ticket ${idString(ticket.id)!}`, detail);
+          if (isParentRefusal(detail)) yield parentSkipped(ctx.logger, 'tickets', `ticket ${idString(ticket.id)!}`, detail);
           else yield* ticketItems(ctx, ticket, detail);
         }
       },

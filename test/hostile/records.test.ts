@@ -165,3 +165,51 @@ describe('malformed contacts in the search answer', () => {
     expect(again.get(noCursor)?.updated_at).toBe(serverUpdatedAt('contacts', noCursor));
   });
 });
+
+describe('ids from Intercom that are no path segment', () => {
+  it('a conversation whose id is `..` or `%2e%2e` is never requested (no other endpoint reached): skipped and named, the rest delivered', async () => {
+    const ids = sorted(truth().conversations!);
+    const [dots, encoded] = [ids[2]!, ids[5]!];
+    fake.setFaults([{ route: 'POST /conversations/search', kind: 'records', times: -1, records: [{ ids: [dots], set: { id: '..' } }, { ids: [encoded], set: { id: '%2e%2e' } }] }]);
+    fake.resetStats();
+    const run = await read();
+    expectNoCrash(run);
+    expect(run.code).toBe(1);
+    // Only the routes the streams read: nothing resolved to `/`, `/conversations` or another endpoint.
+    const routes = Object.keys(fake.stats.byRoute);
+    for (const route of routes) expect(route, route).toMatch(/^(GET \/admins|GET \/companies\/scroll|POST \/(contacts|conversations|tickets)\/search|GET \/(conversations|tickets|contacts)\/\{id\}(\/\w+)?)$/);
+    expect(fake.stats.byRoute['GET /conversations/{id}']).toBe(ids.length - 2);
+    const skipped = logs(run).flatMap((l) => /^PARENT_SKIPPED conversations: conversation (\S+) skipped: (.*)$/.exec(l.message)?.slice(1, 3) ?? []);
+    expect(skipped.filter((_, i) => i % 2 === 0).sort()).toEqual(['%2e%2e', '..']);
+    for (const why of skipped.filter((_, i) => i % 2 === 1)) expect(why).toMatch(/the id Intercom returned .*so it was not requested/);
+    expect(sorted(new Set(keysOf(run, 'conversations')))).toEqual(ids.filter((id) => id !== dots && id !== encoded));
+    expect(finalStatus(run).get('conversations')).toBe('INCOMPLETE');
+    expect(finalStatus(run).get('tickets')).toBe('COMPLETE');
+  });
+});
+
+describe('malformed companies in the scroll', () => {
+  it('a company without its id and a null item: reported, not emitted, the companies state not advanced; the next run delivers it', async () => {
+    const ids = sorted(truth().companies!);
+    const noId = ids[4]!;
+    fake.setFaults([{ route: 'GET /companies/scroll', kind: 'records', times: -1, records: [{ ids: [noId], unset: ['id'] }, { nulls: 1 }] }]);
+    const run = await read();
+    expectNoCrash(run);
+    expect(run.code).toBe(1);
+    const companies = recordsOf(run, 'companies');
+    for (const c of companies) expect(typeof c.id).toBe('string');
+    expect(sorted(new Set(companies.map((c) => String(c.id))))).toEqual(ids.filter((id) => id !== noId));
+    const warnings = logs(run).map((l) => l.message).join('\n');
+    expect(warnings).toMatch(/KEY_MISSING companies: a record without its id/);
+    expect(warnings).toMatch(/NULL_ITEMS companies: .*1 of \d+ list items were not objects/);
+    expect(finalStatus(run).get('companies')).toBe('INCOMPLETE');
+    expect(finalStatus(run).get('admins')).toBe('COMPLETE');
+    // No companies STATE claims the walk: the next sync reads every company again.
+    const companyState = lastStates(run).find((s) => (s as { stream: { stream_descriptor: { name: string } } }).stream.stream_descriptor.name === 'companies') as { stream: { stream_state: Record<string, unknown> } } | undefined;
+    expect(companyState?.stream.stream_state.updated_at).toBeUndefined();
+    fake.setFaults([]);
+    const next = await read(lastStates(run));
+    expect(next.code, next.stderr).toBe(0);
+    expect(keysOf(next, 'companies')).toContain(noId);
+  });
+});
