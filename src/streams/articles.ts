@@ -2,6 +2,7 @@ import { numberedPages } from '../intercom/pagination.js';
 import { readWindow } from './slicing.js';
 import { idString } from './transform.js';
 import type { Reader, ReaderItem } from './types.js';
+import { streamsOfReader } from './catalog.js';
 
 export const ARTICLES_PER_PAGE = 50;
 
@@ -12,7 +13,7 @@ export const ARTICLES_PER_PAGE = 50;
  * once, at the end.
  */
 export const articlesReader: Reader = {
-  streams: [{ name: 'articles', primaryKey: ['id'], cursorField: 'updated_at' }],
+  streams: streamsOfReader('articles'),
   async *read(ctx): AsyncGenerator<ReaderItem> {
     const { lower, upper, cursor } = readWindow(ctx, 'articles', 'updated_at');
     const incremental = ctx.state !== undefined;

@@ -5,6 +5,7 @@ import { IntercomApiError } from '../intercom/errors.js';
 import { objectsOf, parentSkipped, refusable } from './record-guards.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
+import { streamsOfReader } from './catalog.js';
 
 interface EmbeddedList {
   data?: unknown[];
@@ -84,11 +85,7 @@ async function junctionRows(ctx: ReadContext, contacts: JsonObject[], kind: 'tag
 }
 
 export const contactsReader: Reader = {
-  streams: [
-    { name: 'contacts', primaryKey: ['id'], cursorField: 'updated_at' },
-    { name: 'contact_tag', primaryKey: ['contact_id', 'tag_id'], cursorField: 'updated_at' },
-    { name: 'contact_company', primaryKey: ['contact_id', 'company_id'], cursorField: 'updated_at' },
-  ],
+  streams: streamsOfReader('contacts'),
   read(ctx) {
     return slicedSearch({
       ctx,

@@ -4,6 +4,7 @@ import { isRecord, keyMissing, objectsOf, parentSkipped, refusable, started } fr
 import { idString } from './transform.js';
 import { detailWindow, slicedSearch, type TimeSlice } from './slicing.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
+import { streamsOfReader } from './catalog.js';
 
 /**
  * Conversation and ticket search treat `>` and `<` as inclusive. Asking one second wider on both
@@ -119,12 +120,7 @@ function conversationItems(ctx: ReadContext, conversation: JsonObject, detail: J
  * parts and their email headers.
  */
 export const conversationsReader: Reader = {
-  streams: [
-    { name: 'conversations', primaryKey: ['id'], cursorField: 'updated_at' },
-    { name: 'conversation_tag', primaryKey: ['conversation_id', 'tag_id'], cursorField: 'updated_at' },
-    { name: 'conversation_parts', primaryKey: ['id'], cursorField: 'updated_at' },
-    { name: 'email_address_header', primaryKey: ['conversation_id', 'conversation_part_id', 'index'], cursorField: 'updated_at' },
-  ],
+  streams: streamsOfReader('conversations'),
   read(ctx) {
     const needDetail = ctx.selected.has('conversation_parts') || ctx.selected.has('email_address_header');
     const displayAs = ctx.config.raw.conversation_parts_display_as === 'plaintext' ? 'plaintext' : undefined;

@@ -8,6 +8,7 @@ import { objectsOf, parentSkipped, refusable } from './record-guards.js';
 import { detailWindow } from './slicing.js';
 import { idString, uniqueRecords } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
+import { streamsOfReader } from './catalog.js';
 
 /** Intercom lists only the data events of the last 90 days. */
 export const EVENTS_LISTABLE_DAYS = 90;
@@ -49,7 +50,7 @@ async function contactEvents(ctx: ReadContext, contactId: string): Promise<JsonO
  * did not otherwise change is not seen by an incremental sync (see README).
  */
 export const eventsReader: Reader = {
-  streams: [{ name: 'events', primaryKey: ['id'], cursorField: 'created_at' }],
+  streams: streamsOfReader('events'),
   read(ctx) {
     return changedContacts({
       ctx,
