@@ -29,9 +29,7 @@ export type CodeReader =
   | 'subscription_types'
   | 'activity_logs'
   | 'events'
-  | 'notes'
-  | 'ticket_states'
-  | 'news_items';
+  | 'notes';
 
 /**
  * How the records are paged (the strategies of src/intercom/paginators):
@@ -259,10 +257,10 @@ export const STREAMS: readonly StreamDefinition[] = [
     schema: { component: 'note', ...V14 },
     notes: 'Costly: one request per contact that has notes (changed since the cursor on incremental syncs). Needs the Read one user and one company permission. Not in catalog.quickstart.json.',
   },
-  { name: 'ticket_states', reader: 'ticket_states', endpoint: get('/ticket_states', 'data'), pagination: 'cursor', primaryKey: ['id'], permission: PERMISSION.tickets, schema: { component: 'ticket_state_detailed', ...V14 } },
+  { name: 'ticket_states', reader: 'list', endpoint: get('/ticket_states', 'data'), pagination: 'cursor', primaryKey: ['id'], permission: PERMISSION.tickets, schema: { component: 'ticket_state_detailed', ...V14 } },
   { name: 'away_status_reasons', reader: 'list', endpoint: get('/away_status_reasons', 'data'), pagination: 'cursor', primaryKey: ['id'], permission: PERMISSION.admins, schema: { component: 'away_status_reason', ...V14 } },
   // GET /news/... declare paginated_response, whose items are news_item or newsfeed. Page sizes are the spec examples'.
-  { name: 'news_items', reader: 'news_items', endpoint: get('/news/news_items', 'data'), pagination: 'page-number', perPage: 10, repeatEndsWalk: true, primaryKey: ['id'], permission: PERMISSION.news, schema: { component: 'news_item', ...V14, endpointDeclaresOther: true } },
+  { name: 'news_items', reader: 'list', endpoint: get('/news/news_items', 'data'), pagination: 'page-number', perPage: 10, repeatEndsWalk: true, primaryKey: ['id'], permission: PERMISSION.news, schema: { component: 'news_item', ...V14, endpointDeclaresOther: true } },
   { name: 'newsfeeds', reader: 'list', endpoint: get('/news/newsfeeds', 'data'), pagination: 'page-number', perPage: 10, repeatEndsWalk: true, primaryKey: ['id'], permission: PERMISSION.news, schema: { component: 'newsfeed', ...V14, endpointDeclaresOther: true } },
   { name: 'internal_articles', reader: 'list', endpoint: get('/internal_articles', 'data'), pagination: 'page-number', perPage: 25, repeatEndsWalk: true, primaryKey: ['id'], permission: PERMISSION.articles, schema: { component: 'internal_article_list_item', ...V14 } },
   // calls: "Max 25" per page.

@@ -17,7 +17,6 @@ import { namingPermissions } from './permissions.js';
 import { subscriptionTypesReader } from './subscription-types.js';
 import { teamsReader } from './teams.js';
 import { ticketsReader } from './tickets.js';
-import { newsItemsReader, ticketStatesReader } from './workspace-lists.js';
 import { reportingBaseSchema, streamOfDataset } from './reporting/datasets.js';
 import { reportingReader } from './reporting/reader.js';
 import type { SourceConfig } from '../config/source-config.js';
@@ -38,8 +37,6 @@ const CODE_READERS: Readonly<Record<CodeReader, Reader>> = {
   activity_logs: activityLogsReader,
   events: eventsReader,
   notes: notesReader,
-  ticket_states: ticketStatesReader,
-  news_items: newsItemsReader,
 };
 
 /** One reader per plain list, one per code reader (at its first stream), in the table's order. */
