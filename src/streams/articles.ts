@@ -2,7 +2,7 @@ import { numberedPages } from '../intercom/pagination.js';
 import { readWindow } from './slicing.js';
 import { idString } from './transform.js';
 import type { Reader, ReaderItem } from './types.js';
-import { streamsOfReader } from './catalog.js';
+import { endpointOf, streamsOfReader } from './catalog.js';
 
 export const ARTICLES_PER_PAGE = 50;
 
@@ -20,7 +20,7 @@ export const articlesReader: Reader = {
     // An article edited during the walk moves to page 1 and shifts the others: one may appear twice.
     const seen = new Set<string>();
     let firstPage = true;
-    for await (const page of numberedPages(ctx.client, { path: '/articles', recordsKey: 'data', perPage: ARTICLES_PER_PAGE, stream: 'articles' })) {
+    for await (const page of numberedPages(ctx.client, { ...endpointOf('articles'), perPage: ARTICLES_PER_PAGE, stream: 'articles' })) {
       const estimate = firstPage && page.totalCount !== undefined && !incremental;
       firstPage = false;
       if (estimate) yield { kind: 'estimate', stream: 'articles', rows: page.totalCount! };

@@ -305,3 +305,10 @@ export function specOf(def: StreamDefinition): StreamSpec {
 export function streamsOfReader(reader: CodeReader): StreamSpec[] {
   return STREAMS.filter((s) => s.reader === reader).map(specOf);
 }
+
+/** Where a stream's records are listed (a single-key records path), for the code readers. */
+export function endpointOf(name: StreamName): { path: string; recordsKey: string } {
+  const endpoint = streamDefinition(name)?.endpoint;
+  if (!endpoint || endpoint.recordsKey.length !== 1) throw new Error(`stream table: ${name} has no endpoint with a one-key records path`);
+  return { path: endpoint.path, recordsKey: endpoint.recordsKey[0]! };
+}

@@ -5,7 +5,7 @@ import { IntercomApiError } from '../intercom/errors.js';
 import { objectsOf, parentSkipped, refusable } from './record-guards.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
-import { streamsOfReader } from './catalog.js';
+import { endpointOf, streamsOfReader } from './catalog.js';
 
 interface EmbeddedList {
   data?: unknown[];
@@ -91,8 +91,7 @@ export const contactsReader: Reader = {
       ctx,
       stream: 'contacts',
       cursorField: 'updated_at',
-      path: '/contacts/search',
-      recordsKey: 'data',
+      ...endpointOf('contacts'),
       query: contactSliceQuery,
       async *processPage(page) {
         // One batch per stream per page; a page's capped sub-lists are fetched concurrently.

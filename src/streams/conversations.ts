@@ -4,7 +4,7 @@ import { isRecord, keyMissing, objectsOf, parentSkipped, refusable, started } fr
 import { idString } from './transform.js';
 import { detailWindow, slicedSearch, type TimeSlice } from './slicing.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
-import { streamsOfReader } from './catalog.js';
+import { endpointOf, streamsOfReader } from './catalog.js';
 
 /**
  * Conversation and ticket search treat `>` and `<` as inclusive. Asking one second wider on both
@@ -131,8 +131,7 @@ export const conversationsReader: Reader = {
       ctx,
       stream: 'conversations',
       cursorField: 'updated_at',
-      path: '/conversations/search',
-      recordsKey: 'conversations',
+      ...endpointOf('conversations'),
       query: inclusiveSliceQuery,
       async *processPage(records) {
         if (!needDetail) {

@@ -8,7 +8,7 @@ import { objectsOf, parentSkipped, refusable } from './record-guards.js';
 import { detailWindow } from './slicing.js';
 import { idString, uniqueRecords } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
-import { streamsOfReader } from './catalog.js';
+import { endpointOf, streamsOfReader } from './catalog.js';
 
 /** Intercom lists only the data events of the last 90 days. */
 export const EVENTS_LISTABLE_DAYS = 90;
@@ -30,7 +30,7 @@ export function eventId(event: JsonObject): string {
 async function contactEvents(ctx: ReadContext, contactId: string): Promise<JsonObject[]> {
   const events: JsonObject[] = [];
   try {
-    for await (const page of cursorPages(ctx.client, { path: '/events', recordsKey: 'events', params: { type: 'user', intercom_user_id: contactId }, stream: 'events' })) {
+    for await (const page of cursorPages(ctx.client, { ...endpointOf('events'), params: { type: 'user', intercom_user_id: contactId }, stream: 'events' })) {
       events.push(...objectsOf(page.records, ctx.logger, `events: the events of contact ${contactId}`));
     }
   } catch (err) {

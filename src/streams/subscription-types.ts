@@ -1,7 +1,7 @@
 import type { JsonObject } from '../core/events.js';
 import type { SubscriptionType } from '../generated/streams/index.js';
 import { cursorPages } from '../intercom/pagination.js';
-import { streamsOfReader } from './catalog.js';
+import { endpointOf, streamsOfReader } from './catalog.js';
 import type { Reader, ReaderItem } from './types.js';
 
 type Translation = NonNullable<SubscriptionType['default_translation']>;
@@ -20,7 +20,7 @@ export function withDefaultTranslation(subscriptionType: JsonObject): JsonObject
 export const subscriptionTypesReader: Reader = {
   streams: streamsOfReader('subscription_types'),
   async *read(ctx): AsyncGenerator<ReaderItem> {
-    for await (const page of cursorPages(ctx.client, { path: '/subscription_types', recordsKey: 'data', stream: 'subscription_types' })) {
+    for await (const page of cursorPages(ctx.client, { ...endpointOf('subscription_types'), stream: 'subscription_types' })) {
       for (const record of page.records) yield { kind: 'record', stream: 'subscription_types', record: withDefaultTranslation(record) };
     }
   },

@@ -1,7 +1,7 @@
 import type { JsonObject } from '../core/events.js';
 import type { Team, TeamAdmin } from '../generated/streams/index.js';
 import { cursorPages } from '../intercom/pagination.js';
-import { streamsOfReader } from './catalog.js';
+import { endpointOf, streamsOfReader } from './catalog.js';
 import { idString } from './transform.js';
 import type { Reader, ReaderItem } from './types.js';
 
@@ -20,7 +20,7 @@ export function teamAdminRows(team: Team): TeamAdmin[] {
 export const teamsReader: Reader = {
   streams: streamsOfReader('teams'),
   async *read(ctx): AsyncGenerator<ReaderItem> {
-    for await (const page of cursorPages(ctx.client, { path: '/teams', recordsKey: 'teams', stream: 'teams' })) {
+    for await (const page of cursorPages(ctx.client, { ...endpointOf('teams'), stream: 'teams' })) {
       for (const team of page.records) {
         yield { kind: 'record', stream: 'teams', record: team };
         if (!ctx.selected.has('team_admin')) continue;

@@ -5,7 +5,7 @@ import { keyMissing, objectsOf, parentSkipped, refusable } from './record-guards
 import { detailWindow, slicedSearch } from './slicing.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
-import { streamDefinition, streamsOfReader } from './catalog.js';
+import { endpointOf, streamDefinition, streamsOfReader } from './catalog.js';
 
 /** GET /tickets/{id} returns at most this many (the most recent) parts (the stream table's partsCap). */
 export const TICKET_PART_CAP = streamDefinition('ticket_parts')?.partsCap ?? 500;
@@ -67,8 +67,7 @@ export const ticketsReader: Reader = {
       ctx,
       stream: 'tickets',
       cursorField: 'updated_at',
-      path: '/tickets/search',
-      recordsKey: 'tickets',
+      ...endpointOf('tickets'),
       query: inclusiveSliceQuery,
       async *processPage(records) {
         if (!needDetail) {
