@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { airbyteSpec } from '../dist/src/cli/airbyte-cli.js';
 import { airbyteCatalog } from '../dist/src/engine/catalog.js';
+import { STREAMS } from '../dist/src/streams/catalog.js';
 
 const root = new URL('../', import.meta.url);
 const write = (path, value) => writeFileSync(new URL(path, root), JSON.stringify(value, null, 2) + '\n');
@@ -29,9 +30,9 @@ function configured(s, mode) {
 
 const canIncrement = (s) => s.supported_sync_modes.includes('incremental');
 write('catalog.sample.json', { streams: streams.map((s) => configured(s, canIncrement(s) ? 'incremental' : 'full_refresh')) });
-// A first real run: the core streams and their junctions. Not the per-contact streams (events, notes: one request
-// per contact) and nothing that needs Read tickets or Read content data (see each stream's description in discover).
-const QUICKSTART = ['admins', 'teams', 'team_admin', 'tags', 'segments', 'contacts', 'contact_tag', 'contact_company', 'companies', 'company_tag', 'company_segment', 'conversations', 'conversation_tag', 'conversation_parts', 'email_address_header'];
+// A first real run: the streams the stream table marks `quickstart` (the core streams and their junctions). Not the
+// per-contact streams (events, notes: one request per contact) and nothing that needs Read tickets or Read content data.
+const QUICKSTART = STREAMS.filter((s) => s.quickstart).map((s) => s.name);
 write('catalog.quickstart.json', { streams: streams.filter((s) => QUICKSTART.includes(s.name)).map((s) => configured(s, canIncrement(s) ? 'incremental' : 'full_refresh')) });
 mkdirSync(new URL('integration_tests/', root), { recursive: true });
 write('integration_tests/configured_catalog.json', { streams: streams.map((s) => configured(s, 'full_refresh')) });

@@ -41,99 +41,51 @@ const jsonString = (what) => ({
 });
 
 /**
- * Per stream: where the records come from and what differs from the OpenAPI component.
- * - source: `{method, path, items}` names the list in the 200 response; its item schema must be
- *   `component` (checked, so a spec change is noticed). Without a source the component is used.
- * - primaryKey, cursor, parentKey (the join field to the parent record): these keep their
- *   base type (never nullable) and the key fields are required; every other field is nullable
- *   because the real API omits or nulls fields the spec calls required.
+ * The stream table (src/streams/catalog.ts) gives each stream's facts: its component and API
+ * version, the list its records come from (`source`: `{method, path, items}`, whose item schema
+ * must be `component`, checked so a spec change is noticed), its primary key, cursor and the key
+ * joining it to its parent. Key, cursor and parent key keep their base type (never nullable) and
+ * the key fields are required; every other field is nullable because the real API omits or nulls
+ * fields the spec calls required.
+ *
+ * Per stream, what the schema adds to or changes in the OpenAPI component:
+ * - description: replaces the generated one.
  * - jsonStrings: object fields emitted as JSON strings. exclude: sub-lists that are streams.
  * - anyValue: nested fields (dotted paths) whose type the spec gets wrong; they accept any value.
  * - extra: fields the connector adds (join keys, hashes); `replace` marks a component field
  *   whose meaning the connector overrides.
  */
-const STREAMS = {
-  admins: {
-    component: 'admin',
-    source: { method: 'get', path: '/admins', items: ['admins'] },
-    primaryKey: ['id'],
-  },
-  teams: {
-    component: 'team',
-    source: { method: 'get', path: '/teams', items: ['teams'] },
-    primaryKey: ['id'],
-  },
+const SCHEMA_OVERRIDES = {
   team_admin: {
     description: 'Junction of teams and admins, derived from `team.admin_ids` of GET /teams (ids become strings).',
     extra: {
       team_id: str('The `id` of the team.'),
       admin_id: str('The `id` of the admin (an integer in `team.admin_ids`, sent as a string).'),
     },
-    primaryKey: ['team_id', 'admin_id'],
-  },
-  tags: {
-    component: 'tag',
-    source: { method: 'get', path: '/tags', items: ['data'] },
-    primaryKey: ['id'],
-  },
-  segments: {
-    component: 'segment',
-    source: { method: 'get', path: '/segments', items: ['segments'] },
-    primaryKey: ['id'],
-  },
-  data_attributes: {
-    component: 'data_attribute',
-    source: { method: 'get', path: '/data_attributes', items: ['data'] },
-    // Built-in attributes have no `id`; (model, name) is unique.
-    primaryKey: ['model', 'name'],
   },
   contacts: {
-    component: 'contact',
-    source: { method: 'post', path: '/contacts/search', items: ['data'] },
-    primaryKey: ['id'],
-    cursor: 'updated_at',
     jsonStrings: { custom_attributes: 'The custom attributes of the contact' },
   },
   contact_tag: {
     description: 'Junction of contacts and tags, derived from `contact.tags.data` (POST /contacts/search) and GET /contacts/{id}/tags when `has_more` is true.',
     extra: { contact_id: str('The `id` of the contact.'), tag_id: str('The `id` of the tag.'), updated_at: int('`updated_at` of the contact this row was read from (the incremental cursor).') },
-    primaryKey: ['contact_id', 'tag_id'],
-    // Junctions carry their parent's updated_at so they can sync incrementally with it.
-    cursor: 'updated_at',
   },
   contact_company: {
     description: 'Junction of contacts and companies, derived from `contact.companies.data` (POST /contacts/search) and GET /contacts/{id}/companies when `has_more` is true.',
     extra: { contact_id: str('The `id` of the contact.'), company_id: str('The Intercom `id` of the company.'), updated_at: int('`updated_at` of the contact this row was read from (the incremental cursor).') },
-    primaryKey: ['contact_id', 'company_id'],
-    // Junctions carry their parent's updated_at so they can sync incrementally with it.
-    cursor: 'updated_at',
   },
   companies: {
-    component: 'company',
-    source: { method: 'get', path: '/companies/scroll', items: ['data'] },
-    primaryKey: ['id'],
-    cursor: 'updated_at',
     jsonStrings: { custom_attributes: 'The custom attributes of the company' },
   },
   company_tag: {
     description: 'Junction of companies and tags, derived from `company.tags.tags` (GET /companies/scroll).',
     extra: { company_id: str('The Intercom `id` of the company.'), tag_id: str('The `id` of the tag.'), updated_at: int('`updated_at` of the company this row was read from (the incremental cursor).') },
-    primaryKey: ['company_id', 'tag_id'],
-    // Junctions carry their parent's updated_at so they can sync incrementally with it.
-    cursor: 'updated_at',
   },
   company_segment: {
     description: 'Junction of companies and segments, derived from `company.segments.segments` (GET /companies/scroll).',
     extra: { company_id: str('The Intercom `id` of the company.'), segment_id: str('The `id` of the segment.'), updated_at: int('`updated_at` of the company this row was read from (the incremental cursor).') },
-    primaryKey: ['company_id', 'segment_id'],
-    // Junctions carry their parent's updated_at so they can sync incrementally with it.
-    cursor: 'updated_at',
   },
   conversations: {
-    component: 'conversation_list_item',
-    source: { method: 'post', path: '/conversations/search', items: ['conversations'] },
-    primaryKey: ['id'],
-    cursor: 'updated_at',
     jsonStrings: { custom_attributes: 'The custom attributes of the conversation' },
     // conversation_list_item has no conversation_parts; listed in case the source changes to `conversation`.
     exclude: ['conversation_parts'],
@@ -141,20 +93,11 @@ const STREAMS = {
   conversation_tag: {
     description: 'Junction of conversations and tags, derived from `conversation.tags.tags` (POST /conversations/search).',
     extra: { conversation_id: str('The `id` of the conversation.'), tag_id: str('The `id` of the tag.'), updated_at: int('`updated_at` of the conversation this row was read from (the incremental cursor).') },
-    primaryKey: ['conversation_id', 'tag_id'],
-    // Junctions carry their parent's updated_at so they can sync incrementally with it.
-    cursor: 'updated_at',
   },
   conversation_parts: {
-    component: 'conversation_part',
-    source: { method: 'get', path: '/conversations/{conversation_id}', items: ['conversation_parts', 'conversation_parts'] },
     extra: { conversation_id: str('The `id` of the conversation the part belongs to.') },
-    primaryKey: ['id'],
-    cursor: 'updated_at',
-    parentKey: 'conversation_id',
   },
   email_address_header: {
-    component: 'email_address_header',
     description: 'One email address header (from, to, cc, ...) of a conversation part: `conversation_part.email_message_metadata.email_address_headers[]` of GET /conversations/{conversation_id}, component `email_address_header`, with the position in that list.',
     extra: {
       conversation_id: str('The `id` of the conversation.'),
@@ -162,70 +105,30 @@ const STREAMS = {
       index: int('Position (0-based) of the header in `email_message_metadata.email_address_headers`.'),
       updated_at: int('`updated_at` of the conversation part this row was read from (the incremental cursor).'),
     },
-    primaryKey: ['conversation_id', 'conversation_part_id', 'index'],
-    // Junctions carry their parent's updated_at so they can sync incrementally with it.
-    cursor: 'updated_at',
   },
   tickets: {
-    component: 'ticket',
-    source: { method: 'post', path: '/tickets/search', items: ['tickets'] },
-    primaryKey: ['id'],
-    cursor: 'updated_at',
     jsonStrings: { ticket_attributes: 'The attributes of the ticket' },
     exclude: ['ticket_parts'],
   },
   ticket_parts: {
-    component: 'ticket_part',
-    source: { method: 'get', path: '/tickets/{ticket_id}', items: ['ticket_parts', 'ticket_parts'] },
     extra: {
       ticket_id: str('The `id` of the ticket the part belongs to (the ticket\'s `id`, not its `ticket_id` display number).'),
     },
-    primaryKey: ['id'],
-    cursor: 'updated_at',
-    parentKey: 'ticket_id',
-  },
-  ticket_types: {
-    component: 'ticket_type',
-    source: { method: 'get', path: '/ticket_types', items: ['data'] },
-    primaryKey: ['id'],
-  },
-  articles: {
-    component: 'article_list_item',
-    source: { method: 'get', path: '/articles', items: ['data'] },
-    primaryKey: ['id'],
-  },
-  collections: {
-    component: 'collection',
-    source: { method: 'get', path: '/help_center/collections', items: ['data'] },
-    primaryKey: ['id'],
-  },
-  help_centers: {
-    component: 'help_center',
-    source: { method: 'get', path: '/help_center/help_centers', items: ['data'] },
-    primaryKey: ['id'],
   },
   subscription_types: {
-    component: 'subscription_type',
-    source: { method: 'get', path: '/subscription_types', items: ['data'] },
     extra: {
       name: { type: ['null', 'string'], description: 'Copied from `default_translation.name`.' },
       description: { type: ['null', 'string'], description: 'Copied from `default_translation.description`.' },
     },
-    primaryKey: ['id'],
   },
   activity_logs: {
-    component: 'activity_log',
-    source: { method: 'get', path: '/admins/activity_logs', items: ['activity_logs'] },
     // Typed object, described as "structure varies by activity type"; the spec's own examples
     // send strings (app_name_change, message_state_change).
     anyValue: ['metadata.before', 'metadata.after'],
-    primaryKey: ['id'],
-    cursor: 'created_at',
   },
   events: {
     // The spec declares GET /events as data_event_summary; the real response is
     // {type: "event.list", events: [data_event], pages} (component data_event_list).
-    component: 'data_event',
     description: 'Items of `events` in the response of GET /events?type=user (per contact; the real response is `data_event_list`, although the spec declares `data_event_summary`), component `data_event`, with `id` replaced by a stable hash.',
     extra: {
       id: {
@@ -234,73 +137,52 @@ const STREAMS = {
       },
     },
     replace: ['id'],
-    primaryKey: ['id'],
-    cursor: 'created_at',
   },
   notes: {
-    component: 'note',
-    source: { method: 'get', path: '/contacts/{contact_id}/notes', items: ['data'] },
     extra: { contact_id: str('The `id` of the contact the note is about (the contact whose notes were listed).') },
-    primaryKey: ['id'],
-    parentKey: 'contact_id',
-  },
-  ticket_states: {
-    component: 'ticket_state_detailed',
-    source: { method: 'get', path: '/ticket_states', items: ['data'] },
-    primaryKey: ['id'],
-  },
-  away_status_reasons: {
-    component: 'away_status_reason',
-    source: { method: 'get', path: '/away_status_reasons', items: ['data'] },
-    primaryKey: ['id'],
   },
   news_items: {
     // GET /news/news_items declares paginated_response, whose items are news_item or newsfeed.
-    component: 'news_item',
     description: 'Items of `data` in the response of GET /news/news_items (Intercom API 2.14, declared as `paginated_response`), component `news_item`.',
-    primaryKey: ['id'],
   },
   newsfeeds: {
-    component: 'newsfeed',
     description: 'Items of `data` in the response of GET /news/newsfeeds (Intercom API 2.14, declared as `paginated_response`), component `newsfeed`.',
-    primaryKey: ['id'],
-  },
-  internal_articles: {
-    component: 'internal_article_list_item',
-    source: { method: 'get', path: '/internal_articles', items: ['data'] },
-    primaryKey: ['id'],
-  },
-  calls: {
-    component: 'call',
-    source: { method: 'get', path: '/calls', items: ['data'] },
-    primaryKey: ['id'],
-  },
-  ai_content_sources: {
-    component: 'content_import_source',
-    source: { method: 'get', path: '/ai/content_import_sources', items: ['data'] },
-    primaryKey: ['id'],
-  },
-  ai_external_pages: {
-    component: 'external_page',
-    source: { method: 'get', path: '/ai/external_pages', items: ['data'] },
-    primaryKey: ['id'],
   },
   // Endpoints that exist from API 2.15 on: described by the 2.15 spec (read with Intercom-Version 2.15).
-  brands: {
-    apiVersion: '2.15',
-    component: 'brand',
-    source: { method: 'get', path: '/brands', items: ['data'] },
-    primaryKey: ['id'],
-  },
-  emails: {
-    apiVersion: '2.15',
-    component: 'email_setting',
-    source: { method: 'get', path: '/emails', items: ['data'] },
-    primaryKey: ['id'],
-  },
 };
 
-function main() {
+/**
+ * The stream table, loaded from its TypeScript source (it imports types only, so stripping them is
+ * all it takes; no build needed).
+ */
+async function loadStreamTable() {
+  const ts = (await import('typescript')).default;
+  const source = readFileSync(path.join(repoRoot, 'src', 'streams', 'catalog.ts'), 'utf8');
+  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+  return (await import(`data:text/javascript;base64,${Buffer.from(outputText).toString('base64')}`)).STREAMS;
+}
+
+/** One stream's generator definition: the table's facts plus the schema overrides. */
+function definitionOf(entry) {
+  const override = SCHEMA_OVERRIDES[entry.name] ?? {};
+  const noSource = entry.schema.endpointDeclaresOther === true;
+  const parentKey = entry.parent?.key && !entry.primaryKey.includes(entry.parent.key) ? entry.parent.key : undefined;
+  return {
+    ...override,
+    apiVersion: entry.schema.apiVersion,
+    ...(entry.schema.component ? { component: entry.schema.component } : {}),
+    ...(entry.endpoint && !noSource ? { source: { method: entry.endpoint.method.toLowerCase(), path: entry.endpoint.path, items: entry.endpoint.recordsKey } } : {}),
+    primaryKey: entry.primaryKey,
+    ...(entry.cursor && !entry.cursorNullable ? { cursor: entry.cursor } : {}),
+    ...(parentKey ? { parentKey } : {}),
+  };
+}
+
+async function main() {
+  const table = await loadStreamTable();
+  const unknownOverrides = Object.keys(SCHEMA_OVERRIDES).filter((name) => !table.some((s) => s.name === name));
+  if (unknownOverrides.length) throw new Error(`SCHEMA_OVERRIDES names streams the table does not have: ${unknownOverrides.join(', ')}`);
+  const STREAMS = Object.fromEntries(table.map((entry) => [entry.name, definitionOf(entry)]));
   const argv = process.argv.slice(2);
   const check = argv.includes('--check');
   const arg = (name, fallback) => (argv.includes(name) ? path.resolve(argv[argv.indexOf(name) + 1]) : fallback);
@@ -710,4 +592,7 @@ function cleanDescription(text) {
   return String(text).replace(/\s+/g, ' ').trim();
 }
 
-main();
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(2);
+});

@@ -19,6 +19,9 @@ const GROUPS = [
     // Streams are named in the plural (conversation_parts); a record type is singular.
     typeName: (base) => pascalCase(singular(base)),
     index: true,
+    // StreamRecords maps each stream name to its record type: the stream table is checked against it
+    // and readers that touch fields take their records typed by it.
+    recordMap: 'StreamRecords',
   },
   {
     schemaDir: 'schemas/config',
@@ -92,6 +95,7 @@ async function generateGroup(group) {
     .filter((f) => f.endsWith('.json'))
     .sort();
   const exports = [];
+  const mapped = [];
   const typeNames = new Map();
   for (const file of schemaFiles) {
     const base = file.slice(0, -'.json'.length);
@@ -113,9 +117,11 @@ async function generateGroup(group) {
     });
     files.set(`${group.outDir}/${base}.ts`, code);
     exports.push(`export * from './${base}.js';`);
+    mapped.push(`  ${base}: import('./${base}.js').${typeName};`);
   }
   if (group.index && exports.length) {
-    const index = [banner(`${group.schemaDir}/*.json`), ...exports, ''].join('\n');
+    const recordMap = group.recordMap ? ['', `/** The record type of each stream, by stream name. */`, `export interface ${group.recordMap} {`, ...mapped, '}'] : [];
+    const index = [banner(`${group.schemaDir}/*.json`), ...exports, ...recordMap, ''].join('\n');
     files.set(`${group.outDir}/index.ts`, index);
   }
   return files;

@@ -7,6 +7,7 @@ import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { STREAMS, keyFieldsOf } from '../src/streams/catalog.js';
 
 // JSON Schema and OpenAPI documents are walked generically; `any` keeps the walking code readable
 // where every access is checked by the assertions that follow.
@@ -41,27 +42,19 @@ interface Mapping {
   version?: '2.15';
 }
 
-// Written independently of scripts/gen-stream-schemas.mjs, from the brief and the spec.
-const MAPPED: Record<string, Mapping> = {
-  admins: { component: 'admin', listedBy: 'GET /admins admins' },
-  teams: { component: 'team', listedBy: 'GET /teams teams' },
-  tags: { component: 'tag', listedBy: 'GET /tags data' },
-  segments: { component: 'segment', listedBy: 'GET /segments segments' },
-  data_attributes: { component: 'data_attribute', listedBy: 'GET /data_attributes data' },
-  contacts: { component: 'contact', listedBy: 'POST /contacts/search data', jsonStrings: ['custom_attributes'] },
-  companies: { component: 'company', listedBy: 'GET /companies/scroll data', jsonStrings: ['custom_attributes'] },
+// What the stream table says of each stream (component, the list its records come from, API version),
+// to be checked against the spec below; the fields each schema adds or changes are written here
+// independently of scripts/gen-stream-schemas.mjs, from the brief and the spec.
+const SCHEMA_CHANGES: Record<string, Omit<Mapping, 'component' | 'listedBy' | 'version'>> = {
+  contacts: { jsonStrings: ['custom_attributes'] },
+  companies: { jsonStrings: ['custom_attributes'] },
   conversations: {
-    component: 'conversation_list_item',
-    listedBy: 'POST /conversations/search conversations',
     jsonStrings: ['custom_attributes'],
   },
   conversation_parts: {
-    component: 'conversation_part',
-    listedBy: 'GET /conversations/{conversation_id} conversation_parts.conversation_parts',
     added: [['conversation_id', 'string']],
   },
   email_address_header: {
-    component: 'email_address_header',
     added: [
       ['conversation_id', 'string'],
       ['conversation_part_id', 'string'],
@@ -69,88 +62,45 @@ const MAPPED: Record<string, Mapping> = {
     ],
   },
   tickets: {
-    component: 'ticket',
-    listedBy: 'POST /tickets/search tickets',
     jsonStrings: ['ticket_attributes'],
     excluded: ['ticket_parts'],
   },
   ticket_parts: {
-    component: 'ticket_part',
-    listedBy: 'GET /tickets/{ticket_id} ticket_parts.ticket_parts',
     added: [['ticket_id', 'string']],
   },
-  ticket_types: { component: 'ticket_type', listedBy: 'GET /ticket_types data' },
-  articles: { component: 'article_list_item', listedBy: 'GET /articles data' },
-  collections: { component: 'collection', listedBy: 'GET /help_center/collections data' },
-  help_centers: { component: 'help_center', listedBy: 'GET /help_center/help_centers data' },
   subscription_types: {
-    component: 'subscription_type',
-    listedBy: 'GET /subscription_types data',
     added: [
       ['name', 'string'],
       ['description', 'string'],
     ],
   },
   activity_logs: {
-    component: 'activity_log',
-    listedBy: 'GET /admins/activity_logs activity_logs',
     // "Structure varies by activity type": typed object, but the examples send strings.
     anyValue: ['metadata.before', 'metadata.after'],
   },
-  // GET /events is declared as data_event_summary, but really lists data_event (API-NOTES.md).
-  events: { component: 'data_event' },
-  notes: { component: 'note', listedBy: 'GET /contacts/{contact_id}/notes data', added: [['contact_id', 'string']] },
-  ticket_states: { component: 'ticket_state_detailed', listedBy: 'GET /ticket_states data' },
-  away_status_reasons: { component: 'away_status_reason', listedBy: 'GET /away_status_reasons data' },
-  // GET /news/... declare paginated_response, whose items are news_item or newsfeed.
-  news_items: { component: 'news_item' },
-  newsfeeds: { component: 'newsfeed' },
-  internal_articles: { component: 'internal_article_list_item', listedBy: 'GET /internal_articles data' },
-  calls: { component: 'call', listedBy: 'GET /calls data' },
-  ai_content_sources: { component: 'content_import_source', listedBy: 'GET /ai/content_import_sources data' },
-  ai_external_pages: { component: 'external_page', listedBy: 'GET /ai/external_pages data' },
-  brands: { component: 'brand', listedBy: 'GET /brands data', version: '2.15' },
-  emails: { component: 'email_setting', listedBy: 'GET /emails data', version: '2.15' },
+  notes: { added: [['contact_id', 'string']] },
 };
 
-const JUNCTIONS: Record<string, string[]> = {
-  team_admin: ['team_id', 'admin_id'],
-  contact_tag: ['contact_id', 'tag_id'],
-  contact_company: ['contact_id', 'company_id'],
-  company_tag: ['company_id', 'tag_id'],
-  company_segment: ['company_id', 'segment_id'],
-  conversation_tag: ['conversation_id', 'tag_id'],
-};
+const MAPPED: Record<string, Mapping> = Object.fromEntries(
+  STREAMS.filter((s) => s.schema.component).map((s) => [
+    s.name,
+    {
+      component: s.schema.component!,
+      ...(s.endpoint && !s.schema.endpointDeclaresOther ? { listedBy: `${s.endpoint.method} ${s.endpoint.path} ${s.endpoint.recordsKey.join('.')}` } : {}),
+      ...(s.schema.apiVersion === '2.15' ? { version: '2.15' as const } : {}),
+      ...SCHEMA_CHANGES[s.name],
+    },
+  ]),
+);
+
+/** Junction streams (a row per pair) with their key fields. */
+const JUNCTIONS: Record<string, string[]> = Object.fromEntries(STREAMS.filter((s) => s.parent?.junction).map((s) => [s.name, [...s.primaryKey]]));
+
+// Junctions derived from an incremental parent carry the parent's updated_at as their cursor.
+const INCREMENTAL_JUNCTIONS = new Set<string>(STREAMS.filter((s) => s.parent?.junction && s.cursor).map((s) => s.name));
 
 // Fields that must exist and not be nullable: primary key, cursor, join key to the parent.
-// Junctions derived from an incremental parent carry the parent's updated_at as their cursor.
-const INCREMENTAL_JUNCTIONS = new Set(['contact_tag', 'contact_company', 'company_tag', 'company_segment', 'conversation_tag']);
-const KEYS: Record<string, string[]> = {
-  ...Object.fromEntries(Object.entries(JUNCTIONS).map(([stream, keys]) => [stream, INCREMENTAL_JUNCTIONS.has(stream) ? [...keys, 'updated_at'] : keys])),
-  email_address_header: ['conversation_id', 'conversation_part_id', 'index', 'updated_at'],
-  admins: ['id'],
-  teams: ['id'],
-  tags: ['id'],
-  segments: ['id'],
-  data_attributes: ['model', 'name'],
-  contacts: ['id', 'updated_at'],
-  companies: ['id', 'updated_at'],
-  conversations: ['id', 'updated_at'],
-  conversation_parts: ['id', 'updated_at', 'conversation_id'],
-  tickets: ['id', 'updated_at'],
-  ticket_parts: ['id', 'updated_at', 'ticket_id'],
-  ticket_types: ['id'],
-  articles: ['id'],
-  collections: ['id'],
-  help_centers: ['id'],
-  subscription_types: ['id'],
-  activity_logs: ['id', 'created_at'],
-  events: ['id', 'created_at'],
-  notes: ['id', 'contact_id'],
-  ...Object.fromEntries(
-    ['ticket_states', 'away_status_reasons', 'news_items', 'newsfeeds', 'internal_articles', 'calls', 'ai_content_sources', 'ai_external_pages', 'brands', 'emails'].map((s) => [s, ['id']]),
-  ),
-};
+const KEYS: Record<string, string[]> = Object.fromEntries(STREAMS.map((s) => [s.name, keyFieldsOf(s)]));
 
 const OPENAPI_ONLY = ['nullable', 'example', 'examples', 'readOnly', 'writeOnly', 'discriminator', 'xml', 'externalDocs', 'deprecated'];
 

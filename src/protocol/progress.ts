@@ -1,5 +1,6 @@
 import type { EngineEvent, EventSink } from '../core/events.js';
 import type { ClientStats } from '../intercom/client.js';
+import { STREAMS, type StreamDefinition } from '../streams/catalog.js';
 import { TerminalLines, type TextOut } from './terminal.js';
 
 interface StreamProgress {
@@ -31,7 +32,18 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-const TRUNCATED = /^PARTS_TRUNCATED (conversation|ticket) /;
+const TRUNCATED = /^PARTS_TRUNCATED (\w+) /;
+
+/** The stream whose parents (`conversation`, `ticket`) Intercom caps at `partsCap` parts, from the stream table. */
+function cappedStreamOf(parentNoun: string): StreamDefinition | undefined {
+  return STREAMS.find((s) => s.partsCap !== undefined && s.parent?.stream === `${parentNoun}s`);
+}
+
+function truncatedSummary(stream: string, count: number): string {
+  const def = STREAMS.find((s) => s.name === stream);
+  const parentNoun = def?.parent?.stream.replace(/s$/, '') ?? 'parent';
+  return `${plural(count, parentNoun)} with more than ${def?.partsCap ?? '?'} parts (see PARTS_TRUNCATED)`;
+}
 const METRIC_INTERVAL_MS = 60_000;
 /** Live rows on a terminal; more running streams are counted in one last row. */
 const MAX_LIVE_ROWS = 12;
@@ -123,7 +135,7 @@ export class ProgressReporter implements EventSink {
       const seconds = ((p.endedAt ?? this.now()) - p.startedAt) / 1000;
       const calls = client.byStream.get(stream);
       const parts = [plural(p.records, 'record'), plural(calls?.requests ?? 0, 'request'), `${calls?.rateLimited ?? 0} rate-limited (429)`, `${seconds.toFixed(1)} s`, p.status];
-      if (p.truncated) parts.push(`${plural(p.truncated, stream === 'ticket_parts' ? 'ticket' : 'conversation')} with more than 500 parts (see PARTS_TRUNCATED)`);
+      if (p.truncated) parts.push(truncatedSummary(stream, p.truncated));
       await this.inner.emit({ type: 'log', level: p.status === 'COMPLETE' ? 'INFO' : 'WARN', message: `Summary ${stream}: ${parts.join(', ')}` });
     }
     const waits = `${plural(this.budgetWaits, 'wait')} for Intercom's rate budget`;
@@ -143,7 +155,7 @@ export class ProgressReporter implements EventSink {
   private countTruncated(message: string): void {
     const m = TRUNCATED.exec(message);
     if (!m) return;
-    const p = this.streams.get(m[1] === 'conversation' ? 'conversation_parts' : 'ticket_parts');
+    const p = this.streams.get(cappedStreamOf(m[1]!)?.name ?? '');
     if (p) p.truncated++;
   }
 

@@ -5,6 +5,7 @@ import { CompletedPrefix } from '../intercom/paginators/index.js';
 import { DAY, planSlices, readWindow } from './slicing.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
+import { streamsOfReader } from './catalog.js';
 
 const STREAM = 'activity_logs';
 const PATH = '/admins/activity_logs';
@@ -71,7 +72,7 @@ async function workspaceCreatedAt(ctx: ReadContext): Promise<number | undefined>
  * contiguous prefix of completed windows. Append-only: the cursor is created_at.
  */
 export const activityLogsReader: Reader = {
-  streams: [{ name: STREAM, primaryKey: ['id'], cursorField: 'created_at' }],
+  streams: streamsOfReader('activity_logs'),
   async *read(ctx): AsyncGenerator<ReaderItem> {
     const { lower, upper, cursor } = readWindow(ctx, STREAM, 'created_at');
     if (cursor !== undefined && cursor > upper) {

@@ -2,6 +2,7 @@ import { numberedPages } from '../intercom/pagination.js';
 import { readWindow } from './slicing.js';
 import { idString } from './transform.js';
 import type { Reader, ReaderItem } from './types.js';
+import { endpointOf, streamsOfReader } from './catalog.js';
 
 export const ARTICLES_PER_PAGE = 50;
 
@@ -12,14 +13,14 @@ export const ARTICLES_PER_PAGE = 50;
  * once, at the end.
  */
 export const articlesReader: Reader = {
-  streams: [{ name: 'articles', primaryKey: ['id'], cursorField: 'updated_at' }],
+  streams: streamsOfReader('articles'),
   async *read(ctx): AsyncGenerator<ReaderItem> {
     const { lower, upper, cursor } = readWindow(ctx, 'articles', 'updated_at');
     const incremental = ctx.state !== undefined;
     // An article edited during the walk moves to page 1 and shifts the others: one may appear twice.
     const seen = new Set<string>();
     let firstPage = true;
-    for await (const page of numberedPages(ctx.client, { path: '/articles', recordsKey: 'data', perPage: ARTICLES_PER_PAGE, stream: 'articles' })) {
+    for await (const page of numberedPages(ctx.client, { ...endpointOf('articles'), perPage: ARTICLES_PER_PAGE, stream: 'articles' })) {
       const estimate = firstPage && page.totalCount !== undefined && !incremental;
       firstPage = false;
       if (estimate) yield { kind: 'estimate', stream: 'articles', rows: page.totalCount! };

@@ -6,6 +6,7 @@ import { readWindow } from './slicing.js';
 import { idString } from './transform.js';
 import { keyMissing, objectsOf } from './record-guards.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
+import { streamsOfReader } from './catalog.js';
 
 interface ScrollBody {
   data?: JsonObject[];
@@ -27,11 +28,7 @@ const MAX_BUSY_WAITS = 10;
  */
 export const companiesReader: Reader = {
   alongside: true,
-  streams: [
-    { name: 'companies', primaryKey: ['id'], cursorField: 'updated_at' },
-    { name: 'company_tag', primaryKey: ['company_id', 'tag_id'], cursorField: 'updated_at' },
-    { name: 'company_segment', primaryKey: ['company_id', 'segment_id'], cursorField: 'updated_at' },
-  ],
+  streams: streamsOfReader('companies'),
   async *read(ctx) {
     const { lower, upper, cursor } = readWindow(ctx, 'companies', 'updated_at');
     let release!: () => void;

@@ -4,6 +4,7 @@ import { DAY, dayStart, slicedSearch, type TimeSlice } from './slicing.js';
 import { detailPath, isParentRefusal, objectsOf, parentSkipped, refusable, type ParentRefusal } from './record-guards.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
+import { endpointOf, streamsOfReader } from './catalog.js';
 
 interface EmbeddedList {
   data?: unknown[];
@@ -83,18 +84,13 @@ async function junctionRows(ctx: ReadContext, contacts: JsonObject[], kind: 'tag
 }
 
 export const contactsReader: Reader = {
-  streams: [
-    { name: 'contacts', primaryKey: ['id'], cursorField: 'updated_at' },
-    { name: 'contact_tag', primaryKey: ['contact_id', 'tag_id'], cursorField: 'updated_at' },
-    { name: 'contact_company', primaryKey: ['contact_id', 'company_id'], cursorField: 'updated_at' },
-  ],
+  streams: streamsOfReader('contacts'),
   read(ctx) {
     return slicedSearch({
       ctx,
       stream: 'contacts',
       cursorField: 'updated_at',
-      path: '/contacts/search',
-      recordsKey: 'data',
+      ...endpointOf('contacts'),
       query: contactSliceQuery,
       async *processPage(page) {
         // One batch per stream per page; a page's capped sub-lists are fetched concurrently.

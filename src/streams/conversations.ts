@@ -3,6 +3,7 @@ import { detailPath, isParentRefusal, isRecord, keyMissing, objectsOf, parentSki
 import { idString } from './transform.js';
 import { detailWindow, slicedSearch, type TimeSlice } from './slicing.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
+import { endpointOf, streamsOfReader } from './catalog.js';
 
 /**
  * Conversation and ticket search treat `>` and `<` as inclusive. Asking one second wider on both
@@ -118,12 +119,7 @@ function conversationItems(ctx: ReadContext, conversation: JsonObject, detail: J
  * parts and their email headers.
  */
 export const conversationsReader: Reader = {
-  streams: [
-    { name: 'conversations', primaryKey: ['id'], cursorField: 'updated_at' },
-    { name: 'conversation_tag', primaryKey: ['conversation_id', 'tag_id'], cursorField: 'updated_at' },
-    { name: 'conversation_parts', primaryKey: ['id'], cursorField: 'updated_at' },
-    { name: 'email_address_header', primaryKey: ['conversation_id', 'conversation_part_id', 'index'], cursorField: 'updated_at' },
-  ],
+  streams: streamsOfReader('conversations'),
   read(ctx) {
     const needDetail = ctx.selected.has('conversation_parts') || ctx.selected.has('email_address_header');
     const displayAs = ctx.config.raw.conversation_parts_display_as === 'plaintext' ? 'plaintext' : undefined;
@@ -134,8 +130,7 @@ export const conversationsReader: Reader = {
       ctx,
       stream: 'conversations',
       cursorField: 'updated_at',
-      path: '/conversations/search',
-      recordsKey: 'conversations',
+      ...endpointOf('conversations'),
       query: inclusiveSliceQuery,
       async *processPage(records) {
         if (!needDetail) {

@@ -8,6 +8,7 @@ import { isParentRefusal, objectsOf, parentSkipped, refusable } from './record-g
 import { detailWindow } from './slicing.js';
 import { idString, uniqueRecords } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
+import { endpointOf, streamsOfReader } from './catalog.js';
 
 /** Intercom lists only the data events of the last 90 days. */
 export const EVENTS_LISTABLE_DAYS = 90;
@@ -29,7 +30,7 @@ export function eventId(event: JsonObject): string {
 async function contactEvents(ctx: ReadContext, contactId: string): Promise<JsonObject[]> {
   const events: JsonObject[] = [];
   try {
-    for await (const page of cursorPages(ctx.client, { path: '/events', recordsKey: 'events', params: { type: 'user', intercom_user_id: contactId }, stream: 'events' })) {
+    for await (const page of cursorPages(ctx.client, { ...endpointOf('events'), params: { type: 'user', intercom_user_id: contactId }, stream: 'events' })) {
       events.push(...objectsOf(page.records, ctx.logger, `events: the events of contact ${contactId}`));
     }
   } catch (err) {
@@ -49,7 +50,7 @@ async function contactEvents(ctx: ReadContext, contactId: string): Promise<JsonO
  * did not otherwise change is not seen by an incremental sync (see README).
  */
 export const eventsReader: Reader = {
-  streams: [{ name: 'events', primaryKey: ['id'], cursorField: 'created_at' }],
+  streams: streamsOfReader('events'),
   read(ctx) {
     return changedContacts({
       ctx,

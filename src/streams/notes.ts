@@ -7,6 +7,7 @@ import { detailPath, isParentRefusal, keyMissing, objectsOf, parentSkipped, refu
 import { detailWindow } from './slicing.js';
 import { idString, uniqueRecords } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
+import { streamsOfReader } from './catalog.js';
 
 /** A contact's embedded notes summary says when there is nothing to fetch. */
 export function hasNotes(contact: JsonObject): boolean {
@@ -38,7 +39,7 @@ async function contactNotes(ctx: ReadContext, contactId: string): Promise<JsonOb
  * (notes have no updated_at; duplicates across syncs share the key).
  */
 export const notesReader: Reader = {
-  streams: [{ name: 'notes', primaryKey: ['id'], cursorField: 'created_at' }],
+  streams: streamsOfReader('notes'),
   read(ctx) {
     return changedContacts({
       ctx,

@@ -1,33 +1,37 @@
 import { IntercomApiError } from '../intercom/errors.js';
+import { OTHER_ENDPOINTS, STREAMS } from './catalog.js';
 import type { Reader, ReaderItem } from './types.js';
 
-/**
- * The Developer Hub permission each endpoint needs (names as Intercom shows them). The endpoint
- * that answered 403 decides, not the stream: events and notes also search contacts.
- */
-const PERMISSIONS: [RegExp, string][] = [
-  [/^\w+ \/admins\/activity_logs/, 'Read admins'],
-  [/^\w+ \/(admins|teams)\b/, 'Read admins'],
-  [/^\w+ \/tags\b/, 'Read tags'],
-  [/^\w+ \/tickets?\b/, 'Read tickets'],
-  [/^\w+ \/ticket_states\b/, 'Read tickets'],
-  [/^\w+ \/away_status_reasons\b/, 'Read admins'],
-  [/^\w+ \/news\//, 'Read and List news items and newsfeeds'],
-  [/^\w+ \/internal_articles\b/, 'Read and List articles'],
-  [/^\w+ \/calls\b/, 'Read conversations'],
-  [/^\w+ \/ai\//, 'Read content data'],
-  [/^\w+ \/ticket_types\b/, 'Read tickets'],
-  [/^\w+ \/export\/reporting_data\/get_datasets\b/, 'Read reporting datasets'],
-  [/^\w+ \/(export|download)\/reporting_data\b/, 'Export reporting data'],
-  [/^\w+ \/conversations\b/, 'Read conversations'],
-  [/^\w+ \/(articles|help_center)\b/, 'Read content data'],
-  [/^\w+ \/events\b/, 'Read events'],
-  [/^\w+ \/contacts\/[^/]+\/notes\b/, 'Read one user and one company'],
-  [/^\w+ \/(contacts|companies|segments)\b/, 'Read and list users and companies'],
-];
+/** A path template (`/contacts/{contact_id}/notes`) as a pattern for `METHOD /path...` endpoints. */
+function endpointPattern(template: string): RegExp {
+  const path = template
+    .split(/\{[^}]+\}/)
+    .map((literal) => literal.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+    .join('[^/]+');
+  return new RegExp(`^\\w+ ${path}(?![\\w-])`);
+}
 
+const firstSegment = (path: string): string => path.split('/')[1] ?? '';
+
+/** Every endpoint the table names with the permission it needs, in table order. */
+const LISTED: { template: string; pattern: RegExp; permission: string }[] = [
+  ...STREAMS.flatMap((s) => (s.endpoint && s.permission ? [{ template: s.endpoint.path, permission: s.permission }] : [])),
+  ...OTHER_ENDPOINTS.map((e) => ({ template: e.path, permission: e.permission })),
+].map((e) => ({ ...e, pattern: endpointPattern(e.template) }));
+
+/** The same, the most specific (longest literal path) first. */
+const BY_SPECIFICITY = [...LISTED].sort((a, b) => b.template.replace(/\{[^}]+\}/g, '').length - a.template.replace(/\{[^}]+\}/g, '').length);
+
+/**
+ * The Developer Hub permission an endpoint (`GET /contacts/1/notes`) needs, from the stream table.
+ * The endpoint that answered 403 decides, not the stream: events and notes also search contacts.
+ * An endpoint no stream lists (GET /contacts/{id}/tags) needs what its family's stream needs.
+ */
 export function permissionFor(endpoint: string): string | undefined {
-  return PERMISSIONS.find(([pattern]) => pattern.test(endpoint))?.[1];
+  const exact = BY_SPECIFICITY.find((e) => e.pattern.test(endpoint));
+  if (exact) return exact.permission;
+  const family = /^\w+ \/([^/?#]+)/.exec(endpoint)?.[1];
+  return family ? LISTED.find((e) => firstSegment(e.template) === family)?.permission : undefined;
 }
 
 /**

@@ -3,20 +3,20 @@ import { join } from 'node:path';
 import type { JsonObject } from '../core/events.js';
 import { ConfigError } from '../core/errors.js';
 import { packageRoot } from '../util/package-root.js';
+import { activityLogsReader } from './activity-logs.js';
+import { articlesReader } from './articles.js';
+import { STREAMS, type CodeReader } from './catalog.js';
 import { companiesReader } from './companies.js';
 import { contactsReader } from './contacts.js';
 import { conversationsReader } from './conversations.js';
-import { activityLogsReader } from './activity-logs.js';
-import { articlesReader } from './articles.js';
+import { dataAttributesReader } from './data-attributes.js';
 import { eventsReader } from './events.js';
-import { collectionsReader, helpCentersReader } from './help-center.js';
+import { listReader } from './list-reader.js';
 import { notesReader } from './notes.js';
 import { namingPermissions } from './permissions.js';
-import { adminsReader, dataAttributesReader, segmentsReader, tagsReader, teamsReader } from './simple-lists.js';
 import { subscriptionTypesReader } from './subscription-types.js';
-import { ticketTypesReader } from './ticket-types.js';
+import { teamsReader } from './teams.js';
 import { ticketsReader } from './tickets.js';
-import * as workspaceLists from './workspace-lists.js';
 import { reportingBaseSchema, streamOfDataset } from './reporting/datasets.js';
 import { reportingReader } from './reporting/reader.js';
 import type { SourceConfig } from '../config/source-config.js';
@@ -24,39 +24,41 @@ import { dataControls } from '../transform/controls.js';
 import { customBaseSchema, customReader } from './custom.js';
 import type { Reader, StreamSpec } from './types.js';
 
+/** The readers with real logic the stream table names; the table's plain lists need none. */
+const CODE_READERS: Readonly<Record<CodeReader, Reader>> = {
+  teams: teamsReader,
+  data_attributes: dataAttributesReader,
+  contacts: contactsReader,
+  companies: companiesReader,
+  conversations: conversationsReader,
+  tickets: ticketsReader,
+  articles: articlesReader,
+  subscription_types: subscriptionTypesReader,
+  activity_logs: activityLogsReader,
+  events: eventsReader,
+  notes: notesReader,
+};
+
+/** One reader per plain list, one per code reader (at its first stream), in the table's order. */
+function readersOfTable(): Reader[] {
+  const readers: Reader[] = [];
+  const placed = new Set<CodeReader>();
+  for (const def of STREAMS) {
+    if (def.reader === 'list') {
+      readers.push(listReader(def));
+    } else if (!placed.has(def.reader)) {
+      placed.add(def.reader);
+      readers.push(CODE_READERS[def.reader]);
+    }
+  }
+  return readers;
+}
+
 /**
- * Every reader the connector has, in the order a sync runs them. A 403 names the Intercom
- * permission the token lacks (namingPermissions).
+ * Every reader the connector has, in the order a sync runs them (the stream table's order). A 403
+ * names the Intercom permission the token lacks (namingPermissions).
  */
-export const READERS: readonly Reader[] = [
-  adminsReader,
-  teamsReader,
-  tagsReader,
-  segmentsReader,
-  dataAttributesReader,
-  contactsReader,
-  companiesReader,
-  conversationsReader,
-  ticketsReader,
-  ticketTypesReader,
-  articlesReader,
-  collectionsReader,
-  helpCentersReader,
-  subscriptionTypesReader,
-  activityLogsReader,
-  eventsReader,
-  notesReader,
-  workspaceLists.ticketStatesReader,
-  workspaceLists.awayStatusReasonsReader,
-  workspaceLists.newsItemsReader,
-  workspaceLists.newsfeedsReader,
-  workspaceLists.internalArticlesReader,
-  workspaceLists.callsReader,
-  workspaceLists.aiContentSourcesReader,
-  workspaceLists.aiExternalPagesReader,
-  workspaceLists.brandsReader,
-  workspaceLists.emailsReader,
-].map(namingPermissions);
+export const READERS: readonly Reader[] = readersOfTable().map(namingPermissions);
 
 export interface StreamEntry {
   spec: StreamSpec;

@@ -4,9 +4,10 @@ import { detailPath, isParentRefusal, keyMissing, objectsOf, parentSkipped, refu
 import { detailWindow, slicedSearch } from './slicing.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
+import { endpointOf, streamDefinition, streamsOfReader } from './catalog.js';
 
-/** GET /tickets/{id} returns at most this many (the most recent) parts. */
-export const TICKET_PART_CAP = 500;
+/** GET /tickets/{id} returns at most this many (the most recent) parts (the stream table's partsCap). */
+export const TICKET_PART_CAP = streamDefinition('ticket_parts')?.partsCap ?? 500;
 
 interface TicketPartsList {
   ticket_parts?: JsonObject[];
@@ -56,10 +57,7 @@ function ticketItems(ctx: ReadContext, ticket: JsonObject, detail: JsonObject | 
  * for each new or changed ticket, GET /tickets/{id} (concurrently) gives its parts.
  */
 export const ticketsReader: Reader = {
-  streams: [
-    { name: 'tickets', primaryKey: ['id'], cursorField: 'updated_at' },
-    { name: 'ticket_parts', primaryKey: ['id'], cursorField: 'updated_at' },
-  ],
+  streams: streamsOfReader('tickets'),
   read(ctx) {
     const needDetail = ctx.selected.has('ticket_parts');
     // Every part of a new or changed ticket, as for conversations: a resume after a crash must
@@ -68,8 +66,7 @@ export const ticketsReader: Reader = {
       ctx,
       stream: 'tickets',
       cursorField: 'updated_at',
-      path: '/tickets/search',
-      recordsKey: 'tickets',
+      ...endpointOf('tickets'),
       query: inclusiveSliceQuery,
       async *processPage(records) {
         if (!needDetail) {

@@ -5,7 +5,17 @@ import type { JsonObject } from '../core/events.js';
 import { IntercomClient } from '../intercom/client.js';
 import { MissingPermissionError, namingPermissions, permissionFor } from './permissions.js';
 import type { Reader, ReaderItem } from './types.js';
-import { brandsReader, callsReader, emailsReader, internalArticlesReader, newsItemsReader, pagedListReader } from './workspace-lists.js';
+import { streamDefinition } from './catalog.js';
+import { listReader } from './list-reader.js';
+import { READERS } from './registry.js';
+
+/** The reader the connector runs for a stream (a table entry's generic list reader, or code). */
+const readerOf = (stream: string): Reader => READERS.find((r) => r.streams[0]?.name === stream)!;
+const callsReader = readerOf('calls');
+const newsItemsReader = readerOf('news_items');
+const internalArticlesReader = readerOf('internal_articles');
+const brandsReader = readerOf('brands');
+const emailsReader = readerOf('emails');
 
 const BASE = 'https://api.intercom.io';
 const TOKEN = 'workspace-lists-token-77';
@@ -58,7 +68,8 @@ describe('paged workspace lists', () => {
 
   it('fails with a clear message when the records array is missing', async () => {
     nock(BASE).get('/ai/x').query(true).reply(200, { type: 'list', items: [] });
-    await expect(read(pagedListReader({ stream: 'ai_x', path: '/ai/x', perPage: 50 }))).rejects.toThrow(/no 'data' array/);
+    const def = streamDefinition('ai_external_pages')!;
+    await expect(read(listReader({ ...def, endpoint: { ...def.endpoint!, path: '/ai/x' } }))).rejects.toThrow(/no 'data' array/);
   });
 });
 

@@ -1,17 +1,9 @@
 import type { CliRun } from '../helpers/run-cli.js';
 import { recordsOf } from '../helpers/run-cli.js';
+import { STREAMS } from '../../src/streams/catalog.js';
 
-/** How each stream's primary key is written in the fake server's ground truth. */
-export const KEY_FIELDS: Record<string, string[]> = {
-  team_admin: ['team_id', 'admin_id'],
-  contact_tag: ['contact_id', 'tag_id'],
-  contact_company: ['contact_id', 'company_id'],
-  company_tag: ['company_id', 'tag_id'],
-  company_segment: ['company_id', 'segment_id'],
-  conversation_tag: ['conversation_id', 'tag_id'],
-  email_address_header: ['conversation_id', 'conversation_part_id', 'index'],
-  data_attributes: ['model', 'name'],
-};
+/** Each stream's primary key fields, from the stream table (the fake's ground truth writes the same fields). */
+export const KEY_FIELDS: Record<string, string[]> = Object.fromEntries(STREAMS.map((s) => [s.name, [...s.primaryKey]]));
 
 export function keyOf(stream: string, record: Record<string, unknown>): string {
   return (KEY_FIELDS[stream] ?? ['id']).map((f) => String(record[f])).join('|');

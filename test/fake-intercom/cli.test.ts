@@ -15,12 +15,14 @@ let cliJs: string;
 const children: ChildProcess[] = [];
 
 beforeAll(() => {
-  // Compile only the fake (not the connector sources) so the test does not depend on `npm run build`.
+  // Compile only the fake (and the stream table its list routes read, with its types), not the
+  // connector, so the test does not depend on `npm run build`. rootDir is the repository so that
+  // nothing is emitted beside the sources.
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-intercom-cli-'));
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '--outDir', outDir, '--rootDir', here, '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--lib', 'ES2023', '--types', 'node', '--strict', '--skipLibCheck', path.join(here, 'cli.ts')], { cwd: root, stdio: 'pipe' });
+  execFileSync(process.execPath, [tsc, '--outDir', outDir, '--rootDir', root, '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--lib', 'ES2023', '--types', 'node', '--strict', '--skipLibCheck', path.join(here, 'cli.ts')], { cwd: root, stdio: 'pipe' });
   fs.writeFileSync(path.join(outDir, 'package.json'), '{"type":"module"}');
-  cliJs = path.join(outDir, 'cli.js');
+  cliJs = path.join(outDir, 'test', 'fake-intercom', 'cli.js');
 }, 60_000);
 
 afterAll(() => {

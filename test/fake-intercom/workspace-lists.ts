@@ -7,6 +7,7 @@
  */
 import type { Json, Workspace } from './workspace.js';
 import { rngFor } from './rng.js';
+import { streamDefinition } from '../../src/streams/catalog.js';
 
 /** How many records each list has: enough for several pages where the endpoint pages. */
 export const WORKSPACE_LIST_SIZES = {
@@ -145,16 +146,22 @@ function paged(ws: Workspace, stream: WorkspaceListStream, ctx: ListRequest, def
   };
 }
 
-/** Adds the routes of these lists to the fake's router. */
+/** The largest per_page each paged endpoint honours (the spec's documented maximum; 50 when it says none). */
+const MAX_PER_PAGE: Partial<Record<WorkspaceListStream, number>> = { calls: 25, ai_content_sources: 150, ai_external_pages: 150 };
+
+/**
+ * Adds the routes of these lists to the fake's router, derived from the connector's stream table:
+ * its endpoint, and whole (`cursor`, `unpaged`) or page-numbered answers as its pagination says.
+ */
 export function registerWorkspaceLists(r: Register, ws: Workspace): void {
-  r('GET', '/ticket_states', () => whole(ws, 'ticket_states'));
-  r('GET', '/away_status_reasons', () => whole(ws, 'away_status_reasons'));
-  r('GET', '/news/news_items', (c) => paged(ws, 'news_items', c, 10, 50));
-  r('GET', '/news/newsfeeds', (c) => paged(ws, 'newsfeeds', c, 10, 50));
-  r('GET', '/internal_articles', (c) => paged(ws, 'internal_articles', c, 25, 50));
-  r('GET', '/calls', (c) => paged(ws, 'calls', c, 25, 25));
-  r('GET', '/ai/content_import_sources', (c) => paged(ws, 'ai_content_sources', c, 50, 150));
-  r('GET', '/ai/external_pages', (c) => paged(ws, 'ai_external_pages', c, 50, 150));
-  r('GET', '/brands', () => whole(ws, 'brands'));
-  r('GET', '/emails', () => whole(ws, 'emails'));
+  for (const stream of Object.keys(WORKSPACE_LIST_SIZES) as WorkspaceListStream[]) {
+    const def = streamDefinition(stream);
+    if (!def?.endpoint) throw new Error(`fake Intercom: the stream table has no endpoint for ${stream}`);
+    if (def.pagination === 'page-number') {
+      const perPage = def.perPage ?? 50;
+      r('GET', def.endpoint.path, (c) => paged(ws, stream, c, perPage, MAX_PER_PAGE[stream] ?? 50));
+    } else {
+      r('GET', def.endpoint.path, () => whole(ws, stream));
+    }
+  }
 }

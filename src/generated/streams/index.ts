@@ -39,3 +39,43 @@ export * from './ticket_parts.js';
 export * from './ticket_states.js';
 export * from './ticket_types.js';
 export * from './tickets.js';
+
+/** The record type of each stream, by stream name. */
+export interface StreamRecords {
+  activity_logs: import('./activity_logs.js').ActivityLog;
+  admins: import('./admins.js').Admin;
+  ai_content_sources: import('./ai_content_sources.js').AiContentSource;
+  ai_external_pages: import('./ai_external_pages.js').AiExternalPage;
+  articles: import('./articles.js').Article;
+  away_status_reasons: import('./away_status_reasons.js').AwayStatusReason;
+  brands: import('./brands.js').Brand;
+  calls: import('./calls.js').Call;
+  collections: import('./collections.js').Collection;
+  companies: import('./companies.js').Company;
+  company_segment: import('./company_segment.js').CompanySegment;
+  company_tag: import('./company_tag.js').CompanyTag;
+  contact_company: import('./contact_company.js').ContactCompany;
+  contact_tag: import('./contact_tag.js').ContactTag;
+  contacts: import('./contacts.js').Contact;
+  conversation_parts: import('./conversation_parts.js').ConversationPart;
+  conversation_tag: import('./conversation_tag.js').ConversationTag;
+  conversations: import('./conversations.js').Conversation;
+  data_attributes: import('./data_attributes.js').DataAttribute;
+  email_address_header: import('./email_address_header.js').EmailAddressHeader;
+  emails: import('./emails.js').Email;
+  events: import('./events.js').Event;
+  help_centers: import('./help_centers.js').HelpCenter;
+  internal_articles: import('./internal_articles.js').InternalArticle;
+  news_items: import('./news_items.js').NewsItem;
+  newsfeeds: import('./newsfeeds.js').Newsfeed;
+  notes: import('./notes.js').Note;
+  segments: import('./segments.js').Segment;
+  subscription_types: import('./subscription_types.js').SubscriptionType;
+  tags: import('./tags.js').Tag;
+  team_admin: import('./team_admin.js').TeamAdmin;
+  teams: import('./teams.js').Team;
+  ticket_parts: import('./ticket_parts.js').TicketPart;
+  ticket_states: import('./ticket_states.js').TicketState;
+  ticket_types: import('./ticket_types.js').TicketType;
+  tickets: import('./tickets.js').Ticket;
+}

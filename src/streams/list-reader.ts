@@ -1,0 +1,70 @@
+import type { JsonObject } from '../core/events.js';
+import { cursorPages, numberedPages, recordsOf } from '../intercom/pagination.js';
+import { specOf, type StreamDefinition } from './catalog.js';
+import { idString } from './transform.js';
+import type { ReadContext, Reader, ReaderItem } from './types.js';
+
+/** The query parameters the entry's `flagParams` turn on from boolean config options. */
+function flagParams(def: StreamDefinition, ctx: ReadContext): Record<string, boolean> {
+  const raw = ctx.config.raw as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(def.flagParams ?? {}).filter(([, option]) => raw[option] === true).map(([param]) => [param, true]));
+}
+
+/** An endpoint that exists only from a newer API version is asked in it whatever `api_version` says (the header is per request). */
+function versionHeader(def: StreamDefinition, ctx: ReadContext): Record<string, string> {
+  const version = def.schema.apiVersion;
+  if (version === '2.14') return {};
+  return { 'intercom-version': Number(ctx.config.apiVersion) >= Number(version) ? ctx.config.apiVersion : version };
+}
+
+/**
+ * A page-number walk that never sends a record twice. A repeated record (an edit moved it to
+ * another page) is dropped; with `repeatEndsWalk`, a page that brings no new id ends the walk.
+ */
+async function* pageNumberRecords(def: StreamDefinition, path: string, ctx: ReadContext): AsyncGenerator<JsonObject[]> {
+  const seen = new Set<string>();
+  for await (const page of numberedPages(ctx.client, { path, recordsKey: def.endpoint!.recordsKey, perPage: def.perPage ?? 50, stream: def.name })) {
+    const fresh = page.records.filter((record) => {
+      const id = idString(record.id);
+      if (!id || seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
+    if (def.repeatEndsWalk && page.records.length > 0 && fresh.length === 0) return;
+    yield fresh;
+  }
+}
+
+async function* pagesOfRecords(def: StreamDefinition, ctx: ReadContext): AsyncGenerator<JsonObject[]> {
+  const { path, recordsKey } = def.endpoint!;
+  const headers = versionHeader(def, ctx);
+  if (def.pagination === 'page-number') {
+    yield* pageNumberRecords(def, path, ctx);
+  } else if (def.pagination === 'unpaged') {
+    const body = await ctx.client.request<unknown>({ path, stream: def.name, ...(Object.keys(headers).length ? { headers } : {}) });
+    yield recordsOf(body, recordsKey, `GET ${path}`, def.name);
+  } else {
+    const params = flagParams(def, ctx);
+    for await (const page of cursorPages(ctx.client, { path, recordsKey, ...(Object.keys(params).length ? { params } : {}), stream: def.name })) yield page.records;
+  }
+}
+
+/**
+ * The reader of a plain list stream (`reader: 'list'` in the table): a full-refresh GET list read
+ * as the entry says (endpoint, records key, pagination kind, page size, API version, flags).
+ */
+export function listReader(def: StreamDefinition): Reader {
+  if (def.reader !== 'list' || !def.endpoint || def.endpoint.method !== 'GET' || !['cursor', 'page-number', 'unpaged'].includes(def.pagination)) {
+    throw new Error(`stream table: ${def.name} is not a plain GET list (reader ${def.reader}, pagination ${def.pagination})`);
+  }
+  // The paged walks send the configured Intercom-Version; only a one-request list can ask another.
+  if (def.schema.apiVersion !== '2.14' && def.pagination !== 'unpaged') throw new Error(`stream table: ${def.name} needs API ${def.schema.apiVersion}, which only an unpaged list can ask for`);
+  return {
+    streams: [specOf(def)],
+    async *read(ctx): AsyncGenerator<ReaderItem> {
+      for await (const records of pagesOfRecords(def, ctx)) {
+        if (records.length) yield { kind: 'records', stream: def.name, records, owned: true };
+      }
+    },
+  };
+}
