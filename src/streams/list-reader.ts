@@ -1,6 +1,7 @@
 import type { JsonObject } from '../core/events.js';
 import { cursorPages, numberedPages, recordsOf } from '../intercom/pagination.js';
 import { specOf, type StreamDefinition } from './catalog.js';
+import { isRecord, keyMissing, objectsOf } from './record-guards.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
@@ -25,8 +26,10 @@ async function* pageNumberRecords(def: StreamDefinition, path: string, ctx: Read
   const seen = new Set<string>();
   for await (const page of numberedPages(ctx.client, { path, recordsKey: def.endpoint!.recordsKey, perPage: def.perPage ?? 50, stream: def.name })) {
     const fresh = page.records.filter((record) => {
-      const id = idString(record.id);
-      if (!id || seen.has(id)) return false;
+      // Not an object or without an id: passed on for the reader to report, never dropped here.
+      const id = isRecord(record) ? idString(record.id) : undefined;
+      if (id === undefined) return true;
+      if (seen.has(id)) return false;
       seen.add(id);
       return true;
     });
@@ -62,7 +65,14 @@ export function listReader(def: StreamDefinition): Reader {
   return {
     streams: [specOf(def)],
     async *read(ctx): AsyncGenerator<ReaderItem> {
-      for await (const records of pagesOfRecords(def, ctx)) {
+      const where = `a page of GET ${def.endpoint!.path}`;
+      const key = def.primaryKey[0]!;
+      for await (const page of pagesOfRecords(def, ctx)) {
+        // A null item is skipped with a counted WARN; a record without its key is reported and ends
+        // the stream INCOMPLETE (it could never be de-duplicated): never emitted, never silent.
+        const objects = objectsOf(page, ctx.logger, `${def.name}: ${where}`);
+        const records = objects.filter((record) => idString(record[key]) !== undefined);
+        if (records.length < objects.length) yield keyMissing(ctx.logger, def.name, `${objects.length - records.length} on ${where}`, key);
         if (records.length) yield { kind: 'records', stream: def.name, records, owned: true };
       }
     },

@@ -213,3 +213,26 @@ describe('malformed companies in the scroll', () => {
     expect(keysOf(next, 'companies')).toContain(noId);
   });
 });
+
+describe('malformed items in a plain list (the generic list reader)', () => {
+  it('an admin without its id and a null item: reported, not emitted, admins INCOMPLETE; the next run delivers it', async () => {
+    const ids = sorted(truth().admins!);
+    const noId = ids[1]!;
+    fake.setFaults([{ route: 'GET /admins', kind: 'records', times: -1, records: [{ ids: [noId], unset: ['id'] }, { nulls: 1 }] }]);
+    const run = await read();
+    expectNoCrash(run);
+    expect(run.code).toBe(1);
+    const admins = recordsOf(run, 'admins');
+    for (const a of admins) expect(typeof a.id).toBe('string');
+    expect(sorted(new Set(admins.map((a) => String(a.id))))).toEqual(ids.filter((id) => id !== noId));
+    const warnings = logs(run).map((l) => l.message).join('\n');
+    expect(warnings).toMatch(/KEY_MISSING admins: a record without its id \(1 on a page of GET \/admins\)/);
+    expect(warnings).toMatch(/NULL_ITEMS admins: .*1 of \d+ list items were not objects/);
+    expect(finalStatus(run).get('admins')).toBe('INCOMPLETE');
+    expect(finalStatus(run).get('companies')).toBe('COMPLETE');
+    fake.setFaults([]);
+    const next = await read();
+    expect(next.code, next.stderr).toBe(0);
+    expect(keysOf(next, 'admins')).toContain(noId);
+  });
+});
