@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { airbyteSpec } from '../src/cli/airbyte-cli.js';
 import { parseSourceConfig } from '../src/config/source-config.js';
-import { airbyteDestinationSpec } from '../src/destination/cli.js';
+import { airbyteDestinationSpec } from '../src/cli/target-cli.js';
 import { parseDestinationConfig } from '../src/destination/config.js';
 
 /**

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSourceConfig } from '../src/config/source-config.js';
 import { ConfigError } from '../src/core/errors.js';
-import { parseConfiguredAirbyteCatalog, parseSingerCatalog } from '../src/engine/catalog.js';
+import { parseConfiguredAirbyteCatalog, parseSingerCatalog } from '../src/protocol/catalog.js';
 import { cursorOf, parseStateInput } from '../src/engine/state.js';
 
 /**

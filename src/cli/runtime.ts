@@ -1,7 +1,7 @@
 import type { ConnectionSettings } from '../config/connection.js';
 import { parseSourceConfig, type SourceConfig } from '../config/source-config.js';
 import type { EventSink, JsonObject, Logger } from '../core/events.js';
-import type { SelectedStream } from '../engine/catalog.js';
+import type { SelectedStream } from '../protocol/catalog.js';
 import { runSync, type SyncResult } from '../engine/sync.js';
 import { IntercomClient, type ClientOptions } from '../intercom/client.js';
 import { ProgressReporter } from '../protocol/progress.js';

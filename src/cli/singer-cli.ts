@@ -3,7 +3,7 @@ import { loadSchema } from '../config/source-config.js';
 import { ConnectorError, errorMessage } from '../core/errors.js';
 import type { JsonObject } from '../core/events.js';
 import { redact } from '../core/redact.js';
-import { parseSingerCatalog, singerCatalog } from '../engine/catalog.js';
+import { parseSingerCatalog, singerCatalog } from '../protocol/catalog.js';
 import { parseStateInput } from '../engine/state.js';
 import { LineWriter } from '../protocol/line-writer.js';
 import { SingerSink, type SingerStreamInfo } from '../protocol/singer.js';

@@ -1,4 +1,4 @@
-import { mergeGenerators } from '../engine/merge.js';
+import { mergeGenerators } from '../core/merge.js';
 import { IntercomApiError } from '../intercom/errors.js';
 import { cursorPages } from '../intercom/pagination.js';
 import { CompletedPrefix } from '../intercom/paginators/index.js';

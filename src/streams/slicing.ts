@@ -1,5 +1,5 @@
 import type { JsonObject } from '../core/events.js';
-import { mergeGenerators } from '../engine/merge.js';
+import { mergeGenerators } from '../core/merge.js';
 import { cursorOf } from '../engine/state.js';
 import { PaginationStalledError, searchPages } from '../intercom/pagination.js';
 import { cursorSeconds, keyMissing, objectsOf } from './record-guards.js';

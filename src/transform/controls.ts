@@ -5,8 +5,8 @@ import { registerSecret } from '../core/redact.js';
 import type { SourceConfig as SourceConfigFile } from '../generated/config/index.js';
 import { Hasher } from './hash.js';
 import type { JsonStringMode } from './json-strings.js';
-import { checkJsonPath } from './jsonpath.js';
-import { checkDateFormat, type MacroTimeUnit } from './macros.js';
+import { checkJsonPath } from '../util/jsonpath.js';
+import { checkDateFormat, type MacroTimeUnit } from '../util/macros.js';
 import { PII_FIELDS } from './pii.js';
 
 /** The data controls read only their own keys of the config; credentials do not matter here. */
