@@ -155,8 +155,8 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
   const counts = new Map(selected.map((name) => [name, 0]));
   const sinceState = new Map(selected.map((name) => [name, 0]));
   const running = new Set<string>();
-  const everyRecords = opts.checkpointEveryRecords ?? opts.config.raw.checkpoint_every_records ?? 5000;
-  const everyMs = opts.checkpointEveryMs ?? (opts.config.raw.checkpoint_every_seconds ?? 30) * 1000;
+  const everyRecords = opts.checkpointEveryRecords ?? opts.config.settings.checkpoint_every_records;
+  const everyMs = opts.checkpointEveryMs ?? opts.config.settings.checkpoint_every_seconds * 1000;
   let pending: JsonObject | undefined;
   let lastEmitted: JsonObject | undefined;
   let lastEmitAt = Date.now();
@@ -258,7 +258,7 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
       await sink.emit({ type: 'status', stream: out(name), status: 'INCOMPLETE' });
     }
     // A revoked token fails everything; a missing permission only this stream, unless the user asked otherwise.
-    const stopAll = err instanceof IntercomApiError && (err.status === 401 || (err.status === 403 && opts.config.raw.fail_on_missing_permission === true));
+    const stopAll = err instanceof IntercomApiError && (err.status === 401 || (err.status === 403 && opts.config.settings.fail_on_missing_permission));
     return stopAll || err instanceof SyncInterrupted;
   }
 }

@@ -8,7 +8,6 @@ import type { ReadContext, Reader, ReaderItem } from './types.js';
 
 const STREAM = 'activity_logs';
 const PATH = '/admins/activity_logs';
-export const DEFAULT_WINDOW_DAYS = 5;
 /** A window is halved down to this width before its failure is reported. */
 export const MIN_WINDOW_SECONDS = 3600;
 
@@ -82,7 +81,7 @@ export const activityLogsReader: Reader = {
     // A first sync need not walk the years before the workspace existed, one window at a time.
     const created = cursor === undefined ? await workspaceCreatedAt(ctx) : undefined;
     const from = created !== undefined && created - DAY > lower ? created - DAY : lower;
-    const windowDays = ctx.config.raw.activity_logs_window_days ?? DEFAULT_WINDOW_DAYS;
+    const windowDays = ctx.config.settings.activity_logs_window_days;
     const windows = planSlices(from, upper, { sliceDays: windowDays, workers: ctx.config.maxConcurrency });
     const completed = new CompletedPrefix(windows.length);
     const sources = windows.map((w) => () => readRange(ctx, w.start, w.end, new Set()));

@@ -169,7 +169,7 @@ async function* walk(ctx: ReadContext, lower: number): AsyncGenerator<ReaderItem
 }
 
 async function waitForOtherScroll(ctx: ReadContext, busyWaits: number): Promise<void> {
-  const busyWaitMs = (typeof ctx.config.raw.scroll_busy_wait_seconds === 'number' ? ctx.config.raw.scroll_busy_wait_seconds : 60) * 1000;
+  const busyWaitMs = ctx.config.settings.scroll_busy_wait_seconds * 1000;
   ctx.logger.warn(`companies: another scroll is open for this Intercom app ("scroll already exists"); waiting ${busyWaitMs / 1000} s for it to expire (${busyWaits}/${MAX_BUSY_WAITS}).`);
   await new Promise((r) => setTimeout(r, busyWaitMs));
 }

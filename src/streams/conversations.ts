@@ -127,7 +127,7 @@ export const conversationsReader: Reader = {
   ],
   read(ctx) {
     const needDetail = ctx.selected.has('conversation_parts') || ctx.selected.has('email_address_header');
-    const displayAs = ctx.config.raw.conversation_parts_display_as === 'plaintext' ? 'plaintext' : undefined;
+    const displayAs = ctx.config.settings.conversation_parts_display_as === 'plaintext' ? 'plaintext' : undefined;
     // Every part of a new or changed conversation is emitted, not only parts updated after the
     // cursor: after a crash mid-sync, conversations past the checkpoint were never read, and their
     // older parts would otherwise be lost for good. Re-sent parts are de-duplicated by id.

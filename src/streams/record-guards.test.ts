@@ -22,7 +22,7 @@ function context(client: unknown, selected: string[], warns: string[]): ReadCont
   return {
     client: client as IntercomClient,
     // One-day slices from the state's cursor (no lookback): slice 1 is [D+1d, D+2d).
-    config: { maxConcurrency: 4, raw: { slice_days: 1, lookback_window_minutes: 0 } } as unknown as SourceConfig,
+    config: { maxConcurrency: 4, settings: { slice_days: 1, lookback_window_minutes: 0 } } as unknown as SourceConfig,
     logger: { debug() {}, info() {}, warn: (m: string) => void warns.push(m), error() {} },
     selected: new Set(selected),
     state: { updated_at: D },

@@ -27,7 +27,7 @@ export const segmentsReader = listReader({
   stream: 'segments',
   path: '/segments',
   recordsKey: 'segments',
-  params: (ctx) => (ctx.config.raw.segments_include_count === true ? { include_count: true } : {}),
+  params: (ctx) => (ctx.config.settings.segments_include_count ? { include_count: true } : {}),
 });
 
 /** Teams, and the team_admin junction from each team's admin_ids in the same pass. */

@@ -9,8 +9,6 @@ import type { ReadContext, ReaderItem } from './types.js';
 export const DAY = 86_400;
 /** No Intercom workspace has data from before the company existed. */
 export const INTERCOM_EPOCH = Date.UTC(2011, 0, 1) / 1000;
-/** Default lookback: covers Intercom's search index lag (minutes) with room to spare. */
-export const DEFAULT_LOOKBACK_MINUTES = 30;
 
 export interface TimeSlice {
   index: number;
@@ -39,7 +37,7 @@ export function detailWindow(maxConcurrency: number): number {
 /** The [lower, upper) window an incremental or full read covers, and the cursor it started from. */
 export function readWindow(ctx: ReadContext, stream: string, cursorField: string): { lower: number; upper: number; cursor: number | undefined } {
   const cursor = cursorOf(ctx.state, cursorField, stream);
-  const lookbackMinutes = typeof ctx.config.raw.lookback_window_minutes === 'number' ? ctx.config.raw.lookback_window_minutes : DEFAULT_LOOKBACK_MINUTES;
+  const lookbackMinutes = ctx.config.settings.lookback_window_minutes;
   const lower = cursor !== undefined ? Math.max(0, cursor - lookbackMinutes * 60) : (ctx.config.startDate ?? INTERCOM_EPOCH);
   return { lower, upper: ctx.syncStartedAt, cursor };
 }
@@ -90,7 +88,7 @@ export async function* slicedSearch(opts: SlicedSearchOptions): AsyncGenerator<R
     yield { kind: 'checkpoint', state: { [cursorField]: cursor } };
     return;
   }
-  const sliceDays = typeof ctx.config.raw.slice_days === 'number' ? ctx.config.raw.slice_days : undefined;
+  const sliceDays = ctx.config.settings.slice_days;
   const slices =
     sliceDays === undefined && upper - lower > PROBE_MIN_WINDOW
       ? await planByDensity(opts, lower, upper)
