@@ -1,6 +1,6 @@
 import type { JsonObject } from '../core/events.js';
 import { mergeGenerators } from '../core/merge.js';
-import { cursorOf } from '../engine/state.js';
+import { cursorOf } from '../core/cursor.js';
 import { PaginationStalledError, searchPages } from '../intercom/pagination.js';
 import { cursorSeconds, keyMissing, objectsOf } from './record-guards.js';
 import { idString } from './transform.js';
