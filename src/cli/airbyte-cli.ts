@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import type { CliIo } from './io.js';
 import { helpWidth, yargs, type Argv } from './yargs.js';
 import { loadSchema } from '../config/source-config.js';
 import { ConnectorError, errorMessage } from '../core/errors.js';
@@ -13,18 +13,6 @@ import { readJsonFile } from '../util/json-file.js';
 import { runPreviewCommand } from './preview.js';
 import { createClient, loadSourceConfig, runRead, sinkLogger } from './runtime.js';
 import { StateFile } from './state-file.js';
-
-export interface CliIo {
-  stdout: Writable;
-  stderr: Writable;
-  env: NodeJS.ProcessEnv;
-  /** Set by the commands: 0 on success. */
-  setExitCode(code: number): void;
-  /** Aborted when the process gets SIGTERM/SIGINT. */
-  signal?: AbortSignal;
-  /** Input of `write` (default: process.stdin). */
-  stdin?: Readable;
-}
 
 export function airbyteSpec(): object {
   return {

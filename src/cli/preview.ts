@@ -7,7 +7,7 @@ import type { IntercomClient } from '../intercom/client.js';
 import { fetchFirstPage } from '../streams/custom.js';
 import { suggestRecordPaths, type PathSuggestion } from '../util/jsonpath.js';
 import { compileStreamPlans, configuredStreams } from '../transform/stream-plans.js';
-import type { CliIo } from './airbyte-cli.js';
+import type { CliIo } from './io.js';
 import { createClient, loadSourceConfig, sinkLogger } from './runtime.js';
 
 export interface PreviewResult {

@@ -1,14 +1,14 @@
 import type { ConnectionSettings } from '../config/connection.js';
 import { parseSourceConfig, type SourceConfig } from '../config/source-config.js';
 import type { EventSink, JsonObject, Logger } from '../core/events.js';
-import type { SelectedStream } from '../protocol/catalog.js';
+import type { SelectedStream } from '../transform/selected-stream.js';
 import { runSync, type SyncResult } from '../engine/sync.js';
 import { IntercomClient, type ClientOptions } from '../intercom/client.js';
 import { ProgressReporter } from '../protocol/progress.js';
 import type { TextOut } from '../protocol/terminal.js';
 import type { StreamPlan } from '../transform/stream-plans.js';
 import { readJsonFile } from '../util/json-file.js';
-import type { CliIo } from './airbyte-cli.js';
+import type { CliIo } from './io.js';
 
 /** A logger that reports through the protocol sink (Airbyte LOG, Singer stderr). */
 export function sinkLogger(sink: EventSink): Logger {

@@ -12,7 +12,7 @@ import { compileStreamPlans, discoverStreams, type StreamPlan } from '../transfo
 import { readJsonFile } from '../util/json-file.js';
 import { packageVersion } from '../util/package-root.js';
 import { aboutMarkdown, type AboutInfo } from './about-markdown.js';
-import type { CliIo } from './airbyte-cli.js';
+import type { CliIo } from './io.js';
 import { createClient, loadSourceConfig, runRead } from './runtime.js';
 import { StateFile } from './state-file.js';
 

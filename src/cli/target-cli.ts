@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { aboutMarkdown, type AboutInfo } from './about-markdown.js';
 import { helpWidth, yargs, type Argv } from './yargs.js';
-import type { CliIo } from './airbyte-cli.js';
+import type { CliIo } from './io.js';
 import { createClient, sinkLogger } from './runtime.js';
 import { loadSchema } from '../config/source-config.js';
 import { ConnectorError, errorMessage } from '../core/errors.js';

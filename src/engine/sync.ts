@@ -6,7 +6,7 @@ import { IntercomApiError } from '../intercom/errors.js';
 import { readersFor } from '../streams/registry.js';
 import type { Reader } from '../streams/types.js';
 import { compileStreamPlans, configuredStreams, type StreamPlan } from '../transform/stream-plans.js';
-import type { SelectedStream } from '../protocol/catalog.js';
+import type { SelectedStream } from '../transform/selected-stream.js';
 import { EstimateGate } from './estimates.js';
 
 export interface SyncOptions {

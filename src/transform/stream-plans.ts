@@ -2,7 +2,7 @@ import type { SourceConfig } from '../config/source-config.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import type { JsonObject, Logger } from '../core/events.js';
 import { streamCatalogFor, type StreamEntry } from '../streams/registry.js';
-import type { SelectedStream } from '../protocol/catalog.js';
+import type { SelectedStream } from './selected-stream.js';
 import type { IntercomClient } from '../intercom/client.js';
 import { fetchFirstPage, inferCustomSchema } from '../streams/custom.js';
 import { discoverReportingSchemas, isReportingStream } from '../streams/reporting/discover.js';
