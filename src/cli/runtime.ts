@@ -15,7 +15,7 @@ export function sinkLogger(sink: EventSink): Logger {
   return {
     debug: (message) => void sink.emit({ type: 'log', level: 'DEBUG', message }),
     info: (message) => void sink.emit({ type: 'log', level: 'INFO', message }),
-    warn: (message) => void sink.emit({ type: 'log', level: 'WARN', message }),
+    warn: (message, notice) => void sink.emit({ type: 'log', level: 'WARN', message, ...(notice ? { notice } : {}) }),
     error: (message) => void sink.emit({ type: 'log', level: 'ERROR', message }),
   };
 }

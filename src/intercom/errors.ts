@@ -11,9 +11,13 @@ export interface IntercomErrorBody {
 export class IntercomApiError extends ConnectorError {
   readonly status: number | undefined;
   readonly code: string | undefined;
+  /** Intercom's own message for the first error of its body: match on this, never on `message` (ours, for people). */
+  readonly detail: string | undefined;
   readonly endpoint: string;
+  /** Retries ran out: the status of the last answer (a 5xx), or undefined when no answer came (network error). */
+  readonly lastStatus: number | undefined;
 
-  constructor(opts: { endpoint: string; status?: number; body?: IntercomErrorBody; message: string; transient: boolean; cause?: unknown; scope?: FailureScope }) {
+  constructor(opts: { endpoint: string; status?: number; body?: IntercomErrorBody; message: string; transient: boolean; cause?: unknown; scope?: FailureScope; lastStatus?: number }) {
     const first = opts.body?.errors?.[0];
     const requestId = opts.body?.request_id ? ` request_id=${opts.body.request_id}` : '';
     super(opts.message, {
@@ -25,7 +29,9 @@ export class IntercomApiError extends ConnectorError {
     this.name = 'IntercomApiError';
     this.status = opts.status;
     this.code = first?.code;
+    this.detail = first?.message;
     this.endpoint = opts.endpoint;
+    this.lastStatus = opts.lastStatus;
   }
 }
 

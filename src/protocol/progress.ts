@@ -31,7 +31,6 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-const TRUNCATED = /^PARTS_TRUNCATED (conversation|ticket) /;
 const METRIC_INTERVAL_MS = 60_000;
 /** Live rows on a terminal; more running streams are counted in one last row. */
 const MAX_LIVE_ROWS = 12;
@@ -89,7 +88,7 @@ export class ProgressReporter implements EventSink {
         if (!event.stream) this.budgetWaits++;
         break;
       case 'log':
-        this.countTruncated(event.message);
+        if (event.notice?.kind === 'parts_truncated') this.countTruncated(event.notice.stream);
         break;
       default:
         break;
@@ -140,10 +139,8 @@ export class ProgressReporter implements EventSink {
     this.streams.set(stream, p);
   }
 
-  private countTruncated(message: string): void {
-    const m = TRUNCATED.exec(message);
-    if (!m) return;
-    const p = this.streams.get(m[1] === 'conversation' ? 'conversation_parts' : 'ticket_parts');
+  private countTruncated(stream: string): void {
+    const p = this.streams.get(stream);
     if (p) p.truncated++;
   }
 

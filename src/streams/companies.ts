@@ -81,7 +81,7 @@ async function* scrollOnce(ctx: ReadContext, lower: number, emitted: Set<string>
     const fetched = await pending;
     if ('error' in fetched) {
       const err = fetched.error;
-      if (err instanceof IntercomApiError && err.status === 400 && (scrollParam === undefined || /scroll already exists/i.test(err.message))) throw new ScrollBusy(err);
+      if (err instanceof IntercomApiError && err.status === 400 && (scrollParam === undefined || /scroll already exists/i.test(err.detail ?? ''))) throw new ScrollBusy(err);
       if (!(err instanceof ConnectorError && err.failureType === 'transient_error')) throw err;
       return { end: 'broken', why: (err as Error).message, fresh, seen, expired: false };
     }

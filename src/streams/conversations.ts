@@ -81,6 +81,7 @@ function conversationItems(ctx: ReadContext, conversation: JsonObject, detail: J
     if (shortfall) {
       ctx.logger.warn(
         `PARTS_TRUNCATED conversation ${conversationId}: Intercom returns only the most recent ${shortfall.returned} parts; ${shortfall.expected - shortfall.returned} older parts (of ${shortfall.expected}) cannot be read through the API.`,
+        { kind: 'parts_truncated', stream: 'conversation_parts' },
       );
     }
     const wantParts = ctx.selected.has('conversation_parts');

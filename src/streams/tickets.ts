@@ -36,7 +36,7 @@ function ticketItems(ctx: ReadContext, ticket: JsonObject, detail: JsonObject | 
     const list = detail.ticket_parts as TicketPartsList | undefined;
     const parts = objectsOf(list?.ticket_parts ?? [], ctx.logger, `ticket_parts: the parts of ticket ${ticketId}`);
     const warning = ticketPartsWarning(ticketId, detail, parts, list);
-    if (warning) ctx.logger.warn(warning);
+    if (warning) ctx.logger.warn(warning, { kind: 'parts_truncated', stream: 'ticket_parts' });
     const rows: JsonObject[] = [];
     for (const [index, part] of parts.entries()) {
       const partId = idString(part.id);
