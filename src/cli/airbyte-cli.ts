@@ -11,7 +11,8 @@ import { AirbyteSink } from '../protocol/airbyte.js';
 import { configuredStreams, discoverStreams } from '../transform/stream-plans.js';
 import { readJsonFile } from '../util/json-file.js';
 import { runPreviewCommand } from './preview.js';
-import { createClient, loadSourceConfig, runRead, sinkLogger } from './runtime.js';
+import { createClient } from '../intercom/create-client.js';
+import { loadSourceConfig, runRead, sinkLogger } from './runtime.js';
 import { StateFile } from './state-file.js';
 
 export function airbyteSpec(): object {

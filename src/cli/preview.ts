@@ -8,7 +8,8 @@ import { fetchFirstPage } from '../streams/custom.js';
 import { suggestRecordPaths, type PathSuggestion } from '../util/jsonpath.js';
 import { compileStreamPlans, configuredStreams } from '../transform/stream-plans.js';
 import type { CliIo } from './io.js';
-import { createClient, loadSourceConfig, sinkLogger } from './runtime.js';
+import { createClient } from '../intercom/create-client.js';
+import { loadSourceConfig, sinkLogger } from './runtime.js';
 
 export interface PreviewResult {
   /** The stream's output name (stream_prefix, stream_aliases). */

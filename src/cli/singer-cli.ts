@@ -13,7 +13,8 @@ import { readJsonFile } from '../util/json-file.js';
 import { packageVersion } from '../util/package-root.js';
 import { aboutMarkdown, type AboutInfo } from './about-markdown.js';
 import type { CliIo } from './io.js';
-import { createClient, loadSourceConfig, runRead } from './runtime.js';
+import { createClient } from '../intercom/create-client.js';
+import { loadSourceConfig, runRead } from './runtime.js';
 import { StateFile } from './state-file.js';
 
 export function aboutInfo(): JsonObject {
