@@ -2,59 +2,10 @@ import type { JsonObject } from '../core/events.js';
 import { IntercomApiError } from '../intercom/errors.js';
 import { isRecord, keyMissing, objectsOf, parentSkipped, refusable, started } from './record-guards.js';
 import { idString } from './transform.js';
-import { detailWindow, slicedSearch, type TimeSlice } from './slicing.js';
+import { fetchInOrder, detailWindow } from './details.js';
+import { partsShortfall, type PartsList } from './parts.js';
+import { inclusiveSliceQuery, slicedSearch } from './slicing.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
-
-/**
- * Conversation and ticket search treat `>` and `<` as inclusive. Asking one second wider on both
- * sides is safe whichever way Intercom compares, since records are filtered to the slice locally.
- */
-export function inclusiveSliceQuery(slice: TimeSlice): unknown {
-  const lower = { field: 'updated_at', operator: '>', value: slice.start - 1 };
-  if (slice.last) return { operator: 'AND', value: [lower] };
-  return { operator: 'AND', value: [lower, { field: 'updated_at', operator: '<', value: slice.end }] };
-}
-
-interface PartsList {
-  conversation_parts?: JsonObject[];
-  ticket_parts?: JsonObject[];
-  total_count?: number;
-}
-
-/**
- * Fetches details for a page with at most `window` requests outstanding, yielding in page order.
- * A fetch that fails while an earlier one is awaited is already handled (started): the first
- * failure in page order is thrown, never an unhandled rejection.
- */
-export async function* fetchInOrder<T, R>(items: T[], window: number, fetch: (item: T) => Promise<R>): AsyncGenerator<[T, R]> {
-  const pending: Promise<R>[] = [];
-  let next = 0;
-  const fill = () => {
-    while (pending.length < window && next < items.length) pending.push(started(fetch(items[next++]!)));
-  };
-  fill();
-  for (let i = 0; i < items.length; i++) {
-    const result = await pending.shift()!;
-    fill();
-    yield [items[i]!, result];
-  }
-}
-
-export interface PartsReport {
-  /** Parts the API returned. */
-  returned: number;
-  /** Parts the parent says it has (statistics or total_count). */
-  expected: number;
-}
-
-/** Intercom returns at most the 500 most recent parts; say so, never pretend completeness. */
-export function partsShortfall(detail: JsonObject, parts: JsonObject[], list: PartsList | undefined): PartsReport | undefined {
-  const stats = detail.statistics as { count_conversation_parts?: unknown } | null | undefined;
-  const counted = typeof stats?.count_conversation_parts === 'number' ? stats.count_conversation_parts : 0;
-  const total = typeof list?.total_count === 'number' ? list.total_count : 0;
-  const expected = Math.max(counted, total);
-  return expected > parts.length ? { returned: parts.length, expected } : undefined;
-}
 
 /**
  * The items of one conversation, one batch per stream: its tags, its parts, their email headers,

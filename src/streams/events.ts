@@ -3,9 +3,8 @@ import type { JsonObject } from '../core/events.js';
 import { IntercomApiError } from '../intercom/errors.js';
 import { cursorPages } from '../intercom/pagination.js';
 import { changedContacts } from './changed-contacts.js';
-import { fetchInOrder } from './conversations.js';
 import { objectsOf, parentSkipped, refusable } from './record-guards.js';
-import { detailWindow } from './slicing.js';
+import { detailWindow, fetchInOrder } from './details.js';
 import { idString, uniqueRecords } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 

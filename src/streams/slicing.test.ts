@@ -3,7 +3,7 @@ import type { SourceConfig } from '../config/source-config.js';
 import type { JsonObject } from '../core/events.js';
 import type { IntercomClient } from '../intercom/client.js';
 import { contactSliceQuery } from './contacts.js';
-import { inclusiveSliceQuery } from './conversations.js';
+import { inclusiveSliceQuery } from './slicing.js';
 import { DAY, planSlices, slicedSearch, sliceWorkers, type TimeSlice } from './slicing.js';
 import type { ReadContext } from './types.js';
 

@@ -30,10 +30,6 @@ export function sliceWorkers(maxConcurrency: number): number {
   return Math.max(1, Math.min(maxConcurrency, 8));
 }
 
-export function detailWindow(maxConcurrency: number): number {
-  return Math.max(4, Math.ceil(maxConcurrency / 2));
-}
-
 /** The [lower, upper) window an incremental or full read covers, and the cursor it started from. */
 export function readWindow(ctx: ReadContext, stream: string, cursorField: string): { lower: number; upper: number; cursor: number | undefined } {
   const cursor = cursorOf(ctx.state, cursorField, stream);
@@ -265,4 +261,14 @@ async function* readSlice(opts: SlicedSearchOptions, slice: TimeSlice, onTotal: 
       throw err;
     }
   }
+}
+
+/**
+ * Conversation and ticket search treat `>` and `<` as inclusive. Asking one second wider on both
+ * sides is safe whichever way Intercom compares, since records are filtered to the slice locally.
+ */
+export function inclusiveSliceQuery(slice: TimeSlice): unknown {
+  const lower = { field: 'updated_at', operator: '>', value: slice.start - 1 };
+  if (slice.last) return { operator: 'AND', value: [lower] };
+  return { operator: 'AND', value: [lower, { field: 'updated_at', operator: '<', value: slice.end }] };
 }

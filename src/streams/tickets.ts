@@ -1,8 +1,9 @@
 import type { JsonObject } from '../core/events.js';
-import { fetchInOrder, inclusiveSliceQuery, partsShortfall } from './conversations.js';
+import { detailWindow, fetchInOrder } from './details.js';
+import { partsShortfall } from './parts.js';
 import { IntercomApiError } from '../intercom/errors.js';
 import { keyMissing, objectsOf, parentSkipped, refusable } from './record-guards.js';
-import { detailWindow, slicedSearch } from './slicing.js';
+import { inclusiveSliceQuery, slicedSearch } from './slicing.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 
