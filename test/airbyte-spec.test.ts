@@ -59,7 +59,7 @@ const SPECS = [
   { name: 'destination', spec: airbyteDestinationSpec() as Spec, parse: (c: unknown) => parseDestinationConfig(c, {}) },
 ];
 
-describe.each(SPECS)('the Airbyte $name spec follows the rules of Airbyte\'s spec documentation', ({ name, spec, parse }) => {
+describe.each(SPECS)('the Airbyte $name spec follows the rules of Airbyte\'s spec documentation', ({ spec, parse }) => {
   const root = spec.connectionSpecification;
 
   it('order: every property of the form has an integer order, unique among its siblings', () => {

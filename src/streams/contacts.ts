@@ -4,7 +4,7 @@ import { DAY, dayStart, slicedSearch, type TimeSlice } from './slicing.js';
 import { IntercomApiError } from '../intercom/errors.js';
 import { objectsOf, parentSkipped, refusable } from './record-guards.js';
 import { idString } from './transform.js';
-import type { ReadContext, Reader, ReaderItem } from './types.js';
+import type { ReadContext, Reader } from './types.js';
 
 interface EmbeddedList {
   data?: unknown[];

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../core/events.js';
 import { IntercomApiError } from '../intercom/errors.js';
-import { isRecord, keyMissing, objectsOf, parentSkipped, refusable, started } from './record-guards.js';
+import { isRecord, keyMissing, objectsOf, parentSkipped, refusable } from './record-guards.js';
 import { idString } from './transform.js';
 import { fetchInOrder, detailWindow } from './details.js';
 import { partsShortfall, type PartsList } from './parts.js';
