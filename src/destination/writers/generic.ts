@@ -25,20 +25,11 @@ export interface BatchedWrite extends PreparedWrite {
  * (minus exclude_fields and the placeholder fields), merged over the static `body`.
  */
 export function genericWriter(stream: string, config: StreamWriteConfig): ObjectWriter {
-  const where = `config.streams.${stream}`;
-  const method = config.method as HttpMethod | undefined;
-  const template = config.path;
-  if (!method || !template) throw new ConfigError(`${where} needs both method and path for generic mode (or object: one of the built-in writers).`);
-  const problem = templateProblem(template);
-  if (problem) throw new ConfigError(`${where}.path '${template}' ${problem}.`);
-  const placeholders = placeholdersOf(template);
+  const { method, template, placeholders } = checkedEndpoint(stream, config);
   const exclude = new Set([...(config.exclude_fields ?? []), ...placeholders]);
   const staticBody = (config.body ?? {}) as JsonObject;
   const idempotent = config.idempotent ?? method !== 'POST';
   const batchProperty = config.batch_property;
-  if (batchProperty && placeholders.length) {
-    throw new ConfigError(`${where}.path has placeholders (${placeholders.join(', ')}); a batched stream sends many records in one request, so its path must be fixed.`);
-  }
   const send = (ctx: WriteContext, path: string, json: unknown): Promise<{ body?: JsonObject; skipped?: string }> =>
     idempotent ? ctx.send<JsonObject>({ method, path, json }).then((body) => ({ body })) : ctx.sendOnce<JsonObject>({ method, path, json });
   const outcomeOf = (answer: { body?: JsonObject; skipped?: string }): WriteOutcome =>
@@ -74,6 +65,21 @@ export function genericWriter(stream: string, config: StreamWriteConfig): Object
       };
     },
   };
+}
+
+/** The stream's method and path template, refused with the field named when generic mode cannot work. */
+function checkedEndpoint(stream: string, config: StreamWriteConfig): { method: HttpMethod; template: string; placeholders: string[] } {
+  const where = `config.streams.${stream}`;
+  const method = config.method as HttpMethod | undefined;
+  const template = config.path;
+  if (!method || !template) throw new ConfigError(`${where} needs both method and path for generic mode (or object: one of the built-in writers).`);
+  const problem = templateProblem(template);
+  if (problem) throw new ConfigError(`${where}.path '${template}' ${problem}.`);
+  const placeholders = placeholdersOf(template);
+  if (config.batch_property && placeholders.length) {
+    throw new ConfigError(`${where}.path has placeholders (${placeholders.join(', ')}); a batched stream sends many records in one request, so its path must be fixed.`);
+  }
+  return { method, template, placeholders };
 }
 
 export function isBatched(prepared: PreparedWrite): prepared is BatchedWrite {
