@@ -30,17 +30,16 @@ export function genericWriter(stream: string, config: StreamWriteConfig): Object
   const staticBody = (config.body ?? {}) as JsonObject;
   const idempotent = config.idempotent ?? method !== 'POST';
   const batchProperty = config.batch_property;
-  const send = (ctx: WriteContext, path: string, json: unknown): Promise<{ body?: JsonObject; skipped?: string }> =>
-    idempotent ? ctx.send<JsonObject>({ method, path, json }).then((body) => ({ body })) : ctx.sendOnce<JsonObject>({ method, path, json });
-  const outcomeOf = (answer: { body?: JsonObject; skipped?: string }): WriteOutcome =>
-    answer.skipped ? { kind: 'skipped', note: answer.skipped } : { kind: method === 'DELETE' ? 'deleted' : 'written', id: typeof answer.body?.id === 'string' ? answer.body.id : undefined };
-
+  const send = async (ctx: WriteContext, path: string, json: unknown): Promise<WriteOutcome> => {
+    const answer = idempotent ? await ctx.send<JsonObject>({ method, path, json }).then((body) => ({ body, skipped: undefined })) : await ctx.sendOnce<JsonObject>({ method, path, json });
+    return answer.skipped ? { kind: 'skipped', note: answer.skipped } : { kind: method === 'DELETE' ? 'deleted' : 'written', id: typeof answer.body?.id === 'string' ? answer.body.id : undefined };
+  };
   const batch: BatchSpec | undefined = batchProperty
     ? {
         group: stream,
         size: config.batch_size ?? 100,
         plan: (items) => ({ method, path: template, body: { ...staticBody, [batchProperty]: items } }),
-        send: async (items, ctx) => outcomeOf(await send(ctx, template, { ...staticBody, [batchProperty]: items })),
+        send: (items, ctx) => send(ctx, template, { ...staticBody, [batchProperty]: items }),
       }
     : undefined;
 
@@ -52,16 +51,13 @@ export function genericWriter(stream: string, config: StreamWriteConfig): Object
     prepare(record): PreparedWrite {
       // fromEntries defines own properties: a `__proto__` key could never turn into the item's prototype.
       const item: JsonObject = Object.fromEntries(Object.entries(record).filter(([key, value]) => !exclude.has(key) && value !== undefined));
-      if (batch) {
-        const prepared: BatchedWrite = { keys: [], plan: [], run: () => Promise.reject(new Error('batched records are sent by the batcher')), batch: { spec: batch, item } };
-        return prepared;
-      }
+      if (batch) return batchedWrite(batch, item);
       const path = buildPath(template, record);
       const body = method === 'DELETE' ? undefined : { ...staticBody, ...item };
       return {
         keys: [`generic:${method} ${path}`],
         plan: [{ method, path, ...(body ? { body } : {}) }],
-        run: async (ctx) => outcomeOf(await send(ctx, path, body)),
+        run: (ctx) => send(ctx, path, body),
       };
     },
   };
@@ -80,6 +76,11 @@ function checkedEndpoint(stream: string, config: StreamWriteConfig): { method: H
     throw new ConfigError(`${where}.path has placeholders (${placeholders.join(', ')}); a batched stream sends many records in one request, so its path must be fixed.`);
   }
   return { method, template, placeholders };
+}
+
+/** A record of a batched stream: the batcher sends it, with others, in one request. */
+function batchedWrite(spec: BatchSpec, item: JsonObject): BatchedWrite {
+  return { keys: [], plan: [], run: () => Promise.reject(new Error('batched records are sent by the batcher')), batch: { spec, item } };
 }
 
 export function isBatched(prepared: PreparedWrite): prepared is BatchedWrite {
