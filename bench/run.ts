@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- options]`: the benchmark of issue 6. Runs the BUILT connector as a process
+ * `npm run bench [-- options]`: the throughput benchmark. Runs the BUILT connector as a process
  * against the fake Intercom in another process and prints one table. See bench/README.md.
  */
 import { execFileSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-/** The benchmark scenarios of issue 6 and a rough request estimate for each. */
+/** The benchmark scenarios and a rough request estimate for each. */
 
 export interface WorkspaceSizes {
   contacts: number;

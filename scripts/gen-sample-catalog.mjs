@@ -3,7 +3,7 @@
 // the connector's own discover output. Needs `npm run build` first. Usage: node scripts/gen-sample-catalog.mjs
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { airbyteSpec } from '../dist/src/cli/airbyte-cli.js';
-import { airbyteCatalog } from '../dist/src/engine/catalog.js';
+import { airbyteCatalog } from '../dist/src/protocol/catalog.js';
 import { STREAMS } from '../dist/src/streams/catalog.js';
 
 const root = new URL('../', import.meta.url);

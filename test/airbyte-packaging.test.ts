@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { airbyteSpec } from '../src/cli/airbyte-cli.js';
-import { airbyteCatalog } from '../src/engine/catalog.js';
+import { airbyteCatalog } from '../src/protocol/catalog.js';
 import { validateAirbyteDefinition } from './helpers/protocol.js';
 import { repoRoot } from './helpers/run-cli.js';
 

@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { airbyteSpec } from '../src/cli/airbyte-cli.js';
 import { parseSourceConfig } from '../src/config/source-config.js';
-import { airbyteDestinationSpec } from '../src/destination/cli.js';
+import { airbyteDestinationSpec } from '../src/cli/target-cli.js';
 import { parseDestinationConfig } from '../src/destination/config.js';
 
 /**
@@ -59,7 +59,7 @@ const SPECS = [
   { name: 'destination', spec: airbyteDestinationSpec() as Spec, parse: (c: unknown) => parseDestinationConfig(c, {}) },
 ];
 
-describe.each(SPECS)('the Airbyte $name spec follows the rules of Airbyte\'s spec documentation', ({ name, spec, parse }) => {
+describe.each(SPECS)('the Airbyte $name spec follows the rules of Airbyte\'s spec documentation', ({ spec, parse }) => {
   const root = spec.connectionSpecification;
 
   it('order: every property of the form has an integer order, unique among its siblings', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseConfiguredAirbyteCatalog } from '../src/engine/catalog.js';
+import { parseConfiguredAirbyteCatalog } from '../src/protocol/catalog.js';
 import { streamCatalog } from '../src/streams/registry.js';
 import { validateAirbyteDefinition } from './helpers/protocol.js';
 

@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSourceConfig } from '../src/config/source-config.js';
 import { ConfigError } from '../src/core/errors.js';
-import { parseConfiguredAirbyteCatalog, parseSingerCatalog } from '../src/engine/catalog.js';
-import { cursorOf, parseStateInput } from '../src/engine/state.js';
+import { parseConfiguredAirbyteCatalog, parseSingerCatalog } from '../src/protocol/catalog.js';
+import { cursorOf } from '../src/core/cursor.js';
+import { parseStateInput } from '../src/engine/state.js';
 
 /**
  * Property tests: whatever JSON a user or orchestrator hands us, the parsers either accept it or

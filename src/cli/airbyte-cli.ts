@@ -1,30 +1,19 @@
-import type { Readable, Writable } from 'node:stream';
+import type { CliIo } from './io.js';
 import { helpWidth, yargs, type Argv } from './yargs.js';
 import { loadSchema } from '../config/source-config.js';
 import { ConnectorError, errorMessage } from '../core/errors.js';
-import type { JsonObject } from '../core/events.js';
-import { airbyteDestinationSpec, airbyteWrite } from '../destination/cli.js';
-import { airbyteCatalog, parseConfiguredAirbyteCatalog } from '../engine/catalog.js';
+import type { JsonObject, Logger } from '../core/events.js';
+import { airbyteDestinationSpec, airbyteWrite } from './target-cli.js';
+import { airbyteCatalog, parseConfiguredAirbyteCatalog } from '../protocol/catalog.js';
 import { checkConnection } from '../engine/check.js';
 import { parseStateInput } from '../engine/state.js';
 import { AirbyteSink } from '../protocol/airbyte.js';
 import { configuredStreams, discoverStreams } from '../transform/stream-plans.js';
 import { readJsonFile } from '../util/json-file.js';
 import { runPreviewCommand } from './preview.js';
-import { createClient, loadSourceConfig, runRead, sinkLogger } from './runtime.js';
+import { createClient } from '../intercom/create-client.js';
+import { loadSourceConfig, runRead, sinkLogger } from './runtime.js';
 import { StateFile } from './state-file.js';
-
-export interface CliIo {
-  stdout: Writable;
-  stderr: Writable;
-  env: NodeJS.ProcessEnv;
-  /** Set by the commands: 0 on success. */
-  setExitCode(code: number): void;
-  /** Aborted when the process gets SIGTERM/SIGINT. */
-  signal?: AbortSignal;
-  /** Input of `write` (default: process.stdin). */
-  stdin?: Readable;
-}
 
 export function airbyteSpec(): object {
   return {
@@ -59,67 +48,96 @@ export function airbyteSpec(): object {
   };
 }
 
+/** What every command of the Airbyte command line shares: the process, the protocol sink, its logger. */
+interface AirbyteCommands {
+  io: CliIo;
+  sink: AirbyteSink;
+  logger: Logger;
+  /** Reports an error as the last message (TRACE ERROR) and sets exit code 1. */
+  fail(err: unknown): Promise<void>;
+}
+
 /** The Airbyte command line: spec, check, discover, read. Built as a factory so tests run it in-process. */
 export function airbyteCli(io: CliIo, argv: string[]): Argv {
   const sink = new AirbyteSink(io.stdout);
-  const logger = sinkLogger(sink);
-
   const fail = async (err: unknown): Promise<void> => {
     const known = err instanceof ConnectorError ? err : undefined;
     await sink.emit({ type: 'error', message: known ? known.message : `Unexpected error: ${errorMessage(err)}`, internalMessage: known?.internalMessage, failureType: known?.failureType ?? 'system_error' });
     await sink.flush();
     io.setExitCode(1);
   };
-
-  return yargs(argv)
+  const cmd: AirbyteCommands = { io, sink, logger: sinkLogger(sink), fail };
+  const parser = yargs(argv)
     .scriptName('intercom-connector')
-    .usage('$0 <command> [options]\n\nIntercom source and destination for Airbyte (spec, check, discover, read, write).')
+    .usage('$0 <command> [options]\n\nIntercom source and destination for Airbyte (spec, check, discover, read, write).');
+  return withMoreCommands(withReadCommands(withSetupCommands(parser, cmd), cmd), cmd)
+    .demandCommand(1, 'Name a command: spec, check, discover, read, preview, write or demo.')
+    .strict()
+    .help()
+    .wrap(helpWidth());
+}
+
+/** spec, check, discover: what an orchestrator runs before a sync. */
+function withSetupCommands(parser: Argv, cmd: AirbyteCommands): Argv {
+  const configOption = { type: 'string', demandOption: true, describe: 'Path to the config JSON' } as const;
+  return parser
     .command(
       'spec',
       'Print the connector specification',
       (y) => y.option('destination', { type: 'boolean', default: false, describe: 'The destination (write) specification instead of the source one (also: INTERCOM_CONNECTOR_ROLE=destination)' }),
-      async (args) => {
-        // Airbyte runs a bare `spec`: an image registered as a destination sets the role in its environment.
-        const destination = args.destination || io.env.INTERCOM_CONNECTOR_ROLE === 'destination';
-        await sink.writeRaw({ type: 'SPEC', spec: destination ? airbyteDestinationSpec() : airbyteSpec() });
-        await sink.flush();
-        io.setExitCode(0);
-      },
+      (args) => specCommand(cmd, args.destination),
     )
     .command(
       'check',
       'Check the config can reach Intercom',
-      (y) => y.option('config', { type: 'string', demandOption: true, describe: 'Path to the config JSON' }),
-      async (args) => {
-        try {
-          const config = loadSourceConfig(args.config, logger, io.env);
-          // The same stream checks as read (custom stream names, aliases, hash paths): a config check passes is one read accepts.
-          configuredStreams(config);
-          const result = await checkConnection(createClient(config, sink, logger, io.env));
-          await sink.writeRaw({ type: 'CONNECTION_STATUS', connectionStatus: { status: result.ok ? 'SUCCEEDED' : 'FAILED', message: result.message } });
-        } catch (err) {
-          await sink.writeRaw({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'FAILED', message: errorMessage(err) } });
-        }
-        await sink.flush();
-        io.setExitCode(0);
-      },
+      (y) => y.option('config', configOption),
+      (args) => checkCommand(cmd, args.config),
     )
     .command(
       'discover',
       'Print the catalog of streams',
-      (y) => y.option('config', { type: 'string', demandOption: true, describe: 'Path to the config JSON' }),
-      async (args) => {
-        try {
-          const config = loadSourceConfig(args.config, logger, io.env);
-          const streams = await discoverStreams(config, () => createClient(config, sink, logger, io.env), logger);
-          await sink.writeRaw({ type: 'CATALOG', catalog: airbyteCatalog(streams) });
-          await sink.flush();
-          io.setExitCode(0);
-        } catch (err) {
-          await fail(err);
-        }
-      },
-    )
+      (y) => y.option('config', configOption),
+      (args) => discoverCommand(cmd, args.config),
+    );
+}
+
+async function specCommand({ io, sink }: AirbyteCommands, destinationFlag: boolean): Promise<void> {
+  // Airbyte runs a bare `spec`: an image registered as a destination sets the role in its environment.
+  const destination = destinationFlag || io.env.INTERCOM_CONNECTOR_ROLE === 'destination';
+  await sink.writeRaw({ type: 'SPEC', spec: destination ? airbyteDestinationSpec() : airbyteSpec() });
+  await sink.flush();
+  io.setExitCode(0);
+}
+
+async function checkCommand({ io, sink, logger }: AirbyteCommands, configPath: string): Promise<void> {
+  try {
+    const config = loadSourceConfig(configPath, logger, io.env);
+    // The same stream checks as read (custom stream names, aliases, hash paths): a config check passes is one read accepts.
+    configuredStreams(config);
+    const result = await checkConnection(createClient(config, sink, logger, io.env));
+    await sink.writeRaw({ type: 'CONNECTION_STATUS', connectionStatus: { status: result.ok ? 'SUCCEEDED' : 'FAILED', message: result.message } });
+  } catch (err) {
+    await sink.writeRaw({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'FAILED', message: errorMessage(err) } });
+  }
+  await sink.flush();
+  io.setExitCode(0);
+}
+
+async function discoverCommand({ io, sink, logger, fail }: AirbyteCommands, configPath: string): Promise<void> {
+  try {
+    const config = loadSourceConfig(configPath, logger, io.env);
+    const streams = await discoverStreams(config, () => createClient(config, sink, logger, io.env), logger);
+    await sink.writeRaw({ type: 'CATALOG', catalog: airbyteCatalog(streams) });
+    await sink.flush();
+    io.setExitCode(0);
+  } catch (err) {
+    await fail(err);
+  }
+}
+
+/** read and preview: records out. */
+function withReadCommands(parser: Argv, cmd: AirbyteCommands): Argv {
+  return parser
     .command(
       'read',
       'Read the selected streams',
@@ -130,20 +148,7 @@ export function airbyteCli(io: CliIo, argv: string[]): Argv {
           .option('state', { type: 'string', describe: 'Path to the state JSON (per-stream array or legacy object)' })
           .option('state-file', { type: 'string', describe: 'State file: read at start if it exists (wins over --state), rewritten atomically after every STATE; the next run resumes from it' })
           .option('quiet', { type: 'boolean', default: false, describe: 'No progress lines on stderr' }),
-      async (args) => {
-        try {
-          const config = loadSourceConfig(args.config, logger, io.env);
-          const selected = parseConfiguredAirbyteCatalog(readJsonFile(args.catalog, 'catalog'), config);
-          const stateFile = args.stateFile ? StateFile.open(args.stateFile, 'airbyte', args.state, logger) : undefined;
-          const inputState = stateFile?.inputState() ?? (args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>());
-          const out = stateFile?.wrap(sink) ?? sink;
-          const result = await runRead({ io, sink: out, config, selected, inputState, quiet: args.quiet, singer: false });
-          await out.flush();
-          io.setExitCode(result.failedStreams.length ? 1 : 0);
-        } catch (err) {
-          await fail(err);
-        }
-      },
+      (args) => readCommand(cmd, args),
     )
     .command(
       'preview',
@@ -153,8 +158,28 @@ export function airbyteCli(io: CliIo, argv: string[]): Argv {
           .option('config', { type: 'string', demandOption: true, describe: 'Path to the config JSON' })
           .option('stream', { type: 'string', demandOption: true, describe: 'Stream name (shipped or custom; its alias works too)' })
           .option('limit', { type: 'number', default: 10, describe: 'Records to print' }),
-      async (args) => io.setExitCode(await runPreviewCommand(io, args)),
-    )
+      async (args) => cmd.io.setExitCode(await runPreviewCommand(cmd.io, args)),
+    );
+}
+
+async function readCommand({ io, sink, logger, fail }: AirbyteCommands, args: { config: string; catalog: string; state?: string; stateFile?: string; quiet: boolean }): Promise<void> {
+  try {
+    const config = loadSourceConfig(args.config, logger, io.env);
+    const selected = parseConfiguredAirbyteCatalog(readJsonFile(args.catalog, 'catalog'), config);
+    const stateFile = args.stateFile ? StateFile.open(args.stateFile, 'airbyte', args.state, logger) : undefined;
+    const inputState = stateFile?.inputState() ?? (args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>());
+    const out = stateFile?.wrap(sink) ?? sink;
+    const result = await runRead({ io, sink: out, config, selected, inputState, quiet: args.quiet, singer: false });
+    await out.flush();
+    io.setExitCode(result.failedStreams.length ? 1 : 0);
+  } catch (err) {
+    await fail(err);
+  }
+}
+
+/** write (the destination) and demo. */
+function withMoreCommands(parser: Argv, { io, sink }: AirbyteCommands): Argv {
+  return parser
     .command(
       'write',
       'Write Airbyte RECORD messages from stdin to Intercom (destination); STATE is echoed once the records before it are written',
@@ -173,9 +198,5 @@ export function airbyteCli(io: CliIo, argv: string[]): Argv {
         await import('../demo/demo.js');
         io.setExitCode(typeof process.exitCode === 'number' ? process.exitCode : 0);
       },
-    )
-    .demandCommand(1, 'Name a command: spec, check, discover, read, preview, write or demo.')
-    .strict()
-    .help()
-    .wrap(helpWidth());
+    );
 }

@@ -5,10 +5,11 @@ import type { EngineEvent, EventSink, JsonObject, Logger } from '../core/events.
 import { redact } from '../core/redact.js';
 import type { IntercomClient } from '../intercom/client.js';
 import { fetchFirstPage } from '../streams/custom.js';
-import { suggestRecordPaths, type PathSuggestion } from '../transform/jsonpath.js';
+import { suggestRecordPaths, type PathSuggestion } from '../util/jsonpath.js';
 import { compileStreamPlans, configuredStreams } from '../transform/stream-plans.js';
-import type { CliIo } from './airbyte-cli.js';
-import { createClient, loadSourceConfig, sinkLogger } from './runtime.js';
+import type { CliIo } from './io.js';
+import { createClient } from '../intercom/create-client.js';
+import { loadSourceConfig, sinkLogger } from './runtime.js';
 
 export interface PreviewResult {
   /** The stream's output name (stream_prefix, stream_aliases). */

@@ -1,4 +1,4 @@
-import type { CliIo } from './airbyte-cli.js';
+import type { CliIo } from './io.js';
 
 /**
  * The real process as CLI io. SIGTERM/SIGINT abort the sync: the engine emits the last safe STATE

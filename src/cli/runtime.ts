@@ -1,52 +1,26 @@
-import type { ConnectionSettings } from '../config/connection.js';
 import { parseSourceConfig, type SourceConfig } from '../config/source-config.js';
 import type { EventSink, JsonObject, Logger } from '../core/events.js';
-import type { SelectedStream } from '../engine/catalog.js';
+import type { SelectedStream } from '../transform/selected-stream.js';
 import { runSync, type SyncResult } from '../engine/sync.js';
-import { IntercomClient, type ClientOptions } from '../intercom/client.js';
+import { createClient } from '../intercom/create-client.js';
 import { ProgressReporter } from '../protocol/progress.js';
 import type { TextOut } from '../protocol/terminal.js';
 import type { StreamPlan } from '../transform/stream-plans.js';
 import { readJsonFile } from '../util/json-file.js';
-import type { CliIo } from './airbyte-cli.js';
+import type { CliIo } from './io.js';
 
 /** A logger that reports through the protocol sink (Airbyte LOG, Singer stderr). */
 export function sinkLogger(sink: EventSink): Logger {
   return {
     debug: (message) => void sink.emit({ type: 'log', level: 'DEBUG', message }),
     info: (message) => void sink.emit({ type: 'log', level: 'INFO', message }),
-    warn: (message) => void sink.emit({ type: 'log', level: 'WARN', message }),
+    warn: (message, notice) => void sink.emit({ type: 'log', level: 'WARN', message, ...(notice ? { notice } : {}) }),
     error: (message) => void sink.emit({ type: 'log', level: 'ERROR', message }),
   };
 }
 
 export function loadSourceConfig(path: string, logger: Logger, env: NodeJS.ProcessEnv = process.env): SourceConfig {
   return parseSourceConfig(readJsonFile(path, 'config'), env, (msg) => logger.warn(msg));
-}
-
-export function createClient(
-  config: ConnectionSettings,
-  sink: EventSink,
-  logger: Logger,
-  env: NodeJS.ProcessEnv = process.env,
-  onRequestDone?: ClientOptions['onRequestDone'],
-): IntercomClient {
-  return new IntercomClient({
-    baseUrl: config.baseUrl,
-    accessToken: config.accessToken,
-    apiVersion: config.apiVersion,
-    requestTimeoutMs: config.requestTimeoutMs,
-    maxConcurrency: config.maxConcurrency,
-    maxRequestsPerMinute: config.maxRequestsPerMinute,
-    maxRetries: config.maxRetries,
-    maxRateLimitWaitMs: config.maxRateLimitWaitMs,
-    maxResponseBytes: config.maxResponseBytes,
-    // Tests shorten the backoff; users have no reason to.
-    retryBaseDelayMs: env.INTERCOM_CONNECTOR_RETRY_BASE_MS ? Number(env.INTERCOM_CONNECTOR_RETRY_BASE_MS) : undefined,
-    onRateLimited: (resetAtMs, stream) => void sink.emit({ type: 'rate_limited', stream, resetAtMs }),
-    onRetry: (message) => logger.warn(`Retrying: ${message}`),
-    onRequestDone,
-  });
 }
 
 export interface ReadOptions {

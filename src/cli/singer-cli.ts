@@ -1,9 +1,9 @@
 import { helpWidth, yargs, type Argv } from './yargs.js';
-import { loadSchema } from '../config/source-config.js';
+import { loadSchema, type SourceConfig } from '../config/source-config.js';
 import { ConnectorError, errorMessage } from '../core/errors.js';
-import type { JsonObject } from '../core/events.js';
+import type { JsonObject, Logger } from '../core/events.js';
 import { redact } from '../core/redact.js';
-import { parseSingerCatalog, singerCatalog } from '../engine/catalog.js';
+import { parseSingerCatalog, singerCatalog } from '../protocol/catalog.js';
 import { parseStateInput } from '../engine/state.js';
 import { LineWriter } from '../protocol/line-writer.js';
 import { SingerSink, type SingerStreamInfo } from '../protocol/singer.js';
@@ -12,8 +12,9 @@ import { compileStreamPlans, discoverStreams, type StreamPlan } from '../transfo
 import { readJsonFile } from '../util/json-file.js';
 import { packageVersion } from '../util/package-root.js';
 import { aboutMarkdown, type AboutInfo } from './about-markdown.js';
-import type { CliIo } from './airbyte-cli.js';
-import { createClient, loadSourceConfig, runRead } from './runtime.js';
+import type { CliIo } from './io.js';
+import { createClient } from '../intercom/create-client.js';
+import { loadSourceConfig, runRead } from './runtime.js';
 import { StateFile } from './state-file.js';
 
 export function aboutInfo(): JsonObject {
@@ -42,18 +43,38 @@ function incompleteMessage(failed: string[], errors: string[]): string {
   return errors.length ? `${errors[0]} (${streams})` : streams.charAt(0).toUpperCase() + streams.slice(1);
 }
 
+/** What the tap's modes share: the process, stdout as lines, stderr through the progress rows, a logger on stderr. */
+interface TapRun {
+  io: CliIo;
+  out: LineWriter;
+  stderr: TerminalLines;
+  logger: Logger;
+}
+
+interface TapArgs {
+  about?: boolean;
+  format: 'json' | 'markdown';
+  config?: string;
+  discover?: boolean;
+  catalog?: string;
+  properties?: string;
+  state?: string;
+  stateFile?: string;
+  quiet: boolean;
+}
+
 /** The Singer tap command line (`tap-intercom`). */
 export function singerCli(io: CliIo, argv: string[]): Argv {
   const out = new LineWriter(io.stdout);
   // Every stderr line goes through one TerminalLines, which erases the live progress rows first.
   const stderr = new TerminalLines(io.stderr);
-  const fail = async (err: unknown): Promise<void> => {
-    const message = err instanceof ConnectorError ? err.message : `Unexpected error: ${errorMessage(err)}`;
-    stderr.write(`CRITICAL ${redact(message)}\n`);
-    await out.flush();
-    io.setExitCode(1);
+  const logger: Logger = {
+    debug: () => {},
+    info: (m: string) => stderr.write(`INFO ${redact(m)}\n`),
+    warn: (m: string) => stderr.write(`WARNING ${redact(m)}\n`),
+    error: (m: string) => stderr.write(`ERROR ${redact(m)}\n`),
   };
-
+  const run: TapRun = { io, out, stderr, logger };
   return yargs(argv)
     .scriptName('tap-intercom')
     .usage('$0 --config CONFIG --discover\n$0 --config CONFIG --catalog CATALOG [--state STATE | --state-file FILE] [--quiet]\n$0 --about [--format json|markdown]')
@@ -69,58 +90,54 @@ export function singerCli(io: CliIo, argv: string[]): Argv {
     .strict()
     .help()
     .wrap(helpWidth())
-    .command(
-      '$0',
-      'Singer tap for Intercom',
-      () => {},
-      async (args) => {
-        const stderrLogger = {
-          debug: () => {},
-          info: (m: string) => stderr.write(`INFO ${redact(m)}\n`),
-          warn: (m: string) => stderr.write(`WARNING ${redact(m)}\n`),
-          error: (m: string) => stderr.write(`ERROR ${redact(m)}\n`),
-        };
-        try {
-          if (args.about) {
-            const about = aboutInfo();
-            if (args.format === 'markdown') {
-              await out.write(aboutMarkdown(about as unknown as AboutInfo));
-            } else {
-              await out.write(JSON.stringify(about, null, 2));
-            }
-            await out.flush();
-            io.setExitCode(0);
-            return;
-          }
-          if (!args.config) throw new ConnectorError('--config is required (path to the config JSON).', { failureType: 'config_error' });
-          const config = loadSourceConfig(args.config, stderrLogger, io.env);
-          if (args.discover) {
-            // Only custom streams call Intercom here (to infer their schema); rate-limit notices go to stderr.
-            const stderrSink = new SingerSink(io.stdout, stderr, new Map());
-            const streams = await discoverStreams(config, () => createClient(config, stderrSink, stderrLogger, io.env), stderrLogger);
-            // Indented, as Singer taps print it: Meltano reads discovery output line by line (64 KiB per line at most).
-            await out.write(JSON.stringify(singerCatalog(streams), null, 2));
-            await out.flush();
-            io.setExitCode(0);
-            return;
-          }
-          const catalogPath = args.catalog ?? args.properties;
-          if (!catalogPath) throw new ConnectorError('Give --catalog (or --properties) to sync, or --discover to list streams.', { failureType: 'config_error' });
-          const selected = parseSingerCatalog(readJsonFile(catalogPath, 'catalog'), config);
-          if (selected.length === 0) stderrLogger.warn('The catalog selects no stream; nothing to do. Mark streams with "selected": true in their root metadata.');
-          const stateFile = args.stateFile ? StateFile.open(args.stateFile, 'singer', args.state, stderrLogger) : undefined;
-          const inputState = stateFile?.inputState() ?? (args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>());
-          const bookmarks = Object.fromEntries(inputState);
-          const plans = compileStreamPlans(config, selected);
-          const sink = new SingerSink(io.stdout, stderr, streamInfos(plans), bookmarks);
-          const tapSink = stateFile?.wrap(sink) ?? sink;
-          const result = await runRead({ io, sink: tapSink, config, selected, inputState, quiet: args.quiet, singer: true, plans, stderr });
-          await tapSink.flush();
-          if (result.failedStreams.length) stderr.write(`CRITICAL ${incompleteMessage(result.failedStreams, sink.errors)}\n`);
-          io.setExitCode(result.failedStreams.length ? 1 : 0);
-        } catch (err) {
-          await fail(err);
-        }
-      },
-    );
+    .command('$0', 'Singer tap for Intercom', () => {}, (args) => tapCommand(run, args));
+}
+
+async function tapCommand(run: TapRun, args: TapArgs): Promise<void> {
+  try {
+    if (args.about) return await aboutCommand(run, args.format);
+    if (!args.config) throw new ConnectorError('--config is required (path to the config JSON).', { failureType: 'config_error' });
+    const config = loadSourceConfig(args.config, run.logger, run.io.env);
+    if (args.discover) return await discoverCommand(run, config);
+    await syncCommand(run, config, args);
+  } catch (err) {
+    const message = err instanceof ConnectorError ? err.message : `Unexpected error: ${errorMessage(err)}`;
+    run.stderr.write(`CRITICAL ${redact(message)}\n`);
+    await run.out.flush();
+    run.io.setExitCode(1);
+  }
+}
+
+async function aboutCommand({ io, out }: TapRun, format: 'json' | 'markdown'): Promise<void> {
+  const about = aboutInfo();
+  await out.write(format === 'markdown' ? aboutMarkdown(about as unknown as AboutInfo) : JSON.stringify(about, null, 2));
+  await out.flush();
+  io.setExitCode(0);
+}
+
+async function discoverCommand({ io, out, stderr, logger }: TapRun, config: SourceConfig): Promise<void> {
+  // Only custom streams call Intercom here (to infer their schema); rate-limit notices go to stderr.
+  const stderrSink = new SingerSink(io.stdout, stderr, new Map());
+  const streams = await discoverStreams(config, () => createClient(config, stderrSink, logger, io.env), logger);
+  // Indented, as Singer taps print it: Meltano reads discovery output line by line (64 KiB per line at most).
+  await out.write(JSON.stringify(singerCatalog(streams), null, 2));
+  await out.flush();
+  io.setExitCode(0);
+}
+
+async function syncCommand({ io, stderr, logger }: TapRun, config: SourceConfig, args: TapArgs): Promise<void> {
+  const catalogPath = args.catalog ?? args.properties;
+  if (!catalogPath) throw new ConnectorError('Give --catalog (or --properties) to sync, or --discover to list streams.', { failureType: 'config_error' });
+  const selected = parseSingerCatalog(readJsonFile(catalogPath, 'catalog'), config);
+  if (selected.length === 0) logger.warn('The catalog selects no stream; nothing to do. Mark streams with "selected": true in their root metadata.');
+  const stateFile = args.stateFile ? StateFile.open(args.stateFile, 'singer', args.state, logger) : undefined;
+  const inputState = stateFile?.inputState() ?? (args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>());
+  const bookmarks = Object.fromEntries(inputState);
+  const plans = compileStreamPlans(config, selected);
+  const sink = new SingerSink(io.stdout, stderr, streamInfos(plans), bookmarks);
+  const tapSink = stateFile?.wrap(sink) ?? sink;
+  const result = await runRead({ io, sink: tapSink, config, selected, inputState, quiet: args.quiet, singer: true, plans, stderr });
+  await tapSink.flush();
+  if (result.failedStreams.length) stderr.write(`CRITICAL ${incompleteMessage(result.failedStreams, sink.errors)}\n`);
+  io.setExitCode(result.failedStreams.length ? 1 : 0);
 }

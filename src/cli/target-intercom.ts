@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { hideBin } from 'yargs/helpers';
-import { targetCli } from '../destination/cli.js';
+import { targetCli } from './target-cli.js';
 import { installLastResort } from './last-resort.js';
 import { processIo } from './process-io.js';
 

@@ -101,7 +101,7 @@ let secretKeyNames: Set<string> | undefined;
 /** Names of the properties either config schema marks `airbyte_secret: true`. */
 export function secretKeys(): Set<string> {
   if (secretKeyNames) return secretKeyNames;
-  const names = new Set<string>(['access_token', 'client_secret', 'hash_salt']);
+  const names = new Set<string>(['access_token', 'client_secret']);
   for (const file of ['source', 'destination']) {
     const schema = JSON.parse(readFileSync(join(packageRoot, 'schemas', 'config', `${file}.json`), 'utf8')) as unknown;
     collectSecretKeys(schema, names);

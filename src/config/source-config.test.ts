@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { parseSourceConfig } from './source-config.js';
+import { DEFAULTED_OPTIONS, loadSchema, parseSourceConfig } from './source-config.js';
 
 const TOKEN = 'config-test-token-0123456789';
 
@@ -42,7 +42,7 @@ describe('parseSourceConfig', () => {
     const config = parseSourceConfig({ access_token: TOKEN }, {});
     expect(config.accessToken).toBe(TOKEN);
     expect(config.authType).toBe('access_token');
-    expect(config.raw.credentials).toEqual({ auth_type: 'access_token', access_token: TOKEN });
+    expect(config.settings.credentials).toEqual({ auth_type: 'access_token', access_token: TOKEN });
   });
 
   it('parses start_date to Unix seconds', () => {
@@ -117,5 +117,25 @@ describe('parseSourceConfig', () => {
   it('never puts the token in an error message', () => {
     const err = errorOf({ access_token: TOKEN, max_concurrency: 'many' });
     expect(err.message).not.toContain(TOKEN);
+  });
+});
+
+describe('settings', () => {
+  it('lists exactly the options whose schema has a default, so settings never miss one', () => {
+    const properties = loadSchema('source').properties as Record<string, { default?: unknown }>;
+    const withDefault = Object.keys(properties).filter((key) => properties[key]!.default !== undefined);
+    expect([...DEFAULTED_OPTIONS].sort()).toEqual(withDefault.sort());
+  });
+
+  it('fills every default at load: the minimal config has all of them', () => {
+    const { settings } = parseSourceConfig({ access_token: TOKEN }, {});
+    for (const key of DEFAULTED_OPTIONS) expect(settings[key], key).toBeDefined();
+    expect(settings.checkpoint_every_records).toBe(5000);
+    expect(settings.lookback_window_minutes).toBe(30);
+  });
+
+  it('registers hash_salt as a secret at load', () => {
+    parseSourceConfig({ access_token: TOKEN, hash_salt: 'settings-test-salt-42' }, {});
+    expect(redact('salt settings-test-salt-42')).toBe('salt ***');
   });
 });

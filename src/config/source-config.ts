@@ -4,16 +4,56 @@ import { ConfigError } from '../core/errors.js';
 import type { SourceConfig as SourceConfigDocument } from '../generated/config/index.js';
 import { packageRoot } from '../util/package-root.js';
 import { compileSchema } from '../util/schema-validation.js';
+import { parseCustomStreams, type CustomStreamDef } from './custom-streams.js';
 import { connectionSettings, normalizeCredentials, prepareConfigDocument, validateConfigDocument, type ConnectionSettings } from './connection.js';
 
 export const SUPPORTED_API_VERSIONS = ['2.14', '2.15'] as const;
 
-/** The source config after validation, defaults and env substitution. */
+/**
+ * Options whose schema has a default. The validator fills those defaults at config load, so in
+ * the settings they are never missing and no reader repeats a fallback. A test checks this list
+ * against the schema.
+ */
+export const DEFAULTED_OPTIONS = [
+  'region',
+  'api_version',
+  'request_timeout_seconds',
+  'max_concurrency',
+  'max_retries',
+  'max_rate_limit_wait_seconds',
+  'max_response_bytes',
+  'lookback_window_minutes',
+  'conversation_parts_display_as',
+  'segments_include_count',
+  'scroll_busy_wait_seconds',
+  'checkpoint_every_records',
+  'checkpoint_every_seconds',
+  'activity_logs_window_days',
+  'fail_on_missing_permission',
+  'hash_pii',
+  'schema_drift',
+  'json_string_fields',
+  'macro_time_unit',
+  'macro_date_format',
+  'reporting_datasets',
+  'reporting_window_days',
+  'reporting_lookback_days',
+  'reporting_retention_days',
+  'reporting_poll_max_seconds',
+  'reporting_job_timeout_minutes',
+] as const satisfies readonly (keyof SourceConfigDocument)[];
+
+/** The validated config document with every schema default applied (type generated from schemas/config/source.json). */
+export type SourceSettings = SourceConfigDocument & Required<Pick<SourceConfigDocument, (typeof DEFAULTED_OPTIONS)[number]>>;
+
+/** The source config after validation, defaults and env substitution: built once, at config load. */
 export interface SourceConfig extends ConnectionSettings {
   /** Unix seconds; records updated before it are skipped on the first sync. */
   startDate?: number;
-  /** The whole validated config (type generated from schemas/config/source.json), for options owned by individual streams. */
-  raw: SourceConfigDocument;
+  /** Every option, defaults applied: streams and the engine read their options here. */
+  settings: SourceSettings;
+  /** The config's custom streams, validated and with their defaults. */
+  customStreams: readonly CustomStreamDef[];
 }
 
 export function loadSchema(name: string): Record<string, unknown> {
@@ -33,11 +73,15 @@ export function parseSourceConfig(input: unknown, env: NodeJS.ProcessEnv = proce
 
   const startDate = typeof config.start_date === 'string' ? parseStartDate(config.start_date) : undefined;
 
-  return {
-    ...connection,
-    startDate,
-    raw: config as SourceConfigDocument,
-  };
+  const settings = withDefaults(config as SourceConfigDocument);
+  return { ...connection, startDate, settings, customStreams: parseCustomStreams(settings) };
+}
+
+/** Narrows the validated document to SourceSettings; a missing default is a bug in the schema, not in the user's config. */
+function withDefaults(doc: SourceConfigDocument): SourceSettings {
+  const missing = DEFAULTED_OPTIONS.filter((key) => doc[key] === undefined);
+  if (missing.length > 0) throw new Error(`schemas/config/source.json lost the default of ${missing.join(', ')}`);
+  return doc as SourceSettings;
 }
 
 const PLAIN_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -24,6 +24,7 @@ export class PathValueError extends Error {
 
 const PLACEHOLDER = /\{([^{}]+)\}/g;
 /** `/`, `\`, `?`, `#`, C0 and C1 control characters and DEL. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
 const STRUCTURAL = /[/\\?#\u0000-\u001f\u007f-\u009f]/;
 /** A lone UTF-16 surrogate cannot be percent-encoded (encodeURIComponent throws). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -119,6 +120,7 @@ function isDotSegment(segment: string): boolean {
 export function templateProblem(template: string): string | undefined {
   if (!template.startsWith('/')) return "must start with '/' (a path below the API root, e.g. /contacts/{contact_id}/companies)";
   if (/[?#\\]/.test(template)) return "must be a plain path: no '?', '#' or '\\' (query parameters are not supported in generic mode)";
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (/[\u0000-\u001f\u007f]/.test(template)) return 'contains a control character';
   const literal = template.replace(PLACEHOLDER, 'x');
   if (/[{}]/.test(literal)) return 'has an unbalanced or empty {placeholder}';

@@ -31,9 +31,10 @@ export function parseDestinationConfig(input: unknown, env: NodeJS.ProcessEnv = 
   const schema = loadSchema('destination');
   validator ??= compileSchema(schema);
   validateConfigDocument(config, schema, validator, warn);
-  const raw = config as DestinationConfigDocument;
-  const deadLetterPath = raw.dead_letter_path ?? 'dead_letter.jsonl';
-  const ledgerPath = raw.ledger_path ?? 'intercom_write_ledger.jsonl';
+  // The schema's defaults were filled by the validator: these options are always present.
+  const raw = config as DestinationConfigDocument & Required<Pick<DestinationConfigDocument, 'dead_letter_path' | 'ledger_path' | 'on_error' | 'dry_run' | 'max_message_bytes'>>;
+  const deadLetterPath = raw.dead_letter_path;
+  const ledgerPath = raw.ledger_path;
   checkOutputPath('dead_letter_path', deadLetterPath);
   checkOutputPath('responses_path', raw.responses_path);
   checkOutputPath('ledger_path', ledgerPath);
@@ -42,12 +43,12 @@ export function parseDestinationConfig(input: unknown, env: NodeJS.ProcessEnv = 
   return {
     ...connectionSettings(config, 'the write scopes of the objects you write'),
     streams: raw.streams ?? {},
-    onError: raw.on_error ?? 'dead_letter',
+    onError: raw.on_error,
     deadLetterPath,
     responsesPath: raw.responses_path,
     ledgerPath,
-    dryRun: raw.dry_run ?? false,
-    maxMessageBytes: raw.max_message_bytes ?? 10 * 1024 * 1024,
+    dryRun: raw.dry_run,
+    maxMessageBytes: raw.max_message_bytes,
     raw,
   };
 }

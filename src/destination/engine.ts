@@ -444,10 +444,9 @@ function newEpoch(): Epoch {
   return { open: 0, failed: false, drained, resolve };
 }
 
-/** The client wraps 5xx answers as "HTTP 5xx" transient errors; anything else transient got no answer. */
+/** Retries that ran out on 5xx answers; anything else transient got no answer. */
 function answeredWithServerError(err: IntercomApiError): boolean {
-  const cause = err.cause;
-  return cause instanceof Error && /^HTTP 5\d\d$/.test(cause.message);
+  return err.lastStatus !== undefined && err.lastStatus >= 500;
 }
 
 function unknownOutcome(req: SendRequest, why: string): RecordRejected {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseSourceConfig } from '../config/source-config.js';
 import type { EngineEvent } from '../core/events.js';
 import type { IntercomClient } from '../intercom/client.js';
-import { IntercomApiError } from '../intercom/errors.js';
+import { IntercomApiError, unreachableError } from '../intercom/errors.js';
 import type { Reader, ReaderItem } from '../streams/types.js';
 import { runSync, type SyncResult } from './sync.js';
 
@@ -179,6 +179,43 @@ describe('runSync with a reader that runs alongside (companies scroll)', () => {
     for (const e of errors(events)) expect(e.message).toMatch(/interrupted \(SIGTERM\)/);
     expect(statusAt(events, 'tickets', 'STARTED')).toBe(-1);
     expect(result.failedStreams.sort()).toEqual(['companies', 'conversations', 'tickets']);
+  });
+});
+
+describe('runSync with a failure of the whole run', () => {
+  const refused = () => unreachableError('GET /companies/scroll', 'http://127.0.0.1:9/x', 'ECONNREFUSED', 'connect ECONNREFUSED');
+
+  it('an unreachable host that every running reader hits at once is ONE error; every stream ends INCOMPLETE', async () => {
+    const failing = (name: string, alongside = false) =>
+      reader(
+        name,
+        async function* () {
+          await Promise.resolve();
+          throw refused();
+        },
+        alongside,
+      );
+    const { events, result } = await sync([failing('companies', true), failing('conversations'), failing('tickets')]);
+    expect(errors(events)).toHaveLength(1);
+    expect(errors(events)[0]!.message).toMatch(/Could not reach Intercom/);
+    for (const stream of ['companies', 'conversations', 'tickets']) expect(statusAt(events, stream, 'INCOMPLETE')).toBeGreaterThanOrEqual(0);
+    expect(result.failedStreams.sort()).toEqual(['companies', 'conversations', 'tickets']);
+  });
+
+  it('a missing permission (403) stops only its stream unless fail_on_missing_permission is set', async () => {
+    const forbidden = () => new IntercomApiError({ endpoint: 'GET /tickets', status: 403, transient: false, message: 'no scope' });
+    const { events, result } = await sync([
+      reader('tickets', async function* () {
+        yield* [];
+        throw forbidden();
+      }),
+      reader('admins', async function* () {
+        yield page('admins', ['a1']);
+      }),
+    ]);
+    expect(errors(events)).toHaveLength(1);
+    expect(statusAt(events, 'admins', 'COMPLETE')).toBeGreaterThanOrEqual(0);
+    expect(result.failedStreams).toEqual(['tickets']);
   });
 });
 

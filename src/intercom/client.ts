@@ -53,7 +53,15 @@ export interface ClientStats {
 }
 
 /** 5xx, resets, timeouts and unreadable bodies are worth another try. */
-class TransientError extends Error {}
+/** A failure worth retrying; `status` is the HTTP status when the server answered (a 5xx). */
+class TransientError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
 
 /** Deepest JSON nesting accepted; Intercom's bodies nest about 8 deep, a hostile one could overflow every recursive step after the parse. */
 export const MAX_NESTING_DEPTH = 64;
@@ -156,7 +164,7 @@ export class IntercomClient {
         },
       }).catch((err: unknown) => {
         if (err instanceof TransientError) {
-          throw new IntercomApiError({ endpoint, message: `${endpoint} kept failing after ${retries} retries: ${err.message}. Check that the host is reachable; if Intercom is having an incident, run again later (a read resumes from the last state).`, transient: true, cause: err });
+          throw new IntercomApiError({ endpoint, message: `${endpoint} kept failing after ${retries} retries: ${err.message}. Check that the host is reachable; if Intercom is having an incident, run again later (a read resumes from the last state).`, transient: true, cause: err, lastStatus: err.status });
         }
         throw err;
       }),
@@ -314,7 +322,7 @@ export class IntercomClient {
 
   private interpret<T>(response: { statusCode: number; body: string; headers?: Record<string, string | string[] | undefined> }, req: RequestOptions, endpoint: string): T | undefined {
     const { statusCode, body } = response;
-    if (statusCode >= 500) throw new TransientError(`HTTP ${statusCode}`);
+    if (statusCode >= 500) throw new TransientError(`HTTP ${statusCode}`, statusCode);
     if (statusCode === 404 && req.allow404) return undefined;
     // A redirect still here is one got did not follow: it leads off the origin.
     if (statusCode >= 300 && statusCode < 400) throw new AbortError(redirectError(endpoint, statusCode, response.headers?.location, this.origin));

@@ -78,18 +78,8 @@ async function limitAndInflate(body: Readable, opts: DownloadOptions, endpoint: 
   const tooBig = (what: string, limit: number) => new IntercomApiError({ endpoint, transient: false, message: `${endpoint}: the export file is larger than ${limit} bytes ${what}; export shorter windows (reporting_window_days).` });
   const broke = (err: unknown) => (err instanceof IntercomApiError ? err : new IntercomApiError({ endpoint, transient: true, message: `${endpoint}: download broke off: ${redact(errorText(err))}`, cause: err }));
   const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  let head = Buffer.alloc(0);
-  let raw = 0;
-  try {
-    while (head.length < 2) {
-      const next = await chunks.next();
-      if (next.done) break;
-      head = Buffer.concat([head, next.value]);
-    }
-  } catch (err) {
-    throw broke(err);
-  }
-  raw += head.length;
+  const head = await readHead(chunks).catch((err: unknown) => Promise.reject(broke(err)));
+  let raw = head.length;
   async function* compressed(): AsyncGenerator<Buffer> {
     if (raw > opts.maxBytes) throw tooBig('compressed', opts.maxBytes);
     if (head.length) yield head;
@@ -101,14 +91,7 @@ async function limitAndInflate(body: Readable, opts: DownloadOptions, endpoint: 
       yield next.value;
     }
   }
-  let inflated = 0;
-  const limit = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      inflated += chunk.length;
-      if (inflated > opts.maxInflatedBytes) return done(tooBig('decompressed', opts.maxInflatedBytes));
-      done(null, chunk);
-    },
-  });
+  const limit = byteLimit(opts.maxInflatedBytes, () => tooBig('decompressed', opts.maxInflatedBytes));
   const source = Readable.from(compressed(), { objectMode: false });
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
   const fail = (err: unknown) => limit.destroy(broke(err));
@@ -125,6 +108,29 @@ async function limitAndInflate(body: Readable, opts: DownloadOptions, endpoint: 
     body.destroy();
   });
   return limit;
+}
+
+/** At least the first two bytes (the gzip magic), whatever the chunking; fewer only when the body is shorter. */
+async function readHead(chunks: AsyncIterator<Buffer>): Promise<Buffer> {
+  let head = Buffer.alloc(0);
+  while (head.length < 2) {
+    const next = await chunks.next();
+    if (next.done) break;
+    head = Buffer.concat([head, next.value]);
+  }
+  return head;
+}
+
+/** A pass-through that fails once more than `max` bytes went through it. */
+function byteLimit(max: number, tooBig: () => Error): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > max) return done(tooBig());
+      done(null, chunk);
+    },
+  });
 }
 
 function errorText(err: unknown): string {

@@ -1,4 +1,4 @@
-import { ConnectorError } from '../core/errors.js';
+import { ConnectorError, type FailureScope } from '../core/errors.js';
 import { excerpt } from '../core/redact.js';
 
 export interface IntercomErrorBody {
@@ -11,21 +11,35 @@ export interface IntercomErrorBody {
 export class IntercomApiError extends ConnectorError {
   readonly status: number | undefined;
   readonly code: string | undefined;
+  /** Intercom's own message for the first error of its body: match on this, never on `message` (ours, for people). */
+  readonly detail: string | undefined;
   readonly endpoint: string;
+  /** Retries ran out: the status of the last answer (a 5xx), or undefined when no answer came (network error). */
+  readonly lastStatus: number | undefined;
 
-  constructor(opts: { endpoint: string; status?: number; body?: IntercomErrorBody; message: string; transient: boolean; cause?: unknown }) {
+  constructor(opts: { endpoint: string; status?: number; body?: IntercomErrorBody; message: string; transient: boolean; cause?: unknown; scope?: FailureScope; lastStatus?: number }) {
     const first = opts.body?.errors?.[0];
     const requestId = opts.body?.request_id ? ` request_id=${opts.body.request_id}` : '';
     super(opts.message, {
       failureType: opts.transient ? 'transient_error' : opts.status === 401 || opts.status === 403 ? 'config_error' : 'system_error',
       internalMessage: `${opts.endpoint} -> ${opts.status ?? 'no response'}${first?.code ? ` ${first.code}` : ''}${first?.message ? `: ${first.message}` : ''}${requestId}`,
       cause: opts.cause,
+      scope: opts.scope ?? scopeOfStatus(opts.status),
     });
     this.name = 'IntercomApiError';
     this.status = opts.status;
     this.code = first?.code;
+    this.detail = first?.message;
     this.endpoint = opts.endpoint;
+    this.lastStatus = opts.lastStatus;
   }
+}
+
+/** A 401 means the token is gone for every endpoint; a 403 is one missing permission. */
+function scopeOfStatus(status: number | undefined): FailureScope {
+  if (status === 401) return 'run';
+  if (status === 403) return 'permission';
+  return 'stream';
 }
 
 /** Plain-language message for a 4xx, naming the endpoint and what to do. */
@@ -113,6 +127,8 @@ export function unreachableError(endpoint: string, url: string, code: string, de
   return new IntercomApiError({
     endpoint,
     transient: code !== 'ENOTFOUND',
+    // Every other request of the run goes to the same host: one error for the run, not one per stream.
+    scope: 'run',
     message: `Could not reach Intercom at ${safeUrl(url)}: ${why} (${code}) on the first request of this run; nothing was read. Check base_url/region, the network, DNS and any proxy or firewall, then run again.`,
     cause: new Error(detail),
   });

@@ -52,28 +52,10 @@ export class AirbyteSink implements EventSink {
           },
         };
       case 'status':
-        return {
-          type: 'TRACE',
-          trace: {
-            type: 'STREAM_STATUS',
-            emitted_at,
-            stream_status: { stream_descriptor: { name: event.stream }, status: event.status },
-          },
-        };
+        return statusTrace(event.stream, event.status, emitted_at);
       case 'rate_limited':
         if (!event.stream) return logMessage('INFO', `Waiting for Intercom's rate budget until ${new Date(event.resetAtMs).toISOString()}`);
-        return {
-          type: 'TRACE',
-          trace: {
-            type: 'STREAM_STATUS',
-            emitted_at,
-            stream_status: {
-              stream_descriptor: { name: event.stream },
-              status: 'RUNNING',
-              reasons: [{ type: 'RATE_LIMITED', rate_limited: { quota_reset: event.resetAtMs } }],
-            },
-          },
-        };
+        return statusTrace(event.stream, 'RUNNING', emitted_at, [{ type: 'RATE_LIMITED', rate_limited: { quota_reset: event.resetAtMs } }]);
       case 'estimate':
         return {
           type: 'TRACE',
@@ -82,21 +64,24 @@ export class AirbyteSink implements EventSink {
       case 'log':
         return logMessage(event.level, event.message);
       case 'error':
-        return {
-          type: 'TRACE',
-          trace: {
-            type: 'ERROR',
-            emitted_at,
-            error: {
-              message: event.message,
-              ...(event.internalMessage ? { internal_message: event.internalMessage } : {}),
-              failure_type: event.failureType,
-              ...(event.stream ? { stream_descriptor: { name: event.stream } } : {}),
-            },
-          },
-        };
+        return errorTrace(event, emitted_at);
     }
   }
+}
+
+function statusTrace(stream: string, status: string, emitted_at: number, reasons?: object[]): object {
+  const stream_status = { stream_descriptor: { name: stream }, status, ...(reasons ? { reasons } : {}) };
+  return { type: 'TRACE', trace: { type: 'STREAM_STATUS', emitted_at, stream_status } };
+}
+
+function errorTrace(event: Extract<EngineEvent, { type: 'error' }>, emitted_at: number): object {
+  const error = {
+    message: event.message,
+    ...(event.internalMessage ? { internal_message: event.internalMessage } : {}),
+    failure_type: event.failureType,
+    ...(event.stream ? { stream_descriptor: { name: event.stream } } : {}),
+  };
+  return { type: 'TRACE', trace: { type: 'ERROR', emitted_at, error } };
 }
 
 function logMessage(level: LogLevel, message: string): object {

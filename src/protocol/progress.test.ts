@@ -43,7 +43,7 @@ describe('ProgressReporter', () => {
       { type: 'record', stream: 'contacts', data: { id: '1' } },
       { type: 'record', stream: 'contacts', data: { id: '2' } },
       { type: 'status', stream: 'conversation_parts', status: 'STARTED' },
-      { type: 'log', level: 'WARN', message: 'PARTS_TRUNCATED conversation 7: ...' },
+      { type: 'log', level: 'WARN', message: 'PARTS_TRUNCATED conversation 7: ...', notice: { kind: 'parts_truncated', stream: 'conversation_parts' } },
       { type: 'status', stream: 'conversation_parts', status: 'INCOMPLETE' },
       { type: 'status', stream: 'contacts', status: 'COMPLETE' },
     ];

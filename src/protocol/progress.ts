@@ -1,6 +1,6 @@
 import type { EngineEvent, EventSink } from '../core/events.js';
 import type { ClientStats } from '../intercom/client.js';
-import { STREAMS, type StreamDefinition } from '../streams/catalog.js';
+import { STREAMS } from '../streams/catalog.js';
 import { TerminalLines, type TextOut } from './terminal.js';
 
 interface StreamProgress {
@@ -32,18 +32,12 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-const TRUNCATED = /^PARTS_TRUNCATED (\w+) /;
-
-/** The stream whose parents (`conversation`, `ticket`) Intercom caps at `partsCap` parts, from the stream table. */
-function cappedStreamOf(parentNoun: string): StreamDefinition | undefined {
-  return STREAMS.find((s) => s.partsCap !== undefined && s.parent?.stream === `${parentNoun}s`);
-}
-
 function truncatedSummary(stream: string, count: number): string {
   const def = STREAMS.find((s) => s.name === stream);
   const parentNoun = def?.parent?.stream.replace(/s$/, '') ?? 'parent';
   return `${plural(count, parentNoun)} with more than ${def?.partsCap ?? '?'} parts (see PARTS_TRUNCATED)`;
 }
+
 const METRIC_INTERVAL_MS = 60_000;
 /** Live rows on a terminal; more running streams are counted in one last row. */
 const MAX_LIVE_ROWS = 12;
@@ -101,7 +95,7 @@ export class ProgressReporter implements EventSink {
         if (!event.stream) this.budgetWaits++;
         break;
       case 'log':
-        this.countTruncated(event.message);
+        if (event.notice?.kind === 'parts_truncated') this.countTruncated(event.notice.stream);
         break;
       default:
         break;
@@ -152,10 +146,8 @@ export class ProgressReporter implements EventSink {
     this.streams.set(stream, p);
   }
 
-  private countTruncated(message: string): void {
-    const m = TRUNCATED.exec(message);
-    if (!m) return;
-    const p = this.streams.get(cappedStreamOf(m[1]!)?.name ?? '');
+  private countTruncated(stream: string): void {
+    const p = this.streams.get(stream);
     if (p) p.truncated++;
   }
 

@@ -1,4 +1,4 @@
-import { mergeGenerators } from '../engine/merge.js';
+import { mergeGenerators } from '../core/merge.js';
 import { IntercomApiError } from '../intercom/errors.js';
 import { cursorPages } from '../intercom/pagination.js';
 import { CompletedPrefix } from '../intercom/paginators/index.js';
@@ -9,7 +9,6 @@ import { streamsOfReader } from './catalog.js';
 
 const STREAM = 'activity_logs';
 const PATH = '/admins/activity_logs';
-export const DEFAULT_WINDOW_DAYS = 5;
 /** A window is halved down to this width before its failure is reported. */
 export const MIN_WINDOW_SECONDS = 3600;
 
@@ -83,7 +82,7 @@ export const activityLogsReader: Reader = {
     // A first sync need not walk the years before the workspace existed, one window at a time.
     const created = cursor === undefined ? await workspaceCreatedAt(ctx) : undefined;
     const from = created !== undefined && created - DAY > lower ? created - DAY : lower;
-    const windowDays = ctx.config.raw.activity_logs_window_days ?? DEFAULT_WINDOW_DAYS;
+    const windowDays = ctx.config.settings.activity_logs_window_days;
     const windows = planSlices(from, upper, { sliceDays: windowDays, workers: ctx.config.maxConcurrency });
     const completed = new CompletedPrefix(windows.length);
     const sources = windows.map((w) => () => readRange(ctx, w.start, w.end, new Set()));

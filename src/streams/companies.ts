@@ -84,7 +84,7 @@ async function* scrollOnce(ctx: ReadContext, lower: number, emitted: Set<string>
     const fetched = await pending;
     if ('error' in fetched) {
       const err = fetched.error;
-      if (err instanceof IntercomApiError && err.status === 400 && (scrollParam === undefined || /scroll already exists/i.test(err.message))) throw new ScrollBusy(err);
+      if (err instanceof IntercomApiError && err.status === 400 && (scrollParam === undefined || /scroll already exists/i.test(err.detail ?? ''))) throw new ScrollBusy(err);
       if (!(err instanceof ConnectorError && err.failureType === 'transient_error')) throw err;
       return { end: 'broken', why: (err as Error).message, fresh, seen, expired: false };
     }
@@ -178,7 +178,7 @@ async function* walk(ctx: ReadContext, lower: number): AsyncGenerator<ReaderItem
 }
 
 async function waitForOtherScroll(ctx: ReadContext, busyWaits: number): Promise<void> {
-  const busyWaitMs = (typeof ctx.config.raw.scroll_busy_wait_seconds === 'number' ? ctx.config.raw.scroll_busy_wait_seconds : 60) * 1000;
+  const busyWaitMs = ctx.config.settings.scroll_busy_wait_seconds * 1000;
   ctx.logger.warn(`companies: another scroll is open for this Intercom app ("scroll already exists"); waiting ${busyWaitMs / 1000} s for it to expire (${busyWaits}/${MAX_BUSY_WAITS}).`);
   await new Promise((r) => setTimeout(r, busyWaitMs));
 }

@@ -3,7 +3,7 @@ import { cursorPages } from '../intercom/pagination.js';
 import { DAY, dayStart, slicedSearch, type TimeSlice } from './slicing.js';
 import { detailPath, isParentRefusal, objectsOf, parentSkipped, refusable, type ParentRefusal } from './record-guards.js';
 import { idString } from './transform.js';
-import type { ReadContext, Reader, ReaderItem } from './types.js';
+import type { ReadContext, Reader } from './types.js';
 import { endpointOf, streamsOfReader } from './catalog.js';
 
 interface EmbeddedList {

@@ -1,60 +1,11 @@
 import type { JsonObject } from '../core/events.js';
-import { detailPath, isParentRefusal, isRecord, keyMissing, objectsOf, parentSkipped, refusable, started, type ParentRefusal } from './record-guards.js';
+import { detailPath, isParentRefusal, isRecord, keyMissing, objectsOf, parentSkipped, refusable, type ParentRefusal } from './record-guards.js';
 import { idString } from './transform.js';
-import { detailWindow, slicedSearch, type TimeSlice } from './slicing.js';
+import { fetchInOrder, detailWindow } from './details.js';
+import { partsShortfall, type PartsList } from './parts.js';
+import { inclusiveSliceQuery, slicedSearch } from './slicing.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 import { endpointOf, streamsOfReader } from './catalog.js';
-
-/**
- * Conversation and ticket search treat `>` and `<` as inclusive. Asking one second wider on both
- * sides is safe whichever way Intercom compares, since records are filtered to the slice locally.
- */
-export function inclusiveSliceQuery(slice: TimeSlice): unknown {
-  const lower = { field: 'updated_at', operator: '>', value: slice.start - 1 };
-  if (slice.last) return { operator: 'AND', value: [lower] };
-  return { operator: 'AND', value: [lower, { field: 'updated_at', operator: '<', value: slice.end }] };
-}
-
-interface PartsList {
-  conversation_parts?: JsonObject[];
-  ticket_parts?: JsonObject[];
-  total_count?: number;
-}
-
-/**
- * Fetches details for a page with at most `window` requests outstanding, yielding in page order.
- * A fetch that fails while an earlier one is awaited is already handled (started): the first
- * failure in page order is thrown, never an unhandled rejection.
- */
-export async function* fetchInOrder<T, R>(items: T[], window: number, fetch: (item: T) => Promise<R>): AsyncGenerator<[T, R]> {
-  const pending: Promise<R>[] = [];
-  let next = 0;
-  const fill = () => {
-    while (pending.length < window && next < items.length) pending.push(started(fetch(items[next++]!)));
-  };
-  fill();
-  for (let i = 0; i < items.length; i++) {
-    const result = await pending.shift()!;
-    fill();
-    yield [items[i]!, result];
-  }
-}
-
-export interface PartsReport {
-  /** Parts the API returned. */
-  returned: number;
-  /** Parts the parent says it has (statistics or total_count). */
-  expected: number;
-}
-
-/** Intercom returns at most the 500 most recent parts; say so, never pretend completeness. */
-export function partsShortfall(detail: JsonObject, parts: JsonObject[], list: PartsList | undefined): PartsReport | undefined {
-  const stats = detail.statistics as { count_conversation_parts?: unknown } | null | undefined;
-  const counted = typeof stats?.count_conversation_parts === 'number' ? stats.count_conversation_parts : 0;
-  const total = typeof list?.total_count === 'number' ? list.total_count : 0;
-  const expected = Math.max(counted, total);
-  return expected > parts.length ? { returned: parts.length, expected } : undefined;
-}
 
 /**
  * The items of one conversation, one batch per stream: its tags, its parts, their email headers,
@@ -62,55 +13,68 @@ export function partsShortfall(detail: JsonObject, parts: JsonObject[], list: Pa
  */
 function conversationItems(ctx: ReadContext, conversation: JsonObject, detail: JsonObject | undefined): ReaderItem[] {
   const conversationId = idString(conversation.id)!;
-  const updatedAt = conversation.updated_at;
   const items: ReaderItem[] = [];
-  if (ctx.selected.has('conversation_tag')) {
-    const tags = (conversation.tags as { tags?: unknown[] } | null | undefined)?.tags ?? [];
-    const rows: JsonObject[] = [];
-    for (const [index, tag] of objectsOf(tags, ctx.logger, `conversation_tag: the tags of conversation ${conversationId}`).entries()) {
-      const tagId = idString(tag.id);
-      if (tagId) rows.push({ conversation_id: conversationId, tag_id: tagId, updated_at: updatedAt });
-      else items.push(keyMissing(ctx.logger, 'conversation_tag', `tag ${index} of conversation ${conversationId}`));
-    }
-    if (rows.length) items.push({ kind: 'records', stream: 'conversation_tag', records: rows, owned: true });
-  }
-  if (detail) {
-    const list = detail.conversation_parts as PartsList | undefined;
-    const parts = objectsOf(list?.conversation_parts ?? [], ctx.logger, `conversation_parts: the parts of conversation ${conversationId}`);
-    const shortfall = partsShortfall(detail, parts, list);
-    if (shortfall) {
-      ctx.logger.warn(
-        `PARTS_TRUNCATED conversation ${conversationId}: Intercom returns only the most recent ${shortfall.returned} parts; ${shortfall.expected - shortfall.returned} older parts (of ${shortfall.expected}) cannot be read through the API.`,
-      );
-    }
-    const wantParts = ctx.selected.has('conversation_parts');
-    const wantHeaders = ctx.selected.has('email_address_header');
-    const partRows: JsonObject[] = [];
-    const headerRows: JsonObject[] = [];
-    for (const [index, part] of parts.entries()) {
-      const partUpdatedAt = typeof part.updated_at === 'number' ? part.updated_at : undefined;
-      const partId = idString(part.id);
-      if (!partId) {
-        items.push(keyMissing(ctx.logger, 'conversation_parts', `part ${index} of conversation ${conversationId}`));
-        continue;
-      }
-      if (wantParts) partRows.push({ ...part, id: partId, conversation_id: conversationId });
-      if (wantHeaders) {
-        const headers = (part.email_message_metadata as { email_address_headers?: unknown[] } | null | undefined)?.email_address_headers ?? [];
-        // The header's position is part of its key: null items are skipped in place, not removed.
-        objectsOf(headers, ctx.logger, `email_address_header: the headers of part ${partId} of conversation ${conversationId}`);
-        for (let index = 0; index < headers.length; index++) {
-          const header = headers[index];
-          if (!isRecord(header)) continue;
-          headerRows.push({ conversation_id: conversationId, conversation_part_id: partId, index, type: header.type, email_address: header.email_address, name: header.name ?? null, updated_at: partUpdatedAt ?? updatedAt });
-        }
-      }
-    }
-    if (partRows.length) items.push({ kind: 'records', stream: 'conversation_parts', records: partRows, owned: true });
-    if (headerRows.length) items.push({ kind: 'records', stream: 'email_address_header', records: headerRows, owned: true });
-  }
+  if (ctx.selected.has('conversation_tag')) items.push(...tagItems(ctx, conversationId, conversation));
+  if (detail) items.push(...partItems(ctx, conversationId, conversation.updated_at, detail));
   if (ctx.selected.has('conversations')) items.push({ kind: 'records', stream: 'conversations', records: [conversation], owned: true });
   return items;
+}
+
+function tagItems(ctx: ReadContext, conversationId: string, conversation: JsonObject): ReaderItem[] {
+  const items: ReaderItem[] = [];
+  const tags = (conversation.tags as { tags?: unknown[] } | null | undefined)?.tags ?? [];
+  const rows: JsonObject[] = [];
+  for (const [index, tag] of objectsOf(tags, ctx.logger, `conversation_tag: the tags of conversation ${conversationId}`).entries()) {
+    const tagId = idString(tag.id);
+    if (tagId) rows.push({ conversation_id: conversationId, tag_id: tagId, updated_at: conversation.updated_at });
+    else items.push(keyMissing(ctx.logger, 'conversation_tag', `tag ${index} of conversation ${conversationId}`));
+  }
+  if (rows.length) items.push({ kind: 'records', stream: 'conversation_tag', records: rows, owned: true });
+  return items;
+}
+
+/** The parts of a conversation's detail and their email headers; a cut at Intercom's cap is reported. */
+function partItems(ctx: ReadContext, conversationId: string, updatedAt: unknown, detail: JsonObject): ReaderItem[] {
+  const items: ReaderItem[] = [];
+  const list = detail.conversation_parts as PartsList | undefined;
+  const parts = objectsOf(list?.conversation_parts ?? [], ctx.logger, `conversation_parts: the parts of conversation ${conversationId}`);
+  const shortfall = partsShortfall(detail, parts, list);
+  if (shortfall) {
+    ctx.logger.warn(
+      `PARTS_TRUNCATED conversation ${conversationId}: Intercom returns only the most recent ${shortfall.returned} parts; ${shortfall.expected - shortfall.returned} older parts (of ${shortfall.expected}) cannot be read through the API.`,
+      { kind: 'parts_truncated', stream: 'conversation_parts' },
+    );
+  }
+  const wantParts = ctx.selected.has('conversation_parts');
+  const wantHeaders = ctx.selected.has('email_address_header');
+  const partRows: JsonObject[] = [];
+  const headerRows: JsonObject[] = [];
+  for (const [index, part] of parts.entries()) {
+    const partId = idString(part.id);
+    if (!partId) {
+      items.push(keyMissing(ctx.logger, 'conversation_parts', `part ${index} of conversation ${conversationId}`));
+      continue;
+    }
+    if (wantParts) partRows.push({ ...part, id: partId, conversation_id: conversationId });
+    if (wantHeaders) headerRows.push(...headerRowsOf(ctx, conversationId, partId, part, updatedAt));
+  }
+  if (partRows.length) items.push({ kind: 'records', stream: 'conversation_parts', records: partRows, owned: true });
+  if (headerRows.length) items.push({ kind: 'records', stream: 'email_address_header', records: headerRows, owned: true });
+  return items;
+}
+
+function headerRowsOf(ctx: ReadContext, conversationId: string, partId: string, part: JsonObject, conversationUpdatedAt: unknown): JsonObject[] {
+  const partUpdatedAt = typeof part.updated_at === 'number' ? part.updated_at : undefined;
+  const headers = (part.email_message_metadata as { email_address_headers?: unknown[] } | null | undefined)?.email_address_headers ?? [];
+  // The header's position is part of its key: null items are skipped in place, not removed.
+  objectsOf(headers, ctx.logger, `email_address_header: the headers of part ${partId} of conversation ${conversationId}`);
+  const rows: JsonObject[] = [];
+  for (let index = 0; index < headers.length; index++) {
+    const header = headers[index];
+    if (!isRecord(header)) continue;
+    rows.push({ conversation_id: conversationId, conversation_part_id: partId, index, type: header.type, email_address: header.email_address, name: header.name ?? null, updated_at: partUpdatedAt ?? conversationUpdatedAt });
+  }
+  return rows;
 }
 
 /**
@@ -122,7 +86,7 @@ export const conversationsReader: Reader = {
   streams: streamsOfReader('conversations'),
   read(ctx) {
     const needDetail = ctx.selected.has('conversation_parts') || ctx.selected.has('email_address_header');
-    const displayAs = ctx.config.raw.conversation_parts_display_as === 'plaintext' ? 'plaintext' : undefined;
+    const displayAs = ctx.config.settings.conversation_parts_display_as === 'plaintext' ? 'plaintext' : undefined;
     // Every part of a new or changed conversation is emitted, not only parts updated after the
     // cursor: after a crash mid-sync, conversations past the checkpoint were never read, and their
     // older parts would otherwise be lost for good. Re-sent parts are de-duplicated by id.

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseSourceConfig } from '../config/source-config.js';
 import type { JsonObject } from '../core/events.js';
 import { IntercomClient } from '../intercom/client.js';
-import { dataControls, type CustomStreamDef } from '../transform/controls.js';
+import type { CustomStreamDef } from '../config/custom-streams.js';
 import { customReader, inferCustomSchema } from './custom.js';
 import type { ReaderItem } from './types.js';
 
@@ -15,7 +15,7 @@ const client = (): IntercomClient =>
 
 function setup(stream: JsonObject, extra: JsonObject = {}): { def: CustomStreamDef; config: ReturnType<typeof parseSourceConfig> } {
   const config = parseSourceConfig({ access_token: 'custom-test-token-123', custom_streams: [{ name: 'things', ...stream }], ...extra }, {});
-  return { def: dataControls(config).customStreams[0]!, config };
+  return { def: config.customStreams[0]!, config };
 }
 
 async function read(stream: JsonObject, state?: JsonObject, extra: JsonObject = {}): Promise<ReaderItem[]> {

@@ -2,10 +2,10 @@ import { ConfigError, ConnectorError } from '../core/errors.js';
 import type { JsonObject } from '../core/events.js';
 import type { IntercomClient, RequestOptions } from '../intercom/client.js';
 import { listStrategy, searchStrategy, walkPages, type PaginationStrategy } from '../intercom/paginators/index.js';
-import type { CustomStreamDef } from '../transform/controls.js';
-import { selectAll, selectOne } from '../transform/jsonpath.js';
-import { expandMacros, expandMacrosDeep, type MacroContext } from '../transform/macros.js';
-import { inferSchema } from '../transform/schema-infer.js';
+import type { CustomStreamDef } from '../config/custom-streams.js';
+import { selectAll, selectOne } from '../util/jsonpath.js';
+import { expandMacros, expandMacrosDeep, type MacroContext } from '../util/macros.js';
+import { inferSchema } from '../util/schema-infer.js';
 import type { Reader, ReaderItem, ReadContext, StreamSpec } from './types.js';
 
 const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);

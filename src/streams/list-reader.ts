@@ -7,8 +7,9 @@ import type { ReadContext, Reader, ReaderItem } from './types.js';
 
 /** The query parameters the entry's `flagParams` turn on from boolean config options. */
 function flagParams(def: StreamDefinition, ctx: ReadContext): Record<string, boolean> {
-  const raw = ctx.config.raw as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(def.flagParams ?? {}).filter(([, option]) => raw[option] === true).map(([param]) => [param, true]));
+  // The table names each option by its config key; the settings object is looked up by that name.
+  const settings = ctx.config.settings as unknown as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(def.flagParams ?? {}).filter(([, option]) => settings[option] === true).map(([param]) => [param, true]));
 }
 
 /** An endpoint that exists only from a newer API version is asked in it whatever `api_version` says (the header is per request). */

@@ -4,7 +4,8 @@ import type { JsonObject } from '../core/events.js';
 import type { IntercomClient } from '../intercom/client.js';
 import { IntercomApiError } from '../intercom/errors.js';
 import { contactsReader } from './contacts.js';
-import { conversationsReader, fetchInOrder } from './conversations.js';
+import { conversationsReader } from './conversations.js';
+import { fetchInOrder } from './details.js';
 import { cursorSeconds, isParentRefusal } from './record-guards.js';
 import { DAY, slicedSearch, type TimeSlice } from './slicing.js';
 import type { ReadContext, ReaderItem } from './types.js';
@@ -22,7 +23,7 @@ function context(client: unknown, selected: string[], warns: string[]): ReadCont
   return {
     client: client as IntercomClient,
     // One-day slices from the state's cursor (no lookback): slice 1 is [D+1d, D+2d).
-    config: { maxConcurrency: 4, raw: { slice_days: 1, lookback_window_minutes: 0 } } as unknown as SourceConfig,
+    config: { maxConcurrency: 4, settings: { slice_days: 1, lookback_window_minutes: 0 } } as unknown as SourceConfig,
     logger: { debug() {}, info() {}, warn: (m: string) => void warns.push(m), error() {} },
     selected: new Set(selected),
     state: { updated_at: D },

@@ -20,7 +20,6 @@ import { ticketsReader } from './tickets.js';
 import { reportingBaseSchema, streamOfDataset } from './reporting/datasets.js';
 import { reportingReader } from './reporting/reader.js';
 import type { SourceConfig } from '../config/source-config.js';
-import { dataControls } from '../transform/controls.js';
 import { customBaseSchema, customReader } from './custom.js';
 import type { Reader, StreamSpec } from './types.js';
 
@@ -86,7 +85,7 @@ const perConfig = new WeakMap<SourceConfig, { readers: readonly Reader[]; catalo
 function withCustomStreams(config: SourceConfig): { readers: readonly Reader[]; catalog: Map<string, StreamEntry> } {
   let entry = perConfig.get(config);
   if (entry) return entry;
-  const defs = dataControls(config).customStreams;
+  const defs = config.customStreams;
   const catalog = new Map(streamCatalog());
   const readers = [...READERS];
   for (const def of defs) {
@@ -97,7 +96,7 @@ function withCustomStreams(config: SourceConfig): { readers: readonly Reader[]; 
     catalog.set(def.name, { spec: reader.streams[0]!, reader, schema: customBaseSchema(def) });
   }
   // Reporting datasets: one stream each; discover types their columns from get_datasets.
-  for (const datasetId of config.raw.reporting_datasets ?? []) {
+  for (const datasetId of config.settings.reporting_datasets) {
     const reader = namingPermissions(reportingReader(datasetId));
     if (catalog.has(streamOfDataset(datasetId))) throw new ConfigError(`config.reporting_datasets makes a stream '${streamOfDataset(datasetId)}', which a custom stream already is; rename the custom stream.`);
     readers.push(reader);

@@ -3,7 +3,7 @@ import type { SourceConfig } from '../config/source-config.js';
 import type { JsonObject } from '../core/events.js';
 import type { IntercomClient } from '../intercom/client.js';
 import { contactSliceQuery } from './contacts.js';
-import { inclusiveSliceQuery } from './conversations.js';
+import { inclusiveSliceQuery } from './slicing.js';
 import { DAY, planSlices, slicedSearch, sliceWorkers, type TimeSlice } from './slicing.js';
 import type { ReadContext } from './types.js';
 
@@ -94,7 +94,7 @@ describe('slicedSearch on a first sync (probed density)', () => {
     const infos: string[] = [];
     const ctx: ReadContext = {
       client,
-      config: { maxConcurrency: 24, raw: {}, startDate: lower } as unknown as SourceConfig,
+      config: { maxConcurrency: 24, settings: { lookback_window_minutes: 30 }, startDate: lower } as unknown as SourceConfig,
       logger: { debug() {}, info: (m: string) => void infos.push(m), warn() {}, error() {} },
       selected: new Set(['contacts']),
       state: undefined,

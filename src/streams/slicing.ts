@@ -1,6 +1,6 @@
 import type { JsonObject } from '../core/events.js';
-import { mergeGenerators } from '../engine/merge.js';
-import { cursorOf } from '../engine/state.js';
+import { mergeGenerators } from '../core/merge.js';
+import { cursorOf } from '../core/cursor.js';
 import { PaginationStalledError, searchPages } from '../intercom/pagination.js';
 import { cursorSeconds, keyMissing, objectsOf } from './record-guards.js';
 import { idString } from './transform.js';
@@ -9,8 +9,6 @@ import type { ReadContext, ReaderItem } from './types.js';
 export const DAY = 86_400;
 /** No Intercom workspace has data from before the company existed. */
 export const INTERCOM_EPOCH = Date.UTC(2011, 0, 1) / 1000;
-/** Default lookback: covers Intercom's search index lag (minutes) with room to spare. */
-export const DEFAULT_LOOKBACK_MINUTES = 30;
 
 export interface TimeSlice {
   index: number;
@@ -32,14 +30,10 @@ export function sliceWorkers(maxConcurrency: number): number {
   return Math.max(1, Math.min(maxConcurrency, 8));
 }
 
-export function detailWindow(maxConcurrency: number): number {
-  return Math.max(4, Math.ceil(maxConcurrency / 2));
-}
-
 /** The [lower, upper) window an incremental or full read covers, and the cursor it started from. */
 export function readWindow(ctx: ReadContext, stream: string, cursorField: string): { lower: number; upper: number; cursor: number | undefined } {
   const cursor = cursorOf(ctx.state, cursorField, stream);
-  const lookbackMinutes = typeof ctx.config.raw.lookback_window_minutes === 'number' ? ctx.config.raw.lookback_window_minutes : DEFAULT_LOOKBACK_MINUTES;
+  const lookbackMinutes = ctx.config.settings.lookback_window_minutes;
   const lower = cursor !== undefined ? Math.max(0, cursor - lookbackMinutes * 60) : (ctx.config.startDate ?? INTERCOM_EPOCH);
   return { lower, upper: ctx.syncStartedAt, cursor };
 }
@@ -90,7 +84,7 @@ export async function* slicedSearch(opts: SlicedSearchOptions): AsyncGenerator<R
     yield { kind: 'checkpoint', state: { [cursorField]: cursor } };
     return;
   }
-  const sliceDays = typeof ctx.config.raw.slice_days === 'number' ? ctx.config.raw.slice_days : undefined;
+  const sliceDays = ctx.config.settings.slice_days;
   const slices =
     sliceDays === undefined && upper - lower > PROBE_MIN_WINDOW
       ? await planByDensity(opts, lower, upper)
@@ -267,4 +261,14 @@ async function* readSlice(opts: SlicedSearchOptions, slice: TimeSlice, onTotal: 
       throw err;
     }
   }
+}
+
+/**
+ * Conversation and ticket search treat `>` and `<` as inclusive. Asking one second wider on both
+ * sides is safe whichever way Intercom compares, since records are filtered to the slice locally.
+ */
+export function inclusiveSliceQuery(slice: TimeSlice): unknown {
+  const lower = { field: 'updated_at', operator: '>', value: slice.start - 1 };
+  if (slice.last) return { operator: 'AND', value: [lower] };
+  return { operator: 'AND', value: [lower, { field: 'updated_at', operator: '<', value: slice.end }] };
 }

@@ -1,7 +1,8 @@
 import type { JsonObject } from '../core/events.js';
-import { fetchInOrder, inclusiveSliceQuery, partsShortfall } from './conversations.js';
+import { detailWindow, fetchInOrder } from './details.js';
+import { partsShortfall } from './parts.js';
 import { detailPath, isParentRefusal, keyMissing, objectsOf, parentSkipped, refusable, type ParentRefusal } from './record-guards.js';
-import { detailWindow, slicedSearch } from './slicing.js';
+import { inclusiveSliceQuery, slicedSearch } from './slicing.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 import { endpointOf, streamDefinition, streamsOfReader } from './catalog.js';
@@ -36,7 +37,7 @@ function ticketItems(ctx: ReadContext, ticket: JsonObject, detail: JsonObject | 
     const list = detail.ticket_parts as TicketPartsList | undefined;
     const parts = objectsOf(list?.ticket_parts ?? [], ctx.logger, `ticket_parts: the parts of ticket ${ticketId}`);
     const warning = ticketPartsWarning(ticketId, detail, parts, list);
-    if (warning) ctx.logger.warn(warning);
+    if (warning) ctx.logger.warn(warning, { kind: 'parts_truncated', stream: 'ticket_parts' });
     const rows: JsonObject[] = [];
     for (const [index, part] of parts.entries()) {
       const partId = idString(part.id);

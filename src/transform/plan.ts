@@ -2,7 +2,7 @@ import type { JsonObject } from '../core/events.js';
 import type { SchemaDriftMode } from './controls.js';
 import { hashRecord, type Hasher, type HashNode } from './hash.js';
 import { ATTRIBUTE_FIELDS, type JsonStringMode } from './json-strings.js';
-import { NULL_ONLY_SCHEMA, ValueTracker } from './schema-infer.js';
+import { NULL_ONLY_SCHEMA, ValueTracker } from '../util/schema-infer.js';
 
 export interface RecordPlanOptions {
   /** Top-level fields the stream's schema has; anything else is schema drift. */

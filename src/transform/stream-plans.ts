@@ -2,12 +2,12 @@ import type { SourceConfig } from '../config/source-config.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import type { JsonObject, Logger } from '../core/events.js';
 import { streamCatalogFor, type StreamEntry } from '../streams/registry.js';
-import type { SelectedStream } from '../engine/catalog.js';
+import type { SelectedStream } from './selected-stream.js';
 import type { IntercomClient } from '../intercom/client.js';
 import { fetchFirstPage, inferCustomSchema } from '../streams/custom.js';
 import { discoverReportingSchemas, isReportingStream } from '../streams/reporting/discover.js';
 import type { StreamSpec } from '../streams/types.js';
-import { dataControls, parseDataControls, type DataControls } from './controls.js';
+import { parseDataControls, type DataControls } from './controls.js';
 import { compileHashPaths, hashSchema, type HashNode } from './hash.js';
 import { jsonStringSchema } from './json-strings.js';
 import { StreamNaming } from './naming.js';
@@ -46,7 +46,7 @@ export function configuredStreams(config?: SourceConfig): ConfiguredStreams {
   if (!config) return (shippedOnly ??= build(streamCatalogFor(undefined), parseDataControls({})));
   let streams = cache.get(config);
   if (!streams) {
-    streams = build(streamCatalogFor(config), dataControls(config));
+    streams = build(streamCatalogFor(config), parseDataControls(config.settings, config.customStreams));
     cache.set(config, streams);
   }
   return streams;

@@ -1,4 +1,4 @@
-// Issue 9, data controls: field selection, hashing, schema drift, JSON strings, stream naming,
+// Data controls: field selection, hashing, schema drift, JSON strings, stream naming,
 // custom streams and preview, each through the built CLIs (Airbyte and Singer) against the fake.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -16,9 +16,16 @@ describe('unreachable host: fail fast', () => {
     const port = await closedPort();
     const run = await runConnector('airbyte', `http://127.0.0.1:${port}`, ['admins', 'tags', 'teams'], { max_retries: 6 });
     const errors = traceErrors(run);
-    expect(errors.length).toBeGreaterThan(0);
+    // Every stream hits the same dead host: one error for the run, the other streams INCOMPLETE.
+    expect(errors).toHaveLength(1);
     expect(errors.every((e) => /Could not reach Intercom at http:\/\/127\.0\.0\.1:\d+\/\S*: the connection was refused \(ECONNREFUSED\) on the first request/.test(e.message))).toBe(true);
     expect(run.messages.filter((m) => m.type === 'LOG' && /Retrying/.test(JSON.stringify(m)))).toEqual([]);
+    const incomplete = run.messages
+      .filter((m) => m.type === 'TRACE' && (m.trace as { type: string }).type === 'STREAM_STATUS')
+      .map((m) => (m.trace as { stream_status: { status: string; stream_descriptor: { name: string } } }).stream_status)
+      .filter((s) => s.status === 'INCOMPLETE')
+      .map((s) => s.stream_descriptor.name);
+    expect(incomplete.sort()).toEqual(['admins', 'tags', 'teams']);
     expect(run.code).toBe(1);
     assertTokenContained(run, []);
   });

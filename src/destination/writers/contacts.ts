@@ -215,7 +215,7 @@ function pick(hits: ContactHit[], who: Identity): string | undefined {
  */
 function conflictingId(err: unknown): string | null {
   if (!(err instanceof IntercomApiError) || err.status !== 409) return null;
-  return /already exists with id=([A-Za-z0-9_-]+)/.exec(err.message)?.[1] ?? '';
+  return /already exists with id=([A-Za-z0-9_-]+)/.exec(err.detail ?? '')?.[1] ?? '';
 }
 
 function known(ctx: WriteContext, who: Identity): string | undefined {

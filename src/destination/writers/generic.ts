@@ -25,31 +25,21 @@ export interface BatchedWrite extends PreparedWrite {
  * (minus exclude_fields and the placeholder fields), merged over the static `body`.
  */
 export function genericWriter(stream: string, config: StreamWriteConfig): ObjectWriter {
-  const where = `config.streams.${stream}`;
-  const method = config.method as HttpMethod | undefined;
-  const template = config.path;
-  if (!method || !template) throw new ConfigError(`${where} needs both method and path for generic mode (or object: one of the built-in writers).`);
-  const problem = templateProblem(template);
-  if (problem) throw new ConfigError(`${where}.path '${template}' ${problem}.`);
-  const placeholders = placeholdersOf(template);
+  const { method, template, placeholders } = checkedEndpoint(stream, config);
   const exclude = new Set([...(config.exclude_fields ?? []), ...placeholders]);
   const staticBody = (config.body ?? {}) as JsonObject;
   const idempotent = config.idempotent ?? method !== 'POST';
   const batchProperty = config.batch_property;
-  if (batchProperty && placeholders.length) {
-    throw new ConfigError(`${where}.path has placeholders (${placeholders.join(', ')}); a batched stream sends many records in one request, so its path must be fixed.`);
-  }
-  const send = (ctx: WriteContext, path: string, json: unknown): Promise<{ body?: JsonObject; skipped?: string }> =>
-    idempotent ? ctx.send<JsonObject>({ method, path, json }).then((body) => ({ body })) : ctx.sendOnce<JsonObject>({ method, path, json });
-  const outcomeOf = (answer: { body?: JsonObject; skipped?: string }): WriteOutcome =>
-    answer.skipped ? { kind: 'skipped', note: answer.skipped } : { kind: method === 'DELETE' ? 'deleted' : 'written', id: typeof answer.body?.id === 'string' ? answer.body.id : undefined };
-
+  const send = async (ctx: WriteContext, path: string, json: unknown): Promise<WriteOutcome> => {
+    const answer = idempotent ? await ctx.send<JsonObject>({ method, path, json }).then((body) => ({ body, skipped: undefined })) : await ctx.sendOnce<JsonObject>({ method, path, json });
+    return answer.skipped ? { kind: 'skipped', note: answer.skipped } : { kind: method === 'DELETE' ? 'deleted' : 'written', id: typeof answer.body?.id === 'string' ? answer.body.id : undefined };
+  };
   const batch: BatchSpec | undefined = batchProperty
     ? {
         group: stream,
         size: config.batch_size ?? 100,
         plan: (items) => ({ method, path: template, body: { ...staticBody, [batchProperty]: items } }),
-        send: async (items, ctx) => outcomeOf(await send(ctx, template, { ...staticBody, [batchProperty]: items })),
+        send: (items, ctx) => send(ctx, template, { ...staticBody, [batchProperty]: items }),
       }
     : undefined;
 
@@ -61,19 +51,36 @@ export function genericWriter(stream: string, config: StreamWriteConfig): Object
     prepare(record): PreparedWrite {
       // fromEntries defines own properties: a `__proto__` key could never turn into the item's prototype.
       const item: JsonObject = Object.fromEntries(Object.entries(record).filter(([key, value]) => !exclude.has(key) && value !== undefined));
-      if (batch) {
-        const prepared: BatchedWrite = { keys: [], plan: [], run: () => Promise.reject(new Error('batched records are sent by the batcher')), batch: { spec: batch, item } };
-        return prepared;
-      }
+      if (batch) return batchedWrite(batch, item);
       const path = buildPath(template, record);
       const body = method === 'DELETE' ? undefined : { ...staticBody, ...item };
       return {
         keys: [`generic:${method} ${path}`],
         plan: [{ method, path, ...(body ? { body } : {}) }],
-        run: async (ctx) => outcomeOf(await send(ctx, path, body)),
+        run: (ctx) => send(ctx, path, body),
       };
     },
   };
+}
+
+/** The stream's method and path template, refused with the field named when generic mode cannot work. */
+function checkedEndpoint(stream: string, config: StreamWriteConfig): { method: HttpMethod; template: string; placeholders: string[] } {
+  const where = `config.streams.${stream}`;
+  const method = config.method as HttpMethod | undefined;
+  const template = config.path;
+  if (!method || !template) throw new ConfigError(`${where} needs both method and path for generic mode (or object: one of the built-in writers).`);
+  const problem = templateProblem(template);
+  if (problem) throw new ConfigError(`${where}.path '${template}' ${problem}.`);
+  const placeholders = placeholdersOf(template);
+  if (config.batch_property && placeholders.length) {
+    throw new ConfigError(`${where}.path has placeholders (${placeholders.join(', ')}); a batched stream sends many records in one request, so its path must be fixed.`);
+  }
+  return { method, template, placeholders };
+}
+
+/** A record of a batched stream: the batcher sends it, with others, in one request. */
+function batchedWrite(spec: BatchSpec, item: JsonObject): BatchedWrite {
+  return { keys: [], plan: [], run: () => Promise.reject(new Error('batched records are sent by the batcher')), batch: { spec, item } };
 }
 
 export function isBatched(prepared: PreparedWrite): prepared is BatchedWrite {

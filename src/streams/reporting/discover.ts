@@ -12,7 +12,7 @@ export const isReportingStream = (name: string): boolean => name.startsWith(REPO
  * the key-and-cursor schemas, with a warning (as for custom streams).
  */
 export async function discoverReportingSchemas(config: SourceConfig, client: () => IntercomClient, logger: Logger): Promise<Map<string, JsonObject>> {
-  const wanted = config.raw.reporting_datasets ?? [];
+  const wanted = config.settings.reporting_datasets;
   const schemas = new Map<string, JsonObject>();
   if (wanted.length === 0) return schemas;
   try {

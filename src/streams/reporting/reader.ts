@@ -47,11 +47,11 @@ function parseState(state: JsonObject | undefined): ReportingState {
 
 /** Where this read starts: the pending window of an interrupted run, else cursor minus lookback, never before retention or start_date. */
 export function firstWindowStart(ctx: Pick<ReadContext, 'config' | 'syncStartedAt'>, state: ReportingState): number {
-  const raw = ctx.config.raw;
-  const retentionFloor = ctx.syncStartedAt - (raw.reporting_retention_days ?? 730) * DAY;
+  const settings = ctx.config.settings;
+  const retentionFloor = ctx.syncStartedAt - settings.reporting_retention_days * DAY;
   const floor = Math.max(retentionFloor, ctx.config.startDate ?? retentionFloor);
   if (state.pending) return Math.max(floor, state.pending.start_time);
-  if (state.cursor !== undefined) return Math.max(floor, state.cursor - (raw.reporting_lookback_days ?? 7) * DAY);
+  if (state.cursor !== undefined) return Math.max(floor, state.cursor - settings.reporting_lookback_days * DAY);
   return floor;
 }
 
@@ -60,8 +60,8 @@ function timing(ctx: ReadContext): JobTiming {
   const base = Number(process.env.INTERCOM_CONNECTOR_EXPORT_POLL_BASE_MS) || 1000;
   return {
     pollBaseMs: base,
-    pollMaxMs: Math.max(base, (ctx.config.raw.reporting_poll_max_seconds ?? 30) * 1000),
-    deadline: Date.now() + (ctx.config.raw.reporting_job_timeout_minutes ?? 60) * 60_000,
+    pollMaxMs: Math.max(base, ctx.config.settings.reporting_poll_max_seconds * 1000),
+    deadline: Date.now() + ctx.config.settings.reporting_job_timeout_minutes * 60_000,
     sleep,
   };
 }
@@ -79,7 +79,7 @@ export function reportingReader(datasetId: string): Reader {
       }
       const state = parseState(ctx.state);
       const start = firstWindowStart(ctx, state);
-      const width = ctx.config.raw.reporting_window_days ?? 7;
+      const width = ctx.config.settings.reporting_window_days;
       // An interrupted run's job is reused for exactly its window; the windows after it follow.
       const pending = state.pending && state.pending.start_time === start && state.pending.end_time <= ctx.syncStartedAt ? state.pending : undefined;
       const windows = pending ? [{ start, end: pending.end_time }, ...windowsBetween(pending.end_time, ctx.syncStartedAt, width)] : windowsBetween(start, ctx.syncStartedAt, width);
@@ -138,7 +138,7 @@ async function* readWindow(ctx: ReadContext, dataset: ReportingDataset, window: 
 async function* downloadRows(ctx: ReadContext, dataset: ReportingDataset, job: ExportJob, url: string | undefined, window: Window): AsyncGenerator<ReaderItem> {
   const stream = streamOfDataset(dataset.id);
   const target = downloadUrl(ctx.config, url, `/download/reporting_data/${encodeURIComponent(job.job_identifier)}`);
-  const body = await openDownload(ctx.config, target, { maxBytes: MAX_DOWNLOAD_BYTES, maxInflatedBytes: MAX_INFLATED_BYTES, timeoutMs: (ctx.config.raw.reporting_job_timeout_minutes ?? 60) * 60_000, stream });
+  const body = await openDownload(ctx.config, target, { maxBytes: MAX_DOWNLOAD_BYTES, maxInflatedBytes: MAX_INFLATED_BYTES, timeoutMs: ctx.config.settings.reporting_job_timeout_minutes * 60_000, stream });
   const problems: CsvProblems = { mistyped: new Map() };
   try {
     for await (const records of csvRecords(body, dataset, problems, window.start)) yield { kind: 'records', stream, records, owned: true };

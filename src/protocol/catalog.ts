@@ -3,20 +3,10 @@ import { ConfigError } from '../core/errors.js';
 import type { JsonObject } from '../core/events.js';
 import type { StreamSpec, SyncMode } from '../streams/types.js';
 import { configuredStreams, discoveredStreams, isCustomStream, outputSchema, type ConfiguredStreams, type DiscoveredStream } from '../transform/stream-plans.js';
+import type { SelectedStream } from '../transform/selected-stream.js';
 import { withStreamNote } from './stream-notes.js';
 
 const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/** A stream the user selected, whatever protocol the selection came in. */
-export interface SelectedStream {
-  /** The stream's own name (readers, registry), also when the catalog calls it by an alias. */
-  name: string;
-  syncMode: SyncMode;
-  /** Top-level fields the catalog deselected; never a primary key or cursor field. Absent: all fields. */
-  excludedFields?: string[];
-  /** The schema the catalog carries; used for custom streams, whose schema discover inferred from a sample. */
-  catalogSchema?: JsonObject;
-}
 
 const modesOf = (spec: StreamSpec | undefined): SyncMode[] => (spec?.cursorField ? ['full_refresh', 'incremental'] : ['full_refresh']);
 

@@ -1,19 +1,20 @@
 import type { Readable } from 'node:stream';
-import { aboutMarkdown, type AboutInfo } from '../cli/about-markdown.js';
-import { helpWidth, yargs, type Argv } from '../cli/yargs.js';
-import type { CliIo } from '../cli/airbyte-cli.js';
-import { createClient, sinkLogger } from '../cli/runtime.js';
+import { aboutMarkdown, type AboutInfo } from './about-markdown.js';
+import { helpWidth, yargs, type Argv } from './yargs.js';
+import type { CliIo } from './io.js';
+import { createClient } from '../intercom/create-client.js';
+import { sinkLogger } from './runtime.js';
 import { loadSchema } from '../config/source-config.js';
 import { ConnectorError, errorMessage } from '../core/errors.js';
 import type { AirbyteSink } from '../protocol/airbyte.js';
 import { readJsonFile } from '../util/json-file.js';
 import { packageVersion } from '../util/package-root.js';
-import { parseDestinationCatalog, DESTINATION_SYNC_MODES } from './catalog.js';
-import { loadDestinationConfig, type DestinationConfig } from './config.js';
-import { WriteEngine, type WriteResult } from './engine.js';
-import { invalidUtf8, oversized, parseAirbyteLine, readLines, SingerInput, type InputEvent } from './input.js';
-import { StreamRoutes, type CatalogStream } from './routes.js';
-import { AirbyteWriteShell, SingerTargetShell, shellEventSink, type WriteShell } from './shells.js';
+import { parseDestinationCatalog, DESTINATION_SYNC_MODES } from '../destination/catalog.js';
+import { loadDestinationConfig, type DestinationConfig } from '../destination/config.js';
+import { WriteEngine, type WriteResult } from '../destination/engine.js';
+import { invalidUtf8, oversized, parseAirbyteLine, readLines, SingerInput, type InputEvent } from '../destination/input.js';
+import { StreamRoutes, type CatalogStream } from '../destination/routes.js';
+import { AirbyteWriteShell, SingerTargetShell, shellEventSink, type WriteShell } from '../destination/shells.js';
 
 /** The Airbyte SPEC of the destination (`intercom-connector spec --destination`). */
 export function airbyteDestinationSpec(): object {

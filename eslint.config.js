@@ -1,0 +1,68 @@
+// ESLint flat config: typescript-eslint's recommended rules plus the team's habits (no unused
+// code, small functions). Formatting is Prettier's job (.prettierrc.json), not ESLint's.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'src/generated/**', 'spec/**', '**/*.mutation-orig'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: 'module',
+      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', Buffer: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', structuredClone: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', NodeJS: 'readonly', fetch: 'readonly', queueMicrotask: 'readonly', performance: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
+    rules: {
+      // No unused code; a leading underscore marks a value left out on purpose (a destructured rest).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' }],
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true, IIFEs: true }],
+    },
+  },
+  {
+    // A test file is a few describe blocks; their length says nothing about a function's size.
+    // Tests read untyped protocol output (any), match terminal escapes (control characters) and
+    // use generators that throw before their first item as failing readers.
+    files: ['**/*.test.ts', 'test/helpers/**/*.ts', 'test/hostile/**/*.ts', 'test/e2e/**/*.ts', 'test/global-setup.ts'],
+    rules: {
+      'max-lines-per-function': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+      'no-control-regex': 'off',
+      'require-yield': 'off',
+    },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Known debt: functions still over 60 lines (measured after `npm run format`). Each is listed
+    // here by file so the rule stays an error everywhere else; split them, then drop the entry.
+    //   test/fake-intercom/server.ts        startFakeIntercom (355) and its request handler (131)
+    //   test/fake-intercom/workspace.ts     renderConversation (133), mutate (84), renderContact (79),
+    //                                       groundTruth (77), renderConversationPart (76), generate (72),
+    //                                       generateDataAttributes (66), makeContact (66)
+    //   test/fake-intercom/workspace-lists.ts render (139)
+    //   test/fake-intercom/routes.ts        constructor (112), search (69)
+    //   test/fake-intercom/search.ts        compileLeaf (95)
+    //   bench/run.ts                        main (111), parseOptions (78)
+    //   bench/connector-run.ts              runConnector (107)
+    //   bench/destination.ts                run (67)
+    //   scripts/gen-stream-schemas.mjs      buildStreamSchema (80)
+    files: [
+      'test/fake-intercom/server.ts',
+      'test/fake-intercom/workspace.ts',
+      'test/fake-intercom/workspace-lists.ts',
+      'test/fake-intercom/routes.ts',
+      'test/fake-intercom/search.ts',
+      'bench/run.ts',
+      'bench/connector-run.ts',
+      'bench/destination.ts',
+      'scripts/gen-stream-schemas.mjs',
+    ],
+    rules: { 'max-lines-per-function': ['warn', { max: 60, skipBlankLines: true, skipComments: true, IIFEs: true }] },
+  },
+);
