@@ -298,6 +298,18 @@ const STREAMS = {
     source: { method: 'get', path: '/emails', items: ['data'] },
     primaryKey: ['id'],
   },
+  content_engagement: {
+    component: 'data_export_csv',
+    description:
+      'One row per CSV row of the Content Data Export (POST /export/content/data, GET /download/content/data/{job_identifier}): outbound message deliveries (receipts) and engagement, component `data_export_csv`, with the file it came from as `statistic`. A column the docs do not name is kept as text under its header.',
+    extra: {
+      statistic: str('The file the row came from, without its timestamp: `receipts` for `receipts_YYYYMMDD_hhmmss.csv` (one file per statistic).'),
+      _row_id: str('Primary key: `receipts:<receipt_id>` for a receipt (a later export with more first_* times replaces it), else `<statistic>:<SHA-256 of the row>`.'),
+      _time: int('Send time (`received_at`) in Unix seconds, else the start of the exported window of send dates (the incremental cursor).'),
+    },
+    primaryKey: ['_row_id'],
+    cursor: '_time',
+  },
 };
 
 function main() {

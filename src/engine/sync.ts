@@ -180,7 +180,7 @@ async function runReader(reader: Reader, selected: string[], opts: SyncOptions, 
   const started = Date.now();
   const selectedSet = new Set(selected);
   const estimates = new EstimateGate();
-  const iterator = reader.read({ client: opts.client, config: opts.config, logger, selected: selectedSet, state: readerState, syncStartedAt });
+  const iterator = reader.read({ client: opts.client, config: opts.config, logger, selected: selectedSet, state: readerState, syncStartedAt, signal: opts.signal });
   try {
     // A signal must not wait for a slow request or a rate-limit pause to end: race it.
     for (;;) {

@@ -19,6 +19,7 @@ const PERMISSIONS: [RegExp, string][] = [
   [/^\w+ \/ticket_types\b/, 'Read tickets'],
   [/^\w+ \/export\/reporting_data\/get_datasets\b/, 'Read reporting datasets'],
   [/^\w+ \/(export|download)\/reporting_data\b/, 'Export reporting data'],
+  [/^\w+ \/(export\/content|download\/content|export\/cancel)\b/, 'Export content data'],
   [/^\w+ \/conversations\b/, 'Read conversations'],
   [/^\w+ \/(articles|help_center)\b/, 'Read content data'],
   [/^\w+ \/events\b/, 'Read events'],

@@ -19,6 +19,7 @@ import { ticketsReader } from './tickets.js';
 import * as workspaceLists from './workspace-lists.js';
 import { reportingBaseSchema, streamOfDataset } from './reporting/datasets.js';
 import { reportingReader } from './reporting/reader.js';
+import { engagementReader } from './content/engagement.js';
 import type { SourceConfig } from '../config/source-config.js';
 import { dataControls } from '../transform/controls.js';
 import { customBaseSchema, customReader } from './custom.js';
@@ -56,6 +57,7 @@ export const READERS: readonly Reader[] = [
   workspaceLists.aiExternalPagesReader,
   workspaceLists.brandsReader,
   workspaceLists.emailsReader,
+  engagementReader,
 ].map(namingPermissions);
 
 export interface StreamEntry {

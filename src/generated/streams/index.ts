@@ -18,6 +18,7 @@ export * from './company_tag.js';
 export * from './contact_company.js';
 export * from './contact_tag.js';
 export * from './contacts.js';
+export * from './content_engagement.js';
 export * from './conversation_parts.js';
 export * from './conversation_tag.js';
 export * from './conversations.js';
