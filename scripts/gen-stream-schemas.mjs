@@ -298,6 +298,20 @@ const STREAMS = {
     source: { method: 'get', path: '/emails', items: ['data'] },
     primaryKey: ['id'],
   },
+  handling_events: {
+    apiVersion: '2.15',
+    component: 'handling_event',
+    source: { method: 'get', path: '/conversations/{id}/handling_events', items: ['handling_events'] },
+    description:
+      'Items of `handling_events` in the response of GET /conversations/{id}/handling_events (Intercom API 2.15, asked with that version), component `handling_event`: when a teammate paused or resumed handling a conversation. Read for each conversation new or changed in the read window.',
+    extra: {
+      conversation_id: str('The `id` of the conversation.'),
+      index: int('Position of the event in the conversation\'s list (the list only grows, in time order).'),
+      updated_at: int('`updated_at` of the conversation this row was read with (the incremental cursor).'),
+    },
+    primaryKey: ['conversation_id', 'index'],
+    cursor: 'updated_at',
+  },
   content_engagement: {
     component: 'data_export_csv',
     description:

@@ -111,6 +111,7 @@ const MAPPED: Record<string, Mapping> = {
   ai_external_pages: { component: 'external_page', listedBy: 'GET /ai/external_pages data' },
   brands: { component: 'brand', listedBy: 'GET /brands data', version: '2.15' },
   emails: { component: 'email_setting', listedBy: 'GET /emails data', version: '2.15' },
+  handling_events: { component: 'handling_event', listedBy: 'GET /conversations/{id}/handling_events handling_events', version: '2.15', added: [['conversation_id', 'string'], ['index', 'integer'], ['updated_at', 'integer']] },
   // Rows of the CSVs in the content export's archive (not a JSON list).
   content_engagement: { component: 'data_export_csv', added: [['statistic', 'string'], ['_row_id', 'string'], ['_time', 'integer']] },
 };

@@ -20,6 +20,7 @@ import * as workspaceLists from './workspace-lists.js';
 import { reportingBaseSchema, streamOfDataset } from './reporting/datasets.js';
 import { reportingReader } from './reporting/reader.js';
 import { engagementReader } from './content/engagement.js';
+import { handlingEventsReader } from './handling-events.js';
 import type { SourceConfig } from '../config/source-config.js';
 import { dataControls } from '../transform/controls.js';
 import { customBaseSchema, customReader } from './custom.js';
@@ -58,6 +59,7 @@ export const READERS: readonly Reader[] = [
   workspaceLists.brandsReader,
   workspaceLists.emailsReader,
   engagementReader,
+  handlingEventsReader,
 ].map(namingPermissions);
 
 export interface StreamEntry {

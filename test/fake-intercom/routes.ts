@@ -12,6 +12,7 @@ import { shapedPage, type ListShapes, type ShapedList } from './shapes.js';
 import { cur } from './workspace.js';
 import { registerWorkspaceLists } from './workspace-lists.js';
 import { registerContentExports } from './content-exports.js';
+import { registerHandlingEvents } from './handling-events.js';
 import { registerExports } from './exports.js';
 import type { CompanyCore, ContactCore, ConversationCore, Json, JsonValue, RecordCore, TagCore, TicketCore, VersionEntry, Workspace } from './workspace.js';
 
@@ -267,6 +268,7 @@ export class Api {
     registerWorkspaceLists(r, this.ws);
     registerExports(r, this.ws);
     registerContentExports(r, this.ws);
+    registerHandlingEvents(r, this.ws);
   }
 
   /** Finds the route of a request; `template` is used for stats even when no route matches. */

@@ -26,6 +26,7 @@ export * from './data_attributes.js';
 export * from './email_address_header.js';
 export * from './emails.js';
 export * from './events.js';
+export * from './handling_events.js';
 export * from './help_centers.js';
 export * from './internal_articles.js';
 export * from './news_items.js';
