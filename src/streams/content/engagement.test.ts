@@ -83,6 +83,16 @@ describe('the job of a window', () => {
     expect(cancel.isDone()).toBe(false);
   });
 
+  it('a job found cancelled is created again, but not forever', async () => {
+    for (const id of ['c1', 'c2', 'c3', 'c4']) {
+      nock(BASE).post('/export/content/data').reply(200, { job_identifier: id, status: 'pending' });
+      nock(BASE).get(`/export/content/data/${id}`).reply(200, { job_identifier: id, status: 'canceled' });
+    }
+    const { items, error } = await read();
+    expect(String(error)).toMatch(/cancelled or lost 4 times \(last c4\)/);
+    expect(items.filter((i) => i.kind === 'checkpoint')).toHaveLength(4);
+  });
+
   it('a stop signal while polling cancels the job', async () => {
     nock(BASE).post('/export/content/data').reply(200, { job_identifier: 'j2', status: 'pending' });
     nock(BASE).get('/export/content/data/j2').times(1000).reply(200, { job_identifier: 'j2', status: 'pending' });

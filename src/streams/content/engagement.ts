@@ -16,6 +16,8 @@ const MAX_DOWNLOAD_BYTES = 2 * 1024 ** 3;
 const MAX_INFLATED_BYTES = 20 * 1024 ** 3;
 const FAILED_RETRIES = 1;
 const EXPIRED_RETRIES = 2;
+/** A job found cancelled or unknown is created again at most this often per window. */
+const RENEWALS = 3;
 /** How long a stopping process waits for its cancel request. */
 export const CANCEL_WAIT_MS = 5000;
 
@@ -111,6 +113,7 @@ async function* readWindow(ctx: ReadContext, window: Window, reuse: ExportJob | 
   const label = `${new Date(window.start * 1000).toISOString()}..${new Date(window.end * 1000).toISOString()}`;
   let failures = 0;
   let expiries = 0;
+  let renewals = 0;
   let job = reuse;
   let done = false;
   const onStop = () => {
@@ -125,7 +128,9 @@ async function* readWindow(ctx: ReadContext, window: Window, reuse: ExportJob | 
         yield { kind: 'checkpoint', state: { [ROW_TIME]: window.start, pending_job: { ...job } }, immediate: true };
       }
       const outcome = await pollJob(ctx.client, `/export/content/data/${encodeURIComponent(job.job_identifier)}`, job, t, ENGAGEMENT_STREAM, (status) => jobTimeout(`Content export job ${job!.job_identifier} (${label}, status ${status})`));
-      if (outcome.status === 'gone') {
+      if (outcome.status === 'gone' || outcome.status === 'canceled') {
+        // Expired, unknown, or cancelled (a stopped run cancels its job): export the window again, a bounded number of times.
+        if (++renewals > RENEWALS) throw new ConnectorError(`Stream ${ENGAGEMENT_STREAM}: the content export job for send dates ${label} was cancelled or lost ${renewals} times (last ${job.job_identifier}); another app may be cancelling exports. The next run starts again at this window.`, { failureType: 'transient_error', stream: ENGAGEMENT_STREAM });
         job = undefined;
         continue;
       }

@@ -9,7 +9,7 @@ export interface ExportJob {
   end_time: number;
 }
 
-export type JobOutcome = { status: 'complete'; downloadUrl: string | undefined; noData: boolean } | { status: 'failed' } | { status: 'gone' };
+export type JobOutcome = { status: 'complete'; downloadUrl: string | undefined; noData: boolean } | { status: 'failed' } | { status: 'canceled' } | { status: 'gone' };
 
 export interface JobTiming {
   /** First poll delay; doubles up to pollMaxMs. */
@@ -74,7 +74,7 @@ export function waitForJob(client: IntercomClient, job: ExportJob, timing: JobTi
 
 /**
  * Polls a job's status path with backoff until it completes (`complete`/`completed`, or
- * `no_data`), fails (`failed`) or is gone (`canceled`, or 404: expired or never known).
+ * `no_data`), fails (`failed`), was cancelled (`canceled`) or is gone (404: expired or never known).
  */
 export async function pollJob(client: IntercomClient, path: string, job: ExportJob, timing: JobTiming, stream: string, onTimeout: (status: string) => ConnectorError): Promise<JobOutcome> {
   for (let attempt = 0; ; attempt++) {
@@ -85,8 +85,7 @@ export async function pollJob(client: IntercomClient, path: string, job: ExportJ
       return { status: 'complete', noData: status === 'no_data', downloadUrl: typeof answer.download_url === 'string' && answer.download_url ? answer.download_url : undefined };
     }
     if (status === 'failed') return { status: 'failed' };
-    // A canceled job (a stopped run cancels its content export) is exported again, not counted as a failure.
-    if (status === 'canceled' || status === 'cancelled') return { status: 'gone' };
+    if (status === 'canceled' || status === 'cancelled') return { status: 'canceled' };
     const wait = Math.min(timing.pollMaxMs, timing.pollBaseMs * 2 ** Math.min(attempt, 10));
     if (Date.now() + wait > timing.deadline) throw onTimeout(status || 'unknown');
     await timing.sleep(wait);
