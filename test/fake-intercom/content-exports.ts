@@ -61,7 +61,12 @@ export class FakeContentExports {
   readonly receipts: FakeReceipt[] = [];
   readonly clicks: FakeClick[] = [];
   readonly jobs = new Map<string, FakeContentJob>();
-  pollsToComplete = 3;
+  /**
+   * Status polls a job needs before it completes. 1 by default (completed at the first poll), since
+   * catalog.sample.json reads every stream, this one over two years of windows; tests of the job
+   * states raise it.
+   */
+  pollsToComplete = 1;
   failNextJobs = 0;
   expireNextDownloads = 0;
   format: ArchiveFormat = 'tar.gz';
@@ -227,26 +232,32 @@ function statusBody(job: FakeContentJob, downloadUrl: string): Json {
   return { job_identifier: job.id, status: job.status, download_url: downloadUrl, download_expires_at: downloadUrl ? String(Math.floor(Date.now() / 1000) + 2 * DAY) : '' };
 }
 
+/** The 512-byte ustar header of a regular file of `size` bytes. */
+export function tarHeader(name: string, size: number): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 100, 'utf8');
+  h.write('0000644\0', 100, 'latin1');
+  h.write('0000000\0', 108, 'latin1');
+  h.write('0000000\0', 116, 'latin1');
+  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+  h.write('00000000000\0', 136, 'latin1');
+  h.write('        ', 148, 'latin1');
+  h.write('0', 156, 'latin1');
+  h.write('ustar\0', 257, 'latin1');
+  h.write('00', 263, 'latin1');
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return h;
+}
+
+/** Zero bytes that pad a tar entry of `size` bytes to a whole block. */
+export const tarPadding = (size: number): Buffer => Buffer.alloc((512 - (size % 512)) % 512);
+
 /** A ustar archive of regular files (what `tar czf` writes, without the gzip). */
 export function tar(entries: { name: string; data: Buffer }[]): Buffer {
   const blocks: Buffer[] = [];
-  for (const { name, data } of entries) {
-    const h = Buffer.alloc(512);
-    h.write(name, 0, 100, 'utf8');
-    h.write('0000644\0', 100, 'latin1');
-    h.write('0000000\0', 108, 'latin1');
-    h.write('0000000\0', 116, 'latin1');
-    h.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-    h.write('00000000000\0', 136, 'latin1');
-    h.write('        ', 148, 'latin1');
-    h.write('0', 156, 'latin1');
-    h.write('ustar\0', 257, 'latin1');
-    h.write('00', 263, 'latin1');
-    let sum = 0;
-    for (const b of h) sum += b;
-    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-    blocks.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
-  }
+  for (const { name, data } of entries) blocks.push(tarHeader(name, data.length), data, tarPadding(data.length));
   blocks.push(Buffer.alloc(1024));
   return Buffer.concat(blocks);
 }
