@@ -117,8 +117,9 @@ async function* readWindow(ctx: ReadContext, window: Window, reuse: ExportJob | 
   let job = reuse;
   let done = false;
   const onStop = () => {
-    if (job && !done) trackCleanup(cancelJob(ctx.client, job.job_identifier, ctx.logger));
+    if (!job || done) return;
     done = true;
+    trackCleanup(cancelJob(ctx.client, job.job_identifier, ctx.logger));
   };
   ctx.signal?.addEventListener('abort', onStop, { once: true });
   try {
