@@ -149,6 +149,24 @@ const SCHEMA_OVERRIDES = {
     description: 'Items of `data` in the response of GET /news/newsfeeds (Intercom API 2.14, declared as `paginated_response`), component `newsfeed`.',
   },
   // Endpoints that exist from API 2.15 on: described by the 2.15 spec (read with Intercom-Version 2.15).
+  handling_events: {
+    description:
+      'Items of `handling_events` in the response of GET /conversations/{id}/handling_events (Intercom API 2.15, asked with that version), component `handling_event`: when a teammate paused or resumed handling a conversation. Read for each conversation new or changed in the read window.',
+    extra: {
+      conversation_id: str('The `id` of the conversation.'),
+      index: int('Position of the event in the conversation\'s list (the list only grows, in time order).'),
+      updated_at: int('`updated_at` of the conversation this row was read with (the incremental cursor).'),
+    },
+  },
+  content_engagement: {
+    description:
+      'One row per CSV row of the Content Data Export (POST /export/content/data, GET /download/content/data/{job_identifier}): outbound message deliveries (receipts) and engagement, component `data_export_csv`, with the file it came from as `statistic`. A column the docs do not name is kept as text under its header.',
+    extra: {
+      statistic: { type: ['null', 'string'], description: 'The file the row came from, without its timestamp: `receipts` for `receipts_YYYYMMDD_hhmmss.csv` (one file per statistic).' },
+      _row_id: str('Primary key: `receipts:<receipt_id>` for a receipt (a later export with more first_* times replaces it), else `<statistic>:<SHA-256 of the row>`.'),
+      _time: int('Send time (`received_at`) in Unix seconds, else the start of the exported window of send dates (the incremental cursor).'),
+    },
+  },
 };
 
 /**

@@ -1,4 +1,7 @@
+import { settleCleanups } from '../util/cleanups.js';
 import type { CliIo } from './io.js';
+
+const CANCEL_WAIT_MS = 5000;
 
 /**
  * The real process as CLI io. SIGTERM/SIGINT abort the sync: the engine emits the last safe STATE
@@ -22,8 +25,8 @@ export function processIo(): CliIo & { finish(): void } {
     finish() {
       if (!signalled) return;
       process.stderr.write(`Stopped by ${signalled}; resume from the last STATE.\n`);
-      // stdout is flushed by the commands before they return; nothing else is worth waiting for.
-      process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : 1);
+      // stdout is flushed by the commands before they return; only a server-side job's cancel is awaited (bounded).
+      void settleCleanups(CANCEL_WAIT_MS).then(() => process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : 1));
     },
   };
 }

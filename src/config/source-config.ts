@@ -41,6 +41,8 @@ export const DEFAULTED_OPTIONS = [
   'reporting_retention_days',
   'reporting_poll_max_seconds',
   'reporting_job_timeout_minutes',
+  'engagement_window_days',
+  'engagement_lookback_days',
 ] as const satisfies readonly (keyof SourceConfigDocument)[];
 
 /** The validated config document with every schema default applied (type generated from schemas/config/source.json). */

@@ -73,7 +73,7 @@ export async function runReader(ctx: SyncContext, reader: Reader, selected: read
   for (const name of selected) await ctx.sink.emit({ type: 'status', stream: ctx.out(name), status: 'STARTED' });
   const startedAt = Date.now();
   const { client, config, logger } = ctx.opts;
-  const iterator = reader.read({ client, config, logger, selected: new Set(selected), state: startState, syncStartedAt: ctx.syncStartedAt });
+  const iterator = reader.read({ client, config, logger, selected: new Set(selected), state: startState, syncStartedAt: ctx.syncStartedAt, signal });
   try {
     // A signal must not wait for a slow request or a rate-limit pause to end: race it.
     for (let next = await untilAborted(iterator.next(), signal); !next.done; next = await untilAborted(iterator.next(), signal)) {

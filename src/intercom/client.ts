@@ -42,6 +42,20 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Override the retry count (e.g. `check` should answer quickly). */
   retries?: number;
+  /**
+   * An export-job creation: a 429 whose body names a pending-jobs limit ("Exceeded rate limit of 5
+   * pending reporting dataset export jobs") rejects at once with ExportJobLimitError, so only the
+   * export reader waits; it says nothing about the rate budget every other stream shares.
+   */
+  jobLimit429?: boolean;
+}
+
+/** Intercom refused a new export job because the workspace has as many pending as it allows. */
+export class ExportJobLimitError extends IntercomApiError {}
+
+/** The 429 of a pending-export-jobs limit, told apart from a rate-budget 429 by its message. */
+export function isJobLimitBody(body: ReturnType<typeof parseErrorBody>): boolean {
+  return (body?.errors ?? []).some((e) => /pending .*export jobs/i.test(e.message ?? ''));
 }
 
 export interface ClientStats {
@@ -191,6 +205,7 @@ export class IntercomClient {
       const headers = parseRateLimitHeaders(response.headers, now);
       this.pacer.update(headers);
       if (response.statusCode !== 429) return this.interpret<T>(response, req, endpoint);
+      if (req.jobLimit429) throwIfJobLimit(response.body, endpoint);
       this.stats.rateLimited++;
       if (req.stream) this.streamStats(req.stream).rateLimited++;
       // A 429 counted just before its window ended often arrives after the reset: that window is
@@ -437,4 +452,12 @@ function cleanParams(params: RequestOptions['searchParams']): Record<string, str
   const out: Record<string, string | number | boolean> = {};
   for (const [k, v] of Object.entries(params)) if (v !== undefined) out[k] = v;
   return out;
+}
+
+/** Rejects (without retries, without touching the shared pacer) when a 429 is an export-job limit. */
+function throwIfJobLimit(text: string, endpoint: string): void {
+  const body = parseErrorBody(text);
+  if (!isJobLimitBody(body)) return;
+  const message = body?.errors?.find((e) => e.message)?.message ?? 'pending export jobs limit';
+  throw new AbortError(new ExportJobLimitError({ endpoint, status: 429, body, transient: true, message: `${endpoint}: ${message}` }));
 }

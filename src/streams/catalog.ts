@@ -29,7 +29,9 @@ export type CodeReader =
   | 'subscription_types'
   | 'activity_logs'
   | 'events'
-  | 'notes';
+  | 'notes'
+  | 'handling_events'
+  | 'content_engagement';
 
 /**
  * How the records are paged (the strategies of src/intercom/paginators):
@@ -40,9 +42,10 @@ export type CodeReader =
  * - scroll: `scroll_param`, one request at a time;
  * - time-windows: created_at windows with contiguous-prefix checkpoints;
  * - per-parent: one request (or paged list) per parent record;
- * - from-parent: no request of its own, taken from the parent's records in the same pass.
+ * - from-parent: no request of its own, taken from the parent's records in the same pass;
+ * - export-job: an asynchronous export job per time window, polled, then downloaded as CSV.
  */
-export type PaginationKind = 'cursor' | 'page-number' | 'unpaged' | 'search' | 'scroll' | 'time-windows' | 'per-parent' | 'from-parent';
+export type PaginationKind = 'cursor' | 'page-number' | 'unpaged' | 'search' | 'scroll' | 'time-windows' | 'per-parent' | 'from-parent' | 'export-job';
 
 export type ApiVersion = '2.14' | '2.15';
 
@@ -270,6 +273,28 @@ export const STREAMS: readonly StreamDefinition[] = [
   // Endpoints that exist from API 2.15 on: described by the 2.15 spec and asked with Intercom-Version 2.15.
   { name: 'brands', reader: 'list', endpoint: get('/brands', 'data'), pagination: 'unpaged', primaryKey: ['id'], schema: { component: 'brand', apiVersion: '2.15' } },
   { name: 'emails', reader: 'list', endpoint: get('/emails', 'data'), pagination: 'unpaged', primaryKey: ['id'], schema: { component: 'email_setting', apiVersion: '2.15' } },
+  {
+    name: 'content_engagement',
+    reader: 'content_engagement',
+    pagination: 'export-job',
+    primaryKey: ['_row_id'],
+    cursor: '_time',
+    permission: 'Export content data',
+    schema: { component: 'data_export_csv', ...V14 },
+    notes: 'Outbound message receipts and engagement from the Content Data Export: one export job per window of send dates, run one at a time (Intercom allows one active job per workspace). Not in catalog.quickstart.json.',
+  },
+  {
+    name: 'handling_events',
+    reader: 'handling_events',
+    endpoint: get('/conversations/{id}/handling_events', 'handling_events'),
+    pagination: 'per-parent',
+    primaryKey: ['conversation_id', 'index'],
+    cursor: 'updated_at',
+    parent: { stream: 'conversations', key: 'conversation_id' },
+    permission: PERMISSION.conversations,
+    schema: { component: 'handling_event', apiVersion: '2.15' },
+    notes: 'Intercom API 2.15 (asked with that version): one request per new or changed conversation, run concurrently. Not in catalog.quickstart.json.',
+  },
 ];
 
 /** Endpoints readers call that belong to no shipped stream (reporting datasets come from config). */
@@ -277,6 +302,9 @@ export const OTHER_ENDPOINTS: readonly { path: string; permission: string }[] = 
   { path: '/export/reporting_data/get_datasets', permission: 'Read reporting datasets' },
   { path: '/export/reporting_data', permission: 'Export reporting data' },
   { path: '/download/reporting_data', permission: 'Export reporting data' },
+  { path: '/export/content/data', permission: 'Export content data' },
+  { path: '/download/content/data', permission: 'Export content data' },
+  { path: '/export/cancel', permission: 'Export content data' },
 ];
 
 export function streamDefinition(name: string): StreamDefinition | undefined {

@@ -19,6 +19,8 @@ import { teamsReader } from './teams.js';
 import { ticketsReader } from './tickets.js';
 import { reportingBaseSchema, streamOfDataset } from './reporting/datasets.js';
 import { reportingReader } from './reporting/reader.js';
+import { engagementReader } from './content/engagement.js';
+import { handlingEventsReader } from './handling-events.js';
 import type { SourceConfig } from '../config/source-config.js';
 import { customBaseSchema, customReader } from './custom.js';
 import type { Reader, StreamSpec } from './types.js';
@@ -36,6 +38,8 @@ const CODE_READERS: Readonly<Record<CodeReader, Reader>> = {
   activity_logs: activityLogsReader,
   events: eventsReader,
   notes: notesReader,
+  handling_events: handlingEventsReader,
+  content_engagement: engagementReader,
 };
 
 /** One reader per plain list, one per code reader (at its first stream), in the table's order. */

@@ -42,6 +42,8 @@ export interface ReadContext {
   state: JsonObject | undefined;
   /** Unix seconds when the sync started. */
   syncStartedAt: number;
+  /** Aborted on SIGTERM/SIGINT (readers holding a server-side job cancel it). */
+  signal?: AbortSignal;
 }
 
 /**

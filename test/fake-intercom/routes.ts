@@ -11,6 +11,8 @@ import type { FieldValue, Getter, Predicate, SearchStream } from './search.js';
 import { shapedPage, type ListShapes, type ShapedList } from './shapes.js';
 import { cur } from './workspace.js';
 import { registerWorkspaceLists } from './workspace-lists.js';
+import { registerContentExports } from './content-exports.js';
+import { registerHandlingEvents } from './handling-events.js';
 import { registerExports } from './exports.js';
 import type { CompanyCore, ContactCore, ConversationCore, Json, JsonValue, RecordCore, TagCore, TicketCore, VersionEntry, Workspace } from './workspace.js';
 
@@ -265,6 +267,8 @@ export class Api {
     });
     registerWorkspaceLists(r, this.ws);
     registerExports(r, this.ws);
+    registerContentExports(r, this.ws);
+    registerHandlingEvents(r, this.ws);
   }
 
   /** Finds the route of a request; `template` is used for stats even when no route matches. */

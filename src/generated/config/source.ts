@@ -235,5 +235,13 @@ export interface SourceConfig {
    * Longest wait for one export job, from enqueue (including waits for Intercom's limit of 5 pending jobs) to a finished download; past it the stream ends INCOMPLETE naming the window, and the next run resumes that window.
    */
   reporting_job_timeout_minutes?: number;
+  /**
+   * The content_engagement stream exports outbound messages by send date in jobs covering this many days; a STATE follows every completed window.
+   */
+  engagement_window_days?: number;
+  /**
+   * Each incremental read exports again the messages sent this many days before the saved cursor, so that opens, clicks and replies arriving after the send are delivered (a receipt row is replaced by primary key).
+   */
+  engagement_lookback_days?: number;
   [k: string]: unknown;
 }

@@ -115,7 +115,7 @@ async function* readWindow(ctx: ReadContext, dataset: ReportingDataset, window: 
       job = undefined;
       continue;
     }
-    if (outcome.status === 'failed') {
+    if (outcome.status === 'failed' || outcome.status === 'canceled') {
       if (++failures > FAILED_RETRIES) {
         throw new ConnectorError(`Intercom's export job for dataset ${dataset.id}, window ${label}, failed twice (job ${job.job_identifier}). The next run starts again at this window.`, { failureType: 'transient_error', stream });
       }
