@@ -94,7 +94,9 @@ export async function runConnector(opts: ConnectorRunOptions): Promise<Connector
   const fakeCpuBefore = cpuSecondsOf(opts.fake.pid);
   const startedAtMs = Date.now();
   const started = performance.now();
-  const child = track(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BENCH_PROBE_FILE: probePath } }));
+  const child = track(
+    spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BENCH_PROBE_FILE: probePath } }),
+  );
   const stopSampling = sampleProc(child.pid!);
   const scanner = new OutputScanner(started);
 
@@ -132,7 +134,9 @@ export async function runConnector(opts: ConnectorRunOptions): Promise<Connector
 
   const progress = setInterval(() => {
     const secs = (performance.now() - started) / 1000;
-    process.stderr.write(`  … ${opts.label}: ${secs.toFixed(0)} s, ${scanner.result.totalRecords} records, ${(scanner.result.bytes / 1e6).toFixed(0)} MB\n`);
+    process.stderr.write(
+      `  … ${opts.label}: ${secs.toFixed(0)} s, ${scanner.result.totalRecords} records, ${(scanner.result.bytes / 1e6).toFixed(0)} MB\n`,
+    );
   }, 30_000);
 
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {

@@ -84,7 +84,13 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
     let fn = fns.get(key);
     if (!fn) {
       const f = node.callFrame;
-      fn = { name: f.functionName || '(anonymous)', where: f.url ? `${shortUrl(f.url)}:${f.lineNumber + 1}` : '', area: areaOf(f), selfMs: 0, totalMs: 0 };
+      fn = {
+        name: f.functionName || '(anonymous)',
+        where: f.url ? `${shortUrl(f.url)}:${f.lineNumber + 1}` : '',
+        area: areaOf(f),
+        selfMs: 0,
+        totalMs: 0,
+      };
       fns.set(key, fn);
     }
     return fn;
@@ -123,9 +129,12 @@ export function formatProfile(summary: ProfileSummary, top = 25): string {
   const busy = summary.totalMs - summary.idleMs;
   const pct = (ms: number): string => `${((100 * ms) / Math.max(1, busy)).toFixed(1).padStart(5)}%`;
   const lines: string[] = [];
-  lines.push(`CPU profile: ${(summary.totalMs / 1000).toFixed(1)} s sampled, ${(busy / 1000).toFixed(1)} s busy (percentages are of busy time)`);
+  lines.push(
+    `CPU profile: ${(summary.totalMs / 1000).toFixed(1)} s sampled, ${(busy / 1000).toFixed(1)} s busy (percentages are of busy time)`,
+  );
   lines.push('Self time by area:');
-  for (const a of summary.areas.filter((x) => x.area !== 'idle').slice(0, 12)) lines.push(`  ${pct(a.selfMs)} ${(a.selfMs / 1000).toFixed(2).padStart(7)} s  ${a.area}`);
+  for (const a of summary.areas.filter((x) => x.area !== 'idle').slice(0, 12))
+    lines.push(`  ${pct(a.selfMs)} ${(a.selfMs / 1000).toFixed(2).padStart(7)} s  ${a.area}`);
   lines.push(`Top ${top} functions by self time (total = inclusive):`);
   lines.push(`  ${'self'.padStart(6)} ${'total'.padStart(6)}  function  (file:line)`);
   for (const f of summary.functions.filter((x) => x.area !== 'idle').slice(0, top)) {
@@ -133,7 +142,8 @@ export function formatProfile(summary: ProfileSummary, top = 25): string {
   }
   const own = summary.functions.filter((f) => f.area.startsWith('connector src')).sort((a, b) => b.totalMs - a.totalMs);
   lines.push(`Connector functions by total (inclusive) time:`);
-  for (const f of own.slice(0, 15)) lines.push(`  ${pct(f.totalMs)} total ${pct(f.selfMs)} self  ${f.name}  (${f.where})`);
+  for (const f of own.slice(0, 15))
+    lines.push(`  ${pct(f.totalMs)} total ${pct(f.selfMs)} self  ${f.name}  (${f.where})`);
   return lines.join('\n');
 }
 

@@ -48,16 +48,31 @@ interface Result {
 
 function inputLines(perKind: number): string[] {
   const lines: string[] = [];
-  const record = (stream: string, data: Record<string, unknown>): string => JSON.stringify({ type: 'RECORD', record: { stream, data, emitted_at: 0 } });
+  const record = (stream: string, data: Record<string, unknown>): string =>
+    JSON.stringify({ type: 'RECORD', record: { stream, data, emitted_at: 0 } });
   let sinceState = 0;
   for (let i = 0; i < perKind; i++) {
-    lines.push(record('contacts', { external_id: `bench-${i}`, email: `bench${i}@example.com`, name: `Bench ${i}`, custom_attributes: { plan: 'pro' } }));
+    lines.push(
+      record('contacts', {
+        external_id: `bench-${i}`,
+        email: `bench${i}@example.com`,
+        name: `Bench ${i}`,
+        custom_attributes: { plan: 'pro' },
+      }),
+    );
     // The event names the contact just created: it waits for it (same identifier), as it must.
-    lines.push(record('events', { event_name: 'bench-event', created_at: 1_700_000_000 + i, email: `bench${i}@example.com` }));
+    lines.push(
+      record('events', { event_name: 'bench-event', created_at: 1_700_000_000 + i, email: `bench${i}@example.com` }),
+    );
     lines.push(record('companies', { company_id: `bench-co-${i}`, name: `Bench Co ${i}`, monthly_spend: i }));
     sinceState += 3;
     if (sinceState >= 50) {
-      lines.push(JSON.stringify({ type: 'STATE', state: { type: 'STREAM', stream: { stream_descriptor: { name: 'contacts' }, stream_state: { i } } } }));
+      lines.push(
+        JSON.stringify({
+          type: 'STATE',
+          state: { type: 'STREAM', stream: { stream_descriptor: { name: 'contacts' }, stream_state: { i } } },
+        }),
+      );
       sinceState = 0;
     }
   }
@@ -65,19 +80,44 @@ function inputLines(perKind: number): string[] {
 }
 
 async function run(scenario: Scenario): Promise<Result> {
-  const fake = await startFakeIntercom({ seed: 7, token: TOKEN, size: { contacts: 50, companies: 10, conversations: 5, tickets: 2 }, latencyMs: scenario.latencyMs, jitterMs: scenario.jitterMs, ratePer10s: scenario.ratePer10s, indexLagSeconds: 60 });
+  const fake = await startFakeIntercom({
+    seed: 7,
+    token: TOKEN,
+    size: { contacts: 50, companies: 10, conversations: 5, tickets: 2 },
+    latencyMs: scenario.latencyMs,
+    jitterMs: scenario.jitterMs,
+    ratePer10s: scenario.ratePer10s,
+    indexLagSeconds: 60,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'ic-bench-dest-'));
-  const config = { access_token: TOKEN, base_url: fake.url, max_concurrency: scenario.concurrency, dead_letter_path: join(dir, 'dead.jsonl'), ledger_path: join(dir, 'ledger.jsonl') };
-  const streams = ['contacts', 'events', 'companies'].map((name) => ({ stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] }, sync_mode: 'full_refresh', destination_sync_mode: 'append_dedup' }));
+  const config = {
+    access_token: TOKEN,
+    base_url: fake.url,
+    max_concurrency: scenario.concurrency,
+    dead_letter_path: join(dir, 'dead.jsonl'),
+    ledger_path: join(dir, 'ledger.jsonl'),
+  };
+  const streams = ['contacts', 'events', 'companies'].map((name) => ({
+    stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] },
+    sync_mode: 'full_refresh',
+    destination_sync_mode: 'append_dedup',
+  }));
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
   writeFileSync(join(dir, 'catalog.json'), JSON.stringify({ streams }));
   const lines = inputLines(scenario.recordsPerKind);
   const startedAt = Date.now();
   let states = 0;
   const exitCode = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'write', '--config', join(dir, 'config.json'), '--catalog', join(dir, 'catalog.json')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'write', '--config', join(dir, 'config.json'), '--catalog', join(dir, 'catalog.json')],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => (states += chunk.split('\n').filter((l) => l.startsWith('{"type":"STATE"')).length));
+    child.stdout.on(
+      'data',
+      (chunk: string) => (states += chunk.split('\n').filter((l) => l.startsWith('{"type":"STATE"')).length),
+    );
     child.on('error', reject);
     child.on('close', resolve);
     child.stdin.end(lines.join('\n') + '\n');
@@ -109,7 +149,12 @@ async function run(scenario: Scenario): Promise<Result> {
   return result;
 }
 
-const base = { recordsPerKind: flag('records', 300), latencyMs: flag('latency-ms', 40), jitterMs: 15, concurrency: flag('concurrency', 8) };
+const base = {
+  recordsPerKind: flag('records', 300),
+  latencyMs: flag('latency-ms', 40),
+  jitterMs: 15,
+  concurrency: flag('concurrency', 8),
+};
 const scenarios: Scenario[] = [
   { name: `rate budget ${flag('rate-per-10s', 500)} req/10 s`, ...base, ratePer10s: flag('rate-per-10s', 500) },
   { name: 'no rate budget (latency-bound)', ...base, ratePer10s: 0 },
@@ -117,7 +162,10 @@ const scenarios: Scenario[] = [
 
 for (const scenario of scenarios) {
   const r = await run(scenario);
-  const budget = r.budgetUsed === undefined ? '' : `, budget used ${(r.budgetUsed * 100).toFixed(1)}% of each full 10 s window (busiest ${(r.busiestWindow! * 100).toFixed(0)}%), 429s ${r.rateLimited}`;
+  const budget =
+    r.budgetUsed === undefined
+      ? ''
+      : `, budget used ${(r.budgetUsed * 100).toFixed(1)}% of each full 10 s window (busiest ${(r.busiestWindow! * 100).toFixed(0)}%), 429s ${r.rateLimited}`;
   console.log(
     `${scenario.name}: ${r.records} records (${scenario.recordsPerKind} contacts upserted, events, companies) in ${r.seconds.toFixed(1)} s = ${r.recordsPerSecond.toFixed(1)} records/s, ${r.requests} requests = ${r.requestsPerSecond.toFixed(1)} req/s${budget}; latency ${scenario.latencyMs}±${scenario.jitterMs} ms, max_concurrency ${scenario.concurrency}, ${r.statesEchoed} STATEs echoed, exit ${r.exitCode}`,
   );

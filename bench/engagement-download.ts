@@ -18,9 +18,11 @@ import { tarHeader, tarPadding } from '../test/fake-intercom/content-exports.js'
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const TOKEN = 'bench-engagement-token-1';
-const HEADER = 'user_id,email,name,ruleset_id,content_id,content_type,content_title,receipt_id,received_at,first_open,first_click\r\n';
+const HEADER =
+  'user_id,email,name,ruleset_id,content_id,content_type,content_title,receipt_id,received_at,first_open,first_click\r\n';
 // Fixed-width rows, so the tar header can state the file's size before the rows are generated.
-const line = (i: number) => `u${String(i).padStart(9, '0')},p${String(i % 1000).padStart(3, '0')}@example.com,"Zoë, ""the"" Ångström",801,4001,email,"Welcome — 日本語",${String(90_000_000 + i).padStart(10, '0')},${1_717_000_000 + (i % 1_000_000)},${1_717_100_000 + (i % 1_000_000)},\r\n`;
+const line = (i: number) =>
+  `u${String(i).padStart(9, '0')},p${String(i % 1000).padStart(3, '0')}@example.com,"Zoë, ""the"" Ångström",801,4001,email,"Welcome — 日本語",${String(90_000_000 + i).padStart(10, '0')},${1_717_000_000 + (i % 1_000_000)},${1_717_100_000 + (i % 1_000_000)},\r\n`;
 const size = Buffer.byteLength(HEADER) + ROWS * Buffer.byteLength(line(0));
 
 function* tarGz(): Generator<Buffer> {
@@ -44,7 +46,11 @@ const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 const config = parseSourceConfig({ access_token: TOKEN, base_url: url }, {});
 const started = performance.now();
-const body = await openDownload(config, `${url}/download/content/data/bench`, { maxBytes: 2 * 1024 ** 3, maxInflatedBytes: 20 * 1024 ** 3, timeoutMs: 600_000 });
+const body = await openDownload(config, `${url}/download/content/data/bench`, {
+  maxBytes: 2 * 1024 ** 3,
+  maxInflatedBytes: 20 * 1024 ** 3,
+  timeoutMs: 600_000,
+});
 const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
 const samples: string[] = [];
 let rows = 0;
@@ -55,11 +61,15 @@ for await (const entry of archiveEntries(body, 'receipts.csv', limits)) {
     rows += batch.length;
     if (rows >= next) {
       const m = process.memoryUsage();
-      samples.push(`${String(rows).padStart(9)} rows  heap ${mb(m.heapUsed).padStart(4)} MB  rss ${mb(m.rss).padStart(4)} MB`);
+      samples.push(
+        `${String(rows).padStart(9)} rows  heap ${mb(m.heapUsed).padStart(4)} MB  rss ${mb(m.rss).padStart(4)} MB`,
+      );
       next += ROWS / 10;
     }
   }
 }
 server.close();
 console.log(samples.join('\n'));
-console.log(`${rows} rows in ${((performance.now() - started) / 1000).toFixed(1)} s (${Math.round(rows / ((performance.now() - started) / 1000))} rows/s)`);
+console.log(
+  `${rows} rows in ${((performance.now() - started) / 1000).toFixed(1)} s (${Math.round(rows / ((performance.now() - started) / 1000))} rows/s)`,
+);

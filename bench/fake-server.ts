@@ -32,7 +32,18 @@ const SIZE_FLAG: Record<string, string> = {
 };
 
 export function fakeArgs(opts: FakeServerOptions): string[] {
-  const args = ['--port', '0', '--seed', String(opts.seed), '--token', opts.token, '--latency-ms', String(opts.latencyMs), '--jitter-ms', String(opts.jitterMs)];
+  const args = [
+    '--port',
+    '0',
+    '--seed',
+    String(opts.seed),
+    '--token',
+    opts.token,
+    '--latency-ms',
+    String(opts.latencyMs),
+    '--jitter-ms',
+    String(opts.jitterMs),
+  ];
   if (opts.ratePer10s > 0) args.push('--rate-per-10s', String(opts.ratePer10s));
   if (opts.prerender) args.push('--prerender');
   for (const [key, value] of Object.entries(opts.size)) args.push(`--${SIZE_FLAG[key] ?? key}`, String(value));
@@ -57,14 +68,21 @@ export class FakeServer {
 
   static async start(opts: FakeServerOptions): Promise<FakeServer> {
     const script = join(opts.root, 'dist', 'test', 'fake-intercom', 'cli.js');
-    const { command, args } = pinned(opts.cpu, process.execPath, ['--max-old-space-size=8192', script, ...fakeArgs(opts)]);
+    const { command, args } = pinned(opts.cpu, process.execPath, [
+      '--max-old-space-size=8192',
+      script,
+      ...fakeArgs(opts),
+    ]);
     const started = Date.now();
     const child = track(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     const url = await new Promise<string>((resolve, reject) => {
       let buffered = '';
-      const timer = setTimeout(() => reject(new Error(`fake Intercom did not print its URL within ${opts.startupTimeoutMs ?? 300_000} ms`)), opts.startupTimeoutMs ?? 300_000);
+      const timer = setTimeout(
+        () => reject(new Error(`fake Intercom did not print its URL within ${opts.startupTimeoutMs ?? 300_000} ms`)),
+        opts.startupTimeoutMs ?? 300_000,
+      );
       child.stdout!.on('data', (chunk: Buffer) => {
         buffered += chunk.toString('utf8');
         const nl = buffered.indexOf('\n');

@@ -18,7 +18,12 @@ export interface WindowUse {
  * Budget use while work remained: the windows strictly between the first and the last window that
  * saw a request (both of those are partial), with windows that saw no request counted as 0.
  */
-export function windowUse(windows: WindowCount[], budgetPer10s: number, fromSec?: number, toSec?: number): WindowUse | undefined {
+export function windowUse(
+  windows: WindowCount[],
+  budgetPer10s: number,
+  fromSec?: number,
+  toSec?: number,
+): WindowUse | undefined {
   if (budgetPer10s <= 0 || windows.length === 0) return undefined;
   const byStart = new Map(windows.map((w) => [w.start, w.count]));
   let first = windows[0]!.start;
@@ -27,7 +32,8 @@ export function windowUse(windows: WindowCount[], budgetPer10s: number, fromSec?
   if (fromSec !== undefined) first = Math.max(first, Math.ceil(fromSec / WINDOW_SEC) * WINDOW_SEC - WINDOW_SEC);
   if (toSec !== undefined) last = Math.min(last, Math.floor(toSec / WINDOW_SEC) * WINDOW_SEC);
   const uses: number[] = [];
-  for (let start = first + WINDOW_SEC; start < last; start += WINDOW_SEC) uses.push((byStart.get(start) ?? 0) / budgetPer10s);
+  for (let start = first + WINDOW_SEC; start < last; start += WINDOW_SEC)
+    uses.push((byStart.get(start) ?? 0) / budgetPer10s);
   if (uses.length === 0) return undefined;
   return {
     mean: uses.reduce((a, b) => a + b, 0) / uses.length,
@@ -93,11 +99,15 @@ export function phaseUse(run: ConnectorRunResult): PhaseUse[] {
     seconds: (p.end - p.start) / 1000,
     records: p.records,
     use: windowUse(run.windows, run.budgetPer10s, (run.startedAtMs + p.start) / 1000, (run.startedAtMs + p.end) / 1000),
-    maxRssKb: run.rssTimeline.filter(([ms]) => ms >= p.start && ms <= p.end + 100).reduce<number | undefined>((m, [, kb]) => Math.max(m ?? 0, kb), undefined),
+    maxRssKb: run.rssTimeline
+      .filter(([ms]) => ms >= p.start && ms <= p.end + 100)
+      .reduce<number | undefined>((m, [, kb]) => Math.max(m ?? 0, kb), undefined),
   }));
 }
 
-export function streamRates(run: ConnectorRunResult): Map<string, { records: number; perSec?: number; seconds?: number }> {
+export function streamRates(
+  run: ConnectorRunResult,
+): Map<string, { records: number; perSec?: number; seconds?: number }> {
   const out = new Map<string, { records: number; perSec?: number; seconds?: number }>();
   for (const [name, t] of run.scan.streams) {
     const rate = streamRate(t);

@@ -43,7 +43,17 @@ interface AirbyteMessage {
 }
 
 export class OutputScanner {
-  readonly result: ScanResult = { streams: new Map(), totalRecords: 0, bytes: 0, lines: 0, states: new Map(), errors: [], warnings: 0, rateLimitedTraces: 0, unparsable: 0 };
+  readonly result: ScanResult = {
+    streams: new Map(),
+    totalRecords: 0,
+    bytes: 0,
+    lines: 0,
+    states: new Map(),
+    errors: [],
+    warnings: 0,
+    rateLimitedTraces: 0,
+    unparsable: 0,
+  };
   /** Pieces of a line that spans chunks. */
   private carry: Buffer[] = [];
 
@@ -120,7 +130,8 @@ export class OutputScanner {
         if (status.status === 'STARTED') t.startedMs = now;
         if (status.status === 'COMPLETE' || status.status === 'INCOMPLETE') t.completeMs = now;
       }
-      if (message.trace.type === 'ERROR') this.result.errors.push(`${message.trace.error?.failure_type ?? '?'}: ${message.trace.error?.message ?? ''}`);
+      if (message.trace.type === 'ERROR')
+        this.result.errors.push(`${message.trace.error?.failure_type ?? '?'}: ${message.trace.error?.message ?? ''}`);
     } else if (message.type === 'LOG' && (message.log?.level === 'WARN' || message.log?.level === 'ERROR')) {
       this.result.warnings++;
       if (message.log.level === 'ERROR') this.result.errors.push(`LOG ERROR: ${message.log.message ?? ''}`);

@@ -31,7 +31,8 @@ const dataset = parseDataset({
 
 function* csvLines(): Generator<string> {
   yield 'conversation_id,conversation_started_at,first_response_time_seconds,csat_rating,subject\r\n';
-  for (let i = 0; i < ROWS; i++) yield `${70_000_000 + i},${1_717_000_000 + i},${i % 90_000},${(i % 10) / 2},"Subject, ""quoted"" — ${i}\nsecond line"\r\n`;
+  for (let i = 0; i < ROWS; i++)
+    yield `${70_000_000 + i},${1_717_000_000 + i},${i % 90_000},${(i % 10) / 2},"Subject, ""quoted"" — ${i}\nsecond line"\r\n`;
 }
 
 const server = http.createServer((_req, res) => {
@@ -43,7 +44,11 @@ const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 const config = parseSourceConfig({ access_token: TOKEN, base_url: url }, {});
 const started = performance.now();
-const body = await openDownload(config, `${url}/download/reporting_data/bench`, { maxBytes: 2 * 1024 ** 3, maxInflatedBytes: 20 * 1024 ** 3, timeoutMs: 600_000 });
+const body = await openDownload(config, `${url}/download/reporting_data/bench`, {
+  maxBytes: 2 * 1024 ** 3,
+  maxInflatedBytes: 20 * 1024 ** 3,
+  timeoutMs: 600_000,
+});
 const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
 const samples: string[] = [];
 let rows = 0;
@@ -52,10 +57,14 @@ for await (const batch of csvRecords(body, dataset, { mistyped: new Map() }, 0))
   rows += batch.length;
   if (rows >= next) {
     const m = process.memoryUsage();
-    samples.push(`${String(rows).padStart(9)} rows  heap ${mb(m.heapUsed).padStart(4)} MB  rss ${mb(m.rss).padStart(4)} MB`);
+    samples.push(
+      `${String(rows).padStart(9)} rows  heap ${mb(m.heapUsed).padStart(4)} MB  rss ${mb(m.rss).padStart(4)} MB`,
+    );
     next += ROWS / 10;
   }
 }
 server.close();
 console.log(samples.join('\n'));
-console.log(`${rows} rows in ${((performance.now() - started) / 1000).toFixed(1)} s (${Math.round(rows / ((performance.now() - started) / 1000))} rows/s)`);
+console.log(
+  `${rows} rows in ${((performance.now() - started) / 1000).toFixed(1)} s (${Math.round(rows / ((performance.now() - started) / 1000))} rows/s)`,
+);

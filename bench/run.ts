@@ -112,7 +112,8 @@ function parseOptions(argv: string[]): Options {
     return n;
   };
   const scenarioId = number('scenario', values.scenario);
-  if (scenarioId !== undefined && ![1, 2, 3, 4].includes(scenarioId)) throw new Error('--scenario must be 1, 2, 3 or 4');
+  if (scenarioId !== undefined && ![1, 2, 3, 4].includes(scenarioId))
+    throw new Error('--scenario must be 1, 2, 3 or 4');
   const modes = [values.compare !== undefined, values.flat, values['slow-reader']].filter(Boolean).length;
   if (modes > 1) throw new Error('use one of --compare, --flat, --slow-reader at a time');
   const overrides: Record<string, unknown> = {};
@@ -120,7 +121,10 @@ function parseOptions(argv: string[]): Options {
   let compare: Options['compare'];
   if (values.compare !== undefined) {
     const sides = values.compare.split(',');
-    if (sides.length !== 2) throw new Error('--compare takes two override sets separated by a comma, e.g. max_concurrency=4,max_concurrency=16');
+    if (sides.length !== 2)
+      throw new Error(
+        '--compare takes two override sets separated by a comma, e.g. max_concurrency=4,max_concurrency=16',
+      );
     compare = [parseOverride(sides[0]!), parseOverride(sides[1]!), sides[0]!, sides[1]!];
   }
   const single = compare || values.flat || values['slow-reader'];
@@ -141,18 +145,32 @@ function parseOptions(argv: string[]): Options {
     json: values.json,
     keep: values.keep ?? false,
     connector: values.connector === undefined ? undefined : resolve(values.connector),
-    streams: values.streams === undefined ? undefined : values.streams.split(',').map((x) => x.trim()).filter(Boolean),
+    streams:
+      values.streams === undefined
+        ? undefined
+        : values.streams
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean),
   };
 }
 
 /** Every stream of catalog.sample.json (or the `only` ones), incremental where the stream supports it. */
 function configuredCatalog(workDir: string, only?: string[]): { path: string; streams: Set<string> } {
-  const sample = JSON.parse(readFileSync(join(root, 'catalog.sample.json'), 'utf8')) as { streams: { stream: { name: string; supported_sync_modes?: string[] }; sync_mode?: string }[] };
+  const sample = JSON.parse(readFileSync(join(root, 'catalog.sample.json'), 'utf8')) as {
+    streams: { stream: { name: string; supported_sync_modes?: string[] }; sync_mode?: string }[];
+  };
   const unknown = (only ?? []).filter((name) => !sample.streams.some((s) => s.stream.name === name));
-  if (unknown.length) throw new Error(`--streams: ${unknown.join(', ')} not in catalog.sample.json (streams: ${sample.streams.map((s) => s.stream.name).join(', ')})`);
+  if (unknown.length)
+    throw new Error(
+      `--streams: ${unknown.join(', ')} not in catalog.sample.json (streams: ${sample.streams.map((s) => s.stream.name).join(', ')})`,
+    );
   const streams = sample.streams
     .filter((s) => !only || only.includes(s.stream.name))
-    .map((s) => ({ ...s, sync_mode: s.stream.supported_sync_modes?.includes('incremental') ? 'incremental' : 'full_refresh' }));
+    .map((s) => ({
+      ...s,
+      sync_mode: s.stream.supported_sync_modes?.includes('incremental') ? 'incremental' : 'full_refresh',
+    }));
   const path = join(workDir, 'configured_catalog.json');
   writeFileSync(path, JSON.stringify({ streams }));
   return { path, streams: new Set(streams.map((s) => s.stream.name)) };
@@ -182,12 +200,18 @@ interface Context {
 const DEFAULT_CONCURRENCY = 24;
 
 function baseConfig(ctx: Context, fake: FakeServer, extra: Record<string, unknown>): Record<string, unknown> {
-  return { access_token: ctx.opts.token, base_url: fake.url, max_concurrency: DEFAULT_CONCURRENCY, ...ctx.opts.overrides, ...extra };
+  return {
+    access_token: ctx.opts.token,
+    base_url: fake.url,
+    max_concurrency: DEFAULT_CONCURRENCY,
+    ...ctx.opts.overrides,
+    ...extra,
+  };
 }
 
 function describe(s: Scenario, ctx: Context, extra: Record<string, unknown>): { timeoutMs: number } {
   const config = { max_concurrency: DEFAULT_CONCURRENCY, ...ctx.opts.overrides, ...extra };
-  const concurrency = typeof config.max_concurrency === "number" ? config.max_concurrency : DEFAULT_CONCURRENCY;
+  const concurrency = typeof config.max_concurrency === 'number' ? config.max_concurrency : DEFAULT_CONCURRENCY;
   const est = estimateRequests(s.size, ctx.streams);
   const secs = estimateSeconds(est.requests, s, concurrency);
   const z = s.size;
@@ -198,7 +222,9 @@ function describe(s: Scenario, ctx: Context, extra: Record<string, unknown>): { 
       `   connector: ${JSON.stringify(config)}, ${ctx.streams.size} streams selected${s.cpuBound ? (ctx.opts.pin && canPin ? ', pinned to CPU 0 (taskset -c 0), fake on CPU 1' : ', NOT pinned (taskset unavailable or --no-pin)') : ''}\n` +
       `   estimate: ≈ ${num(est.requests)} requests (${est.parts.join(', ')})` +
       (secs.budgetSec !== undefined ? `; ≥ ${num(secs.budgetSec)} s at the budget` : '') +
-      (s.latencyMs > 0 ? `; ≥ ${num(secs.latencySec)} s at ${s.latencyMs} ms × requests / ${concurrency} in flight` : '') +
+      (s.latencyMs > 0
+        ? `; ≥ ${num(secs.latencySec)} s at ${s.latencyMs} ms × requests / ${concurrency} in flight`
+        : '') +
       (s.incremental ? '; run twice (full, then incremental)' : '') +
       '\n',
   );
@@ -221,7 +247,9 @@ async function withFake<T>(s: Scenario, ctx: Context, body: (fake: FakeServer) =
     // CPU-bound runs measure the connector: the fake serves pre-serialized records so that it is not the limit.
     prerender: s.cpuBound,
   });
-  process.stderr.write(`   fake Intercom at ${fake.url} (pid ${fake.pid}, generated in ${(fake.startupMs / 1000).toFixed(1)} s)\n`);
+  process.stderr.write(
+    `   fake Intercom at ${fake.url} (pid ${fake.pid}, generated in ${(fake.startupMs / 1000).toFixed(1)} s)\n`,
+  );
   try {
     return await body(fake);
   } finally {
@@ -229,7 +257,15 @@ async function withFake<T>(s: Scenario, ctx: Context, body: (fake: FakeServer) =
   }
 }
 
-async function oneRun(s: Scenario, ctx: Context, fake: FakeServer, label: string, extra: Record<string, unknown>, timeoutMs: number, more: { state?: unknown[]; readerBytesPerSec?: number } = {}): Promise<ConnectorRunResult> {
+async function oneRun(
+  s: Scenario,
+  ctx: Context,
+  fake: FakeServer,
+  label: string,
+  extra: Record<string, unknown>,
+  timeoutMs: number,
+  more: { state?: unknown[]; readerBytesPerSec?: number } = {},
+): Promise<ConnectorRunResult> {
   process.stderr.write(`   running ${label} …\n`);
   const run = await runConnector({
     label,
@@ -247,7 +283,9 @@ async function oneRun(s: Scenario, ctx: Context, fake: FakeServer, label: string
     budgetPer10s: s.ratePer10s,
   });
   const f = figures(run);
-  process.stderr.write(`   ${label}: exit ${run.timedOut ? 'TIMEOUT' : (run.exitCode ?? run.signal)}, ${run.wallSec.toFixed(1)} s, ${num(run.scan.totalRecords)} records, ${num(f.requests)} requests, ${f.rateLimited} × 429, peak RSS ${num(run.peakRssKb / 1024)} MB\n`);
+  process.stderr.write(
+    `   ${label}: exit ${run.timedOut ? 'TIMEOUT' : (run.exitCode ?? run.signal)}, ${run.wallSec.toFixed(1)} s, ${num(run.scan.totalRecords)} records, ${num(f.requests)} requests, ${f.rateLimited} × 429, peak RSS ${num(run.peakRssKb / 1024)} MB\n`,
+  );
   if (run.exitCode !== 0) {
     for (const e of run.scan.errors.slice(0, 5)) process.stderr.write(`     error: ${e.slice(0, 400)}\n`);
     if (run.stderrTail.trim()) process.stderr.write(`     stderr: ${run.stderrTail.trim().slice(-1500)}\n`);
@@ -271,7 +309,13 @@ async function mutateOnePercent(s: Scenario, fake: FakeServer): Promise<string> 
   return done.join(', ');
 }
 
-async function runScenario(id: number, ctx: Context, scale: number, columns: Column[], extra: Record<string, unknown> = {}): Promise<void> {
+async function runScenario(
+  id: number,
+  ctx: Context,
+  scale: number,
+  columns: Column[],
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   const s = scenario(id, scale);
   const { timeoutMs } = describe(s, ctx, extra);
   await withFake(s, ctx, async (fake) => {
@@ -290,7 +334,9 @@ async function runScenario(id: number, ctx: Context, scale: number, columns: Col
     }
     // The state's cursor is the first run's start; wait so every change is strictly after it.
     await new Promise((r) => setTimeout(r, 1100));
-    process.stderr.write(`   changed 1%: ${await mutateOnePercent(s, fake)}; incremental run with ${state.length} stream states\n`);
+    process.stderr.write(
+      `   changed 1%: ${await mutateOnePercent(s, fake)}; incremental run with ${state.length} stream states\n`,
+    );
     const incremental = await oneRun(s, ctx, fake, `S3${scaleNote} incr`, extra, timeoutMs, { state });
     columns.push({ run: incremental, title: `S3${scaleNote} incr.` });
   });
@@ -318,8 +364,13 @@ async function main(): Promise<void> {
   const ctx: Context = { opts, workDir, catalogPath, streams, results: [] };
   const header = machine();
   if (opts.connector) process.stdout.write(`connector build: ${opts.connector}\n`);
-  process.stdout.write(`${header}\nstreams (${streams.size}${opts.streams ? ', chosen with --streams' : ', all of catalog.sample.json'}): ${[...streams].join(', ')}\n`);
-  if (!canPin) process.stdout.write('note: taskset is not available; scenario 4 runs unpinned (CPU figures are still per process)\n');
+  process.stdout.write(
+    `${header}\nstreams (${streams.size}${opts.streams ? ', chosen with --streams' : ', all of catalog.sample.json'}): ${[...streams].join(', ')}\n`,
+  );
+  if (!canPin)
+    process.stdout.write(
+      'note: taskset is not available; scenario 4 runs unpinned (CPU figures are still per process)\n',
+    );
 
   try {
     if (opts.compare) {
@@ -329,9 +380,16 @@ async function main(): Promise<void> {
       await runScenario(id, ctx, opts.scale, columns, a);
       const colsB: Column[] = [];
       await runScenario(id, ctx, opts.scale, colsB, b);
-      const all = [...columns.map((c) => ({ ...c, title: `${c.title} ${ta}` })), ...colsB.map((c) => ({ ...c, title: `${c.title} ${tb}` }))];
+      const all = [
+        ...columns.map((c) => ({ ...c, title: `${c.title} ${ta}` })),
+        ...colsB.map((c) => ({ ...c, title: `${c.title} ${tb}` })),
+      ];
       const half = columns.length;
-      const ratios: [string, number, number][] = columns.map((_, i) => [half > 1 ? `B/A #${i + 1}` : 'B/A', i + half, i]);
+      const ratios: [string, number, number][] = columns.map((_, i) => [
+        half > 1 ? `B/A #${i + 1}` : 'B/A',
+        i + half,
+        i,
+      ]);
       printTable(`Compare scenario ${id} (scale ${opts.scale}): A = ${ta}, B = ${tb}`, all, ratios);
     } else if (opts.flat) {
       const s = opts.scale;
@@ -342,7 +400,9 @@ async function main(): Promise<void> {
       const [small, large] = columns;
       if (small && large) {
         const growth = large.run.peakRssKb / small.run.peakRssKb - 1;
-        process.stdout.write(`\nflat check: peak RSS ${num(small.run.peakRssKb / 1024)} MB → ${num(large.run.peakRssKb / 1024)} MB for 10× the records: ${growth >= 0 ? '+' : ''}${(100 * growth).toFixed(0)}% (target ≤ +20%): ${growth <= 0.2 ? 'PASS' : 'FAIL'}\n`);
+        process.stdout.write(
+          `\nflat check: peak RSS ${num(small.run.peakRssKb / 1024)} MB → ${num(large.run.peakRssKb / 1024)} MB for 10× the records: ${growth >= 0 ? '+' : ''}${(100 * growth).toFixed(0)}% (target ≤ +20%): ${growth <= 0.2 ? 'PASS' : 'FAIL'}\n`,
+        );
       }
     } else if (opts.slowReader) {
       const id = opts.scenarios[0]!;
@@ -355,10 +415,16 @@ async function main(): Promise<void> {
         columns.push({ run: normal, title: `S${id} unthrottled` });
         const rate = opts.readerMbps * 1e6;
         const slowTimeout = Math.max(timeoutMs, ((normal.scan.bytes / rate) * 2 + 120) * 1000);
-        const slow = await oneRun(s, ctx, fake, `S${id} reader ${opts.readerMbps} MB/s`, {}, slowTimeout, { readerBytesPerSec: rate });
+        const slow = await oneRun(s, ctx, fake, `S${id} reader ${opts.readerMbps} MB/s`, {}, slowTimeout, {
+          readerBytesPerSec: rate,
+        });
         columns.push({ run: slow, title: `S${id} reader ${opts.readerMbps} MB/s` });
       });
-      printTable(`Backpressure: scenario ${id} (scale ${opts.scale}) read at full speed and at ${opts.readerMbps} MB/s`, columns, [['slow/normal', 1, 0]]);
+      printTable(
+        `Backpressure: scenario ${id} (scale ${opts.scale}) read at full speed and at ${opts.readerMbps} MB/s`,
+        columns,
+        [['slow/normal', 1, 0]],
+      );
       const [normal, slow] = columns;
       if (normal && slow) {
         const mbps = slow.run.scan.bytes / 1e6 / slow.run.wallSec;

@@ -21,23 +21,69 @@ export interface Scenario {
   cpuBound: boolean;
 }
 
-export const FULL_WORKSPACE: WorkspaceSizes = { contacts: 100_000, companies: 10_000, conversations: 20_000, tickets: 5_000 };
+export const FULL_WORKSPACE: WorkspaceSizes = {
+  contacts: 100_000,
+  companies: 10_000,
+  conversations: 20_000,
+  tickets: 5_000,
+};
 
 function scaled(size: WorkspaceSizes, factor: number): WorkspaceSizes {
   const s = (n: number): number => Math.max(1, Math.round(n * factor));
-  return { contacts: s(size.contacts), companies: s(size.companies), conversations: s(size.conversations), tickets: s(size.tickets) };
+  return {
+    contacts: s(size.contacts),
+    companies: s(size.companies),
+    conversations: s(size.conversations),
+    tickets: s(size.tickets),
+  };
 }
 
 export function scenario(id: number, scale: number): Scenario {
   switch (id) {
     case 1:
-      return { id, title: 'initial full sync, large workspace, 10,000 req/min', size: scaled(FULL_WORKSPACE, scale), latencyMs: 100, jitterMs: 50, ratePer10s: 1666, incremental: false, cpuBound: false };
+      return {
+        id,
+        title: 'initial full sync, large workspace, 10,000 req/min',
+        size: scaled(FULL_WORKSPACE, scale),
+        latencyMs: 100,
+        jitterMs: 50,
+        ratePer10s: 1666,
+        incremental: false,
+        cpuBound: false,
+      };
     case 2:
-      return { id, title: 'initial full sync, a tenth of the workspace, 1,000 req/min', size: scaled(FULL_WORKSPACE, scale / 10), latencyMs: 100, jitterMs: 50, ratePer10s: 166, incremental: false, cpuBound: false };
+      return {
+        id,
+        title: 'initial full sync, a tenth of the workspace, 1,000 req/min',
+        size: scaled(FULL_WORKSPACE, scale / 10),
+        latencyMs: 100,
+        jitterMs: 50,
+        ratePer10s: 166,
+        incremental: false,
+        cpuBound: false,
+      };
     case 3:
-      return { id, title: 'incremental sync after 1 % of records changed (10,000 req/min)', size: scaled(FULL_WORKSPACE, scale), latencyMs: 100, jitterMs: 50, ratePer10s: 1666, incremental: true, cpuBound: false };
+      return {
+        id,
+        title: 'incremental sync after 1 % of records changed (10,000 req/min)',
+        size: scaled(FULL_WORKSPACE, scale),
+        latencyMs: 100,
+        jitterMs: 50,
+        ratePer10s: 1666,
+        incremental: true,
+        cpuBound: false,
+      };
     case 4:
-      return { id, title: 'CPU-bound: zero latency, no budget, one core', size: scaled(FULL_WORKSPACE, scale), latencyMs: 0, jitterMs: 0, ratePer10s: 0, incremental: false, cpuBound: true };
+      return {
+        id,
+        title: 'CPU-bound: zero latency, no budget, one core',
+        size: scaled(FULL_WORKSPACE, scale),
+        latencyMs: 0,
+        jitterMs: 0,
+        ratePer10s: 0,
+        incremental: false,
+        cpuBound: true,
+      };
     default:
       throw new Error(`unknown scenario ${id} (1-4)`);
   }
@@ -50,7 +96,11 @@ export function scenario(id: number, scale: number): Scenario {
  * events and notes). Checked against the fake's byRoute counts at 10k and 100k contacts (within ~5 %). Streams the catalog
  * does not select are left out.
  */
-export function estimateRequests(size: WorkspaceSizes, selected: Set<string>, incremental = false): { requests: number; parts: string[] } {
+export function estimateRequests(
+  size: WorkspaceSizes,
+  selected: Set<string>,
+  incremental = false,
+): { requests: number; parts: string[] } {
   const parts: string[] = [];
   let total = 0;
   const add = (what: string, n: number): void => {
@@ -59,10 +109,18 @@ export function estimateRequests(size: WorkspaceSizes, selected: Set<string>, in
   };
   const changed = (n: number): number => (incremental ? Math.ceil(n * 0.01) : n);
   const pages = (n: number, per: number): number => Math.max(1, Math.ceil(n / per));
-  if (selected.has('contacts')) add('contacts', pages(changed(size.contacts), 150) + 0.05 * changed(size.contacts) + 16);
+  if (selected.has('contacts'))
+    add('contacts', pages(changed(size.contacts), 150) + 0.05 * changed(size.contacts) + 16);
   if (selected.has('companies')) add('companies', pages(size.companies, 50));
-  if (selected.has('conversations')) add('conversations', pages(changed(size.conversations), 150) + (selected.has('conversation_parts') ? changed(size.conversations) : 0) + 16);
-  if (selected.has('tickets')) add('tickets', pages(changed(size.tickets), 150) + (selected.has('ticket_parts') ? changed(size.tickets) : 0) + 16);
+  if (selected.has('conversations'))
+    add(
+      'conversations',
+      pages(changed(size.conversations), 150) +
+        (selected.has('conversation_parts') ? changed(size.conversations) : 0) +
+        16,
+    );
+  if (selected.has('tickets'))
+    add('tickets', pages(changed(size.tickets), 150) + (selected.has('ticket_parts') ? changed(size.tickets) : 0) + 16);
   // events and notes walk the contact search again (their own pass), then one GET per contact.
   if (selected.has('events')) add('events', changed(size.contacts) + pages(changed(size.contacts), 150) + 16);
   if (selected.has('notes')) add('notes', changed(size.contacts) * 0.68 + pages(changed(size.contacts), 150) + 16);
@@ -73,7 +131,11 @@ export function estimateRequests(size: WorkspaceSizes, selected: Set<string>, in
 }
 
 /** Lower bounds on wall time: the budget, and latency × requests / concurrency. */
-export function estimateSeconds(requests: number, s: Scenario, maxConcurrency: number): { budgetSec?: number; latencySec: number } {
+export function estimateSeconds(
+  requests: number,
+  s: Scenario,
+  maxConcurrency: number,
+): { budgetSec?: number; latencySec: number } {
   return {
     budgetSec: s.ratePer10s > 0 ? requests / (s.ratePer10s / 10) : undefined,
     latencySec: (requests * s.latencyMs) / 1000 / Math.max(1, maxConcurrency),

@@ -13,14 +13,22 @@ try {
 }
 const vulnerabilities = report?.metadata?.vulnerabilities;
 if (!vulnerabilities) {
-  const reason = report?.error?.summary || run.stderr.split('\n').find((l) => /405|404|ENOTFOUND|audit endpoint/.test(l)) || 'no report';
-  console.log(`npm audit: the registry's audit endpoint is unavailable here (${reason.trim()}); production dependencies not audited in this run.`);
+  const reason =
+    report?.error?.summary ||
+    run.stderr.split('\n').find((l) => /405|404|ENOTFOUND|audit endpoint/.test(l)) ||
+    'no report';
+  console.log(
+    `npm audit: the registry's audit endpoint is unavailable here (${reason.trim()}); production dependencies not audited in this run.`,
+  );
   process.exit(0);
 }
 const total = Object.values(vulnerabilities).reduce((a, b) => a + b, 0);
 if (total > 0) {
   console.error(`npm audit: ${total} advisories in production dependencies:`);
-  for (const [name, v] of Object.entries(report.vulnerabilities ?? {})) console.error(`  ${name}: ${v.severity} (${(v.via ?? []).map((x) => (typeof x === 'string' ? x : x.title)).join('; ')})`);
+  for (const [name, v] of Object.entries(report.vulnerabilities ?? {}))
+    console.error(
+      `  ${name}: ${v.severity} (${(v.via ?? []).map((x) => (typeof x === 'string' ? x : x.title)).join('; ')})`,
+    );
   process.exit(1);
 }
 console.log('npm audit: no advisories in production dependencies.');

@@ -85,7 +85,8 @@ const FILES = {
   'meltano/tap-intercom.yml': definition({
     name: 'tap-intercom',
     label: 'Intercom',
-    description: 'Intercom source: contacts, companies, conversations and their parts, tickets, help center, admins, tags, segments, events and notes.',
+    description:
+      'Intercom source: contacts, companies, conversations and their parts, tickets, help center, admins, tags, segments, events and notes.',
     capabilities: ['catalog', 'discover', 'state', 'about'],
     schemaFile: 'schemas/config/source.json',
     groups: [['access_token'], ['credentials']],
@@ -93,7 +94,8 @@ const FILES = {
   'meltano/target-intercom.yml': definition({
     name: 'target-intercom',
     label: 'Intercom (reverse ETL)',
-    description: 'Intercom destination: upserts contacts and companies, sends events, tags, notes, tickets and conversation replies.',
+    description:
+      'Intercom destination: upserts contacts and companies, sends events, tags, notes, tickets and conversation replies.',
     capabilities: ['about'],
     schemaFile: 'schemas/config/destination.json',
     groups: [['access_token'], ['credentials']],

@@ -29,18 +29,29 @@ function configured(s, mode) {
 }
 
 const canIncrement = (s) => s.supported_sync_modes.includes('incremental');
-write('catalog.sample.json', { streams: streams.map((s) => configured(s, canIncrement(s) ? 'incremental' : 'full_refresh')) });
+write('catalog.sample.json', {
+  streams: streams.map((s) => configured(s, canIncrement(s) ? 'incremental' : 'full_refresh')),
+});
 // A first real run: the streams the stream table marks `quickstart` (the core streams and their junctions). Not the
 // per-contact streams (events, notes: one request per contact) and nothing that needs Read tickets or Read content data.
 const QUICKSTART = STREAMS.filter((s) => s.quickstart).map((s) => s.name);
-write('catalog.quickstart.json', { streams: streams.filter((s) => QUICKSTART.includes(s.name)).map((s) => configured(s, canIncrement(s) ? 'incremental' : 'full_refresh')) });
+write('catalog.quickstart.json', {
+  streams: streams
+    .filter((s) => QUICKSTART.includes(s.name))
+    .map((s) => configured(s, canIncrement(s) ? 'incremental' : 'full_refresh')),
+});
 mkdirSync(new URL('integration_tests/', root), { recursive: true });
 write('integration_tests/configured_catalog.json', { streams: streams.map((s) => configured(s, 'full_refresh')) });
-write('integration_tests/incremental_catalog.json', { streams: streams.filter(canIncrement).map((s) => configured(s, 'incremental')) });
+write('integration_tests/incremental_catalog.json', {
+  streams: streams.filter(canIncrement).map((s) => configured(s, 'incremental')),
+});
 // Cursor values far in the future: an incremental read must return no records.
 write(
   'integration_tests/abnormal_state.json',
-  streams.filter(canIncrement).map((s) => ({ type: 'STREAM', stream: { stream_descriptor: { name: s.name }, stream_state: { [s.default_cursor_field[0]]: 4102444800 } } })),
+  streams.filter(canIncrement).map((s) => ({
+    type: 'STREAM',
+    stream: { stream_descriptor: { name: s.name }, stream_state: { [s.default_cursor_field[0]]: 4102444800 } },
+  })),
 );
 write('integration_tests/spec.json', airbyteSpec());
 console.log(`catalog.sample.json and integration_tests/: ${streams.length} streams`);

@@ -67,23 +67,42 @@ const SCHEMA_OVERRIDES = {
     jsonStrings: { custom_attributes: 'The custom attributes of the contact' },
   },
   contact_tag: {
-    description: 'Junction of contacts and tags, derived from `contact.tags.data` (POST /contacts/search) and GET /contacts/{id}/tags when `has_more` is true.',
-    extra: { contact_id: str('The `id` of the contact.'), tag_id: str('The `id` of the tag.'), updated_at: int('`updated_at` of the contact this row was read from (the incremental cursor).') },
+    description:
+      'Junction of contacts and tags, derived from `contact.tags.data` (POST /contacts/search) and GET /contacts/{id}/tags when `has_more` is true.',
+    extra: {
+      contact_id: str('The `id` of the contact.'),
+      tag_id: str('The `id` of the tag.'),
+      updated_at: int('`updated_at` of the contact this row was read from (the incremental cursor).'),
+    },
   },
   contact_company: {
-    description: 'Junction of contacts and companies, derived from `contact.companies.data` (POST /contacts/search) and GET /contacts/{id}/companies when `has_more` is true.',
-    extra: { contact_id: str('The `id` of the contact.'), company_id: str('The Intercom `id` of the company.'), updated_at: int('`updated_at` of the contact this row was read from (the incremental cursor).') },
+    description:
+      'Junction of contacts and companies, derived from `contact.companies.data` (POST /contacts/search) and GET /contacts/{id}/companies when `has_more` is true.',
+    extra: {
+      contact_id: str('The `id` of the contact.'),
+      company_id: str('The Intercom `id` of the company.'),
+      updated_at: int('`updated_at` of the contact this row was read from (the incremental cursor).'),
+    },
   },
   companies: {
     jsonStrings: { custom_attributes: 'The custom attributes of the company' },
   },
   company_tag: {
     description: 'Junction of companies and tags, derived from `company.tags.tags` (GET /companies/scroll).',
-    extra: { company_id: str('The Intercom `id` of the company.'), tag_id: str('The `id` of the tag.'), updated_at: int('`updated_at` of the company this row was read from (the incremental cursor).') },
+    extra: {
+      company_id: str('The Intercom `id` of the company.'),
+      tag_id: str('The `id` of the tag.'),
+      updated_at: int('`updated_at` of the company this row was read from (the incremental cursor).'),
+    },
   },
   company_segment: {
-    description: 'Junction of companies and segments, derived from `company.segments.segments` (GET /companies/scroll).',
-    extra: { company_id: str('The Intercom `id` of the company.'), segment_id: str('The `id` of the segment.'), updated_at: int('`updated_at` of the company this row was read from (the incremental cursor).') },
+    description:
+      'Junction of companies and segments, derived from `company.segments.segments` (GET /companies/scroll).',
+    extra: {
+      company_id: str('The Intercom `id` of the company.'),
+      segment_id: str('The `id` of the segment.'),
+      updated_at: int('`updated_at` of the company this row was read from (the incremental cursor).'),
+    },
   },
   conversations: {
     jsonStrings: { custom_attributes: 'The custom attributes of the conversation' },
@@ -91,14 +110,20 @@ const SCHEMA_OVERRIDES = {
     exclude: ['conversation_parts'],
   },
   conversation_tag: {
-    description: 'Junction of conversations and tags, derived from `conversation.tags.tags` (POST /conversations/search).',
-    extra: { conversation_id: str('The `id` of the conversation.'), tag_id: str('The `id` of the tag.'), updated_at: int('`updated_at` of the conversation this row was read from (the incremental cursor).') },
+    description:
+      'Junction of conversations and tags, derived from `conversation.tags.tags` (POST /conversations/search).',
+    extra: {
+      conversation_id: str('The `id` of the conversation.'),
+      tag_id: str('The `id` of the tag.'),
+      updated_at: int('`updated_at` of the conversation this row was read from (the incremental cursor).'),
+    },
   },
   conversation_parts: {
     extra: { conversation_id: str('The `id` of the conversation the part belongs to.') },
   },
   email_address_header: {
-    description: 'One email address header (from, to, cc, ...) of a conversation part: `conversation_part.email_message_metadata.email_address_headers[]` of GET /conversations/{conversation_id}, component `email_address_header`, with the position in that list.',
+    description:
+      'One email address header (from, to, cc, ...) of a conversation part: `conversation_part.email_message_metadata.email_address_headers[]` of GET /conversations/{conversation_id}, component `email_address_header`, with the position in that list.',
     extra: {
       conversation_id: str('The `id` of the conversation.'),
       conversation_part_id: str('The `id` of the conversation part.'),
@@ -112,7 +137,9 @@ const SCHEMA_OVERRIDES = {
   },
   ticket_parts: {
     extra: {
-      ticket_id: str('The `id` of the ticket the part belongs to (the ticket\'s `id`, not its `ticket_id` display number).'),
+      ticket_id: str(
+        "The `id` of the ticket the part belongs to (the ticket's `id`, not its `ticket_id` display number).",
+      ),
     },
   },
   subscription_types: {
@@ -129,11 +156,13 @@ const SCHEMA_OVERRIDES = {
   events: {
     // The spec declares GET /events as data_event_summary; the real response is
     // {type: "event.list", events: [data_event], pages} (component data_event_list).
-    description: 'Items of `events` in the response of GET /events?type=user (per contact; the real response is `data_event_list`, although the spec declares `data_event_summary`), component `data_event`, with `id` replaced by a stable hash.',
+    description:
+      'Items of `events` in the response of GET /events?type=user (per contact; the real response is `data_event_list`, although the spec declares `data_event_summary`), component `data_event`, with `id` replaced by a stable hash.',
     extra: {
       id: {
         type: 'string',
-        description: 'Primary key: a stable hash of the event computed by the connector. (In the spec, `data_event.id` is the write-side "identifier for a lead or a user", not an event id.)',
+        description:
+          'Primary key: a stable hash of the event computed by the connector. (In the spec, `data_event.id` is the write-side "identifier for a lead or a user", not an event id.)',
       },
     },
     replace: ['id'],
@@ -143,10 +172,12 @@ const SCHEMA_OVERRIDES = {
   },
   news_items: {
     // GET /news/news_items declares paginated_response, whose items are news_item or newsfeed.
-    description: 'Items of `data` in the response of GET /news/news_items (Intercom API 2.14, declared as `paginated_response`), component `news_item`.',
+    description:
+      'Items of `data` in the response of GET /news/news_items (Intercom API 2.14, declared as `paginated_response`), component `news_item`.',
   },
   newsfeeds: {
-    description: 'Items of `data` in the response of GET /news/newsfeeds (Intercom API 2.14, declared as `paginated_response`), component `newsfeed`.',
+    description:
+      'Items of `data` in the response of GET /news/newsfeeds (Intercom API 2.14, declared as `paginated_response`), component `newsfeed`.',
   },
   // Endpoints that exist from API 2.15 on: described by the 2.15 spec (read with Intercom-Version 2.15).
   handling_events: {
@@ -154,7 +185,7 @@ const SCHEMA_OVERRIDES = {
       'Items of `handling_events` in the response of GET /conversations/{id}/handling_events (Intercom API 2.15, asked with that version), component `handling_event`: when a teammate paused or resumed handling a conversation. Read for each conversation new or changed in the read window.',
     extra: {
       conversation_id: str('The `id` of the conversation.'),
-      index: int('Position of the event in the conversation\'s list (the list only grows, in time order).'),
+      index: int("Position of the event in the conversation's list (the list only grows, in time order)."),
       updated_at: int('`updated_at` of the conversation this row was read with (the incremental cursor).'),
     },
   },
@@ -162,9 +193,17 @@ const SCHEMA_OVERRIDES = {
     description:
       'One row per CSV row of the Content Data Export (POST /export/content/data, GET /download/content/data/{job_identifier}): outbound message deliveries (receipts) and engagement, component `data_export_csv`, with the file it came from as `statistic`. A column the docs do not name is kept as text under its header.',
     extra: {
-      statistic: { type: ['null', 'string'], description: 'The file the row came from, without its timestamp: `receipts` for `receipts_YYYYMMDD_hhmmss.csv` (one file per statistic).' },
-      _row_id: str('Primary key: `receipts:<receipt_id>` for a receipt (a later export with more first_* times replaces it), else `<statistic>:<SHA-256 of the row>`.'),
-      _time: int('Send time (`received_at`) in Unix seconds, else the start of the exported window of send dates (the incremental cursor).'),
+      statistic: {
+        type: ['null', 'string'],
+        description:
+          'The file the row came from, without its timestamp: `receipts` for `receipts_YYYYMMDD_hhmmss.csv` (one file per statistic).',
+      },
+      _row_id: str(
+        'Primary key: `receipts:<receipt_id>` for a receipt (a later export with more first_* times replaces it), else `<statistic>:<SHA-256 of the row>`.',
+      ),
+      _time: int(
+        'Send time (`received_at`) in Unix seconds, else the start of the exported window of send dates (the incremental cursor).',
+      ),
     },
   },
 };
@@ -176,7 +215,9 @@ const SCHEMA_OVERRIDES = {
 async function loadStreamTable() {
   const ts = (await import('typescript')).default;
   const source = readFileSync(path.join(repoRoot, 'src', 'streams', 'catalog.ts'), 'utf8');
-  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
   return (await import(`data:text/javascript;base64,${Buffer.from(outputText).toString('base64')}`)).STREAMS;
 }
 
@@ -189,7 +230,15 @@ function definitionOf(entry) {
     ...override,
     apiVersion: entry.schema.apiVersion,
     ...(entry.schema.component ? { component: entry.schema.component } : {}),
-    ...(entry.endpoint && !noSource ? { source: { method: entry.endpoint.method.toLowerCase(), path: entry.endpoint.path, items: entry.endpoint.recordsKey } } : {}),
+    ...(entry.endpoint && !noSource
+      ? {
+          source: {
+            method: entry.endpoint.method.toLowerCase(),
+            path: entry.endpoint.path,
+            items: entry.endpoint.recordsKey,
+          },
+        }
+      : {}),
     primaryKey: entry.primaryKey,
     ...(entry.cursor && !entry.cursorNullable ? { cursor: entry.cursor } : {}),
     ...(parentKey ? { parentKey } : {}),
@@ -199,7 +248,8 @@ function definitionOf(entry) {
 async function main() {
   const table = await loadStreamTable();
   const unknownOverrides = Object.keys(SCHEMA_OVERRIDES).filter((name) => !table.some((s) => s.name === name));
-  if (unknownOverrides.length) throw new Error(`SCHEMA_OVERRIDES names streams the table does not have: ${unknownOverrides.join(', ')}`);
+  if (unknownOverrides.length)
+    throw new Error(`SCHEMA_OVERRIDES names streams the table does not have: ${unknownOverrides.join(', ')}`);
   const STREAMS = Object.fromEntries(table.map((entry) => [entry.name, definitionOf(entry)]));
   const argv = process.argv.slice(2);
   const check = argv.includes('--check');
@@ -210,7 +260,8 @@ async function main() {
   const outputs = new Map();
   for (const [stream, def] of Object.entries(STREAMS)) {
     // A stream whose endpoint exists only from 2.15 on (brands, emails) is built from that spec alone.
-    const schema = def.apiVersion === NEXT_VERSION ? buildStreamSchema(next, stream, def) : buildStreamSchema(spec, stream, def);
+    const schema =
+      def.apiVersion === NEXT_VERSION ? buildStreamSchema(next, stream, def) : buildStreamSchema(spec, stream, def);
     if (def.apiVersion !== NEXT_VERSION) mergeVersion(schema, buildStreamSchema(next, stream, def), NEXT_VERSION);
     outputs.set(`${stream}.json`, `${JSON.stringify(schema, null, 2)}\n`);
   }
@@ -226,9 +277,7 @@ async function main() {
       writeFileSync(target, text);
     }
   }
-  const unknown = existsSync(outDir)
-    ? readdirSync(outDir).filter((f) => f.endsWith('.json') && !outputs.has(f))
-    : [];
+  const unknown = existsSync(outDir) ? readdirSync(outDir).filter((f) => f.endsWith('.json') && !outputs.has(f)) : [];
   if (unknown.length) console.warn(`not generated by this script (left alone): ${unknown.join(', ')}`);
 
   if (check) {
@@ -347,11 +396,20 @@ function buildStreamSchema(spec, stream, def) {
     if (def.source) {
       const item = sourceItemRef(spec, def.source);
       if (item !== def.component) {
-        throw new Error(`${stream}: ${def.source.method.toUpperCase()} ${def.source.path} lists ${item}, not ${def.component}`);
+        throw new Error(
+          `${stream}: ${def.source.method.toUpperCase()} ${def.source.path} lists ${item}, not ${def.component}`,
+        );
       }
       description ??= `Items of \`${def.source.items.join('.')}\` in the response of ${def.source.method.toUpperCase()} ${def.source.path} (Intercom API ${def.apiVersion ?? API_VERSION}), component \`${def.component}\`.`;
     }
-    const ctx = { resolver: new Resolver(spec), anyValue: new Set(def.anyValue ?? []), used: new Set(), examples: spec.examplesByComponent, extensions: spec.extensions ?? new Map(), refs: [] };
+    const ctx = {
+      resolver: new Resolver(spec),
+      anyValue: new Set(def.anyValue ?? []),
+      used: new Set(),
+      examples: spec.examplesByComponent,
+      extensions: spec.extensions ?? new Map(),
+      refs: [],
+    };
     const shape = ctx.resolver.shape(component);
     const skip = new Set(def.exclude ?? []);
     for (const [name, child] of shape.properties) {
@@ -361,7 +419,14 @@ function buildStreamSchema(spec, stream, def) {
       } else if (def.jsonStrings && name in def.jsonStrings) {
         properties[name] = jsonString(def.jsonStrings[name]);
       } else {
-        properties[name] = emit(ctx, child, name, 1, { nullable: !keys.has(name) }, examplesOf(componentExamples(ctx, def.component), name));
+        properties[name] = emit(
+          ctx,
+          child,
+          name,
+          1,
+          { nullable: !keys.has(name) },
+          examplesOf(componentExamples(ctx, def.component), name),
+        );
       }
     }
     for (const [name, values] of extraExampleFields(shape, componentExamples(ctx, def.component))) {
@@ -378,7 +443,8 @@ function buildStreamSchema(spec, stream, def) {
   }
   for (const [name, schema] of Object.entries(def.extra ?? {})) {
     if (def.replace?.includes(name)) continue;
-    if (properties[name]) throw new Error(`${stream}: extra field ${name} collides with the component; list it in replace`);
+    if (properties[name])
+      throw new Error(`${stream}: extra field ${name} collides with the component; list it in replace`);
     properties[name] = schema;
   }
   for (const key of keys) {
@@ -476,12 +542,15 @@ class Resolver {
 const TYPE_ORDER = ['null', 'object', 'array', 'string', 'number', 'integer', 'boolean'];
 
 function componentExamples(ctx, ref) {
-  return ref ? ctx.examples.get(ref) ?? [] : [];
+  return ref ? (ctx.examples.get(ref) ?? []) : [];
 }
 
 /** The values of one field in a list of example objects (absent ones left out). */
 function examplesOf(values, name) {
-  return values.filter(isPlainObject).map((v) => v[name]).filter((v) => v !== undefined);
+  return values
+    .filter(isPlainObject)
+    .map((v) => v[name])
+    .filter((v) => v !== undefined);
 }
 
 const isPlainObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -521,15 +590,18 @@ function exampleTypes(values) {
  */
 function fromExamples(values, path, depth = 1) {
   const types = exampleTypes(values);
-  const described = 'Not in the OpenAPI component; Intercom\'s response examples show it.';
-  if ([...types].every((t) => t === 'null')) return { type: NULL_ONLY_TYPE, description: `${described} Only null in the examples: typed as a nullable string.` };
+  const described = "Not in the OpenAPI component; Intercom's response examples show it.";
+  if ([...types].every((t) => t === 'null'))
+    return { type: NULL_ONLY_TYPE, description: `${described} Only null in the examples: typed as a nullable string.` };
   types.add('null');
   const out = { type: TYPE_ORDER.filter((t) => types.has(t)), description: described };
   if (types.has('object')) {
     const objects = values.filter(isPlainObject);
     const names = [...new Set(objects.flatMap((o) => Object.keys(o)))];
     if (names.length > 0 && depth < MAX_OBJECT_DEPTH) {
-      out.properties = Object.fromEntries(names.map((n) => [n, stripDescription(fromExamples(examplesOf(objects, n), `${path}.${n}`, depth + 1))]));
+      out.properties = Object.fromEntries(
+        names.map((n) => [n, stripDescription(fromExamples(examplesOf(objects, n), `${path}.${n}`, depth + 1))]),
+      );
     }
     out.additionalProperties = true;
   }
@@ -565,7 +637,11 @@ function emit(ctx, shapeOrNode, path, depth, { nullable }, examples = []) {
     const spec = shape.description ? `${cleanDescription(shape.description)} ` : '';
     // Typed with what the spec says plus what its examples send, so it is still a column.
     const types = new Set([...shape.types, ...exampleTypes(values), 'null']);
-    return { type: TYPE_ORDER.filter((t) => types.has(t)), description: `${spec}The spec types it ${[...shape.types].join('|')}; its examples disagree, so both are allowed.`, ...(types.has('object') ? { additionalProperties: true } : {}) };
+    return {
+      type: TYPE_ORDER.filter((t) => types.has(t)),
+      description: `${spec}The spec types it ${[...shape.types].join('|')}; its examples disagree, so both are allowed.`,
+      ...(types.has('object') ? { additionalProperties: true } : {}),
+    };
   }
   const types = new Set(shape.types);
   // An untyped spec node: the examples say what it is, else any JSON value.
@@ -587,21 +663,36 @@ function emit(ctx, shapeOrNode, path, depth, { nullable }, examples = []) {
     const recursive = shape.ref && ctx.refs.includes(shape.ref);
     const extra = recursive ? new Map() : extraExampleFields(shape, values);
     if (!recursive && depth < MAX_OBJECT_DEPTH && shape.properties.size + extra.size > 0) {
-      if (depth + 1 >= MAX_OBJECT_DEPTH) throw new Error(`${path}: nested deeper than ${MAX_OBJECT_DEPTH}; raise MAX_OBJECT_DEPTH or make it a JSON string`);
+      if (depth + 1 >= MAX_OBJECT_DEPTH)
+        throw new Error(
+          `${path}: nested deeper than ${MAX_OBJECT_DEPTH}; raise MAX_OBJECT_DEPTH or make it a JSON string`,
+        );
       out.properties = {};
       if (shape.ref) ctx.refs.push(shape.ref);
       for (const [name, child] of shape.properties) {
-        out.properties[name] = emit(ctx, child, `${path}.${name}`, depth + 1, { nullable: true }, examplesOf(values, name));
+        out.properties[name] = emit(
+          ctx,
+          child,
+          `${path}.${name}`,
+          depth + 1,
+          { nullable: true },
+          examplesOf(values, name),
+        );
       }
       if (shape.ref) ctx.refs.pop();
-      for (const [name, sub] of extra) out.properties[name] = exampleField(ctx, shape.ref, sub, `${path}.${name}`, depth + 1);
+      for (const [name, sub] of extra)
+        out.properties[name] = exampleField(ctx, shape.ref, sub, `${path}.${name}`, depth + 1);
     }
     out.additionalProperties = true;
   }
   if (types.has('array')) {
     // Array items keep the spec's nullability: nothing suggests the API puts nulls in lists.
     const items = values.filter(Array.isArray).flat();
-    out.items = shape.items ? emit(ctx, shape.items, `${path}[]`, depth, { nullable: false }, items) : items.length ? stripDescription(fromExamples(items, `${path}[]`, depth)) : anySchema();
+    out.items = shape.items
+      ? emit(ctx, shape.items, `${path}[]`, depth, { nullable: false }, items)
+      : items.length
+        ? stripDescription(fromExamples(items, `${path}[]`, depth))
+        : anySchema();
   }
   return out;
 }

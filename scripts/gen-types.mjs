@@ -67,7 +67,17 @@ function banner(schemaFile) {
 // and nested types stay inline.
 const SCHEMA_MAPS = ['properties', 'patternProperties', 'definitions', '$defs', 'dependencies'];
 const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'items'];
-const SCHEMA_VALUES = ['items', 'additionalProperties', 'additionalItems', 'not', 'if', 'then', 'else', 'contains', 'propertyNames'];
+const SCHEMA_VALUES = [
+  'items',
+  'additionalProperties',
+  'additionalItems',
+  'not',
+  'if',
+  'then',
+  'else',
+  'contains',
+  'propertyNames',
+];
 
 function withoutTitles(schema) {
   if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return schema;
@@ -120,7 +130,15 @@ async function generateGroup(group) {
     mapped.push(`  ${base}: import('./${base}.js').${typeName};`);
   }
   if (group.index && exports.length) {
-    const recordMap = group.recordMap ? ['', `/** The record type of each stream, by stream name. */`, `export interface ${group.recordMap} {`, ...mapped, '}'] : [];
+    const recordMap = group.recordMap
+      ? [
+          '',
+          `/** The record type of each stream, by stream name. */`,
+          `export interface ${group.recordMap} {`,
+          ...mapped,
+          '}',
+        ]
+      : [];
     const index = [banner(`${group.schemaDir}/*.json`), ...exports, ...recordMap, ''].join('\n');
     files.set(`${group.outDir}/index.ts`, index);
   }

@@ -48,20 +48,27 @@ function check(m) {
   const path = join(root, m.file);
   const original = readFileSync(path, 'utf8');
   const hits = original.split(m.search).length - 1;
-  if (hits !== 1) return { verdict: 'STALE', detail: `search text found ${hits} times in ${m.file}; update scripts/mutations.json` };
+  if (hits !== 1)
+    return { verdict: 'STALE', detail: `search text found ${hits} times in ${m.file}; update scripts/mutations.json` };
   current = m.file;
   copyFileSync(path, backupOf(m.file));
   try {
-    writeFileSync(path, original.replace(m.search, () => m.replace));
+    writeFileSync(
+      path,
+      original.replace(m.search, () => m.replace),
+    );
     if (needsBuild(m)) {
       const build = run('npx', ['tsc', '-p', 'tsconfig.json']);
       // A mutant the compiler refuses proves nothing about the tests: fix the table entry.
-      if (build.code !== 0) return { verdict: 'INVALID', detail: 'the mutant does not compile; change its replacement' };
+      if (build.code !== 0)
+        return { verdict: 'INVALID', detail: 'the mutant does not compile; change its replacement' };
     }
     const args = ['vitest', 'run', ...m.tests, ...(m.testName ? ['-t', m.testName] : [])];
     const result = run('npx', args);
     if (/No test files found|No test found/.test(result.output)) return { verdict: 'STALE', detail: 'no test matched' };
-    return result.code !== 0 ? { verdict: 'KILLED', detail: failingTests(result.output).join(' | ') || 'tests failed' } : { verdict: 'SURVIVED', detail: 'every named test passed with the guard removed' };
+    return result.code !== 0
+      ? { verdict: 'KILLED', detail: failingTests(result.output).join(' | ') || 'tests failed' }
+      : { verdict: 'SURVIVED', detail: 'every named test passed with the guard removed' };
   } finally {
     restore(m.file);
     current = undefined;
@@ -75,7 +82,13 @@ try {
     const started = Date.now();
     const outcome = check(m);
     rebuilt ||= needsBuild(m);
-    rows.push({ name: m.name, file: m.file, tests: `${m.tests.join(' ')}${m.testName ? ` -t "${m.testName}"` : ''}`, ...outcome, seconds: Math.round((Date.now() - started) / 1000) });
+    rows.push({
+      name: m.name,
+      file: m.file,
+      tests: `${m.tests.join(' ')}${m.testName ? ` -t "${m.testName}"` : ''}`,
+      ...outcome,
+      seconds: Math.round((Date.now() - started) / 1000),
+    });
     const last = rows.at(-1);
     process.stdout.write(`${last.verdict.padEnd(8)} ${m.name} (${last.seconds} s): ${last.detail}\n`);
   }
@@ -84,8 +97,11 @@ try {
   if (rebuilt) run('npx', ['tsc', '-p', 'tsconfig.json']);
 }
 
-process.stdout.write('\n| mutation | file | tests that must fail | result | failing test (first) |\n|---|---|---|---|---|\n');
-for (const r of rows) process.stdout.write(`| ${r.name} | ${r.file} | ${r.tests} | ${r.verdict} | ${r.detail.replace(/\|/g, '/')} |\n`);
+process.stdout.write(
+  '\n| mutation | file | tests that must fail | result | failing test (first) |\n|---|---|---|---|---|\n',
+);
+for (const r of rows)
+  process.stdout.write(`| ${r.name} | ${r.file} | ${r.tests} | ${r.verdict} | ${r.detail.replace(/\|/g, '/')} |\n`);
 const bad = rows.filter((r) => r.verdict !== 'KILLED');
 process.stdout.write(`\n${rows.length - bad.length} of ${rows.length} mutations killed.\n`);
 process.exitCode = bad.length ? 1 : 0;

@@ -8,7 +8,8 @@ if (fs.existsSync('src') && fs.existsSync('tsconfig.json') && !fs.existsSync('di
     // npm prepares a global git install without the devDependencies (the compiler): add them here, in this
     // folder, without the outer install's global settings (-g, --prefix, --allow-scripts) it passes down.
     const env = { ...process.env };
-    for (const key of Object.keys(env)) if (/^npm_config_(global|prefix|location|allow_scripts)$/i.test(key)) delete env[key];
+    for (const key of Object.keys(env))
+      if (/^npm_config_(global|prefix|location|allow_scripts)$/i.test(key)) delete env[key];
     execSync('npm install --no-save --include=dev --ignore-scripts --no-audit --no-fund', { stdio: 'inherit', env });
   }
   execSync('npm run build', { stdio: 'inherit' });

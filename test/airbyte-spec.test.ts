@@ -42,14 +42,17 @@ type Spec = {
 function objectSchemas(schema: Schema, path = 'spec'): [string, Schema][] {
   const out: [string, Schema][] = [];
   if (schema.properties) out.push([path, schema]);
-  for (const [name, prop] of Object.entries(schema.properties ?? {})) out.push(...objectSchemas(prop, `${path}.${name}`));
+  for (const [name, prop] of Object.entries(schema.properties ?? {}))
+    out.push(...objectSchemas(prop, `${path}.${name}`));
   schema.oneOf?.forEach((branch, i) => out.push(...objectSchemas(branch, `${path}.oneOf[${i}]`)));
   if (schema.items) out.push(...objectSchemas(schema.items, `${path}[]`));
   return out;
 }
 
 function allProperties(schema: Schema, path = 'spec'): [string, Schema][] {
-  return objectSchemas(schema, path).flatMap(([p, s]) => Object.entries(s.properties ?? {}).map(([name, prop]): [string, Schema] => [`${p}.${name}`, prop]));
+  return objectSchemas(schema, path).flatMap(([p, s]) =>
+    Object.entries(s.properties ?? {}).map(([name, prop]): [string, Schema] => [`${p}.${name}`, prop]),
+  );
 }
 
 const SECRET_NAME = /(^|_)(token|secret|password|salt|api_key)$/;
@@ -59,7 +62,7 @@ const SPECS = [
   { name: 'destination', spec: airbyteDestinationSpec() as Spec, parse: (c: unknown) => parseDestinationConfig(c, {}) },
 ];
 
-describe.each(SPECS)('the Airbyte $name spec follows the rules of Airbyte\'s spec documentation', ({ spec, parse }) => {
+describe.each(SPECS)("the Airbyte $name spec follows the rules of Airbyte's spec documentation", ({ spec, parse }) => {
   const root = spec.connectionSpecification;
 
   it('order: every property of the form has an integer order, unique among its siblings', () => {
@@ -76,8 +79,13 @@ describe.each(SPECS)('the Airbyte $name spec follows the rules of Airbyte\'s spe
     const ids = root.groups!.map((g) => g.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const [name, prop] of Object.entries(root.properties!)) expect(ids, `${name}.group`).toContain(prop.group);
-    for (const [path, prop] of allProperties(root).filter(([p]) => p.split('.').length > 2)) expect(prop.group, `${path} has no group (groups are top-level only)`).toBeUndefined();
-    for (const id of ids) expect(Object.values(root.properties!).some((p) => p.group === id), `group ${id} is used`).toBe(true);
+    for (const [path, prop] of allProperties(root).filter(([p]) => p.split('.').length > 2))
+      expect(prop.group, `${path} has no group (groups are top-level only)`).toBeUndefined();
+    for (const id of ids)
+      expect(
+        Object.values(root.properties!).some((p) => p.group === id),
+        `group ${id} is used`,
+      ).toBe(true);
   });
 
   it('required: each listed key exists; the form cannot be saved without credentials; required fields are not hidden', () => {
@@ -106,16 +114,26 @@ describe.each(SPECS)('the Airbyte $name spec follows the rules of Airbyte\'s spe
     const withOneOf = [...objectSchemas(root), ...allProperties(root)].filter(([, s]) => s.oneOf);
     expect(withOneOf.map(([p]) => p)).toEqual(['spec.credentials']);
     for (const [path, schema] of withOneOf) {
-      const discriminators = schema.oneOf!.map((b) => Object.entries(b.properties ?? {}).filter(([, p]) => p.const !== undefined).map(([n]) => n));
+      const discriminators = schema.oneOf!.map((b) =>
+        Object.entries(b.properties ?? {})
+          .filter(([, p]) => p.const !== undefined)
+          .map(([n]) => n),
+      );
       for (const names of discriminators) expect(names, `${path}: one const property per branch`).toHaveLength(1);
       const name = discriminators[0]![0]!;
-      expect(discriminators.every((d) => d[0] === name), `${path}: same discriminator name`).toBe(true);
+      expect(
+        discriminators.every((d) => d[0] === name),
+        `${path}: same discriminator name`,
+      ).toBe(true);
       const values = schema.oneOf!.map((b) => b.properties![name]!.const);
       expect(new Set(values).size).toBe(values.length);
       for (const branch of schema.oneOf!) {
         expect(branch.type).toBe('object');
         expect(branch.required).toContain(name);
-        expect(branch.required, `${path}: access_token required in branch ${String(branch.properties![name]!.const)}`).toContain('access_token');
+        expect(
+          branch.required,
+          `${path}: access_token required in branch ${String(branch.properties![name]!.const)}`,
+        ).toContain('access_token');
       }
       expect(values).toEqual(['access_token', 'oauth2.0']);
     }
@@ -124,13 +142,19 @@ describe.each(SPECS)('the Airbyte $name spec follows the rules of Airbyte\'s spe
   it('defaults: each default satisfies its own property schema', () => {
     const ajv = new Ajv({ strict: false, allowUnionTypes: true });
     for (const [path, prop] of allProperties(root).filter(([, p]) => p.default !== undefined)) {
-      expect(ajv.validate({ ...prop, default: undefined }, prop.default), `${path} default ${JSON.stringify(prop.default)}`).toBe(true);
+      expect(
+        ajv.validate({ ...prop, default: undefined }, prop.default),
+        `${path} default ${JSON.stringify(prop.default)}`,
+      ).toBe(true);
     }
   });
 
   it('a config made by the form (either branch) and the legacy top-level access_token both parse', () => {
     const token = 'spec-rules-token-0123456789';
-    for (const credentials of [{ auth_type: 'access_token', access_token: token }, { auth_type: 'oauth2.0', client_id: 'cid', client_secret: 'spec-rules-secret-0123', access_token: token }]) {
+    for (const credentials of [
+      { auth_type: 'access_token', access_token: token },
+      { auth_type: 'oauth2.0', client_id: 'cid', client_secret: 'spec-rules-secret-0123', access_token: token },
+    ]) {
       expect(parse({ credentials }).accessToken).toBe(token);
     }
     expect(parse({ access_token: token }).accessToken).toBe(token);
@@ -146,9 +170,13 @@ describe('the Airbyte source spec offers Intercom OAuth', () => {
     const root = source.connectionSpecification;
     expect(auth.auth_flow_type).toBe('oauth2.0');
     expect(auth.predicate_key).toEqual(['credentials', 'auth_type']);
-    const branch = root.properties!.credentials!.oneOf!.find((b) => b.properties!.auth_type!.const === auth.predicate_value);
+    const branch = root.properties!.credentials!.oneOf!.find(
+      (b) => b.properties!.auth_type!.const === auth.predicate_value,
+    );
     expect(branch).toBeDefined();
-    const paths = Object.values(auth.oauth_config_specification).flatMap((s) => Object.values(s.properties).map((p) => p.path_in_connector_config)).filter((p): p is string[] => !!p);
+    const paths = Object.values(auth.oauth_config_specification)
+      .flatMap((s) => Object.values(s.properties).map((p) => p.path_in_connector_config))
+      .filter((p): p is string[] => !!p);
     expect(paths.length).toBeGreaterThanOrEqual(3);
     for (const [top, key] of paths) {
       expect(top).toBe('credentials');

@@ -5,7 +5,9 @@ import { streamCatalog } from '../src/streams/registry.js';
 import { validateAirbyteDefinition } from './helpers/protocol.js';
 
 describe('catalog.sample.json', () => {
-  const sample = JSON.parse(readFileSync(new URL('../catalog.sample.json', import.meta.url), 'utf8')) as { streams: unknown[] };
+  const sample = JSON.parse(readFileSync(new URL('../catalog.sample.json', import.meta.url), 'utf8')) as {
+    streams: unknown[];
+  };
 
   it('is a valid ConfiguredAirbyteCatalog', () => {
     expect(validateAirbyteDefinition('ConfiguredAirbyteCatalog', sample)).toBeUndefined();
@@ -14,6 +16,7 @@ describe('catalog.sample.json', () => {
   it('selects every stream the connector has, incrementally where it can (regenerate: node scripts/gen-sample-catalog.mjs)', () => {
     const selected = parseConfiguredAirbyteCatalog(sample);
     expect(selected.map((s) => s.name).sort()).toEqual([...streamCatalog().keys()].sort());
-    for (const s of selected) expect(s.syncMode).toBe(streamCatalog().get(s.name)!.spec.cursorField ? 'incremental' : 'full_refresh');
+    for (const s of selected)
+      expect(s.syncMode).toBe(streamCatalog().get(s.name)!.spec.cursorField ? 'incremental' : 'full_refresh');
   });
 });

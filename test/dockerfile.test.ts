@@ -40,14 +40,18 @@ describe('Dockerfile (Airbyte image)', () => {
     const froms = get('FROM', instructions);
     expect(froms.length).toBeGreaterThanOrEqual(2);
     for (const from of froms) expect(from).toMatch(/^node:20-slim\b/);
-    expect(instructions.some((i) => i.stage < finalStage && i.op === 'RUN' && /npm ci(?!.*--omit=dev)/.test(i.args))).toBe(true);
+    expect(
+      instructions.some((i) => i.stage < finalStage && i.op === 'RUN' && /npm ci(?!.*--omit=dev)/.test(i.args)),
+    ).toBe(true);
     expect(get('RUN').some((r) => /npm ci .*--omit=dev/.test(r))).toBe(true);
     expect(get('COPY').some((c) => c.startsWith('--from=build'))).toBe(true);
   });
 
   it('runs as the non-root user airbyte with a writable /airbyte', () => {
     expect(get('USER')).toEqual(['airbyte']);
-    expect(get('RUN').some((r) => /useradd .*airbyte/.test(r) && /chown -R airbyte:airbyte \/airbyte/.test(r))).toBe(true);
+    expect(get('RUN').some((r) => /useradd .*airbyte/.test(r) && /chown -R airbyte:airbyte \/airbyte/.test(r))).toBe(
+      true,
+    );
   });
 
   it('sets AIRBYTE_ENTRYPOINT to the absolute ENTRYPOINT and runs spec with no arguments', () => {
@@ -61,7 +65,12 @@ describe('Dockerfile (Airbyte image)', () => {
   });
 
   it('labels the image with the name and version from package.json', () => {
-    const labels = Object.fromEntries(get('LABEL').map((l) => { const [k, v] = l.split('='); return [k, JSON.parse(v!)]; }));
+    const labels = Object.fromEntries(
+      get('LABEL').map((l) => {
+        const [k, v] = l.split('=');
+        return [k, JSON.parse(v!)];
+      }),
+    );
     expect(labels['io.airbyte.name']).toBe(pkg.name);
     expect(labels['io.airbyte.version']).toBe(pkg.version);
   });
@@ -83,14 +92,23 @@ describe('Dockerfile (Airbyte image)', () => {
   it('its runtime RUN command installs production dependencies from the lockfile, and the image command prints a SPEC', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ic-docker-'));
     try {
-      for (const f of ['package.json', 'package-lock.json', 'catalog.sample.json', 'README.md']) cpSync(join(repoRoot, f), join(dir, f));
+      for (const f of ['package.json', 'package-lock.json', 'catalog.sample.json', 'README.md'])
+        cpSync(join(repoRoot, f), join(dir, f));
       cpSync(join(repoRoot, 'schemas'), join(dir, 'schemas'), { recursive: true });
       cpSync(join(repoRoot, 'dist'), join(dir, 'dist'), { recursive: true });
-      const install = get('RUN').find((r) => /npm ci .*--omit=dev/.test(r))!.split('&&')[0]!.trim();
+      const install = get('RUN')
+        .find((r) => /npm ci .*--omit=dev/.test(r))!
+        .split('&&')[0]!
+        .trim();
       execFileSync('bash', ['-c', install], { cwd: dir, stdio: 'pipe' });
       expect(existsSync(join(dir, 'node_modules/vitest'))).toBe(false);
-      const entrypoint = (JSON.parse(get('ENTRYPOINT')[0]!) as string[]).map((p) => p.replace('/airbyte/integration_code', dir));
-      const out = execFileSync(entrypoint[0]!, [...entrypoint.slice(1), ...(JSON.parse(get('CMD')[0]!) as string[])], { cwd: dir, encoding: 'utf8' });
+      const entrypoint = (JSON.parse(get('ENTRYPOINT')[0]!) as string[]).map((p) =>
+        p.replace('/airbyte/integration_code', dir),
+      );
+      const out = execFileSync(entrypoint[0]!, [...entrypoint.slice(1), ...(JSON.parse(get('CMD')[0]!) as string[])], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
       expect(JSON.parse(out.trim()).type).toBe('SPEC');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -14,16 +14,42 @@ import { repoRoot } from './helpers/run-cli.js';
  * spec refuses. So every spec property must be declared with the kind its type implies, and the
  * value Meltano makes of what a user types must pass the connector's own config parser.
  */
-type Prop = { type?: string | string[]; enum?: unknown[]; format?: string; default?: unknown; examples?: unknown[]; airbyte_secret?: boolean; minimum?: number; properties?: Record<string, Prop>; oneOf?: Prop[] };
+type Prop = {
+  type?: string | string[];
+  enum?: unknown[];
+  format?: string;
+  default?: unknown;
+  examples?: unknown[];
+  airbyte_secret?: boolean;
+  minimum?: number;
+  properties?: Record<string, Prop>;
+  oneOf?: Prop[];
+};
 type Setting = { name: string; kind?: string; sensitive?: boolean; options?: { label: string; value: unknown }[] };
-type Definition = { name: string; namespace: string; executable: string; capabilities: string[]; settings: Setting[]; settings_group_validation: string[][] };
+type Definition = {
+  name: string;
+  namespace: string;
+  executable: string;
+  capabilities: string[];
+  settings: Setting[];
+  settings_group_validation: string[][];
+};
 
-const readJson = (rel: string): { properties: Record<string, Prop> } => JSON.parse(readFileSync(join(repoRoot, rel), 'utf8')) as { properties: Record<string, Prop> };
+const readJson = (rel: string): { properties: Record<string, Prop> } =>
+  JSON.parse(readFileSync(join(repoRoot, rel), 'utf8')) as { properties: Record<string, Prop> };
 const readDef = (rel: string): Definition => YAML.parse(readFileSync(join(repoRoot, rel), 'utf8')) as Definition;
 
 const PLUGINS = [
-  { file: 'meltano/tap-intercom.yml', schema: 'schemas/config/source.json', parse: (c: unknown) => parseSourceConfig(c, {}) },
-  { file: 'meltano/target-intercom.yml', schema: 'schemas/config/destination.json', parse: (c: unknown) => parseDestinationConfig(c, {}) },
+  {
+    file: 'meltano/tap-intercom.yml',
+    schema: 'schemas/config/source.json',
+    parse: (c: unknown) => parseSourceConfig(c, {}),
+  },
+  {
+    file: 'meltano/target-intercom.yml',
+    schema: 'schemas/config/destination.json',
+    parse: (c: unknown) => parseDestinationConfig(c, {}),
+  },
 ] as const;
 
 const TOKEN = 'meltano-test-token-0123456789';
@@ -41,7 +67,10 @@ function expectedKind(p: Prop): string {
 }
 
 function holdsSecret(p: Prop): boolean {
-  return p.airbyte_secret === true || [p, ...(p.oneOf ?? [])].some((b) => Object.values(b.properties ?? {}).some(holdsSecret));
+  return (
+    p.airbyte_secret === true ||
+    [p, ...(p.oneOf ?? [])].some((b) => Object.values(b.properties ?? {}).some(holdsSecret))
+  );
 }
 
 /** Meltano's SettingDefinition.cast_value: how the text of `meltano config set` becomes the config value, by kind. */
@@ -74,7 +103,14 @@ const SAMPLES: Record<string, unknown> = {
 };
 
 function sampleText(name: string, p: Prop): string {
-  const value = name in SAMPLES ? SAMPLES[name] : p.default !== undefined ? p.default : p.examples?.[0] !== undefined ? p.examples[0] : p.enum?.[0] ?? p.minimum;
+  const value =
+    name in SAMPLES
+      ? SAMPLES[name]
+      : p.default !== undefined
+        ? p.default
+        : p.examples?.[0] !== undefined
+          ? p.examples[0]
+          : (p.enum?.[0] ?? p.minimum);
   if (value === undefined) throw new Error(`no sample value for ${name}: add one to SAMPLES`);
   return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
@@ -84,15 +120,19 @@ describe.each(PLUGINS)('$file', ({ file, schema, parse }) => {
   const props = readJson(schema).properties;
 
   it('is what scripts/gen-meltano.mjs makes of the spec (regenerate: node scripts/gen-meltano.mjs)', () => {
-    expect(() => execFileSync(process.execPath, [join(repoRoot, 'scripts/gen-meltano.mjs'), '--check'], { stdio: 'pipe' })).not.toThrow();
+    expect(() =>
+      execFileSync(process.execPath, [join(repoRoot, 'scripts/gen-meltano.mjs'), '--check'], { stdio: 'pipe' }),
+    ).not.toThrow();
   });
 
   it('is a plugin definition Meltano can use: name, namespace, executable on the PATH, capabilities', () => {
     expect(def.executable).toBe(def.name);
     expect(def.namespace).toBe(def.name.replace(/-/g, '_'));
     expect(def.capabilities).toContain('about');
-    if (def.name === 'tap-intercom') expect(def.capabilities).toEqual(expect.arrayContaining(['catalog', 'discover', 'state']));
-    for (const group of def.settings_group_validation) for (const name of group) expect(Object.keys(props)).toContain(name);
+    if (def.name === 'tap-intercom')
+      expect(def.capabilities).toEqual(expect.arrayContaining(['catalog', 'discover', 'state']));
+    for (const group of def.settings_group_validation)
+      for (const name of group) expect(Object.keys(props)).toContain(name);
   });
 
   it('declares every spec property, with the kind its type implies, secrets sensitive, no deprecated kind: password', () => {
@@ -101,20 +141,27 @@ describe.each(PLUGINS)('$file', ({ file, schema, parse }) => {
       const p = props[setting.name]!;
       expect(setting.kind, setting.name).toBe(expectedKind(p));
       expect(setting.sensitive === true, `${setting.name} sensitive`).toBe(holdsSecret(p));
-      if (setting.kind === 'options') expect(setting.options!.map((o) => o.value), setting.name).toEqual(p.enum);
+      if (setting.kind === 'options')
+        expect(
+          setting.options!.map((o) => o.value),
+          setting.name,
+        ).toEqual(p.enum);
     }
   });
 
   it('accepts each setting as Meltano passes it after `meltano config set <name> <text>`', () => {
     for (const setting of def.settings) {
       const value = meltanoCast(setting.kind, sampleText(setting.name, props[setting.name]!));
-      const config = setting.name === 'credentials' ? { credentials: value } : { access_token: TOKEN, [setting.name]: value };
+      const config =
+        setting.name === 'credentials' ? { credentials: value } : { access_token: TOKEN, [setting.name]: value };
       expect(() => parse(config), `${setting.name} = ${JSON.stringify(value)}`).not.toThrow();
     }
   });
 
   it('needs the declared kinds: the same text undeclared (a string) is refused for typed settings', () => {
-    const typed = def.settings.filter((s) => ['integer', 'boolean', 'object', 'array'].includes(s.kind ?? '') && s.name !== 'credentials');
+    const typed = def.settings.filter(
+      (s) => ['integer', 'boolean', 'object', 'array'].includes(s.kind ?? '') && s.name !== 'credentials',
+    );
     expect(typed.length).toBeGreaterThan(3);
     for (const setting of typed) {
       const config = { access_token: TOKEN, [setting.name]: sampleText(setting.name, props[setting.name]!) };
@@ -125,10 +172,13 @@ describe.each(PLUGINS)('$file', ({ file, schema, parse }) => {
 
 describe('README', () => {
   const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-  const blocks = (lang: string): string[] => [...readme.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+  const blocks = (lang: string): string[] =>
+    [...readme.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
 
   it('shows the tap definition as it is in meltano/tap-intercom.yml (an excerpt of its settings)', () => {
-    const shown = blocks('yaml').map((b) => YAML.parse(b) as Partial<Definition> | null).find((d) => d?.name === 'tap-intercom' && d.settings);
+    const shown = blocks('yaml')
+      .map((b) => YAML.parse(b) as Partial<Definition> | null)
+      .find((d) => d?.name === 'tap-intercom' && d.settings);
     expect(shown).toBeDefined();
     const def = readDef('meltano/tap-intercom.yml') as unknown as Record<string, unknown> & Definition;
     for (const [key, value] of Object.entries(shown!)) if (key !== 'settings') expect(value, key).toEqual(def[key]);
@@ -137,7 +187,9 @@ describe('README', () => {
   });
 
   it('quick start: its config parses, and the catalog and commands it names exist', () => {
-    const config = blocks('json').map((b) => JSON.parse(b) as Record<string, unknown>).find((c) => 'credentials' in c && 'start_date' in c);
+    const config = blocks('json')
+      .map((b) => JSON.parse(b) as Record<string, unknown>)
+      .find((c) => 'credentials' in c && 'start_date' in c);
     expect(parseSourceConfig(config, { INTERCOM_TOKEN: TOKEN }).accessToken).toBe(TOKEN);
     expect(readme).toContain('--catalog catalog.quickstart.json');
     expect(readme).not.toMatch(/--catalog configured_catalog\.json \[--state/);

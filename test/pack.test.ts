@@ -19,7 +19,12 @@ describe('npm pack + npm install -g --prefix', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'ic-pack-'));
     const clone = join(dir, 'clone');
-    const tracked = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: repoRoot, encoding: 'utf8' }).split('\0').filter(Boolean);
+    const tracked = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    })
+      .split('\0')
+      .filter(Boolean);
     for (const path of tracked) {
       if (!existsSync(join(repoRoot, path))) continue; // deleted in the work tree
       mkdirSync(dirname(join(clone, path)), { recursive: true });
@@ -28,10 +33,20 @@ describe('npm pack + npm install -g --prefix', () => {
     expect(existsSync(join(clone, 'dist'))).toBe(false);
     // The clone's devDependencies (typescript for the prepack build) as `npm ci` would install them.
     symlinkSync(join(repoRoot, 'node_modules'), join(clone, 'node_modules'), 'dir');
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: clone, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { filename: string; files: { path: string }[] }[];
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--json', '--pack-destination', dir], {
+        cwd: clone,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    ) as { filename: string; files: { path: string }[] }[];
     files = packed[0]!.files.map((f) => f.path);
     const prefix = join(dir, 'prefix');
-    execFileSync('npm', ['install', '-g', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', join(dir, packed[0]!.filename)], { cwd: dir, stdio: 'pipe' });
+    execFileSync(
+      'npm',
+      ['install', '-g', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', join(dir, packed[0]!.filename)],
+      { cwd: dir, stdio: 'pipe' },
+    );
     bin = join(prefix, 'bin');
   }, 240_000);
 
@@ -40,28 +55,58 @@ describe('npm pack + npm install -g --prefix', () => {
   });
 
   it('the tarball holds the built commands and what they read, not the tests, the bench or the test-only helpers', () => {
-    for (const f of ['dist/src/cli/intercom-connector.js', 'dist/src/cli/tap-intercom.js', 'dist/src/cli/target-intercom.js', 'schemas/config/source.json', 'catalog.quickstart.json', 'meltano/tap-intercom.yml', 'dist/test/fake-intercom/server.js']) {
+    for (const f of [
+      'dist/src/cli/intercom-connector.js',
+      'dist/src/cli/tap-intercom.js',
+      'dist/src/cli/target-intercom.js',
+      'schemas/config/source.json',
+      'catalog.quickstart.json',
+      'meltano/tap-intercom.yml',
+      'dist/test/fake-intercom/server.js',
+    ]) {
       expect(files).toContain(f);
     }
-    expect(files.filter((f) => f.endsWith('.test.js') || f.startsWith('dist/bench/') || f.startsWith('bench/') || f.startsWith('src/') || f.startsWith('spec/'))).toEqual([]);
+    expect(
+      files.filter(
+        (f) =>
+          f.endsWith('.test.js') ||
+          f.startsWith('dist/bench/') ||
+          f.startsWith('bench/') ||
+          f.startsWith('src/') ||
+          f.startsWith('spec/'),
+      ),
+    ).toEqual([]);
     // Test-only modules that import devDependencies (yaml) must not ship: the installed package has no devDependencies.
     expect(files).not.toContain('dist/test/fake-intercom/openapi-validator.js');
   });
 
   it('puts tap-intercom, target-intercom and intercom-connector on the PATH of the prefix, and they answer', () => {
     const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
-    const about = JSON.parse(execFileSync('tap-intercom', ['--about'], { env, encoding: 'utf8' })) as { name: string; settings: object };
+    const about = JSON.parse(execFileSync('tap-intercom', ['--about'], { env, encoding: 'utf8' })) as {
+      name: string;
+      settings: object;
+    };
     expect(about.name).toBe('tap-intercom');
-    const spec = JSON.parse(execFileSync('intercom-connector', ['spec'], { env, encoding: 'utf8' }).trim()) as { type: string; spec: { connectionSpecification: object } };
+    const spec = JSON.parse(execFileSync('intercom-connector', ['spec'], { env, encoding: 'utf8' }).trim()) as {
+      type: string;
+      spec: { connectionSpecification: object };
+    };
     expect(spec.type).toBe('SPEC');
-    expect(spec.spec.connectionSpecification).toEqual(JSON.parse(readFileSync(join(repoRoot, 'schemas/config/source.json'), 'utf8')));
+    expect(spec.spec.connectionSpecification).toEqual(
+      JSON.parse(readFileSync(join(repoRoot, 'schemas/config/source.json'), 'utf8')),
+    );
     const target = execFileSync('target-intercom', ['--help'], { env, encoding: 'utf8' });
     expect(target).toContain('target-intercom');
   });
 
   it('runs the demo from the installed package (fake Intercom shipped, no token)', () => {
     const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
-    const out = execFileSync('intercom-connector', ['demo'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    const out = execFileSync('intercom-connector', ['demo'], {
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const records = out.split('\n').filter((l) => l.startsWith('{"type":"RECORD"'));
     expect(records.length).toBeGreaterThan(100);
     const streams = new Set(records.map((l) => (JSON.parse(l) as { record: { stream: string } }).record.stream));

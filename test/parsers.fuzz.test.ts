@@ -27,10 +27,29 @@ const jsonish = fc.jsonValue({ maxDepth: 4 });
 describe('parsers never crash on arbitrary JSON', () => {
   it('parseSourceConfig', () => {
     fc.assert(
-      fc.property(fc.oneof(jsonish, fc.dictionary(fc.constantFrom('access_token', 'region', 'base_url', 'start_date', 'api_version', 'max_concurrency', 'credentials', 'lookback_window_minutes'), jsonish)), (input) => {
-        const withToken = input && typeof input === 'object' && !Array.isArray(input) ? { ...input, access_token: SECRET } : input;
-        onlyConfigErrors(() => parseSourceConfig(withToken, {}));
-      }),
+      fc.property(
+        fc.oneof(
+          jsonish,
+          fc.dictionary(
+            fc.constantFrom(
+              'access_token',
+              'region',
+              'base_url',
+              'start_date',
+              'api_version',
+              'max_concurrency',
+              'credentials',
+              'lookback_window_minutes',
+            ),
+            jsonish,
+          ),
+        ),
+        (input) => {
+          const withToken =
+            input && typeof input === 'object' && !Array.isArray(input) ? { ...input, access_token: SECRET } : input;
+          onlyConfigErrors(() => parseSourceConfig(withToken, {}));
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -38,8 +57,16 @@ describe('parsers never crash on arbitrary JSON', () => {
   it('parseStateInput and cursorOf', () => {
     const stateLike = fc.oneof(
       jsonish,
-      fc.array(fc.record({ type: fc.constantFrom('STREAM', 'GLOBAL', 'LEGACY', 'X'), stream: jsonish, global: jsonish, data: jsonish }, { requiredKeys: ['type'] })),
-      fc.dictionary(fc.string(), fc.dictionary(fc.constantFrom('updated_at', 'created_at', 'replication_key_value'), jsonish)),
+      fc.array(
+        fc.record(
+          { type: fc.constantFrom('STREAM', 'GLOBAL', 'LEGACY', 'X'), stream: jsonish, global: jsonish, data: jsonish },
+          { requiredKeys: ['type'] },
+        ),
+      ),
+      fc.dictionary(
+        fc.string(),
+        fc.dictionary(fc.constantFrom('updated_at', 'created_at', 'replication_key_value'), jsonish),
+      ),
     );
     fc.assert(
       fc.property(stateLike, (input) => {
@@ -57,11 +84,19 @@ describe('parsers never crash on arbitrary JSON', () => {
 
   it('parseConfiguredAirbyteCatalog and parseSingerCatalog', () => {
     const entry = fc.record({
-      stream: fc.oneof(jsonish, fc.record({ name: fc.constantFrom('contacts', 'admins', 'nope', ''), json_schema: jsonish })),
+      stream: fc.oneof(
+        jsonish,
+        fc.record({ name: fc.constantFrom('contacts', 'admins', 'nope', ''), json_schema: jsonish }),
+      ),
       sync_mode: fc.constantFrom('full_refresh', 'incremental', 'weird', undefined),
       cursor_field: fc.oneof(fc.constant(undefined), fc.array(fc.constantFrom('updated_at', 'created_at', 'x'))),
       tap_stream_id: fc.constantFrom('contacts', 'teams', 'zzz'),
-      metadata: fc.array(fc.record({ breadcrumb: fc.oneof(fc.constant([]), fc.array(fc.string())), metadata: fc.dictionary(fc.constantFrom('selected', 'replication-method', 'replication-key'), jsonish) })),
+      metadata: fc.array(
+        fc.record({
+          breadcrumb: fc.oneof(fc.constant([]), fc.array(fc.string())),
+          metadata: fc.dictionary(fc.constantFrom('selected', 'replication-method', 'replication-key'), jsonish),
+        }),
+      ),
     });
     fc.assert(
       fc.property(fc.oneof(jsonish, fc.record({ streams: fc.array(entry, { maxLength: 4 }) })), (input) => {

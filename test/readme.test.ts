@@ -9,7 +9,9 @@ const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
 
 describe('README', () => {
   it.each(['source', 'destination'])('documents every key of schemas/config/%s.json', (name) => {
-    const schema = JSON.parse(readFileSync(join(repoRoot, 'schemas', 'config', `${name}.json`), 'utf8')) as { properties: Record<string, unknown> };
+    const schema = JSON.parse(readFileSync(join(repoRoot, 'schemas', 'config', `${name}.json`), 'utf8')) as {
+      properties: Record<string, unknown>;
+    };
     const missing = Object.keys(schema.properties).filter((key) => !readme.includes(`\`${key}\``));
     expect(missing).toEqual([]);
   });

@@ -15,7 +15,8 @@ type Json = Record<string, any>;
 
 // ajv-formats is CommonJS: under NodeNext its types put the plugin on `.default`, at run time
 // the default import is the plugin itself (which also carries `.default`).
-const addFormats: (ajv: Ajv) => Ajv = (ajvFormats as unknown as { default?: (ajv: Ajv) => Ajv }).default ?? (ajvFormats as unknown as (ajv: Ajv) => Ajv);
+const addFormats: (ajv: Ajv) => Ajv =
+  (ajvFormats as unknown as { default?: (ajv: Ajv) => Ajv }).default ?? (ajvFormats as unknown as (ajv: Ajv) => Ajv);
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const streamsDir = new URL('../schemas/streams/', import.meta.url);
@@ -79,9 +80,21 @@ const SCHEMA_CHANGES: Record<string, Omit<Mapping, 'component' | 'listedBy' | 'v
     anyValue: ['metadata.before', 'metadata.after'],
   },
   notes: { added: [['contact_id', 'string']] },
-  handling_events: { added: [['conversation_id', 'string'], ['index', 'integer'], ['updated_at', 'integer']] },
+  handling_events: {
+    added: [
+      ['conversation_id', 'string'],
+      ['index', 'integer'],
+      ['updated_at', 'integer'],
+    ],
+  },
   // Rows of the CSVs in the content export's archive (not a JSON list).
-  content_engagement: { added: [['statistic', 'string'], ['_row_id', 'string'], ['_time', 'integer']] },
+  content_engagement: {
+    added: [
+      ['statistic', 'string'],
+      ['_row_id', 'string'],
+      ['_time', 'integer'],
+    ],
+  },
 };
 
 const MAPPED: Record<string, Mapping> = Object.fromEntries(
@@ -89,7 +102,9 @@ const MAPPED: Record<string, Mapping> = Object.fromEntries(
     s.name,
     {
       component: s.schema.component!,
-      ...(s.endpoint && !s.schema.endpointDeclaresOther ? { listedBy: `${s.endpoint.method} ${s.endpoint.path} ${s.endpoint.recordsKey.join('.')}` } : {}),
+      ...(s.endpoint && !s.schema.endpointDeclaresOther
+        ? { listedBy: `${s.endpoint.method} ${s.endpoint.path} ${s.endpoint.recordsKey.join('.')}` }
+        : {}),
       ...(s.schema.apiVersion === '2.15' ? { version: '2.15' as const } : {}),
       ...SCHEMA_CHANGES[s.name],
     },
@@ -97,7 +112,9 @@ const MAPPED: Record<string, Mapping> = Object.fromEntries(
 );
 
 /** Junction streams (a row per pair) with their key fields. */
-const JUNCTIONS: Record<string, string[]> = Object.fromEntries(STREAMS.filter((s) => s.parent?.junction).map((s) => [s.name, [...s.primaryKey]]));
+const JUNCTIONS: Record<string, string[]> = Object.fromEntries(
+  STREAMS.filter((s) => s.parent?.junction).map((s) => [s.name, [...s.primaryKey]]),
+);
 
 // Junctions derived from an incremental parent carry the parent's updated_at as their cursor.
 const INCREMENTAL_JUNCTIONS = new Set<string>(STREAMS.filter((s) => s.parent?.junction && s.cursor).map((s) => s.name));
@@ -105,7 +122,17 @@ const INCREMENTAL_JUNCTIONS = new Set<string>(STREAMS.filter((s) => s.parent?.ju
 // Fields that must exist and not be nullable: primary key, cursor, join key to the parent.
 const KEYS: Record<string, string[]> = Object.fromEntries(STREAMS.map((s) => [s.name, keyFieldsOf(s)]));
 
-const OPENAPI_ONLY = ['nullable', 'example', 'examples', 'readOnly', 'writeOnly', 'discriminator', 'xml', 'externalDocs', 'deprecated'];
+const OPENAPI_ONLY = [
+  'nullable',
+  'example',
+  'examples',
+  'readOnly',
+  'writeOnly',
+  'discriminator',
+  'xml',
+  'externalDocs',
+  'deprecated',
+];
 
 function typesOf(schema: Json): string[] {
   if (schema.type === undefined) return [];
@@ -142,20 +169,28 @@ describe('stream schema files', () => {
     expect(typeof schema.description).toBe('string');
     expect(schema.description.length).toBeGreaterThan(20);
     const validate = ajv.compile(schema);
-    expect(validate({ ...Object.fromEntries((schema.required ?? []).map((k: string) => [k, sample(schema.properties[k])])), unknown_field: { x: 1 } })).toBe(true);
+    expect(
+      validate({
+        ...Object.fromEntries((schema.required ?? []).map((k: string) => [k, sample(schema.properties[k])])),
+        unknown_field: { x: 1 },
+      }),
+    ).toBe(true);
   });
 
   it.each(Object.keys(schemas))('%s has no OpenAPI-only keywords, enums or timestamp formats', (stream) => {
     const problems: string[] = [];
     walk(schemas[stream], (node, path) => {
       for (const key of Object.keys(node)) {
-        if (OPENAPI_ONLY.includes(key) || key.startsWith('x-') || key === 'enum' || key === '$ref') problems.push(`${path}: ${key}`);
+        if (OPENAPI_ONLY.includes(key) || key.startsWith('x-') || key === 'enum' || key === '$ref')
+          problems.push(`${path}: ${key}`);
       }
       if (node.format !== undefined && typesOf(node).some((t) => t !== 'string' && t !== 'null')) {
         problems.push(`${path}: format ${node.format} on ${typesOf(node)}`);
       }
-      if (typesOf(node).includes('object') && node.additionalProperties !== true) problems.push(`${path}: closed object`);
-      if (node.properties && !typesOf(node).includes('object')) problems.push(`${path}: properties without type object`);
+      if (typesOf(node).includes('object') && node.additionalProperties !== true)
+        problems.push(`${path}: closed object`);
+      if (node.properties && !typesOf(node).includes('object'))
+        problems.push(`${path}: properties without type object`);
     });
     expect(problems).toEqual([]);
   });
@@ -180,13 +215,16 @@ describe('stream schema files', () => {
     expect(notNullable).toEqual([]);
   });
 
-  it.each(Object.entries(JUNCTIONS))('junction %s has exactly its string keys (and the parent cursor)', (stream, keys) => {
-    const schema = schemas[stream];
-    const expected = INCREMENTAL_JUNCTIONS.has(stream) ? [...keys, 'updated_at'] : keys;
-    expect(Object.keys(schema.properties).sort()).toEqual([...expected].sort());
-    for (const key of keys) expect(schema.properties[key].type).toBe('string');
-    if (INCREMENTAL_JUNCTIONS.has(stream)) expect(schema.properties.updated_at.type).toBe('integer');
-  });
+  it.each(Object.entries(JUNCTIONS))(
+    'junction %s has exactly its string keys (and the parent cursor)',
+    (stream, keys) => {
+      const schema = schemas[stream];
+      const expected = INCREMENTAL_JUNCTIONS.has(stream) ? [...keys, 'updated_at'] : keys;
+      expect(Object.keys(schema.properties).sort()).toEqual([...expected].sort());
+      for (const key of keys) expect(schema.properties[key].type).toBe('string');
+      if (INCREMENTAL_JUNCTIONS.has(stream)) expect(schema.properties.updated_at.type).toBe('integer');
+    },
+  );
 
   it('stores custom_attributes and ticket_attributes as JSON strings', () => {
     const jsonFields = Object.entries(MAPPED).flatMap(([stream, m]) => (m.jsonStrings ?? []).map((f) => [stream, f]));
@@ -221,8 +259,10 @@ describe('stream schema files', () => {
   });
 
   it('declares the fields the component omits but Intercom sends, typed', () => {
-    const p = (stream: string, ...path: string[]): Json => path.reduce((node: Json, key) => node?.properties?.[key], schemas[stream]);
-    for (const field of ['utm_campaign', 'utm_content', 'utm_medium', 'utm_source', 'utm_term', 'referrer']) expect(p('contacts', field)?.type, field).toEqual(['null', 'string']);
+    const p = (stream: string, ...path: string[]): Json =>
+      path.reduce((node: Json, key) => node?.properties?.[key], schemas[stream]);
+    for (const field of ['utm_campaign', 'utm_content', 'utm_medium', 'utm_source', 'utm_term', 'referrer'])
+      expect(p('contacts', field)?.type, field).toEqual(['null', 'string']);
     expect(p('contacts', 'enabled_push_messaging')?.type).toEqual(['null', 'boolean']);
     expect(baseTypes(p('contacts', 'opted_in_subscription_types'))).toEqual(['object']);
     expect(baseTypes(p('contacts', 'opted_out_subscription_types', 'data'))).toEqual(['array']);
@@ -238,7 +278,10 @@ describe('stream schema files', () => {
 
   it("README's table of fields beyond the components names every added top-level field of its stream", () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const section = readme.slice(readme.indexOf('### Fields beyond the OpenAPI components'), readme.indexOf('### How the streams join'));
+    const section = readme.slice(
+      readme.indexOf('### Fields beyond the OpenAPI components'),
+      readme.indexOf('### How the streams join'),
+    );
     const missing: string[] = [];
     for (const [stream, schema] of Object.entries(schemas)) {
       const row = section.split('\n').find((line) => line.startsWith(`| ${stream} |`)) ?? '';
@@ -261,7 +304,9 @@ describe('agreement with the OpenAPI description (2.14; 2.15 for endpoints new i
   const specs: Record<string, Json> = {};
   beforeAll(() => {
     specs['2.14'] = parse(readFileSync(specUrl, 'utf8'));
-    specs['2.15'] = parse(readFileSync(new URL('../spec/intercom-openapi/2.15/api.intercom.io.yaml', import.meta.url), 'utf8'));
+    specs['2.15'] = parse(
+      readFileSync(new URL('../spec/intercom-openapi/2.15/api.intercom.io.yaml', import.meta.url), 'utf8'),
+    );
     spec = specs['2.14'];
   });
   /** The helpers below read `spec`: point it at the version that describes the stream's endpoint. */
@@ -298,7 +343,8 @@ describe('agreement with the OpenAPI description (2.14; 2.15 for endpoints new i
     const set = new Set<string>();
     if (n.type) set.add(n.type);
     if (n.properties) set.add('object');
-    for (const branch of [...(n.allOf ?? []), ...(n.anyOf ?? []), ...(n.oneOf ?? [])]) for (const t of typeSet(branch)) set.add(t);
+    for (const branch of [...(n.allOf ?? []), ...(n.anyOf ?? []), ...(n.oneOf ?? [])])
+      for (const t of typeSet(branch)) set.add(t);
     if (set.has('number')) set.delete('integer');
     return set;
   };
@@ -317,12 +363,14 @@ describe('agreement with the OpenAPI description (2.14; 2.15 for endpoints new i
     if (anyValue.includes(path)) {
       // Typed with the spec's type and what the examples send, so a SQL target still has a column.
       const declared = [...typeSet(apiNode)];
-      if (!declared.every((t) => typesOf(streamNode).includes(t)) || baseTypes(streamNode).length < 2) out.push(`${path}: should accept the spec's type and the examples' types`);
+      if (!declared.every((t) => typesOf(streamNode).includes(t)) || baseTypes(streamNode).length < 2)
+        out.push(`${path}: should accept the spec's type and the examples' types`);
       return;
     }
     const want = [...typeSet(apiNode)].sort();
     const got = baseTypes(streamNode);
-    if (want.join() !== got.join()) out.push(`${path}: stream ${got.join('|') || 'any'}, spec ${want.join('|') || 'any'}`);
+    if (want.join() !== got.join())
+      out.push(`${path}: stream ${got.join('|') || 'any'}, spec ${want.join('|') || 'any'}`);
     if (streamNode.properties) {
       const apiProps = propsOf(apiNode);
       for (const [name, child] of Object.entries<Json>(streamNode.properties)) {
@@ -336,37 +384,43 @@ describe('agreement with the OpenAPI description (2.14; 2.15 for endpoints new i
     if (streamNode.items && apiItems) compare(streamNode.items, apiItems, `${path}[]`, out, anyValue);
   }
 
-  it.each(Object.entries(MAPPED).map(([stream, m]) => [stream, m.component, m] as const))('%s agrees with component %s', (stream, _component, mapping) => {
-    useSpecOf(mapping);
-    const schema = schemas[stream];
-    const component = spec.components.schemas[mapping.component];
-    expect(component, mapping.component).toBeDefined();
-    const apiProps = propsOf(component);
-    const skip = new Set([...(mapping.jsonStrings ?? []), ...(mapping.excluded ?? [])]);
-    const problems: string[] = [];
-    for (const name of Object.keys(apiProps)) {
-      if (skip.has(name)) continue;
-      if (!schema.properties[name]) problems.push(`${name}: missing`);
-      else compare(schema.properties[name], apiProps[name], name, problems, mapping.anyValue ?? []);
-    }
-    for (const name of mapping.excluded ?? []) {
-      expect(apiProps[name], `${mapping.component}.${name} (excluded sub-list)`).toBeDefined();
-    }
-    for (const [name, type] of mapping.added ?? []) {
-      expect(apiProps[name], `${name} is added by the connector`).toBeUndefined();
-      expect(baseTypes(schema.properties[name] ?? {}), name).toEqual([type]);
-    }
-    expect(problems).toEqual([]);
-  });
+  it.each(Object.entries(MAPPED).map(([stream, m]) => [stream, m.component, m] as const))(
+    '%s agrees with component %s',
+    (stream, _component, mapping) => {
+      useSpecOf(mapping);
+      const schema = schemas[stream];
+      const component = spec.components.schemas[mapping.component];
+      expect(component, mapping.component).toBeDefined();
+      const apiProps = propsOf(component);
+      const skip = new Set([...(mapping.jsonStrings ?? []), ...(mapping.excluded ?? [])]);
+      const problems: string[] = [];
+      for (const name of Object.keys(apiProps)) {
+        if (skip.has(name)) continue;
+        if (!schema.properties[name]) problems.push(`${name}: missing`);
+        else compare(schema.properties[name], apiProps[name], name, problems, mapping.anyValue ?? []);
+      }
+      for (const name of mapping.excluded ?? []) {
+        expect(apiProps[name], `${mapping.component}.${name} (excluded sub-list)`).toBeDefined();
+      }
+      for (const [name, type] of mapping.added ?? []) {
+        expect(apiProps[name], `${name} is added by the connector`).toBeUndefined();
+        expect(baseTypes(schema.properties[name] ?? {}), name).toEqual([type]);
+      }
+      expect(problems).toEqual([]);
+    },
+  );
 
-  it.each(Object.entries(MAPPED).filter(([, m]) => m.listedBy))('%s: the endpoint lists items of that component', (_stream, mapping) => {
-    useSpecOf(mapping);
-    const [method, path, itemsPath] = mapping.listedBy!.split(' ');
-    const response = spec.paths[path][method.toLowerCase()].responses['200'].content['application/json'].schema;
-    let node: Json = response;
-    for (const key of itemsPath.split('.')) node = propsOf(node)[key];
-    expect(refName(itemsOf(node)!)).toBe(mapping.component);
-  });
+  it.each(Object.entries(MAPPED).filter(([, m]) => m.listedBy))(
+    '%s: the endpoint lists items of that component',
+    (_stream, mapping) => {
+      useSpecOf(mapping);
+      const [method, path, itemsPath] = mapping.listedBy!.split(' ');
+      const response = spec.paths[path][method.toLowerCase()].responses['200'].content['application/json'].schema;
+      let node: Json = response;
+      for (const key of itemsPath.split('.')) node = propsOf(node)[key];
+      expect(refName(itemsOf(node)!)).toBe(mapping.component);
+    },
+  );
 
   it('still declares the wrong summary shape for GET /events (the reason events map to data_event)', () => {
     spec = specs['2.14']!;
@@ -376,35 +430,44 @@ describe('agreement with the OpenAPI description (2.14; 2.15 for endpoints new i
   });
 
   // The spec's own response examples, turned into records the way the connector does, must pass.
-  it.each(Object.entries(MAPPED).filter(([, m]) => m.listedBy))('%s accepts the records of the spec examples', (stream, mapping) => {
-    const ajv = new Ajv({ strict: true, allowUnionTypes: true, validateFormats: false });
-    const validate = ajv.compile(schemas[stream]);
-    useSpecOf(mapping);
-    const [method, path, itemsPath] = mapping.listedBy!.split(' ');
-    const examples = spec.paths[path][method.toLowerCase()].responses['200'].content['application/json'].examples ?? {};
-    const records: Json[] = [];
-    for (const example of Object.values<Json>(examples)) {
-      // Walks an example payload of unknown shape by a dotted path.
-      let items: any = example.value;
-      for (const key of itemsPath.split('.')) items = items?.[key];
-      for (const item of items ?? []) records.push(toRecord(stream, mapping, item));
-    }
-    const failures = records
-      .filter((r): boolean => !validate(r))
-      .map((r) => `${r.id}: ${ajv.errorsText(validate.errors)}`)
-      .filter((f) => !KNOWN_EXAMPLE_MISMATCHES[stream]?.test(f));
-    expect(failures).toEqual([]);
-  });
+  it.each(Object.entries(MAPPED).filter(([, m]) => m.listedBy))(
+    '%s accepts the records of the spec examples',
+    (stream, mapping) => {
+      const ajv = new Ajv({ strict: true, allowUnionTypes: true, validateFormats: false });
+      const validate = ajv.compile(schemas[stream]);
+      useSpecOf(mapping);
+      const [method, path, itemsPath] = mapping.listedBy!.split(' ');
+      const examples =
+        spec.paths[path][method.toLowerCase()].responses['200'].content['application/json'].examples ?? {};
+      const records: Json[] = [];
+      for (const example of Object.values<Json>(examples)) {
+        // Walks an example payload of unknown shape by a dotted path.
+        let items: any = example.value;
+        for (const key of itemsPath.split('.')) items = items?.[key];
+        for (const item of items ?? []) records.push(toRecord(stream, mapping, item));
+      }
+      const failures = records
+        .filter((r): boolean => !validate(r))
+        .map((r) => `${r.id}: ${ajv.errorsText(validate.errors)}`)
+        .filter((f) => !KNOWN_EXAMPLE_MISMATCHES[stream]?.test(f));
+      expect(failures).toEqual([]);
+    },
+  );
 });
 
 describe.each(['2.14', '2.15'])('every field of the response examples (%s) is declared', (version) => {
   let spec: Json;
   beforeAll(() => {
-    spec = parse(readFileSync(new URL(`../spec/intercom-openapi/${version}/api.intercom.io.yaml`, import.meta.url), 'utf8'));
+    spec = parse(
+      readFileSync(new URL(`../spec/intercom-openapi/${version}/api.intercom.io.yaml`, import.meta.url), 'utf8'),
+    );
   });
   const examplesOf = (method: string, path: string): Json[] => {
     const content = spec.paths[path]?.[method]?.responses?.['200']?.content?.['application/json'] ?? {};
-    return [...Object.values<Json>(content.examples ?? {}).map((e) => e.value), ...(content.example !== undefined ? [content.example] : [])];
+    return [
+      ...Object.values<Json>(content.examples ?? {}).map((e) => e.value),
+      ...(content.example !== undefined ? [content.example] : []),
+    ];
   };
 
   // Endpoints the connector reads, with where the records sit in the response.
@@ -414,7 +477,8 @@ describe.each(['2.14', '2.15'])('every field of the response examples (%s) is de
     for (const example of examplesOf(method.toLowerCase(), path)) {
       let items: any = example;
       for (const key of itemsPath.split('.')) items = items?.[key];
-      for (const item of Array.isArray(items) ? items : []) undeclared(schemas[stream], toRecord(stream, mapping, item), '', missing);
+      for (const item of Array.isArray(items) ? items : [])
+        undeclared(schemas[stream], toRecord(stream, mapping, item), '', missing);
     }
     expect([...new Set(missing)]).toEqual([]);
   });
@@ -434,7 +498,8 @@ describe.each(['2.14', '2.15'])('every field of the response examples (%s) is de
       }
     }
     expect([...new Set(missing)]).toEqual([]);
-    if (['contacts', 'companies', 'tickets', 'notes', 'admins', 'teams', 'segments', 'tags'].includes(stream)) expect(seen, 'examples found').toBeGreaterThan(0);
+    if (['contacts', 'companies', 'tickets', 'notes', 'admins', 'teams', 'segments', 'tags'].includes(stream))
+      expect(seen, 'examples found').toBeGreaterThan(0);
   });
 });
 
@@ -448,7 +513,8 @@ function undeclared(schema: Json, value: unknown, path: string, out: string[]): 
   for (const [key, sub] of Object.entries(value)) {
     const child = schema.properties?.[key];
     if (!child || typesOf(child).length === 0) out.push(`${path}.${key}`);
-    else if (!(typeof sub === 'object' && typesOf(child).every((t) => t === 'string' || t === 'null'))) undeclared(child, sub, `${path}.${key}`, out);
+    else if (!(typeof sub === 'object' && typesOf(child).every((t) => t === 'string' || t === 'null')))
+      undeclared(child, sub, `${path}.${key}`, out);
   }
 }
 
@@ -487,7 +553,11 @@ describe('generated code', () => {
     let output = '';
     let status = 0;
     try {
-      output = execFileSync(process.execPath, ['scripts/gen-types.mjs', '--check'], { cwd: repoRoot, encoding: 'utf8', stdio: 'pipe' });
+      output = execFileSync(process.execPath, ['scripts/gen-types.mjs', '--check'], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
     } catch (err) {
       const e = err as { status: number; stderr: string };
       status = e.status;

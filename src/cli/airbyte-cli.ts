@@ -62,14 +62,21 @@ export function airbyteCli(io: CliIo, argv: string[]): Argv {
   const sink = new AirbyteSink(io.stdout);
   const fail = async (err: unknown): Promise<void> => {
     const known = err instanceof ConnectorError ? err : undefined;
-    await sink.emit({ type: 'error', message: known ? known.message : `Unexpected error: ${errorMessage(err)}`, internalMessage: known?.internalMessage, failureType: known?.failureType ?? 'system_error' });
+    await sink.emit({
+      type: 'error',
+      message: known ? known.message : `Unexpected error: ${errorMessage(err)}`,
+      internalMessage: known?.internalMessage,
+      failureType: known?.failureType ?? 'system_error',
+    });
     await sink.flush();
     io.setExitCode(1);
   };
   const cmd: AirbyteCommands = { io, sink, logger: sinkLogger(sink), fail };
   const parser = yargs(argv)
     .scriptName('intercom-connector')
-    .usage('$0 <command> [options]\n\nIntercom source and destination for Airbyte (spec, check, discover, read, write).');
+    .usage(
+      '$0 <command> [options]\n\nIntercom source and destination for Airbyte (spec, check, discover, read, write).',
+    );
   return withMoreCommands(withReadCommands(withSetupCommands(parser, cmd), cmd), cmd)
     .demandCommand(1, 'Name a command: spec, check, discover, read, preview, write or demo.')
     .strict()
@@ -84,7 +91,13 @@ function withSetupCommands(parser: Argv, cmd: AirbyteCommands): Argv {
     .command(
       'spec',
       'Print the connector specification',
-      (y) => y.option('destination', { type: 'boolean', default: false, describe: 'The destination (write) specification instead of the source one (also: INTERCOM_CONNECTOR_ROLE=destination)' }),
+      (y) =>
+        y.option('destination', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'The destination (write) specification instead of the source one (also: INTERCOM_CONNECTOR_ROLE=destination)',
+        }),
       (args) => specCommand(cmd, args.destination),
     )
     .command(
@@ -115,9 +128,15 @@ async function checkCommand({ io, sink, logger }: AirbyteCommands, configPath: s
     // The same stream checks as read (custom stream names, aliases, hash paths): a config check passes is one read accepts.
     configuredStreams(config);
     const result = await checkConnection(createClient(config, sink, logger, io.env));
-    await sink.writeRaw({ type: 'CONNECTION_STATUS', connectionStatus: { status: result.ok ? 'SUCCEEDED' : 'FAILED', message: result.message } });
+    await sink.writeRaw({
+      type: 'CONNECTION_STATUS',
+      connectionStatus: { status: result.ok ? 'SUCCEEDED' : 'FAILED', message: result.message },
+    });
   } catch (err) {
-    await sink.writeRaw({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'FAILED', message: errorMessage(err) } });
+    await sink.writeRaw({
+      type: 'CONNECTION_STATUS',
+      connectionStatus: { status: 'FAILED', message: errorMessage(err) },
+    });
   }
   await sink.flush();
   io.setExitCode(0);
@@ -146,7 +165,11 @@ function withReadCommands(parser: Argv, cmd: AirbyteCommands): Argv {
           .option('config', { type: 'string', demandOption: true, describe: 'Path to the config JSON' })
           .option('catalog', { type: 'string', demandOption: true, describe: 'Path to the configured catalog JSON' })
           .option('state', { type: 'string', describe: 'Path to the state JSON (per-stream array or legacy object)' })
-          .option('state-file', { type: 'string', describe: 'State file: read at start if it exists (wins over --state), rewritten atomically after every STATE; the next run resumes from it' })
+          .option('state-file', {
+            type: 'string',
+            describe:
+              'State file: read at start if it exists (wins over --state), rewritten atomically after every STATE; the next run resumes from it',
+          })
           .option('quiet', { type: 'boolean', default: false, describe: 'No progress lines on stderr' }),
       (args) => readCommand(cmd, args),
     )
@@ -156,18 +179,27 @@ function withReadCommands(parser: Argv, cmd: AirbyteCommands): Argv {
       (y) =>
         y
           .option('config', { type: 'string', demandOption: true, describe: 'Path to the config JSON' })
-          .option('stream', { type: 'string', demandOption: true, describe: 'Stream name (shipped or custom; its alias works too)' })
+          .option('stream', {
+            type: 'string',
+            demandOption: true,
+            describe: 'Stream name (shipped or custom; its alias works too)',
+          })
           .option('limit', { type: 'number', default: 10, describe: 'Records to print' }),
       async (args) => cmd.io.setExitCode(await runPreviewCommand(cmd.io, args)),
     );
 }
 
-async function readCommand({ io, sink, logger, fail }: AirbyteCommands, args: { config: string; catalog: string; state?: string; stateFile?: string; quiet: boolean }): Promise<void> {
+async function readCommand(
+  { io, sink, logger, fail }: AirbyteCommands,
+  args: { config: string; catalog: string; state?: string; stateFile?: string; quiet: boolean },
+): Promise<void> {
   try {
     const config = loadSourceConfig(args.config, logger, io.env);
     const selected = parseConfiguredAirbyteCatalog(readJsonFile(args.catalog, 'catalog'), config);
     const stateFile = args.stateFile ? StateFile.open(args.stateFile, 'airbyte', args.state, logger) : undefined;
-    const inputState = stateFile?.inputState() ?? (args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>());
+    const inputState =
+      stateFile?.inputState() ??
+      (args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>());
     const out = stateFile?.wrap(sink) ?? sink;
     const result = await runRead({ io, sink: out, config, selected, inputState, quiet: args.quiet, singer: false });
     await out.flush();

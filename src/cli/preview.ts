@@ -35,7 +35,10 @@ export interface PreviewOptions {
 export async function previewStream(opts: PreviewOptions): Promise<PreviewResult> {
   const streams = configuredStreams(opts.config);
   const name = streams.naming.stream(opts.stream) ?? (streams.entries.has(opts.stream) ? opts.stream : undefined);
-  if (name === undefined) throw new ConfigError(`--stream ${opts.stream} is not a stream of this config. Streams: ${streams.naming.outputs().join(', ')}.`);
+  if (name === undefined)
+    throw new ConfigError(
+      `--stream ${opts.stream} is not a stream of this config. Streams: ${streams.naming.outputs().join(', ')}.`,
+    );
   const outputName = streams.naming.output(name);
   const custom = streams.controls.customStreams.find((def) => def.name === name);
   if (custom && !custom.recordsPath) {
@@ -45,7 +48,14 @@ export async function previewStream(opts: PreviewOptions): Promise<PreviewResult
   const plan = compileStreamPlans(opts.config, [{ name, syncMode: 'full_refresh' }]).get(name)!;
   const reader = streams.entries.get(name)!.reader;
   const records: JsonObject[] = [];
-  const iterator = reader.read({ client: opts.client, config: opts.config, logger: opts.logger, selected: new Set([name]), state: undefined, syncStartedAt: Math.floor(Date.now() / 1000) });
+  const iterator = reader.read({
+    client: opts.client,
+    config: opts.config,
+    logger: opts.logger,
+    selected: new Set([name]),
+    state: undefined,
+    syncStartedAt: Math.floor(Date.now() / 1000),
+  });
   try {
     for (;;) {
       const next = await iterator.next();
@@ -55,7 +65,8 @@ export async function previewStream(opts: PreviewOptions): Promise<PreviewResult
       for (const record of item.kind === 'record' ? [item.record] : item.records) {
         records.push(plan.records.apply(record));
         if (plan.records.changed) {
-          for (const { field, kept } of plan.records.takeChanges().notices) opts.logger.warn(`Schema drift: new field '${field}' (${kept ? 'kept' : 'dropped'}).`);
+          for (const { field, kept } of plan.records.takeChanges().notices)
+            opts.logger.warn(`Schema drift: new field '${field}' (${kept ? 'kept' : 'dropped'}).`);
         }
         if (records.length >= opts.limit) break;
       }
@@ -72,25 +83,35 @@ export async function previewStream(opts: PreviewOptions): Promise<PreviewResult
 function stderrSink(stderr: Writable): EventSink {
   const write = (event: EngineEvent): void => {
     // Human stderr uses one vocabulary everywhere (tap, target, preview): WARNING, not the Airbyte LOG level WARN.
-    if (event.type === 'log') stderr.write(`${event.level === 'WARN' ? 'WARNING' : event.level} ${redact(event.message)}\n`);
-    else if (event.type === 'rate_limited') stderr.write(`INFO rate limited by Intercom; waiting until ${new Date(event.resetAtMs).toISOString()}\n`);
+    if (event.type === 'log')
+      stderr.write(`${event.level === 'WARN' ? 'WARNING' : event.level} ${redact(event.message)}\n`);
+    else if (event.type === 'rate_limited')
+      stderr.write(`INFO rate limited by Intercom; waiting until ${new Date(event.resetAtMs).toISOString()}\n`);
   };
   return { emit: write, flush: () => Promise.resolve() };
 }
 
 /** `intercom-connector preview`: pretty JSON on stdout (for people); errors on stderr, exit code 1. */
-export async function runPreviewCommand(io: CliIo, args: { config: string; stream: string; limit: number }): Promise<number> {
+export async function runPreviewCommand(
+  io: CliIo,
+  args: { config: string; stream: string; limit: number },
+): Promise<number> {
   const sink = stderrSink(io.stderr);
   const logger = sinkLogger(sink);
   try {
-    if (!Number.isInteger(args.limit) || args.limit < 1) throw new ConfigError(`--limit must be a positive whole number of records (got ${String(args.limit)}).`);
+    if (!Number.isInteger(args.limit) || args.limit < 1)
+      throw new ConfigError(`--limit must be a positive whole number of records (got ${String(args.limit)}).`);
     const config = loadSourceConfig(args.config, logger, io.env);
     const client = createClient(config, sink, logger, io.env);
     const result = await previewStream({ config, stream: args.stream, limit: args.limit, client, logger });
-    await new Promise<void>((resolve, reject) => io.stdout.write(`${JSON.stringify(result, null, 2)}\n`, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      io.stdout.write(`${JSON.stringify(result, null, 2)}\n`, (err) => (err ? reject(err) : resolve())),
+    );
     return 0;
   } catch (err) {
-    io.stderr.write(`ERROR ${redact(err instanceof ConnectorError ? err.message : `Unexpected error: ${errorMessage(err)}`)}\n`);
+    io.stderr.write(
+      `ERROR ${redact(err instanceof ConnectorError ? err.message : `Unexpected error: ${errorMessage(err)}`)}\n`,
+    );
     return 1;
   }
 }

@@ -26,7 +26,9 @@ export function processIo(): CliIo & { finish(): void } {
       if (!signalled) return;
       process.stderr.write(`Stopped by ${signalled}; resume from the last STATE.\n`);
       // stdout is flushed by the commands before they return; only a server-side job's cancel is awaited (bounded).
-      void settleCleanups(CANCEL_WAIT_MS).then(() => process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : 1));
+      void settleCleanups(CANCEL_WAIT_MS).then(() =>
+        process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : 1),
+      );
     },
   };
 }

@@ -40,11 +40,24 @@ export interface ReadOptions {
 
 /** A source read with progress lines, Singer metrics and the per-stream summary around it. */
 export async function runRead(opts: ReadOptions): Promise<SyncResult> {
-  const progress = new ProgressReporter(opts.sink, { stderr: opts.stderr ?? opts.io.stderr, quiet: opts.quiet, singerMetrics: opts.singer });
+  const progress = new ProgressReporter(opts.sink, {
+    stderr: opts.stderr ?? opts.io.stderr,
+    quiet: opts.quiet,
+    singerMetrics: opts.singer,
+  });
   const logger = sinkLogger(progress);
   const client = createClient(opts.config, progress, logger, opts.io.env, (info) => progress.requestMetric(info));
   try {
-    return await runSync({ client, config: opts.config, sink: progress, logger, selected: opts.selected, inputState: opts.inputState, signal: opts.io.signal, plans: opts.plans });
+    return await runSync({
+      client,
+      config: opts.config,
+      sink: progress,
+      logger,
+      selected: opts.selected,
+      inputState: opts.inputState,
+      signal: opts.io.signal,
+      plans: opts.plans,
+    });
   } finally {
     // Summary and last metrics before the caller reports an error: the error must be the last line.
     await progress.finish(client.stats);

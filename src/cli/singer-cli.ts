@@ -20,7 +20,8 @@ import { StateFile } from './state-file.js';
 export function aboutInfo(): JsonObject {
   return {
     name: 'tap-intercom',
-    description: 'Intercom source (contacts, companies, conversations, tickets, help center, admins, ...) for Singer and Meltano.',
+    description:
+      'Intercom source (contacts, companies, conversations, tickets, help center, admins, ...) for Singer and Meltano.',
     version: packageVersion,
     sdk_version: null,
     capabilities: ['catalog', 'discover', 'state', 'about', 'properties'],
@@ -32,7 +33,11 @@ export function aboutInfo(): JsonObject {
 function streamInfos(plans: Map<string, StreamPlan>): Map<string, SingerStreamInfo> {
   const infos = new Map<string, SingerStreamInfo>();
   for (const plan of plans.values()) {
-    infos.set(plan.outputName, { schema: plan.schema, keyProperties: plan.spec.primaryKey, bookmarkProperties: plan.spec.cursorField ? [plan.spec.cursorField] : [] });
+    infos.set(plan.outputName, {
+      schema: plan.schema,
+      keyProperties: plan.spec.primaryKey,
+      bookmarkProperties: plan.spec.cursorField ? [plan.spec.cursorField] : [],
+    });
   }
   return infos;
 }
@@ -77,26 +82,42 @@ export function singerCli(io: CliIo, argv: string[]): Argv {
   const run: TapRun = { io, out, stderr, logger };
   return yargs(argv)
     .scriptName('tap-intercom')
-    .usage('$0 --config CONFIG --discover\n$0 --config CONFIG --catalog CATALOG [--state STATE | --state-file FILE] [--quiet]\n$0 --about [--format json|markdown]')
+    .usage(
+      '$0 --config CONFIG --discover\n$0 --config CONFIG --catalog CATALOG [--state STATE | --state-file FILE] [--quiet]\n$0 --about [--format json|markdown]',
+    )
     .option('config', { type: 'string', describe: 'Path to the config JSON' })
     .option('discover', { type: 'boolean', describe: 'Print the catalog' })
     .option('catalog', { type: 'string', describe: 'Path to the Singer catalog JSON' })
     .option('properties', { type: 'string', describe: 'Path to the catalog (legacy name of --catalog)' })
     .option('state', { type: 'string', describe: 'Path to the state JSON ({"bookmarks": {...}})' })
-    .option('state-file', { type: 'string', describe: 'State file: read at start if it exists (wins over --state), rewritten atomically after every STATE; the next run resumes from it' })
+    .option('state-file', {
+      type: 'string',
+      describe:
+        'State file: read at start if it exists (wins over --state), rewritten atomically after every STATE; the next run resumes from it',
+    })
     .option('about', { type: 'boolean', describe: 'Print what this tap is and can do' })
-    .option('format', { choices: ['json', 'markdown'] as const, default: 'json' as const, describe: 'Format of --about' })
+    .option('format', {
+      choices: ['json', 'markdown'] as const,
+      default: 'json' as const,
+      describe: 'Format of --about',
+    })
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress lines on stderr (METRIC lines stay)' })
     .strict()
     .help()
     .wrap(helpWidth())
-    .command('$0', 'Singer tap for Intercom', () => {}, (args) => tapCommand(run, args));
+    .command(
+      '$0',
+      'Singer tap for Intercom',
+      () => {},
+      (args) => tapCommand(run, args),
+    );
 }
 
 async function tapCommand(run: TapRun, args: TapArgs): Promise<void> {
   try {
     if (args.about) return await aboutCommand(run, args.format);
-    if (!args.config) throw new ConnectorError('--config is required (path to the config JSON).', { failureType: 'config_error' });
+    if (!args.config)
+      throw new ConnectorError('--config is required (path to the config JSON).', { failureType: 'config_error' });
     const config = loadSourceConfig(args.config, run.logger, run.io.env);
     if (args.discover) return await discoverCommand(run, config);
     await syncCommand(run, config, args);
@@ -110,7 +131,9 @@ async function tapCommand(run: TapRun, args: TapArgs): Promise<void> {
 
 async function aboutCommand({ io, out }: TapRun, format: 'json' | 'markdown'): Promise<void> {
   const about = aboutInfo();
-  await out.write(format === 'markdown' ? aboutMarkdown(about as unknown as AboutInfo) : JSON.stringify(about, null, 2));
+  await out.write(
+    format === 'markdown' ? aboutMarkdown(about as unknown as AboutInfo) : JSON.stringify(about, null, 2),
+  );
   await out.flush();
   io.setExitCode(0);
 }
@@ -127,16 +150,34 @@ async function discoverCommand({ io, out, stderr, logger }: TapRun, config: Sour
 
 async function syncCommand({ io, stderr, logger }: TapRun, config: SourceConfig, args: TapArgs): Promise<void> {
   const catalogPath = args.catalog ?? args.properties;
-  if (!catalogPath) throw new ConnectorError('Give --catalog (or --properties) to sync, or --discover to list streams.', { failureType: 'config_error' });
+  if (!catalogPath)
+    throw new ConnectorError('Give --catalog (or --properties) to sync, or --discover to list streams.', {
+      failureType: 'config_error',
+    });
   const selected = parseSingerCatalog(readJsonFile(catalogPath, 'catalog'), config);
-  if (selected.length === 0) logger.warn('The catalog selects no stream; nothing to do. Mark streams with "selected": true in their root metadata.');
+  if (selected.length === 0)
+    logger.warn(
+      'The catalog selects no stream; nothing to do. Mark streams with "selected": true in their root metadata.',
+    );
   const stateFile = args.stateFile ? StateFile.open(args.stateFile, 'singer', args.state, logger) : undefined;
-  const inputState = stateFile?.inputState() ?? (args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>());
+  const inputState =
+    stateFile?.inputState() ??
+    (args.state ? parseStateInput(readJsonFile(args.state, 'state')) : new Map<string, JsonObject>());
   const bookmarks = Object.fromEntries(inputState);
   const plans = compileStreamPlans(config, selected);
   const sink = new SingerSink(io.stdout, stderr, streamInfos(plans), bookmarks);
   const tapSink = stateFile?.wrap(sink) ?? sink;
-  const result = await runRead({ io, sink: tapSink, config, selected, inputState, quiet: args.quiet, singer: true, plans, stderr });
+  const result = await runRead({
+    io,
+    sink: tapSink,
+    config,
+    selected,
+    inputState,
+    quiet: args.quiet,
+    singer: true,
+    plans,
+    stderr,
+  });
   await tapSink.flush();
   if (result.failedStreams.length) stderr.write(`CRITICAL ${incompleteMessage(result.failedStreams, sink.errors)}\n`);
   io.setExitCode(result.failedStreams.length ? 1 : 0);

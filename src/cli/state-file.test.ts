@@ -24,14 +24,21 @@ function gatedSink(): EventSink & { events: EngineEvent[]; open(): void } {
   };
 }
 
-const state = (stream: string, updated_at: number): EngineEvent => ({ type: 'state', stream, state: { updated_at }, recordCount: 1 });
+const state = (stream: string, updated_at: number): EngineEvent => ({
+  type: 'state',
+  stream,
+  state: { updated_at },
+  recordCount: 1,
+});
 
 describe('StateFile', () => {
   it('creates the file at open (an empty state), so an unwritable path fails before any work', () => {
     const path = join(dir(), 'state.json');
     StateFile.open(path, 'airbyte', undefined, quiet);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual([]);
-    expect(() => StateFile.open(join(dir(), 'missing', 'state.json'), 'singer', undefined, quiet)).toThrow(/Cannot write the state file '.*missing\/state\.json'/);
+    expect(() => StateFile.open(join(dir(), 'missing', 'state.json'), 'singer', undefined, quiet)).toThrow(
+      /Cannot write the state file '.*missing\/state\.json'/,
+    );
   });
 
   it('writes a STATE only after the sink flushed it, the STATEs of one turn in one write, in the protocol shape', async () => {
@@ -63,7 +70,9 @@ describe('StateFile', () => {
     const wrapped = file.wrap(sink);
     await wrapped.emit(state('contacts', 9));
     await wrapped.flush();
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ bookmarks: { tags: { updated_at: 1 }, contacts: { updated_at: 9 } } });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
+      bookmarks: { tags: { updated_at: 1 }, contacts: { updated_at: 9 } },
+    });
   });
 
   it('an empty file is no state; an existing file wins over --state, with a warning', () => {
@@ -74,10 +83,14 @@ describe('StateFile', () => {
     writeFileSync(path, '');
     const warnings: string[] = [];
     const logger = { ...quiet, warn: (m: string) => void warnings.push(m) };
-    expect(Object.fromEntries(StateFile.open(path, 'singer', seed, logger).inputState())).toEqual({ contacts: { updated_at: 3 } });
+    expect(Object.fromEntries(StateFile.open(path, 'singer', seed, logger).inputState())).toEqual({
+      contacts: { updated_at: 3 },
+    });
     expect(warnings).toEqual([]);
     writeFileSync(path, JSON.stringify({ bookmarks: { contacts: { updated_at: 7 } } }));
-    expect(Object.fromEntries(StateFile.open(path, 'singer', seed, logger).inputState())).toEqual({ contacts: { updated_at: 7 } });
+    expect(Object.fromEntries(StateFile.open(path, 'singer', seed, logger).inputState())).toEqual({
+      contacts: { updated_at: 7 },
+    });
     expect(warnings.join()).toContain(`--state ${seed} is ignored: the state file ${path} exists`);
   });
 
@@ -87,7 +100,8 @@ describe('StateFile', () => {
     const sink = gatedSink();
     sink.open();
     const wrapped = file.wrap(sink);
-    const tick = (n: number): Promise<void> => (n % 3 === 0 ? new Promise((resolve) => setImmediate(resolve)) : Promise.resolve());
+    const tick = (n: number): Promise<void> =>
+      n % 3 === 0 ? new Promise((resolve) => setImmediate(resolve)) : Promise.resolve();
     for (let i = 1; i <= 60; i++) {
       await wrapped.emit(state('contacts', i));
       // Microtask and event-loop gaps of every length between a STATE and the next.
@@ -106,7 +120,9 @@ describe('StateFile', () => {
     const wrapped = file.wrap(sink);
     rmSync(d, { recursive: true });
     await wrapped.emit(state('contacts', 1));
-    await expect(wrapped.flush()).rejects.toThrow(/Cannot write the state file .*; the sync stops so that no progress goes unsaved/);
+    await expect(wrapped.flush()).rejects.toThrow(
+      /Cannot write the state file .*; the sync stops so that no progress goes unsaved/,
+    );
     expect(() => wrapped.emit({ type: 'log', level: 'INFO', message: 'x' })).toThrow(/Cannot write the state file/);
   });
 });

@@ -40,8 +40,12 @@ export class StateFile {
    */
   static open(path: string, protocol: StateFileProtocol, statePath: string | undefined, logger: Logger): StateFile {
     const fromFile = readExisting(path);
-    if (fromFile && statePath) logger.warn(`--state ${statePath} is ignored: the state file ${path} exists and is the resume point (--state only seeds a run whose state file does not exist yet).`);
-    const initial = fromFile ?? (statePath ? parseStateInput(readJsonFile(statePath, 'state')) : new Map<string, JsonObject>());
+    if (fromFile && statePath)
+      logger.warn(
+        `--state ${statePath} is ignored: the state file ${path} exists and is the resume point (--state only seeds a run whose state file does not exist yet).`,
+      );
+    const initial =
+      fromFile ?? (statePath ? parseStateInput(readJsonFile(statePath, 'state')) : new Map<string, JsonObject>());
     const file = new StateFile(path, protocol, initial);
     file.save(file.content());
     return file;
@@ -105,7 +109,10 @@ export class StateFile {
   /** What the next run takes as its state input. */
   content(): unknown {
     if (this.protocol === 'singer') return { bookmarks: Object.fromEntries(this.states) };
-    return [...this.states].map(([name, state]) => ({ type: 'STREAM', stream: { stream_descriptor: { name }, stream_state: state } }));
+    return [...this.states].map(([name, state]) => ({
+      type: 'STREAM',
+      stream: { stream_descriptor: { name }, stream_state: state },
+    }));
   }
 
   private save(content: unknown): void {
@@ -114,7 +121,10 @@ export class StateFile {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       // Progress that cannot be saved would be read again next run: stop instead of going on.
-      throw new ConnectorError(`Cannot write the state file '${this.path}' (${code}); the sync stops so that no progress goes unsaved. Check that its directory exists and is writable.`, { failureType: 'config_error' });
+      throw new ConnectorError(
+        `Cannot write the state file '${this.path}' (${code}); the sync stops so that no progress goes unsaved. Check that its directory exists and is writable.`,
+        { failureType: 'config_error' },
+      );
     }
   }
 }

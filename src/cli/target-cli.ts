@@ -12,7 +12,14 @@ import { packageVersion } from '../util/package-root.js';
 import { parseDestinationCatalog, DESTINATION_SYNC_MODES } from '../destination/catalog.js';
 import { loadDestinationConfig, type DestinationConfig } from '../destination/config.js';
 import { WriteEngine, type WriteResult } from '../destination/engine.js';
-import { invalidUtf8, oversized, parseAirbyteLine, readLines, SingerInput, type InputEvent } from '../destination/input.js';
+import {
+  invalidUtf8,
+  oversized,
+  parseAirbyteLine,
+  readLines,
+  SingerInput,
+  type InputEvent,
+} from '../destination/input.js';
 import { StreamRoutes, type CatalogStream } from '../destination/routes.js';
 import { AirbyteWriteShell, SingerTargetShell, shellEventSink, type WriteShell } from '../destination/shells.js';
 
@@ -51,7 +58,12 @@ async function runWrite({ io, shell, config, catalog, parse }: RunOptions): Prom
   try {
     return await engine.run(
       (async function* () {
-        for await (const line of lines) yield 'text' in line ? parse(line.text) : 'oversized' in line ? oversized(line, config.maxMessageBytes) : invalidUtf8(line);
+        for await (const line of lines)
+          yield 'text' in line
+            ? parse(line.text)
+            : 'oversized' in line
+              ? oversized(line, config.maxMessageBytes)
+              : invalidUtf8(line);
       })(),
     );
   } finally {
@@ -62,7 +74,12 @@ async function runWrite({ io, shell, config, catalog, parse }: RunOptions): Prom
 }
 
 /** `intercom-connector write --config C --catalog K`: Airbyte messages on stdin. */
-export async function airbyteWrite(io: CliIo & { stdin?: Readable }, sink: AirbyteSink, configPath: string, catalogPath: string): Promise<void> {
+export async function airbyteWrite(
+  io: CliIo & { stdin?: Readable },
+  sink: AirbyteSink,
+  configPath: string,
+  catalogPath: string,
+): Promise<void> {
   const shell = new AirbyteWriteShell(sink);
   try {
     const warn = (message: string): void => void shell.log('WARN', message);
@@ -72,7 +89,11 @@ export async function airbyteWrite(io: CliIo & { stdin?: Readable }, sink: Airby
     io.setExitCode(result.ok ? 0 : 1);
   } catch (err) {
     const known = err instanceof ConnectorError ? err : undefined;
-    await shell.fail(known ? known.message : `Unexpected error: ${errorMessage(err)}`, known?.internalMessage, known?.failureType ?? 'system_error');
+    await shell.fail(
+      known ? known.message : `Unexpected error: ${errorMessage(err)}`,
+      known?.internalMessage,
+      known?.failureType ?? 'system_error',
+    );
     io.setExitCode(1);
   }
   await shell.flush();
@@ -81,7 +102,8 @@ export async function airbyteWrite(io: CliIo & { stdin?: Readable }, sink: Airby
 export function targetAbout(): Record<string, unknown> {
   return {
     name: 'target-intercom',
-    description: 'Intercom destination (reverse ETL) for Singer and Meltano: upserts contacts and companies, sends events, tags, notes, tickets and conversation replies.',
+    description:
+      'Intercom destination (reverse ETL) for Singer and Meltano: upserts contacts and companies, sends events, tags, notes, tickets and conversation replies.',
     version: packageVersion,
     capabilities: ['about'],
     settings: loadSchema('destination'),
@@ -95,7 +117,11 @@ export function targetCli(io: CliIo & { stdin?: Readable }, argv: string[]): Arg
     .usage('$0 --config CONFIG < singer-messages  |  $0 --about')
     .option('config', { type: 'string', describe: 'Path to the destination config JSON' })
     .option('about', { type: 'boolean', describe: 'Print what this target is and its settings' })
-    .option('format', { choices: ['json', 'markdown'] as const, default: 'json' as const, describe: 'Format of --about' })
+    .option('format', {
+      choices: ['json', 'markdown'] as const,
+      default: 'json' as const,
+      describe: 'Format of --about',
+    })
     .strict()
     .help()
     .wrap(helpWidth())
@@ -108,11 +134,18 @@ export function targetCli(io: CliIo & { stdin?: Readable }, argv: string[]): Arg
         try {
           if (args.about) {
             const about = targetAbout();
-            io.stdout.write(args.format === 'markdown' ? aboutMarkdown(about as unknown as AboutInfo) : `${JSON.stringify(about, null, 2)}\n`);
+            io.stdout.write(
+              args.format === 'markdown'
+                ? aboutMarkdown(about as unknown as AboutInfo)
+                : `${JSON.stringify(about, null, 2)}\n`,
+            );
             io.setExitCode(0);
             return;
           }
-          if (!args.config) throw new ConnectorError('--config is required (path to the destination config JSON).', { failureType: 'config_error' });
+          if (!args.config)
+            throw new ConnectorError('--config is required (path to the destination config JSON).', {
+              failureType: 'config_error',
+            });
           const config = loadDestinationConfig(args.config, (m) => shell.log('WARN', m), io.env);
           const input = new SingerInput();
           const result = await runWrite({ io, shell, config, parse: (line) => input.parse(line) });

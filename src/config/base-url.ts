@@ -44,14 +44,20 @@ export function resolveBaseUrl(region: string | undefined, baseUrl: string | und
  */
 function refuseUrlParts(parsed: URL): void {
   if (parsed.username || parsed.password) {
-    throw new ConfigError('config.base_url must not contain a user name or password (user:password@host); put the token in access_token and give base_url as https://host[:port][/path].');
+    throw new ConfigError(
+      'config.base_url must not contain a user name or password (user:password@host); put the token in access_token and give base_url as https://host[:port][/path].',
+    );
   }
   const shown = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
   if (parsed.search || baseUrlHasMark(parsed, '?')) {
-    throw new ConfigError(`config.base_url must not contain a query string ('?…'); give only scheme, host, port and path, e.g. ${shown}.`);
+    throw new ConfigError(
+      `config.base_url must not contain a query string ('?…'); give only scheme, host, port and path, e.g. ${shown}.`,
+    );
   }
   if (parsed.hash || baseUrlHasMark(parsed, '#')) {
-    throw new ConfigError(`config.base_url must not contain a fragment ('#…'); give only scheme, host, port and path, e.g. ${shown}.`);
+    throw new ConfigError(
+      `config.base_url must not contain a fragment ('#…'); give only scheme, host, port and path, e.g. ${shown}.`,
+    );
   }
 }
 

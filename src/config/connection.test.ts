@@ -35,7 +35,9 @@ describe('base_url: one origin, nothing else', () => {
   });
 
   it('keeps scheme, host, port and path', () => {
-    expect(parseSourceConfig({ access_token: TOKEN, base_url: 'http://127.0.0.1:8080/api/' }, {}).baseUrl).toBe('http://127.0.0.1:8080/api');
+    expect(parseSourceConfig({ access_token: TOKEN, base_url: 'http://127.0.0.1:8080/api/' }, {}).baseUrl).toBe(
+      'http://127.0.0.1:8080/api',
+    );
   });
 });
 
@@ -56,7 +58,10 @@ describe('secrets of the config', () => {
   });
 
   it('registers values substituted from ${ENV}, so a path or header kept in the environment is never printed', () => {
-    parseSourceConfig({ access_token: '${IC_TEST_TOKEN}', base_url: '${IC_TEST_BASE}' }, { IC_TEST_TOKEN: 'env-token-abcdef-123456', IC_TEST_BASE: 'https://api.intercom.io' });
+    parseSourceConfig(
+      { access_token: '${IC_TEST_TOKEN}', base_url: '${IC_TEST_BASE}' },
+      { IC_TEST_TOKEN: 'env-token-abcdef-123456', IC_TEST_BASE: 'https://api.intercom.io' },
+    );
     expect(redact('got env-token-abcdef-123456')).toBe('got ***');
   });
 

@@ -46,23 +46,32 @@ export function prepareConfigDocument(input: unknown, env: NodeJS.ProcessEnv): R
 }
 
 /** Validates (and fills defaults into) a prepared config; warns about top-level keys the schema does not know. */
-export function validateConfigDocument(config: Record<string, unknown>, schema: Record<string, unknown>, validate: ValidateFunction, warn: (msg: string) => void): void {
+export function validateConfigDocument(
+  config: Record<string, unknown>,
+  schema: Record<string, unknown>,
+  validate: ValidateFunction,
+  warn: (msg: string) => void,
+): void {
   if (!validate(config)) {
     const problems = describeErrors(validate.errors, 'config');
     throw new ConfigError(`Invalid config: ${problems.join('; ')}.`);
   }
   const known = new Set(Object.keys((schema.properties ?? {}) as object));
   for (const key of Object.keys(config)) {
-    if (!known.has(key)) warn(`config has an unknown key '${key}'; it is ignored (check the spelling against the spec).`);
+    if (!known.has(key))
+      warn(`config has an unknown key '${key}'; it is ignored (check the spelling against the spec).`);
   }
 }
 
 /** The connection settings of a validated config (defaults already applied by the schema). */
 export function connectionSettings(config: Record<string, unknown>, scopes: string): ConnectionSettings {
-  const credentials = config.credentials as { auth_type: 'access_token' | 'oauth2.0'; access_token: string } | undefined;
+  const credentials = config.credentials as
+    { auth_type: 'access_token' | 'oauth2.0'; access_token: string } | undefined;
   const accessToken = (credentials?.access_token ?? config.access_token) as string | undefined;
   if (!accessToken || accessToken.trim() === '') {
-    throw new ConfigError(`config.access_token is required (or config.credentials.access_token): an Intercom access token with ${scopes}.`);
+    throw new ConfigError(
+      `config.access_token is required (or config.credentials.access_token): an Intercom access token with ${scopes}.`,
+    );
   }
   return {
     accessToken,
@@ -119,7 +128,8 @@ function collectSecretKeys(node: unknown, names: Set<string>): void {
   const properties = (node as { properties?: unknown }).properties;
   if (properties && typeof properties === 'object') {
     for (const [name, def] of Object.entries(properties)) {
-      if (def && typeof def === 'object' && (def as { airbyte_secret?: unknown }).airbyte_secret === true) names.add(name);
+      if (def && typeof def === 'object' && (def as { airbyte_secret?: unknown }).airbyte_secret === true)
+        names.add(name);
     }
   }
   for (const child of Object.values(node)) collectSecretKeys(child, names);
@@ -136,21 +146,30 @@ export function normalizeCredentials(config: Record<string, unknown>): void {
   const legacy = config.access_token;
   if (config.credentials === undefined) {
     if (legacy === undefined) {
-      throw new ConfigError('config.credentials is required: {"auth_type": "access_token", "access_token": "<Intercom access token>"} (the top-level "access_token" key works too).');
+      throw new ConfigError(
+        'config.credentials is required: {"auth_type": "access_token", "access_token": "<Intercom access token>"} (the top-level "access_token" key works too).',
+      );
     }
-    if (typeof legacy !== 'string' || legacy.trim() === '') throw new ConfigError('config.access_token must be a non-empty string: an Intercom access token.');
+    if (typeof legacy !== 'string' || legacy.trim() === '')
+      throw new ConfigError('config.access_token must be a non-empty string: an Intercom access token.');
     config.credentials = { auth_type: 'access_token', access_token: legacy };
     return;
   }
   const credentials = config.credentials;
   if (credentials === null || typeof credentials !== 'object' || Array.isArray(credentials)) {
-    throw new ConfigError('config.credentials must be an object: {"auth_type": "access_token", "access_token": "..."}.');
+    throw new ConfigError(
+      'config.credentials must be an object: {"auth_type": "access_token", "access_token": "..."}.',
+    );
   }
   const { auth_type: authType, access_token: token } = credentials as Record<string, unknown>;
   if (typeof authType !== 'string' || !AUTH_TYPES.includes(authType)) {
-    throw new ConfigError(`config.credentials.auth_type must be "access_token" or "oauth2.0" (got ${JSON.stringify(authType ?? null)}).`);
+    throw new ConfigError(
+      `config.credentials.auth_type must be "access_token" or "oauth2.0" (got ${JSON.stringify(authType ?? null)}).`,
+    );
   }
   if (typeof token !== 'string' || token.trim() === '') {
-    throw new ConfigError(`config.credentials.access_token is required (auth_type ${authType}): an Intercom access token.`);
+    throw new ConfigError(
+      `config.credentials.access_token is required (auth_type ${authType}): an Intercom access token.`,
+    );
   }
 }

@@ -14,7 +14,9 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path = 'co
     return value.replace(ENV_REF, (_match, name: string) => {
       const resolved = env[name];
       if (resolved === undefined) {
-        throw new ConfigError(`${path} refers to the environment variable ${name}, which is not set. Export ${name} or put the value in the config file.`);
+        throw new ConfigError(
+          `${path} refers to the environment variable ${name}, which is not set. Export ${name} or put the value in the config file.`,
+        );
       }
       registerSecret(resolved);
       return resolved;

@@ -33,7 +33,10 @@ describe('parseSourceConfig', () => {
   });
 
   it('accepts OAuth credentials instead of access_token', () => {
-    const config = parseSourceConfig({ credentials: { auth_type: 'oauth2.0', access_token: TOKEN, client_id: 'cid', client_secret: 'csecret' } }, {});
+    const config = parseSourceConfig(
+      { credentials: { auth_type: 'oauth2.0', access_token: TOKEN, client_id: 'cid', client_secret: 'csecret' } },
+      {},
+    );
     expect(config.accessToken).toBe(TOKEN);
     expect(config.authType).toBe('oauth2.0');
   });
@@ -46,24 +49,36 @@ describe('parseSourceConfig', () => {
   });
 
   it('parses start_date to Unix seconds', () => {
-    expect(parseSourceConfig({ access_token: TOKEN, start_date: '2024-01-02T00:00:00Z' }, {}).startDate).toBe(1704153600);
-    expect(parseSourceConfig({ access_token: TOKEN, start_date: '2024-01-02T01:00:00+01:00' }, {}).startDate).toBe(1704153600);
+    expect(parseSourceConfig({ access_token: TOKEN, start_date: '2024-01-02T00:00:00Z' }, {}).startDate).toBe(
+      1704153600,
+    );
+    expect(parseSourceConfig({ access_token: TOKEN, start_date: '2024-01-02T01:00:00+01:00' }, {}).startDate).toBe(
+      1704153600,
+    );
   });
 
   it('reads a plain date as midnight UTC', () => {
-    expect(parseSourceConfig({ access_token: TOKEN, start_date: '2024-01-02' }, {}).startDate).toBe(Date.UTC(2024, 0, 2) / 1000);
+    expect(parseSourceConfig({ access_token: TOKEN, start_date: '2024-01-02' }, {}).startDate).toBe(
+      Date.UTC(2024, 0, 2) / 1000,
+    );
   });
 
-  it.each(['yesterday', '2024-02-30', '2024-01-02T00:00:00', '01/02/2024', '2024-1-2'])('refuses start_date %j with an example of what works', (value) => {
-    const err = errorOf({ access_token: TOKEN, start_date: value });
-    expect(err.message).toContain('config.start_date');
-    expect(err.message).toContain('2024-01-01T00:00:00Z');
-    expect(err.message).toContain('such as 2024-01-01 ');
-    expect(err.failureType).toBe('config_error');
-  });
+  it.each(['yesterday', '2024-02-30', '2024-01-02T00:00:00', '01/02/2024', '2024-1-2'])(
+    'refuses start_date %j with an example of what works',
+    (value) => {
+      const err = errorOf({ access_token: TOKEN, start_date: value });
+      expect(err.message).toContain('config.start_date');
+      expect(err.message).toContain('2024-01-01T00:00:00Z');
+      expect(err.message).toContain('such as 2024-01-01 ');
+      expect(err.failureType).toBe('config_error');
+    },
+  );
 
   it('substitutes ${ENV_VAR} in any string value', () => {
-    const config = parseSourceConfig({ access_token: '${IC_TOKEN}', region: '${IC_REGION}' }, { IC_TOKEN: TOKEN, IC_REGION: 'eu' });
+    const config = parseSourceConfig(
+      { access_token: '${IC_TOKEN}', region: '${IC_REGION}' },
+      { IC_TOKEN: TOKEN, IC_REGION: 'eu' },
+    );
     expect(config.accessToken).toBe(TOKEN);
     expect(config.baseUrl).toBe('https://api.eu.intercom.io');
   });
@@ -77,15 +92,24 @@ describe('parseSourceConfig', () => {
   it.each([
     [{}, /config\.credentials is required: \{"auth_type": "access_token", "access_token"/],
     [{ credentials: { auth_type: 'access_token' } }, /config\.credentials\.access_token is required/],
-    [{ credentials: { auth_type: 'oauth2.0', client_id: 'cid' } }, /config\.credentials\.access_token is required \(auth_type oauth2\.0\)/],
-    [{ credentials: { auth_type: 'api_key', access_token: TOKEN } }, /config\.credentials\.auth_type must be "access_token" or "oauth2\.0"/],
+    [
+      { credentials: { auth_type: 'oauth2.0', client_id: 'cid' } },
+      /config\.credentials\.access_token is required \(auth_type oauth2\.0\)/,
+    ],
+    [
+      { credentials: { auth_type: 'api_key', access_token: TOKEN } },
+      /config\.credentials\.auth_type must be "access_token" or "oauth2\.0"/,
+    ],
     [{ credentials: { auth_type: 'access_token', access_token: TOKEN, client_id: 'cid' } }, /config\.credentials/],
     [{ access_token: '' }, /access_token/],
     [{ access_token: 42 }, /config\.access_token must be a non-empty string/],
     [{ access_token: TOKEN, region: 'mars' }, /config\.region must be one of "us", "eu", "au"/],
     [{ access_token: TOKEN, api_version: '1.0' }, /config\.api_version must be one of "2\.14", "2\.15"/],
     [{ access_token: TOKEN, max_concurrency: 0 }, /config\.max_concurrency must be >= 1/],
-    [{ access_token: TOKEN, request_timeout_seconds: 'ten' }, /config\.request_timeout_seconds must be of type integer/],
+    [
+      { access_token: TOKEN, request_timeout_seconds: 'ten' },
+      /config\.request_timeout_seconds must be of type integer/,
+    ],
     [{ access_token: TOKEN, start_date: 'yesterday' }, /config\.start_date/],
     [{ access_token: TOKEN, base_url: 'http://api.example.com' }, /plain http:\/\/ to a non-loopback host/],
     [{ access_token: TOKEN, base_url: 'not a url' }, /config\.base_url/],
@@ -97,9 +121,15 @@ describe('parseSourceConfig', () => {
   });
 
   it('allows http:// only to loopback hosts', () => {
-    expect(parseSourceConfig({ access_token: TOKEN, base_url: 'http://127.0.0.1:8080/' }, {}).baseUrl).toBe('http://127.0.0.1:8080');
-    expect(parseSourceConfig({ access_token: TOKEN, base_url: 'http://localhost:1234' }, {}).baseUrl).toBe('http://localhost:1234');
-    expect(parseSourceConfig({ access_token: TOKEN, base_url: 'https://proxy.example.com' }, {}).baseUrl).toBe('https://proxy.example.com');
+    expect(parseSourceConfig({ access_token: TOKEN, base_url: 'http://127.0.0.1:8080/' }, {}).baseUrl).toBe(
+      'http://127.0.0.1:8080',
+    );
+    expect(parseSourceConfig({ access_token: TOKEN, base_url: 'http://localhost:1234' }, {}).baseUrl).toBe(
+      'http://localhost:1234',
+    );
+    expect(parseSourceConfig({ access_token: TOKEN, base_url: 'https://proxy.example.com' }, {}).baseUrl).toBe(
+      'https://proxy.example.com',
+    );
   });
 
   it('warns about unknown keys instead of failing', () => {

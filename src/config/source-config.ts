@@ -5,7 +5,13 @@ import type { SourceConfig as SourceConfigDocument } from '../generated/config/i
 import { packageRoot } from '../util/package-root.js';
 import { compileSchema } from '../util/schema-validation.js';
 import { parseCustomStreams, type CustomStreamDef } from './custom-streams.js';
-import { connectionSettings, normalizeCredentials, prepareConfigDocument, validateConfigDocument, type ConnectionSettings } from './connection.js';
+import {
+  connectionSettings,
+  normalizeCredentials,
+  prepareConfigDocument,
+  validateConfigDocument,
+  type ConnectionSettings,
+} from './connection.js';
 
 export const SUPPORTED_API_VERSIONS = ['2.14', '2.15'] as const;
 
@@ -46,7 +52,8 @@ export const DEFAULTED_OPTIONS = [
 ] as const satisfies readonly (keyof SourceConfigDocument)[];
 
 /** The validated config document with every schema default applied (type generated from schemas/config/source.json). */
-export type SourceSettings = SourceConfigDocument & Required<Pick<SourceConfigDocument, (typeof DEFAULTED_OPTIONS)[number]>>;
+export type SourceSettings = SourceConfigDocument &
+  Required<Pick<SourceConfigDocument, (typeof DEFAULTED_OPTIONS)[number]>>;
 
 /** The source config after validation, defaults and env substitution: built once, at config load. */
 export interface SourceConfig extends ConnectionSettings {
@@ -59,13 +66,20 @@ export interface SourceConfig extends ConnectionSettings {
 }
 
 export function loadSchema(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(packageRoot, 'schemas', 'config', `${name}.json`), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(join(packageRoot, 'schemas', 'config', `${name}.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 let validator: ReturnType<typeof compileSchema> | undefined;
 
 /** Validates a parsed config document; every problem names the field and what is expected. */
-export function parseSourceConfig(input: unknown, env: NodeJS.ProcessEnv = process.env, warn: (msg: string) => void = () => {}): SourceConfig {
+export function parseSourceConfig(
+  input: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (msg: string) => void = () => {},
+): SourceConfig {
   const config = prepareConfigDocument(input, env);
   normalizeCredentials(config);
   const schema = loadSchema('source');
@@ -100,9 +114,15 @@ export function parseStartDate(value: string): number {
   // Date.parse rolls 2024-02-30 over to March; the calendar date must exist as written.
   const [year, month, day] = parts ? parts.slice(1, 4).map(Number) : [];
   const calendar = parts ? new Date(Date.UTC(year!, month! - 1, day!)) : undefined;
-  const exists = !!calendar && calendar.getUTCFullYear() === year && calendar.getUTCMonth() === month! - 1 && calendar.getUTCDate() === day;
+  const exists =
+    !!calendar &&
+    calendar.getUTCFullYear() === year &&
+    calendar.getUTCMonth() === month! - 1 &&
+    calendar.getUTCDate() === day;
   if (Number.isNaN(ms) || !exists) {
-    throw new ConfigError(`config.start_date must be a date such as 2024-01-01 (midnight UTC) or an ISO 8601 date-time with a time zone such as 2024-01-01T00:00:00Z (got ${JSON.stringify(value)}).`);
+    throw new ConfigError(
+      `config.start_date must be a date such as 2024-01-01 (midnight UTC) or an ISO 8601 date-time with a time zone such as 2024-01-01T00:00:00Z (got ${JSON.stringify(value)}).`,
+    );
   }
   return Math.floor(ms / 1000);
 }

@@ -7,7 +7,9 @@ describe('cursorOf', () => {
     expect(cursorOf({ updated_at: 1700000000123 }, 'updated_at', 's')).toBe(1700000000);
     expect(cursorOf({ updated_at: '1700000000' }, 'updated_at', 's')).toBe(1700000000);
     expect(cursorOf({ updated_at: '2023-11-14T22:13:20Z' }, 'updated_at', 's')).toBe(1700000000);
-    expect(cursorOf({ replication_key: 'updated_at', replication_key_value: '2023-11-14T22:13:20Z' }, 'updated_at', 's')).toBe(1700000000);
+    expect(
+      cursorOf({ replication_key: 'updated_at', replication_key_value: '2023-11-14T22:13:20Z' }, 'updated_at', 's'),
+    ).toBe(1700000000);
     expect(cursorOf({}, 'updated_at', 's')).toBeUndefined();
   });
 

@@ -16,5 +16,7 @@ export function cursorOf(state: JsonObject | undefined, cursorField: string, str
     const ms = Date.parse(raw);
     if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
   }
-  throw new ConfigError(`The state of stream '${stream}' has an unreadable ${cursorField} cursor ${JSON.stringify(raw)}; expected Unix seconds. Fix or remove that stream's state to re-sync it.`);
+  throw new ConfigError(
+    `The state of stream '${stream}' has an unreadable ${cursorField} cursor ${JSON.stringify(raw)}; expected Unix seconds. Fix or remove that stream's state to re-sync it.`,
+  );
 }

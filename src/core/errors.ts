@@ -21,7 +21,16 @@ export class ConnectorError extends Error {
   readonly stream?: string;
   readonly scope: FailureScope;
 
-  constructor(message: string, opts: { failureType: FailureType; internalMessage?: string; stream?: string; cause?: unknown; scope?: FailureScope }) {
+  constructor(
+    message: string,
+    opts: {
+      failureType: FailureType;
+      internalMessage?: string;
+      stream?: string;
+      cause?: unknown;
+      scope?: FailureScope;
+    },
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ConnectorError';
     this.failureType = opts.failureType;

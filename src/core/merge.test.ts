@@ -17,7 +17,10 @@ describe('mergeGenerators', () => {
   it('yields every item of every source exactly once and reports each source done', async () => {
     const items: number[] = [];
     const done: number[] = [];
-    for await (const t of mergeGenerators([() => numbers(0, 5, 3), () => numbers(100, 3, 1), () => numbers(200, 4, 2)], 2)) {
+    for await (const t of mergeGenerators(
+      [() => numbers(0, 5, 3), () => numbers(100, 3, 1), () => numbers(200, 4, 2)],
+      2,
+    )) {
       if (t.done) done.push(t.index);
       else items.push(t.item);
     }
@@ -36,7 +39,11 @@ describe('mergeGenerators', () => {
         yield 1;
         active--;
       })();
-    for await (const _ of mergeGenerators(Array.from({ length: 6 }, () => source), 3)) void _;
+    for await (const _ of mergeGenerators(
+      Array.from({ length: 6 }, () => source),
+      3,
+    ))
+      void _;
     expect(peak).toBe(3);
   });
 

@@ -5,8 +5,14 @@
  */
 export type Tagged<T> = { index: number; item: T; done?: false } | { index: number; done: true };
 
-export async function* mergeGenerators<T>(sources: (() => AsyncGenerator<T>)[], concurrency: number): AsyncGenerator<Tagged<T>> {
-  const running = new Map<number, { gen: AsyncGenerator<T>; next: Promise<{ index: number; result: IteratorResult<T> }> }>();
+export async function* mergeGenerators<T>(
+  sources: (() => AsyncGenerator<T>)[],
+  concurrency: number,
+): AsyncGenerator<Tagged<T>> {
+  const running = new Map<
+    number,
+    { gen: AsyncGenerator<T>; next: Promise<{ index: number; result: IteratorResult<T> }> }
+  >();
   let nextToStart = 0;
   const pull = (index: number, gen: AsyncGenerator<T>) => {
     const next = gen.next().then((result) => ({ index, result }));

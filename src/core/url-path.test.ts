@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assertMatchesTemplate, buildPath, checkPathFields, identifierProblem, PathValueError, templateProblem } from './url-path.js';
+import {
+  assertMatchesTemplate,
+  buildPath,
+  checkPathFields,
+  identifierProblem,
+  PathValueError,
+  templateProblem,
+} from './url-path.js';
 
 const TEMPLATE = '/contacts/{contact_id}/tags/{tag_id}';
 const BASE = 'https://api.intercom.io/';
@@ -41,9 +48,12 @@ describe('identifierProblem', () => {
     expect(identifierProblem(value)).toMatch(why);
   });
 
-  it.each(['123', 'abc-DEF_1.2', '5f1c9b0e2a', '...', '.a', 'a..', '100%', '%zz', '%e9', 'é', 'a b', '+', "it's"])('accepts %j', (value) => {
-    expect(identifierProblem(value)).toBeUndefined();
-  });
+  it.each(['123', 'abc-DEF_1.2', '5f1c9b0e2a', '...', '.a', 'a..', '100%', '%zz', '%e9', 'é', 'a b', '+', "it's"])(
+    'accepts %j',
+    (value) => {
+      expect(identifierProblem(value)).toBeUndefined();
+    },
+  );
 });
 
 describe('buildPath', () => {
@@ -57,8 +67,13 @@ describe('buildPath', () => {
     expect(bad).toBeInstanceOf(PathValueError);
     expect(bad).toMatchObject({ code: 'invalid_identifier', message: expect.stringContaining('record.contact_id') });
     expect((bad as Error).message).not.toContain('secret-ish-value');
-    expect(thrown(() => buildPath(TEMPLATE, { contact_id: '1' }))).toMatchObject({ code: 'missing_value', message: expect.stringContaining('record.tag_id is required') });
-    expect(thrown(() => buildPath(TEMPLATE, { contact_id: { id: 1 }, tag_id: '1' }))).toMatchObject({ code: 'missing_value' });
+    expect(thrown(() => buildPath(TEMPLATE, { contact_id: '1' }))).toMatchObject({
+      code: 'missing_value',
+      message: expect.stringContaining('record.tag_id is required'),
+    });
+    expect(thrown(() => buildPath(TEMPLATE, { contact_id: { id: 1 }, tag_id: '1' }))).toMatchObject({
+      code: 'missing_value',
+    });
   });
 
   it('reads own properties only', () => {
@@ -69,22 +84,30 @@ describe('buildPath', () => {
 
   it('property: whatever the value, the path either is refused or resolves to exactly the template shape', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.fullUnicodeString(), fc.constantFrom('.', '..', '%2e', '%2E%2e', '/', '%2f', '\\', '?', '#', '\n', '')), fc.string({ minLength: 1 }), (a, b) => {
-        let path: string;
-        try {
-          path = buildPath(TEMPLATE, { contact_id: a, tag_id: b });
-        } catch (err) {
-          expect(err).toBeInstanceOf(PathValueError);
-          return;
-        }
-        const resolved = new URL(path.slice(1), BASE).pathname;
-        expect(resolved).toBe(path);
-        const segments = resolved.split('/');
-        expect(segments).toHaveLength(5);
-        expect([segments[1], segments[3]]).toEqual(['contacts', 'tags']);
-        expect(decodeURIComponent(segments[2]!)).toBe(a);
-        expect(decodeURIComponent(segments[4]!)).toBe(b);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.fullUnicodeString(),
+          fc.constantFrom('.', '..', '%2e', '%2E%2e', '/', '%2f', '\\', '?', '#', '\n', ''),
+        ),
+        fc.string({ minLength: 1 }),
+        (a, b) => {
+          let path: string;
+          try {
+            path = buildPath(TEMPLATE, { contact_id: a, tag_id: b });
+          } catch (err) {
+            expect(err).toBeInstanceOf(PathValueError);
+            return;
+          }
+          const resolved = new URL(path.slice(1), BASE).pathname;
+          expect(resolved).toBe(path);
+          const segments = resolved.split('/');
+          expect(segments).toHaveLength(5);
+          expect([segments[1], segments[3]]).toEqual(['contacts', 'tags']);
+          expect(decodeURIComponent(segments[2]!)).toBe(a);
+          expect(decodeURIComponent(segments[4]!)).toBe(b);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -93,7 +116,14 @@ describe('buildPath', () => {
 describe('assertMatchesTemplate', () => {
   it('refuses a path whose segments differ from the template', () => {
     expect(() => assertMatchesTemplate(TEMPLATE, '/contacts/1/tags/2')).not.toThrow();
-    for (const path of ['/contacts/../tags/2', '/contacts/1/tags', '/contacts/1/x/2', '/contacts/1/tags/2/3', '/contacts//tags/2', '/contacts/%2e%2e/tags/2']) {
+    for (const path of [
+      '/contacts/../tags/2',
+      '/contacts/1/tags',
+      '/contacts/1/x/2',
+      '/contacts/1/tags/2/3',
+      '/contacts//tags/2',
+      '/contacts/%2e%2e/tags/2',
+    ]) {
       expect(() => assertMatchesTemplate(TEMPLATE, path), path).toThrow(PathValueError);
     }
   });
@@ -105,7 +135,10 @@ describe('checkPathFields', () => {
   it('checks the fields of the operation only, and leaves missing fields to the writer', () => {
     expect(() => checkPathFields({ contact_id: '..', tag_id: '1' }, routes, 'attach')).not.toThrow();
     expect(() => checkPathFields({ tag_id: '1' }, routes, 'detach')).not.toThrow();
-    expect(thrown(() => checkPathFields({ contact_id: '1', tag_id: '' }, routes, 'detach'))).toMatchObject({ code: 'invalid_identifier', message: expect.stringContaining('record.tag_id is empty') });
+    expect(thrown(() => checkPathFields({ contact_id: '1', tag_id: '' }, routes, 'detach'))).toMatchObject({
+      code: 'invalid_identifier',
+      message: expect.stringContaining('record.tag_id is empty'),
+    });
   });
 });
 
@@ -126,6 +159,7 @@ describe('templateProblem (generic mode config)', () => {
   });
 
   it('accepts plain templates', () => {
-    for (const t of ['/contacts/{contact_id}/companies', '/data_attributes', '/x/{a}-{b}.json']) expect(templateProblem(t)).toBeUndefined();
+    for (const t of ['/contacts/{contact_id}/companies', '/data_attributes', '/x/{a}-{b}.json'])
+      expect(templateProblem(t)).toBeUndefined();
   });
 });

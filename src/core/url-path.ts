@@ -46,7 +46,8 @@ export function identifierProblem(value: string): string | undefined {
   const decoded = decodeAsciiEscapes(value);
   if (decoded === '.' || decoded === '..') return `is a dot segment ('${decoded}'), which would change the path`;
   const bad = STRUCTURAL.exec(decoded)?.[0];
-  if (bad !== undefined) return `contains ${describeChar(bad)}${decoded === value ? '' : ' (percent-encoded)'}, which would change the path`;
+  if (bad !== undefined)
+    return `contains ${describeChar(bad)}${decoded === value ? '' : ' (percent-encoded)'}, which would change the path`;
   return undefined;
 }
 
@@ -62,7 +63,8 @@ function decodeAsciiEscapes(value: string): string {
 
 function describeChar(char: string): string {
   const code = char.charCodeAt(0);
-  if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return `a control character (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
+  if (code < 0x20 || (code >= 0x7f && code <= 0x9f))
+    return `a control character (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
   return `'${char}'`;
 }
 
@@ -78,17 +80,28 @@ export interface BuildPathOptions {
  * segment, and checks the result against the template before anything is sent. Throws
  * PathValueError naming the field, never its value (it may be a secret).
  */
-export function buildPath(template: string, values: Readonly<Record<string, unknown>>, opts: BuildPathOptions = {}): string {
+export function buildPath(
+  template: string,
+  values: Readonly<Record<string, unknown>>,
+  opts: BuildPathOptions = {},
+): string {
   const describe = opts.describe ?? ((name: string) => `record.${name}`);
   const outcome = opts.outcome ?? 'so the record was not sent';
   const path = template.replace(PLACEHOLDER, (_m, name: string) => {
     const raw = Object.hasOwn(values, name) ? values[name] : undefined;
     if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isFinite(raw))) {
-      throw new PathValueError(`${describe(name)} is required (a string or number) to fill {${name}} of ${template}; not sent`, 'missing_value');
+      throw new PathValueError(
+        `${describe(name)} is required (a string or number) to fill {${name}} of ${template}; not sent`,
+        'missing_value',
+      );
     }
     const value = String(raw);
     const problem = identifierProblem(value);
-    if (problem) throw new PathValueError(`${describe(name)} ${problem}; it fills {${name}} of ${template}, ${outcome}`, INVALID_IDENTIFIER);
+    if (problem)
+      throw new PathValueError(
+        `${describe(name)} ${problem}; it fills {${name}} of ${template}, ${outcome}`,
+        INVALID_IDENTIFIER,
+      );
     return encodeURIComponent(value);
   });
   assertMatchesTemplate(template, path);
@@ -102,9 +115,14 @@ export function buildPath(template: string, values: Readonly<Record<string, unkn
 export function assertMatchesTemplate(template: string, path: string): void {
   const want = template.split('/');
   const got = path.split('/');
-  const same = want.length === got.length && want.every((segment, i) => (segment.includes('{') ? !isDotSegment(got[i]!) && got[i] !== '' : segment === got[i]));
+  const same =
+    want.length === got.length &&
+    want.every((segment, i) => (segment.includes('{') ? !isDotSegment(got[i]!) && got[i] !== '' : segment === got[i]));
   if (!same || new URL(path, VERIFY_BASE).pathname !== path) {
-    throw new PathValueError(`the request path built for ${template} does not keep the template's segments; not sent`, INVALID_IDENTIFIER);
+    throw new PathValueError(
+      `the request path built for ${template} does not keep the template's segments; not sent`,
+      INVALID_IDENTIFIER,
+    );
   }
 }
 
@@ -118,8 +136,10 @@ function isDotSegment(segment: string): boolean {
  * with `/`, have no empty or dot segments, no query or fragment, and placeholders with names.
  */
 export function templateProblem(template: string): string | undefined {
-  if (!template.startsWith('/')) return "must start with '/' (a path below the API root, e.g. /contacts/{contact_id}/companies)";
-  if (/[?#\\]/.test(template)) return "must be a plain path: no '?', '#' or '\\' (query parameters are not supported in generic mode)";
+  if (!template.startsWith('/'))
+    return "must start with '/' (a path below the API root, e.g. /contacts/{contact_id}/companies)";
+  if (/[?#\\]/.test(template))
+    return "must be a plain path: no '?', '#' or '\\' (query parameters are not supported in generic mode)";
   // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (/[\u0000-\u001f\u007f]/.test(template)) return 'contains a control character';
   const literal = template.replace(PLACEHOLDER, 'x');
@@ -127,7 +147,8 @@ export function templateProblem(template: string): string | undefined {
   const segments = template.split('/').slice(1);
   if (segments.some((s) => s === '')) return "has an empty segment ('//' or a trailing '/')";
   if (segments.some((s) => isDotSegment(s))) return "has a '.' or '..' segment";
-  if (new URL(literal, VERIFY_BASE).pathname !== literal) return 'is changed by URL resolution; use only plain path characters';
+  if (new URL(literal, VERIFY_BASE).pathname !== literal)
+    return 'is changed by URL resolution; use only plain path characters';
   return undefined;
 }
 
@@ -135,14 +156,22 @@ export function templateProblem(template: string): string | undefined {
  * Checks every field of `record` that fills a path of `operation`: a value that is given (not
  * null) must be one valid segment. Missing fields are the caller's to judge.
  */
-export function checkPathFields(record: Readonly<Record<string, unknown>>, routes: readonly { operations: readonly string[]; template: string }[], operation: string): void {
+export function checkPathFields(
+  record: Readonly<Record<string, unknown>>,
+  routes: readonly { operations: readonly string[]; template: string }[],
+  operation: string,
+): void {
   for (const route of routes) {
     if (!route.operations.includes(operation)) continue;
     for (const name of placeholdersOf(route.template)) {
       const value = Object.hasOwn(record, name) ? record[name] : undefined;
       if (typeof value !== 'string' && typeof value !== 'number') continue;
       const problem = identifierProblem(String(value));
-      if (problem) throw new PathValueError(`record.${name} ${problem}; it fills {${name}} of ${route.template}, so the record was not sent`, INVALID_IDENTIFIER);
+      if (problem)
+        throw new PathValueError(
+          `record.${name} ${problem}; it fills {${name}} of ${route.template}, so the record was not sent`,
+          INVALID_IDENTIFIER,
+        );
     }
   }
 }

@@ -18,12 +18,32 @@ const fake = await startFakeIntercom({
 });
 const dir = mkdtempSync(join(tmpdir(), 'intercom-demo-'));
 const configPath = join(dir, 'config.json');
-writeFileSync(configPath, JSON.stringify({ access_token: 'demo-token-not-a-secret', base_url: fake.url, start_date: '2020-01-01T00:00:00Z' }, null, 2));
+writeFileSync(
+  configPath,
+  JSON.stringify(
+    { access_token: 'demo-token-not-a-secret', base_url: fake.url, start_date: '2020-01-01T00:00:00Z' },
+    null,
+    2,
+  ),
+);
 
-process.stderr.write(`Fake Intercom listening on ${fake.url}\nRunning: intercom-connector read --config ${configPath} --catalog catalog.sample.json\n\n`);
-const child = spawn(process.execPath, [join(packageRoot, 'dist/src/cli/intercom-connector.js'), 'read', '--config', configPath, '--catalog', join(packageRoot, 'catalog.sample.json')], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+process.stderr.write(
+  `Fake Intercom listening on ${fake.url}\nRunning: intercom-connector read --config ${configPath} --catalog catalog.sample.json\n\n`,
+);
+const child = spawn(
+  process.execPath,
+  [
+    join(packageRoot, 'dist/src/cli/intercom-connector.js'),
+    'read',
+    '--config',
+    configPath,
+    '--catalog',
+    join(packageRoot, 'catalog.sample.json'),
+  ],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 
 const counts = new Map<string, number>();
 let types = new Map<string, number>();
@@ -44,6 +64,8 @@ child.stdout.on('data', (chunk: string) => {
 const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
 await fake.close();
 types = new Map([...types.entries()].sort());
-process.stderr.write(`\nDemo finished (exit code ${code}). Messages: ${[...types].map(([t, n]) => `${t} ${n}`).join(', ')}\nRecords per stream:\n`);
+process.stderr.write(
+  `\nDemo finished (exit code ${code}). Messages: ${[...types].map(([t, n]) => `${t} ${n}`).join(', ')}\nRecords per stream:\n`,
+);
 for (const [stream, n] of [...counts.entries()].sort()) process.stderr.write(`  ${stream.padEnd(24)} ${n}\n`);
 process.exitCode = code ?? 1;

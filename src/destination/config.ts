@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import { connectionSettings, normalizeCredentials, prepareConfigDocument, validateConfigDocument, type ConnectionSettings } from '../config/connection.js';
+import {
+  connectionSettings,
+  normalizeCredentials,
+  prepareConfigDocument,
+  validateConfigDocument,
+  type ConnectionSettings,
+} from '../config/connection.js';
 import { loadSchema } from '../config/source-config.js';
 import type { DestinationConfig as DestinationConfigDocument } from '../generated/config/index.js';
 import { readJsonFile } from '../util/json-file.js';
@@ -25,14 +31,21 @@ export interface DestinationConfig extends ConnectionSettings {
 let validator: ReturnType<typeof compileSchema> | undefined;
 
 /** Validates a destination config document; every problem names the field and what is expected. */
-export function parseDestinationConfig(input: unknown, env: NodeJS.ProcessEnv = process.env, warn: (msg: string) => void = () => {}): DestinationConfig {
+export function parseDestinationConfig(
+  input: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (msg: string) => void = () => {},
+): DestinationConfig {
   const config = prepareConfigDocument(input, env);
   normalizeCredentials(config);
   const schema = loadSchema('destination');
   validator ??= compileSchema(schema);
   validateConfigDocument(config, schema, validator, warn);
   // The schema's defaults were filled by the validator: these options are always present.
-  const raw = config as DestinationConfigDocument & Required<Pick<DestinationConfigDocument, 'dead_letter_path' | 'ledger_path' | 'on_error' | 'dry_run' | 'max_message_bytes'>>;
+  const raw = config as DestinationConfigDocument &
+    Required<
+      Pick<DestinationConfigDocument, 'dead_letter_path' | 'ledger_path' | 'on_error' | 'dry_run' | 'max_message_bytes'>
+    >;
   const deadLetterPath = raw.dead_letter_path;
   const ledgerPath = raw.ledger_path;
   checkOutputPath('dead_letter_path', deadLetterPath);
@@ -59,11 +72,18 @@ function refuseSharedPaths(paths: Record<string, string | undefined>): void {
   for (const [field, path] of Object.entries(paths)) {
     if (path === undefined) continue;
     const other = seen.get(resolve(path));
-    if (other) throw new ConfigError(`config.${field} and config.${other} name the same file ('${path}'); give each its own file.`);
+    if (other)
+      throw new ConfigError(
+        `config.${field} and config.${other} name the same file ('${path}'); give each its own file.`,
+      );
     seen.set(resolve(path), field);
   }
 }
 
-export function loadDestinationConfig(path: string, warn: (msg: string) => void, env: NodeJS.ProcessEnv = process.env): DestinationConfig {
+export function loadDestinationConfig(
+  path: string,
+  warn: (msg: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): DestinationConfig {
   return parseDestinationConfig(readJsonFile(path, 'config'), env, warn);
 }

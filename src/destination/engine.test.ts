@@ -40,24 +40,61 @@ interface Run {
   dir: string;
 }
 
-async function write(events: InputEvent[], config: JsonObject = {}, dir = mkdtempSync(join(tmpdir(), 'ic-engine-'))): Promise<Run> {
-  const parsed = parseDestinationConfig({ access_token: TOKEN, dead_letter_path: join(dir, 'dl.jsonl'), ledger_path: join(dir, 'ledger.jsonl'), max_retries: 2, ...config }, {});
-  const client = new IntercomClient({ baseUrl: BASE, accessToken: TOKEN, apiVersion: '2.14', requestTimeoutMs: 300, maxConcurrency: 4, maxRetries: 2, maxRateLimitWaitMs: 5000, retryBaseDelayMs: 5 });
+async function write(
+  events: InputEvent[],
+  config: JsonObject = {},
+  dir = mkdtempSync(join(tmpdir(), 'ic-engine-')),
+): Promise<Run> {
+  const parsed = parseDestinationConfig(
+    {
+      access_token: TOKEN,
+      dead_letter_path: join(dir, 'dl.jsonl'),
+      ledger_path: join(dir, 'ledger.jsonl'),
+      max_retries: 2,
+      ...config,
+    },
+    {},
+  );
+  const client = new IntercomClient({
+    baseUrl: BASE,
+    accessToken: TOKEN,
+    apiVersion: '2.14',
+    requestTimeoutMs: 300,
+    maxConcurrency: 4,
+    maxRetries: 2,
+    maxRateLimitWaitMs: 5000,
+    retryBaseDelayMs: 5,
+  });
   const shell = new MemoryShell();
-  const engine = new WriteEngine({ client, config: parsed, routes: new StreamRoutes(parsed.streams), shell, retryBaseMs: 5 });
+  const engine = new WriteEngine({
+    client,
+    config: parsed,
+    routes: new StreamRoutes(parsed.streams),
+    shell,
+    retryBaseMs: 5,
+  });
   const result = await engine.run(
     (async function* () {
       yield* events;
     })(),
   );
   const path = join(dir, 'dl.jsonl');
-  const deadLetters = existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as JsonObject) : [];
+  const deadLetters = existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as JsonObject)
+    : [];
   return { result, shell, deadLetters, dir };
 }
 
 const record = (stream: string, data: JsonObject): InputEvent => ({ type: 'record', stream, data });
 const state = (n: number): InputEvent => ({ type: 'state', payload: { n } });
-const errorList = (code: string, message: string) => ({ type: 'error.list', request_id: 'r', errors: [{ code, message }] });
+const errorList = (code: string, message: string) => ({
+  type: 'error.list',
+  request_id: 'r',
+  errors: [{ code, message }],
+});
 const reset = { code: 'ECONNRESET', message: 'socket hang up' };
 
 beforeAll(() => nock.disableNetConnect());
@@ -94,7 +131,10 @@ describe('contacts upsert', () => {
       .reply(200, () => (order.push('create'), { type: 'contact', id: 'c-9' }))
       .put('/contacts/c-9')
       .reply(200, () => (order.push('update'), { type: 'contact', id: 'c-9' }));
-    const run = await write([record('contacts', { email: 'x@example.com', name: 'one' }), record('contacts', { email: 'X@example.com', name: 'two' })]);
+    const run = await write([
+      record('contacts', { email: 'x@example.com', name: 'one' }),
+      record('contacts', { email: 'X@example.com', name: 'two' }),
+    ]);
     expect(order).toEqual(['create', 'update']);
     expect(run.result.summary.stream('contacts')).toMatchObject({ created: 1, updated: 1 });
   });
@@ -103,7 +143,7 @@ describe('contacts upsert', () => {
 describe('non-idempotent writes (notes, tickets)', () => {
   const note = record('notes', { contact_id: 'c-1', body: 'hello', admin_id: '7' });
 
-  it('a reset after sending: the contact\'s notes are checked; not there, so the note is sent again', async () => {
+  it("a reset after sending: the contact's notes are checked; not there, so the note is sent again", async () => {
     const scope = nock(BASE)
       .post('/contacts/c-1/notes')
       .replyWithError(reset)
@@ -123,7 +163,10 @@ describe('non-idempotent writes (notes, tickets)', () => {
       .replyWithError(reset)
       .get('/contacts/c-1/notes')
       .query({ per_page: 50 })
-      .reply(200, { type: 'list', data: [{ id: 'n-1', body: '<p>hello</p>', author: { id: '7' }, created_at: Math.floor(Date.now() / 1000) }] });
+      .reply(200, {
+        type: 'list',
+        data: [{ id: 'n-1', body: '<p>hello</p>', author: { id: '7' }, created_at: Math.floor(Date.now() / 1000) }],
+      });
     const run = await write([note]);
     scope.done();
     expect(run.result.summary.stream('notes')).toMatchObject({ created: 1, failed: 0 });
@@ -132,7 +175,11 @@ describe('non-idempotent writes (notes, tickets)', () => {
 
   it('a ticket: a 503 answer is retried; a reset is dead-lettered as unknown_outcome, never sent twice', async () => {
     const ticket = record('tickets', { ticket_type_id: '1', contact_id: 'c-1' });
-    nock(BASE).post('/tickets').reply(503, errorList('service_unavailable', 'x')).post('/tickets').reply(200, { type: 'ticket', id: 't-1' });
+    nock(BASE)
+      .post('/tickets')
+      .reply(503, errorList('service_unavailable', 'x'))
+      .post('/tickets')
+      .reply(200, { type: 'ticket', id: 't-1' });
     const retried = await write([ticket]);
     expect(retried.result.summary.stream('tickets')).toMatchObject({ created: 1 });
 
@@ -153,10 +200,16 @@ describe('non-idempotent writes (notes, tickets)', () => {
 
     // A ticket sent just before a crash (ledger says "sent", no answer): no way to check, so it is dead-lettered.
     const ticket = record('tickets', { ticket_type_id: '1', contact_id: 'c-1' });
-    const key = Ledger.keyOf({ method: 'POST', path: '/tickets', json: { ticket_type_id: '1', contacts: [{ id: 'c-1' }] } });
+    const key = Ledger.keyOf({
+      method: 'POST',
+      path: '/tickets',
+      json: { ticket_type_id: '1', contacts: [{ id: 'c-1' }] },
+    });
     appendFileSync(join(dir, 'ledger.jsonl'), `${JSON.stringify({ k: key, s: 'sent' })}\n{"k":"cut sho`);
     const rerun = await write([ticket], {}, dir);
-    expect(rerun.deadLetters).toMatchObject([{ code: 'unknown_outcome', message: expect.stringContaining('an earlier run sent it') }]);
+    expect(rerun.deadLetters).toMatchObject([
+      { code: 'unknown_outcome', message: expect.stringContaining('an earlier run sent it') },
+    ]);
   });
 });
 
@@ -167,9 +220,21 @@ describe('generic mode', () => {
       .post('/bulk/things')
       .times(2)
       .reply(200, (_uri, body) => (bodies.push(body), { ok: true }));
-    const run = await write([record('things', { a: 1, secret: 'x' }), record('things', { a: 2 }), record('things', { a: 3 }), state(1)], {
-      streams: { things: { method: 'POST', path: '/bulk/things', batch_property: 'items', batch_size: 2, body: { source: 'warehouse' }, exclude_fields: ['secret'] } },
-    });
+    const run = await write(
+      [record('things', { a: 1, secret: 'x' }), record('things', { a: 2 }), record('things', { a: 3 }), state(1)],
+      {
+        streams: {
+          things: {
+            method: 'POST',
+            path: '/bulk/things',
+            batch_property: 'items',
+            batch_size: 2,
+            body: { source: 'warehouse' },
+            exclude_fields: ['secret'],
+          },
+        },
+      },
+    );
     expect(bodies).toEqual([
       { source: 'warehouse', items: [{ a: 1 }, { a: 2 }] },
       { source: 'warehouse', items: [{ a: 3 }] },
@@ -179,8 +244,20 @@ describe('generic mode', () => {
   });
 
   it('fills {placeholders} URL-encoded and leaves them out of the body; a 4xx, a missing or a path-changing value dead-letters the record', async () => {
-    nock(BASE).put('/things/a%20b', { x: 1 }).reply(200, { id: 'a b' }).put('/things/zz', { x: 2 }).reply(422, errorList('parameter_invalid', 'x is odd'));
-    const run = await write([record('things', { id: 'a b', x: 1 }), record('things', { id: 'zz', x: 2 }), record('things', { x: 3 }), record('things', { id: 'a/b', x: 4 })], { streams: { things: { method: 'PUT', path: '/things/{id}' } } });
+    nock(BASE)
+      .put('/things/a%20b', { x: 1 })
+      .reply(200, { id: 'a b' })
+      .put('/things/zz', { x: 2 })
+      .reply(422, errorList('parameter_invalid', 'x is odd'));
+    const run = await write(
+      [
+        record('things', { id: 'a b', x: 1 }),
+        record('things', { id: 'zz', x: 2 }),
+        record('things', { x: 3 }),
+        record('things', { id: 'a/b', x: 4 }),
+      ],
+      { streams: { things: { method: 'PUT', path: '/things/{id}' } } },
+    );
     expect(run.result.summary.stream('things')).toMatchObject({ written: 1, failed: 3 });
     expect(run.deadLetters.map((d) => [d.code, d.status, d.intercom_code, d.message])).toEqual(
       expect.arrayContaining([
@@ -189,14 +266,27 @@ describe('generic mode', () => {
         ['invalid_identifier', null, null, expect.stringContaining("record.id contains '/'")],
       ]),
     );
-    expect(run.deadLetters.find((d) => d.code === 'http_error')).toMatchObject({ stream: 'things', record: { id: 'zz', x: 2 }, endpoint: 'PUT /things/zz' });
+    expect(run.deadLetters.find((d) => d.code === 'http_error')).toMatchObject({
+      stream: 'things',
+      record: { id: 'zz', x: 2 },
+      endpoint: 'PUT /things/zz',
+    });
   });
 });
 
 describe('fatal failures', () => {
   it('a 401 stops the run; the STATE after the failed record is not echoed', async () => {
-    nock(BASE).post('/companies').reply(200, { id: '1' }).post('/companies').reply(401, errorList('unauthorized', 'Access Token Invalid'));
-    const run = await write([record('companies', { company_id: 'a' }), state(1), record('companies', { company_id: 'b' }), state(2)]);
+    nock(BASE)
+      .post('/companies')
+      .reply(200, { id: '1' })
+      .post('/companies')
+      .reply(401, errorList('unauthorized', 'Access Token Invalid'));
+    const run = await write([
+      record('companies', { company_id: 'a' }),
+      state(1),
+      record('companies', { company_id: 'b' }),
+      state(2),
+    ]);
     expect(run.result.ok).toBe(false);
     expect(run.shell.states).toEqual([{ n: 1 }]);
     expect(run.shell.failure).toMatch(/access token invalid or revoked/);

@@ -14,7 +14,15 @@ import type { WriteShell } from './shells.js';
 import { WriteSummary } from './summary.js';
 import { checkPathFields, INVALID_IDENTIFIER } from './url-path.js';
 import { isBatched, type BatchSpec } from './writers/generic.js';
-import { RecordInvalid, RecordRejected, type PreparedWrite, type SendRequest, type Verifier, type WriteContext, type WriteOutcome } from './writers/types.js';
+import {
+  RecordInvalid,
+  RecordRejected,
+  type PreparedWrite,
+  type SendRequest,
+  type Verifier,
+  type WriteContext,
+  type WriteOutcome,
+} from './writers/types.js';
 
 export interface WriteEngineOptions {
   client: IntercomClient;
@@ -91,7 +99,11 @@ export class WriteEngine {
 
   async run(input: AsyncIterable<InputEvent | undefined>): Promise<WriteResult> {
     const { shell } = this.opts;
-    if (this.dryRun) await shell.log('INFO', 'Dry run: records are validated and the requests they would send are logged (DRY_RUN lines); Intercom is not called and no STATE is echoed.');
+    if (this.dryRun)
+      await shell.log(
+        'INFO',
+        'Dry run: records are validated and the requests they would send are logged (DRY_RUN lines); Intercom is not called and no STATE is echoed.',
+      );
     let complete = false;
     try {
       for await (const event of input) {
@@ -121,7 +133,11 @@ export class WriteEngine {
         return this.onState(event.stream, event.payload);
       case 'schema': {
         const route = this.opts.routes.get(event.stream);
-        if (typeof route === 'string') await this.opts.shell.log('WARN', `SCHEMA for stream '${event.stream}': ${route}. Its records will be ${this.opts.config.onError === 'fail' ? 'refused' : 'dead-lettered'}.`);
+        if (typeof route === 'string')
+          await this.opts.shell.log(
+            'WARN',
+            `SCHEMA for stream '${event.stream}': ${route}. Its records will be ${this.opts.config.onError === 'fail' ? 'refused' : 'dead-lettered'}.`,
+          );
         return;
       }
       case 'ignored':
@@ -132,7 +148,13 @@ export class WriteEngine {
         return;
       case 'bad':
         this.summary.stream(event.stream ?? '(input)').received++;
-        this.reject({ stream: event.stream, record: event.record, line: event.record ? undefined : event.line, code: event.code, message: event.reason });
+        this.reject({
+          stream: event.stream,
+          record: event.record,
+          line: event.record ? undefined : event.line,
+          code: event.code,
+          message: event.reason,
+        });
         return;
     }
   }
@@ -148,7 +170,12 @@ export class WriteEngine {
     }
     const reserved = reservedKeyPath(data);
     if (reserved) {
-      this.reject({ stream, record: data, code: 'invalid_record', message: `${reserved} is a reserved name (JavaScript object internals: __proto__, constructor, prototype); rename or drop that field. Not sent.` });
+      this.reject({
+        stream,
+        record: data,
+        code: 'invalid_record',
+        message: `${reserved} is a reserved name (JavaScript object internals: __proto__, constructor, prototype); rename or drop that field. Not sent.`,
+      });
       return;
     }
     let prepared: PreparedWrite;
@@ -158,7 +185,12 @@ export class WriteEngine {
       prepared = route.writer.prepare(shaped, route.operation, (field) => this.dropped(route, field));
     } catch (err) {
       if (!(err instanceof RecordInvalid)) throw err;
-      this.reject({ stream, record: data, code: err.code, message: err.code === INVALID_IDENTIFIER ? err.message : `${err.message} (not sent)` });
+      this.reject({
+        stream,
+        record: data,
+        code: err.code,
+        message: err.code === INVALID_IDENTIFIER ? err.message : `${err.message} (not sent)`,
+      });
       return;
     }
     if (isBatched(prepared)) {
@@ -166,7 +198,11 @@ export class WriteEngine {
       return;
     }
     if (this.dryRun) {
-      for (const request of prepared.plan) await this.opts.shell.log('INFO', `DRY_RUN ${JSON.stringify({ stream, operation: route.operation, ...request })}`);
+      for (const request of prepared.plan)
+        await this.opts.shell.log(
+          'INFO',
+          `DRY_RUN ${JSON.stringify({ stream, operation: route.operation, ...request })}`,
+        );
       this.summary.count(stream, { kind: 'planned' });
       return;
     }
@@ -198,7 +234,8 @@ export class WriteEngine {
 
   private async counted(stream: string, outcome: WriteOutcome, records = 1): Promise<void> {
     this.summary.count(stream, outcome, records);
-    if (outcome.note) await this.opts.shell.log(outcome.kind === 'skipped' ? 'INFO' : 'DEBUG', `stream ${stream}: ${outcome.note}`);
+    if (outcome.note)
+      await this.opts.shell.log(outcome.kind === 'skipped' ? 'INFO' : 'DEBUG', `stream ${stream}: ${outcome.note}`);
   }
 
   /** A write failed: dead-letter the record(s) when Intercom refused them, else stop the run. */
@@ -219,19 +256,35 @@ export class WriteEngine {
     this.summary.count(stream, { kind: 'failed' });
     const what = `${entry.stream ? `stream ${entry.stream}: ` : ''}${entry.code}${entry.status ? ` (HTTP ${entry.status})` : ''}: ${entry.message}`;
     if (this.opts.config.onError === 'fail') {
-      this.setFatal(new ConnectorError(`A record could not be written and on_error is fail: ${what}. Nothing after it was sent; fix it (or set on_error to dead_letter) and run again from the last STATE.`, { failureType: 'system_error', internalMessage: entry.endpoint, stream: entry.stream }));
+      this.setFatal(
+        new ConnectorError(
+          `A record could not be written and on_error is fail: ${what}. Nothing after it was sent; fix it (or set on_error to dead_letter) and run again from the last STATE.`,
+          { failureType: 'system_error', internalMessage: entry.endpoint, stream: entry.stream },
+        ),
+      );
       return false;
     }
     if (!this.dryRun) {
       try {
-        this.deadLetters.append({ at: new Date().toISOString(), stream: entry.stream ?? null, code: entry.code, status: entry.status ?? null, intercom_code: entry.intercomCode ?? null, message: entry.message, ...(entry.endpoint ? { endpoint: entry.endpoint } : {}), ...(entry.record ? { record: entry.record } : { line: entry.line }) });
+        this.deadLetters.append({
+          at: new Date().toISOString(),
+          stream: entry.stream ?? null,
+          code: entry.code,
+          status: entry.status ?? null,
+          intercom_code: entry.intercomCode ?? null,
+          message: entry.message,
+          ...(entry.endpoint ? { endpoint: entry.endpoint } : {}),
+          ...(entry.record ? { record: entry.record } : { line: entry.line }),
+        });
       } catch (err) {
         this.setFatal(err);
         return false;
       }
     }
-    if (++this.rejections <= LOGGED_REJECTIONS) void this.opts.shell.log('WARN', `${this.dryRun ? 'Would dead-letter' : 'Dead-lettered'} ${what}`);
-    else if (this.rejections === LOGGED_REJECTIONS + 1) void this.opts.shell.log('WARN', `More records were dead-lettered; see ${this.opts.config.deadLetterPath}.`);
+    if (++this.rejections <= LOGGED_REJECTIONS)
+      void this.opts.shell.log('WARN', `${this.dryRun ? 'Would dead-letter' : 'Dead-lettered'} ${what}`);
+    else if (this.rejections === LOGGED_REJECTIONS + 1)
+      void this.opts.shell.log('WARN', `More records were dead-lettered; see ${this.opts.config.deadLetterPath}.`);
     return true;
   }
 
@@ -239,14 +292,20 @@ export class WriteEngine {
   private setFatal(err: unknown): void {
     this.epoch.failed = true;
     if (this.fatal) return;
-    this.fatal = err instanceof ConnectorError ? err : new ConnectorError(`Unexpected error while writing: ${errorMessage(err)}`, { failureType: 'system_error' });
+    this.fatal =
+      err instanceof ConnectorError
+        ? err
+        : new ConnectorError(`Unexpected error while writing: ${errorMessage(err)}`, { failureType: 'system_error' });
   }
 
   private dropped(route: StreamRoute, field: string): void {
     const key = `${route.stream}.${field}`;
     if (this.droppedFields.has(key)) return;
     this.droppedFields.add(key);
-    void this.opts.shell.log('WARN', `stream ${route.stream}: field '${field}' is not accepted by Intercom's ${route.writer.object} ${route.operation}; it is dropped (not sent). Logged once per field.`);
+    void this.opts.shell.log(
+      'WARN',
+      `stream ${route.stream}: field '${field}' is not accepted by Intercom's ${route.writer.object} ${route.operation}; it is dropped (not sent). Logged once per field.`,
+    );
   }
 
   // ------------------------------------------------------------------ STATE echo
@@ -315,7 +374,10 @@ export class WriteEngine {
     if (!batch.items.length) return;
     const { route, spec, items, records, settle } = batch;
     if (this.dryRun) {
-      await this.opts.shell.log('INFO', `DRY_RUN ${JSON.stringify({ stream: route.stream, operation: route.operation, records: items.length, ...spec.plan(items) })}`);
+      await this.opts.shell.log(
+        'INFO',
+        `DRY_RUN ${JSON.stringify({ stream: route.stream, operation: route.operation, records: items.length, ...spec.plan(items) })}`,
+      );
       this.summary.count(route.stream, { kind: 'planned' }, items.length);
       return;
     }
@@ -369,7 +431,15 @@ export class WriteEngine {
       ...(retries === undefined ? {} : { retries }),
     });
     if (this.responses && req.method !== 'GET' && !req.path.endsWith('/search')) {
-      this.responses.append({ at: new Date().toISOString(), stream: route.stream, operation: route.operation, method: req.method, path: req.path, found: !(req.allow404 && answer === undefined), response: answer ?? null });
+      this.responses.append({
+        at: new Date().toISOString(),
+        stream: route.stream,
+        operation: route.operation,
+        method: req.method,
+        path: req.path,
+        found: !(req.allow404 && answer === undefined),
+        response: answer ?? null,
+      });
     }
     return answer;
   }
@@ -379,15 +449,22 @@ export class WriteEngine {
    * retried here; a reset, timeout or unreadable answer is ambiguous: the writer's check decides,
    * and without a check the record is dead-lettered as unknown_outcome rather than sent twice.
    */
-  private async sendOnce<T>(route: StreamRoute, req: SendRequest, verify?: Verifier): Promise<{ body?: T; skipped?: string }> {
+  private async sendOnce<T>(
+    route: StreamRoute,
+    req: SendRequest,
+    verify?: Verifier,
+  ): Promise<{ body?: T; skipped?: string }> {
     const key = Ledger.keyOf({ method: req.method, path: req.path, json: req.json });
     const earlier = this.ledger.status(key);
-    if (earlier === 'done') return { skipped: `already written by an earlier run (ledger ${this.ledger.path}): ${req.method} ${req.path}` };
+    if (earlier === 'done')
+      return { skipped: `already written by an earlier run (ledger ${this.ledger.path}): ${req.method} ${req.path}` };
     if (earlier === 'sent') {
       if (!verify) throw unknownOutcome(req, 'an earlier run sent it and stopped before the answer');
       if (await verify(undefined)) {
         this.ledger.mark(key, 'done');
-        return { skipped: `written by an earlier run whose answer was lost (found in Intercom): ${req.method} ${req.path}` };
+        return {
+          skipped: `written by an earlier run whose answer was lost (found in Intercom): ${req.method} ${req.path}`,
+        };
       }
     }
     const maxRetries = this.opts.config.maxRetries;
@@ -399,7 +476,8 @@ export class WriteEngine {
         this.ledger.mark(key, 'done');
         return { body };
       } catch (err) {
-        const transient = err instanceof IntercomApiError && err.failureType === 'transient_error' && err.status !== 429;
+        const transient =
+          err instanceof IntercomApiError && err.failureType === 'transient_error' && err.status !== 429;
         if (!transient) {
           this.ledger.mark(key, 'failed');
           throw err;
@@ -416,7 +494,9 @@ export class WriteEngine {
           if (!verify) this.ledger.mark(key, 'failed');
           throw err;
         }
-        await new Promise((resolve) => setTimeout(resolve, this.opts.retryBaseMs * 2 ** Math.min(attempt, 6) * (0.5 + Math.random())));
+        await new Promise((resolve) =>
+          setTimeout(resolve, this.opts.retryBaseMs * 2 ** Math.min(attempt, 6) * (0.5 + Math.random())),
+        );
       }
     }
   }
@@ -431,9 +511,17 @@ export class WriteEngine {
     else this.ledger.close();
     const deadLettered = this.deadLetters.lines;
     for (const line of this.summary.lines()) await shell.log('INFO', line);
-    await shell.log('INFO', `WRITE_SUMMARY ${JSON.stringify({ streams: this.summary.toJSON(), states_echoed: this.statesEchoed, dead_letters: deadLettered, dead_letter_path: deadLettered ? config.deadLetterPath : null, requests: this.opts.client.stats })}`);
+    await shell.log(
+      'INFO',
+      `WRITE_SUMMARY ${JSON.stringify({ streams: this.summary.toJSON(), states_echoed: this.statesEchoed, dead_letters: deadLettered, dead_letter_path: deadLettered ? config.deadLetterPath : null, requests: this.opts.client.stats })}`,
+    );
     if (this.fatal) await shell.fail(this.fatal.message, this.fatal.internalMessage, this.fatal.failureType);
-    else if (!complete && this.opts.signal?.aborted) await shell.fail('The write was interrupted; records after the last echoed STATE were not all written. Run again from that STATE.', undefined, 'transient_error');
+    else if (!complete && this.opts.signal?.aborted)
+      await shell.fail(
+        'The write was interrupted; records after the last echoed STATE were not all written. Run again from that STATE.',
+        undefined,
+        'transient_error',
+      );
     await shell.flush();
   }
 }

@@ -18,7 +18,8 @@ export interface RecordFailure {
   endpoint?: string;
 }
 
-export type ClassifiedFailure = { kind: 'record'; detail: Omit<RecordFailure, 'stream' | 'record'> } | { kind: 'fatal'; error: ConnectorError };
+export type ClassifiedFailure =
+  { kind: 'record'; detail: Omit<RecordFailure, 'stream' | 'record'> } | { kind: 'fatal'; error: ConnectorError };
 
 /**
  * A refusal that concerns this record only (a 4xx other than 401 and 429, or a writer's own
@@ -26,18 +27,38 @@ export type ClassifiedFailure = { kind: 'record'; detail: Omit<RecordFailure, 's
  * token (401), rate-limit waits or retries that ran out (transient), anything unexpected.
  */
 export function classifyFailure(err: unknown): ClassifiedFailure {
-  if (err instanceof RecordRejected) return { kind: 'record', detail: { code: err.code, status: err.status, message: err.message } };
+  if (err instanceof RecordRejected)
+    return { kind: 'record', detail: { code: err.code, status: err.status, message: err.message } };
   // An identifier that would change the request path (from Intercom's own answer, e.g. a search hit): never sent.
   if (err instanceof RecordInvalid) return { kind: 'record', detail: { code: err.code, message: err.message } };
   if (err instanceof IntercomApiError) {
     const status = err.status;
-    if (err.failureType !== 'transient_error' && status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 429) {
-      return { kind: 'record', detail: { code: 'http_error', status, intercomCode: err.code, message: intercomSaid(err), endpoint: err.endpoint } };
+    if (
+      err.failureType !== 'transient_error' &&
+      status !== undefined &&
+      status >= 400 &&
+      status < 500 &&
+      status !== 401 &&
+      status !== 429
+    ) {
+      return {
+        kind: 'record',
+        detail: {
+          code: 'http_error',
+          status,
+          intercomCode: err.code,
+          message: intercomSaid(err),
+          endpoint: err.endpoint,
+        },
+      };
     }
     return { kind: 'fatal', error: err };
   }
   if (err instanceof ConnectorError) return { kind: 'fatal', error: err };
-  return { kind: 'fatal', error: new ConnectorError(`Unexpected error while writing: ${errorMessage(err)}`, { failureType: 'system_error' }) };
+  return {
+    kind: 'fatal',
+    error: new ConnectorError(`Unexpected error while writing: ${errorMessage(err)}`, { failureType: 'system_error' }),
+  };
 }
 
 /** Intercom's own message (`endpoint -> status code: message`), else ours. */

@@ -31,26 +31,35 @@ function chunked(buffer: Buffer, cuts: number[]): Buffer[] {
 const lineText = fc.oneof(
   fc.string({ maxLength: 60 }).map((s) => s.replace(/[\n\r\x1e]/g, ' ')),
   fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-  fc.constantFrom('{"type":"RECORD","record":{"stream":"contacts","data":{"email":"a@b.c"}}}', '{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"x"}}}}', '{"type":"SCHEMA","stream":"contacts","schema":{},"key_properties":[]}'),
+  fc.constantFrom(
+    '{"type":"RECORD","record":{"stream":"contacts","data":{"email":"a@b.c"}}}',
+    '{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"x"}}}}',
+    '{"type":"SCHEMA","stream":"contacts","schema":{},"key_properties":[]}',
+  ),
 );
 
 describe('destination stdin reader (property tests)', () => {
   it('yields every line once, in order, whatever the chunking; long lines are flagged with their byte length', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(lineText, { maxLength: 30 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }), fc.integer({ min: 8, max: 80 }), async (lines, cuts, maxBytes) => {
-        const input = Buffer.from(lines.map((l) => l + '\n').join(''), 'utf8');
-        const out = await collect(chunked(input, cuts), maxBytes);
-        expect(out).toHaveLength(lines.length);
-        out.forEach((line, i) => {
-          const bytes = Buffer.byteLength(lines[i]!, 'utf8');
-          if (bytes > maxBytes) {
-            expect('oversized' in line, `line ${i} (${bytes} bytes) flagged`).toBe(true);
-            if ('oversized' in line) expect(line.bytes).toBe(bytes);
-          } else {
-            expect(line).toEqual({ text: lines[i] });
-          }
-        });
-      }),
+      fc.asyncProperty(
+        fc.array(lineText, { maxLength: 30 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }),
+        fc.integer({ min: 8, max: 80 }),
+        async (lines, cuts, maxBytes) => {
+          const input = Buffer.from(lines.map((l) => l + '\n').join(''), 'utf8');
+          const out = await collect(chunked(input, cuts), maxBytes);
+          expect(out).toHaveLength(lines.length);
+          out.forEach((line, i) => {
+            const bytes = Buffer.byteLength(lines[i]!, 'utf8');
+            if (bytes > maxBytes) {
+              expect('oversized' in line, `line ${i} (${bytes} bytes) flagged`).toBe(true);
+              if ('oversized' in line) expect(line.bytes).toBe(bytes);
+            } else {
+              expect(line).toEqual({ text: lines[i] });
+            }
+          });
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -61,18 +70,22 @@ describe('destination stdin reader (property tests)', () => {
       fc.fullUnicodeString({ maxLength: 20 }).map((s) => Buffer.from(s.replace(/[\n\r\ufeff]/g, ' '), 'utf8')),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(byteLine, { maxLength: 20 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }), async (lines, cuts) => {
-        const input = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
-        const out = await collect(chunked(input, cuts), 1000);
-        expect(out).toHaveLength(lines.length);
-        out.forEach((line, i) => {
-          let bytes = lines[i]!;
-          if (bytes.at(-1) === 0x0d) bytes = bytes.subarray(0, -1);
-          const withoutBom = bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])) ? bytes.subarray(3) : bytes;
-          if (isUtf8(bytes)) expect(line).toEqual({ text: withoutBom.toString('utf8') });
-          else expect(line).toMatchObject({ invalidUtf8: true, bytes: lines[i]!.length });
-        });
-      }),
+      fc.asyncProperty(
+        fc.array(byteLine, { maxLength: 20 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }),
+        async (lines, cuts) => {
+          const input = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
+          const out = await collect(chunked(input, cuts), 1000);
+          expect(out).toHaveLength(lines.length);
+          out.forEach((line, i) => {
+            let bytes = lines[i]!;
+            if (bytes.at(-1) === 0x0d) bytes = bytes.subarray(0, -1);
+            const withoutBom = bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])) ? bytes.subarray(3) : bytes;
+            if (isUtf8(bytes)) expect(line).toEqual({ text: withoutBom.toString('utf8') });
+            else expect(line).toMatchObject({ invalidUtf8: true, bytes: lines[i]!.length });
+          });
+        },
+      ),
       { numRuns: 300 },
     );
   });

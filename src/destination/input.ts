@@ -9,14 +9,23 @@ export type InputEvent =
   | { type: 'bad'; code: BadInputCode; reason: string; line: string; stream?: string; record?: JsonObject }
   | { type: 'ignored'; what: string };
 
-export type BadInputCode = 'invalid_json' | 'invalid_utf8' | 'invalid_message' | 'oversized_message' | 'record_before_schema' | 'unsupported_message';
+export type BadInputCode =
+  | 'invalid_json'
+  | 'invalid_utf8'
+  | 'invalid_message'
+  | 'oversized_message'
+  | 'record_before_schema'
+  | 'unsupported_message';
 
 export const EXCERPT_CHARS = 1024;
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
 /** One input line: its text, or its head when it was longer than max_message_bytes, or why it could not be read. */
-export type Line = { text: string } | { oversized: true; head: string; bytes: number } | { invalidUtf8: true; lossy: string; bytes: number };
+export type Line =
+  | { text: string }
+  | { oversized: true; head: string; bytes: number }
+  | { invalidUtf8: true; lossy: string; bytes: number };
 
 /** Decoding that refuses invalid UTF-8 rather than turning it into U+FFFD (and sending a corrupted email). */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -69,7 +78,8 @@ class LineSplitter extends Transform {
     this.parts = [];
     this.kept = 0;
     this.lineBytes = 0;
-    if (total > this.maxBytes) return { oversized: true, head: lossyUtf8.decode(bytes).slice(0, EXCERPT_CHARS), bytes: total };
+    if (total > this.maxBytes)
+      return { oversized: true, head: lossyUtf8.decode(bytes).slice(0, EXCERPT_CHARS), bytes: total };
     if (bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN) bytes = bytes.subarray(0, bytes.length - 1);
     try {
       return { text: strictUtf8.decode(bytes) };
@@ -80,7 +90,10 @@ class LineSplitter extends Transform {
 }
 
 /** The lines of an input stream (stdin); oversized lines arrive as their head, undecodable ones as an excerpt. */
-export function readLines(input: Readable, maxBytes: number): AsyncIterable<Line> & { destroy(error?: Error): unknown } {
+export function readLines(
+  input: Readable,
+  maxBytes: number,
+): AsyncIterable<Line> & { destroy(error?: Error): unknown } {
   const lines = input.pipe(new LineSplitter(maxBytes));
   input.once('error', (err) => lines.destroy(err));
   return lines;
@@ -97,9 +110,19 @@ function parseJsonLine(line: string): { message: JsonObject } | { bad: InputEven
   try {
     message = JSON.parse(line) as unknown;
   } catch (err) {
-    return { bad: { type: 'bad', code: 'invalid_json', reason: `not a JSON line: ${(err as Error).message}`, line: excerpt(line) } };
+    return {
+      bad: {
+        type: 'bad',
+        code: 'invalid_json',
+        reason: `not a JSON line: ${(err as Error).message}`,
+        line: excerpt(line),
+      },
+    };
   }
-  if (!isObject(message)) return { bad: { type: 'bad', code: 'invalid_message', reason: 'a message must be a JSON object', line: excerpt(line) } };
+  if (!isObject(message))
+    return {
+      bad: { type: 'bad', code: 'invalid_message', reason: 'a message must be a JSON object', line: excerpt(line) },
+    };
   return { message };
 }
 
@@ -125,7 +148,12 @@ function streamOf(text: string): string | undefined {
 }
 
 export function oversized(line: Extract<Line, { oversized: true }>, maxBytes: number): InputEvent {
-  return { type: 'bad', code: 'oversized_message', reason: `the line is ${line.bytes} bytes, more than max_message_bytes (${maxBytes}); it was not parsed`, line: `${line.head}...` };
+  return {
+    type: 'bad',
+    code: 'oversized_message',
+    reason: `the line is ${line.bytes} bytes, more than max_message_bytes (${maxBytes}); it was not parsed`,
+    line: `${line.head}...`,
+  };
 }
 
 /** Airbyte messages from the platform: RECORD and STATE matter; anything else is ignored (and said so once). */
@@ -137,14 +165,35 @@ export function parseAirbyteLine(line: string): InputEvent | undefined {
   switch (m.type) {
     case 'RECORD': {
       const r = m.record;
-      if (!isObject(r) || typeof r.stream !== 'string' || r.stream === '') return { type: 'bad', code: 'invalid_message', reason: 'RECORD needs record.stream (a string) and record.data (an object)', line: excerpt(line) };
-      if (!isObject(r.data)) return { type: 'bad', code: 'invalid_message', reason: 'RECORD needs record.data (an object)', line: excerpt(line), stream: r.stream };
+      if (!isObject(r) || typeof r.stream !== 'string' || r.stream === '')
+        return {
+          type: 'bad',
+          code: 'invalid_message',
+          reason: 'RECORD needs record.stream (a string) and record.data (an object)',
+          line: excerpt(line),
+        };
+      if (!isObject(r.data))
+        return {
+          type: 'bad',
+          code: 'invalid_message',
+          reason: 'RECORD needs record.data (an object)',
+          line: excerpt(line),
+          stream: r.stream,
+        };
       return { type: 'record', stream: r.stream, data: r.data };
     }
     case 'STATE': {
-      if (!isObject(m.state)) return { type: 'bad', code: 'invalid_message', reason: 'STATE needs a state object', line: excerpt(line) };
-      const descriptor = isObject(m.state.stream) && isObject(m.state.stream.stream_descriptor) ? m.state.stream.stream_descriptor : undefined;
-      return { type: 'state', stream: m.state.type === 'STREAM' && typeof descriptor?.name === 'string' ? descriptor.name : undefined, payload: m.state };
+      if (!isObject(m.state))
+        return { type: 'bad', code: 'invalid_message', reason: 'STATE needs a state object', line: excerpt(line) };
+      const descriptor =
+        isObject(m.state.stream) && isObject(m.state.stream.stream_descriptor)
+          ? m.state.stream.stream_descriptor
+          : undefined;
+      return {
+        type: 'state',
+        stream: m.state.type === 'STREAM' && typeof descriptor?.name === 'string' ? descriptor.name : undefined,
+        payload: m.state,
+      };
     }
     default:
       return { type: 'ignored', what: `Airbyte ${typeof m.type === 'string' ? m.type : 'untyped'} messages` };
@@ -164,18 +213,46 @@ export class SingerInput {
     const stream = typeof m.stream === 'string' && m.stream !== '' ? m.stream : undefined;
     switch (type) {
       case 'SCHEMA':
-        if (!stream || !isObject(m.schema)) return { type: 'bad', code: 'invalid_message', reason: 'SCHEMA needs stream (a string) and schema (an object)', line: excerpt(line) };
+        if (!stream || !isObject(m.schema))
+          return {
+            type: 'bad',
+            code: 'invalid_message',
+            reason: 'SCHEMA needs stream (a string) and schema (an object)',
+            line: excerpt(line),
+          };
         this.schemas.add(stream);
         return { type: 'schema', stream };
       case 'RECORD':
-        if (!stream || !isObject(m.record)) return { type: 'bad', code: 'invalid_message', reason: 'RECORD needs stream (a string) and record (an object)', line: excerpt(line), stream };
-        if (!this.schemas.has(stream)) return { type: 'bad', code: 'record_before_schema', reason: `RECORD for stream '${stream}' before its SCHEMA message`, line: excerpt(line), stream, record: m.record };
+        if (!stream || !isObject(m.record))
+          return {
+            type: 'bad',
+            code: 'invalid_message',
+            reason: 'RECORD needs stream (a string) and record (an object)',
+            line: excerpt(line),
+            stream,
+          };
+        if (!this.schemas.has(stream))
+          return {
+            type: 'bad',
+            code: 'record_before_schema',
+            reason: `RECORD for stream '${stream}' before its SCHEMA message`,
+            line: excerpt(line),
+            stream,
+            record: m.record,
+          };
         return { type: 'record', stream, data: m.record };
       case 'STATE':
-        if (!('value' in m)) return { type: 'bad', code: 'invalid_message', reason: 'STATE needs a value', line: excerpt(line) };
+        if (!('value' in m))
+          return { type: 'bad', code: 'invalid_message', reason: 'STATE needs a value', line: excerpt(line) };
         return { type: 'state', payload: m.value };
       case 'BATCH':
-        return { type: 'bad', code: 'unsupported_message', reason: 'BATCH messages (records in files) are not supported; configure the tap to send RECORD messages', line: excerpt(line), stream };
+        return {
+          type: 'bad',
+          code: 'unsupported_message',
+          reason: 'BATCH messages (records in files) are not supported; configure the tap to send RECORD messages',
+          line: excerpt(line),
+          stream,
+        };
       default:
         return { type: 'ignored', what: `Singer ${type || 'untyped'} messages` };
     }

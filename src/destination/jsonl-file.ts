@@ -35,7 +35,9 @@ export function openForAppend(path: string, role: string): number {
   try {
     mkdirSync(dirname(path), { recursive: true });
   } catch (err) {
-    throw new ConfigError(`Cannot create the folder of the ${role} file '${path}': ${(err as NodeJS.ErrnoException).code ?? String(err)}. Check the path and its permissions.`);
+    throw new ConfigError(
+      `Cannot create the folder of the ${role} file '${path}': ${(err as NodeJS.ErrnoException).code ?? String(err)}. Check the path and its permissions.`,
+    );
   }
   return openOutputForAppend(path, role);
 }

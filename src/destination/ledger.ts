@@ -20,7 +20,10 @@ export class Ledger {
   constructor(readonly path: string) {}
 
   static keyOf(request: { method: string; path: string; json?: unknown }): string {
-    return createHash('sha256').update(`${request.method} ${request.path} ${canonical(request.json)}`).digest('hex').slice(0, 32);
+    return createHash('sha256')
+      .update(`${request.method} ${request.path} ${canonical(request.json)}`)
+      .digest('hex')
+      .slice(0, 32);
   }
 
   status(key: string): LedgerState | undefined {
@@ -41,7 +44,9 @@ export class Ledger {
     if (this.fd === undefined) return;
     closeSync(this.fd);
     this.fd = undefined;
-    const lines = [...this.touched].filter((k) => this.entries.has(k)).map((k) => JSON.stringify({ k, s: this.entries.get(k) }));
+    const lines = [...this.touched]
+      .filter((k) => this.entries.has(k))
+      .map((k) => JSON.stringify({ k, s: this.entries.get(k) }));
     const tmp = `${this.path}.tmp`;
     const fd = openOutputForReplace(tmp, 'ledger');
     try {

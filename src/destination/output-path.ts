@@ -14,8 +14,18 @@ const PSEUDO_FS_TYPES = new Set([0x9fa0, 0x62656572, 0x64626720, 0x73636673, 0x2
 const PSEUDO_ROOTS = ['/proc', '/sys', '/dev'];
 
 /** Open flags: append-only, no symlink as the last component, and no blocking on a FIFO. */
-const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
-const REPLACE_FLAGS = constants.O_WRONLY | constants.O_TRUNC | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+const APPEND_FLAGS =
+  constants.O_WRONLY |
+  constants.O_APPEND |
+  constants.O_CREAT |
+  (constants.O_NOFOLLOW ?? 0) |
+  (constants.O_NONBLOCK ?? 0);
+const REPLACE_FLAGS =
+  constants.O_WRONLY |
+  constants.O_TRUNC |
+  constants.O_CREAT |
+  (constants.O_NOFOLLOW ?? 0) |
+  (constants.O_NONBLOCK ?? 0);
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 /** Why `path` cannot be an output file, or undefined (it is a regular file, or does not exist yet in a normal directory). */
@@ -27,12 +37,15 @@ export function outputPathProblem(path: string): string | undefined {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') return `cannot be checked (${code ?? String(err)})`;
   }
-  if (stat?.isSymbolicLink()) return 'is a symbolic link; name the real file instead (links are refused so that the output cannot be redirected to another file)';
+  if (stat?.isSymbolicLink())
+    return 'is a symbolic link; name the real file instead (links are refused so that the output cannot be redirected to another file)';
   if (stat && !stat.isFile()) return `is ${kindOf(stat)}, not a regular file`;
   const folder = nearestExistingFolder(dirname(resolve(path)));
-  if (PSEUDO_ROOTS.some((root) => folder === root || folder.startsWith(root + sep))) return `is under ${folder}, a system folder; use a file on ordinary storage`;
+  if (PSEUDO_ROOTS.some((root) => folder === root || folder.startsWith(root + sep)))
+    return `is under ${folder}, a system folder; use a file on ordinary storage`;
   try {
-    if (PSEUDO_FS_TYPES.has(Number(statfsSync(folder).type))) return `is on a system file system (${folder}); use a file on ordinary storage`;
+    if (PSEUDO_FS_TYPES.has(Number(statfsSync(folder).type)))
+      return `is on a system file system (${folder}); use a file on ordinary storage`;
   } catch {
     // statfs is unavailable on some platforms; the path checks above still apply.
   }
@@ -67,7 +80,8 @@ function openRegular(path: string, flags: number, role: string, mode?: number): 
     fd = openSync(path, flags, mode);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ELOOP' ? 'it is a symbolic link' : code === 'ENXIO' ? 'it is a FIFO or socket' : (code ?? String(err));
+    const why =
+      code === 'ELOOP' ? 'it is a symbolic link' : code === 'ENXIO' ? 'it is a FIFO or socket' : (code ?? String(err));
     throw new ConfigError(`Cannot open the ${role} file '${path}': ${why}. Name a regular file you can write.`);
   }
   const stat = fstatSync(fd);

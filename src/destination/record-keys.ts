@@ -15,7 +15,11 @@ export function reservedKeyPath(record: object): string | undefined {
   for (let next = pending.pop(); next; next = pending.pop()) {
     if (!Array.isArray(next.value) && Object.hasOwn(next.value, PROTO)) return `${next.path}.${PROTO}`;
     for (const [key, child] of Object.entries(next.value)) {
-      if (child !== null && typeof child === 'object') pending.push({ value: child as object, path: Array.isArray(next.value) ? `${next.path}[${key}]` : `${next.path}.${key}` });
+      if (child !== null && typeof child === 'object')
+        pending.push({
+          value: child as object,
+          path: Array.isArray(next.value) ? `${next.path}[${key}]` : `${next.path}.${key}`,
+        });
     }
   }
   return undefined;

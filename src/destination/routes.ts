@@ -54,21 +54,35 @@ export class StreamRoutes {
     return route;
   }
 
-  private resolve(stream: string, config: StreamWriteConfig | undefined, objectName: string | undefined): StreamRoute | string {
+  private resolve(
+    stream: string,
+    config: StreamWriteConfig | undefined,
+    objectName: string | undefined,
+  ): StreamRoute | string {
     const where = `config.streams.${stream}`;
     const generic = config?.method !== undefined || config?.path !== undefined;
-    if (generic && config?.object) return `${where} names both an object (${config.object}) and method/path; use one or the other.`;
+    if (generic && config?.object)
+      return `${where} names both an object (${config.object}) and method/path; use one or the other.`;
     const objectFor = config?.object ?? objectName ?? stream;
     let writer: ObjectWriter | undefined;
     if (generic) writer = genericWriter(stream, config!);
     else writer = BUILT_IN_WRITERS.get(objectFor);
     if (!writer) {
-      if (config?.object || objectName) return `stream '${stream}' names the Intercom object '${objectFor}', which has no writer. Known objects: ${[...BUILT_IN_WRITERS.keys()].join(', ')}.`;
+      if (config?.object || objectName)
+        return `stream '${stream}' names the Intercom object '${objectFor}', which has no writer. Known objects: ${[...BUILT_IN_WRITERS.keys()].join(', ')}.`;
       return `no writer for stream '${stream}': name the stream after an Intercom object (${[...BUILT_IN_WRITERS.keys()].join(', ')}), or add ${where} with an object, or with method and path (generic mode)`;
     }
-    if (!generic && config?.batch_property) return `${where}.batch_property is for generic mode only; the ${writer.object} writer sends one request per record.`;
+    if (!generic && config?.batch_property)
+      return `${where}.batch_property is for generic mode only; the ${writer.object} writer sends one request per record.`;
     const operation = (config?.operation ?? writer.defaultOperation) as Operation;
-    if (!writer.operations.includes(operation)) return `${where}.operation '${operation}' is not available for ${writer.object}; use one of ${writer.operations.join(', ')}.`;
-    return { stream, writer, operation, defaults: (!generic && config?.body ? config.body : {}) as JsonObject, exclude: generic ? [] : (config?.exclude_fields ?? []) };
+    if (!writer.operations.includes(operation))
+      return `${where}.operation '${operation}' is not available for ${writer.object}; use one of ${writer.operations.join(', ')}.`;
+    return {
+      stream,
+      writer,
+      operation,
+      defaults: (!generic && config?.body ? config.body : {}) as JsonObject,
+      exclude: generic ? [] : (config?.exclude_fields ?? []),
+    };
   }
 }

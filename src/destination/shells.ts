@@ -22,7 +22,10 @@ export class AirbyteWriteShell implements WriteShell {
   }
 
   echoState(payload: unknown, recordCount: number): void | Promise<void> {
-    const state = payload !== null && typeof payload === 'object' ? { ...(payload as object), destinationStats: { recordCount } } : payload;
+    const state =
+      payload !== null && typeof payload === 'object'
+        ? { ...(payload as object), destinationStats: { recordCount } }
+        : payload;
     return this.sink.writeRaw({ type: 'STATE', state });
   }
 
@@ -69,7 +72,11 @@ export function shellEventSink(shell: WriteShell): EventSink {
   return {
     emit(event: EngineEvent) {
       if (event.type === 'log') return shell.log(event.level, event.message);
-      if (event.type === 'rate_limited') return shell.log('INFO', `Waiting for Intercom's rate budget${event.stream ? ` (${event.stream})` : ''} until ${new Date(event.resetAtMs).toISOString()}.`);
+      if (event.type === 'rate_limited')
+        return shell.log(
+          'INFO',
+          `Waiting for Intercom's rate budget${event.stream ? ` (${event.stream})` : ''} until ${new Date(event.resetAtMs).toISOString()}.`,
+        );
     },
     flush: () => shell.flush(),
   };

@@ -48,7 +48,12 @@ export class WriteSummary {
   lines(): string[] {
     if (!this.streams.size) return ['Write summary: no records.'];
     return [...this.streams].map(([name, c]) => {
-      const parts = [`${c.received} received`, `${c.written} written (${c.created} created, ${c.updated} updated, ${c.deleted} deleted)`, `${c.skipped} skipped`, `${c.failed} failed`];
+      const parts = [
+        `${c.received} received`,
+        `${c.written} written (${c.created} created, ${c.updated} updated, ${c.deleted} deleted)`,
+        `${c.skipped} skipped`,
+        `${c.failed} failed`,
+      ];
       if (c.planned) parts.push(`${c.planned} planned (dry run)`);
       return `Write summary: stream ${name}: ${parts.join(', ')}.`;
     });

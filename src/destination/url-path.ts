@@ -8,11 +8,19 @@ import { RecordInvalid } from './writers/types.js';
  */
 export { INVALID_IDENTIFIER, placeholdersOf, templateProblem } from '../core/url-path.js';
 
-export function buildPath(template: string, values: Readonly<Record<string, unknown>>, opts?: core.BuildPathOptions): string {
+export function buildPath(
+  template: string,
+  values: Readonly<Record<string, unknown>>,
+  opts?: core.BuildPathOptions,
+): string {
   return asRecordInvalid(() => core.buildPath(template, values, opts));
 }
 
-export function checkPathFields(record: Readonly<Record<string, unknown>>, routes: readonly { operations: readonly string[]; template: string }[], operation: string): void {
+export function checkPathFields(
+  record: Readonly<Record<string, unknown>>,
+  routes: readonly { operations: readonly string[]; template: string }[],
+  operation: string,
+): void {
   asRecordInvalid(() => core.checkPathFields(record, routes, operation));
 }
 
@@ -20,7 +28,11 @@ function asRecordInvalid<T>(build: () => T): T {
   try {
     return build();
   } catch (err) {
-    if (err instanceof core.PathValueError) throw new RecordInvalid(err.message, err.code === core.INVALID_IDENTIFIER ? core.INVALID_IDENTIFIER : 'invalid_record');
+    if (err instanceof core.PathValueError)
+      throw new RecordInvalid(
+        err.message,
+        err.code === core.INVALID_IDENTIFIER ? core.INVALID_IDENTIFIER : 'invalid_record',
+      );
     throw err;
   }
 }

@@ -13,8 +13,13 @@ export type CheckResult = { ok: true; message: string } | { ok: false; message: 
 export async function checkConnection(client: IntercomClient): Promise<CheckResult> {
   try {
     const me = await client.request<MeResponse>({ path: '/me', retries: 2 });
-    const app = me.app ? `workspace '${me.app.name ?? '?'}' (${me.app.id_code ?? 'unknown id'}${me.app.region ? `, region ${me.app.region}` : ''})` : 'an unknown workspace';
-    return { ok: true, message: `Connected to Intercom ${app} as ${me.name ?? 'an admin'}${me.email ? ` <${me.email}>` : ''}.` };
+    const app = me.app
+      ? `workspace '${me.app.name ?? '?'}' (${me.app.id_code ?? 'unknown id'}${me.app.region ? `, region ${me.app.region}` : ''})`
+      : 'an unknown workspace';
+    return {
+      ok: true,
+      message: `Connected to Intercom ${app} as ${me.name ?? 'an admin'}${me.email ? ` <${me.email}>` : ''}.`,
+    };
   } catch (err) {
     return { ok: false, message: errorMessage(err) };
   }

@@ -28,7 +28,8 @@ export class Checkpointer {
 
   async checkpoint(state: JsonObject, immediate: boolean): Promise<void> {
     this.pending = state;
-    const due = immediate || this.recordsSinceEmit >= this.every.records || Date.now() - this.lastEmitAt >= this.every.ms;
+    const due =
+      immediate || this.recordsSinceEmit >= this.every.records || Date.now() - this.lastEmitAt >= this.every.ms;
     if (due) await this.emit(state);
   }
 

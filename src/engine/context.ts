@@ -86,7 +86,9 @@ export class SyncContext {
     for (const name of this.opts.inputState.keys()) {
       const stream = this.naming.stream(name) ?? name;
       if (!readers.some((r) => r.streams.some((s) => s.name === stream))) {
-        this.logger.warn(`The state has an entry for stream '${name}', which this connector does not have; it is ignored.`);
+        this.logger.warn(
+          `The state has an entry for stream '${name}', which this connector does not have; it is ignored.`,
+        );
       }
     }
   }

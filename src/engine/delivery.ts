@@ -5,7 +5,9 @@ import type { StreamPlan } from '../transform/stream-plans.js';
 /** Thrown inside a reader's loop when the sync was asked to stop. */
 export class SyncInterrupted extends ConnectorError {
   constructor(reason: string) {
-    super(`The sync was interrupted (${reason}). The last STATE is safe to resume from; run again to continue.`, { failureType: 'transient_error' });
+    super(`The sync was interrupted (${reason}). The last STATE is safe to resume from; run again to continue.`, {
+      failureType: 'transient_error',
+    });
     this.name = 'SyncInterrupted';
   }
 }

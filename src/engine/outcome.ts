@@ -16,7 +16,12 @@ export class Gaps {
 }
 
 /** The reader finished and delivered everything: its streams are COMPLETE. */
-export async function finishComplete(ctx: SyncContext, selected: readonly string[], counts: ReadonlyMap<string, number>, startedAt: number): Promise<void> {
+export async function finishComplete(
+  ctx: SyncContext,
+  selected: readonly string[],
+  counts: ReadonlyMap<string, number>,
+  startedAt: number,
+): Promise<void> {
   for (const name of selected) {
     const count = counts.get(name) ?? 0;
     ctx.result.recordCounts.set(ctx.out(name), count);
@@ -29,10 +34,16 @@ export async function finishComplete(ctx: SyncContext, selected: readonly string
  * The reader finished but left gaps: one TRACE ERROR naming them, and every stream of the reader
  * INCOMPLETE (they share one state, which stops before the first gap).
  */
-export async function finishWithGaps(ctx: SyncContext, selected: readonly string[], counts: ReadonlyMap<string, number>, gaps: Gaps): Promise<void> {
+export async function finishWithGaps(
+  ctx: SyncContext,
+  selected: readonly string[],
+  counts: ReadonlyMap<string, number>,
+  gaps: Gaps,
+): Promise<void> {
   const streamName = ctx.out(selected[0]!);
   const named = gaps.named.join('; ');
-  const more = gaps.count > gaps.named.length ? `; and ${gaps.count - gaps.named.length} more (see the WARN lines)` : '';
+  const more =
+    gaps.count > gaps.named.length ? `; and ${gaps.count - gaps.named.length} more (see the WARN lines)` : '';
   await ctx.sink.emit({
     type: 'error',
     stream: streamName,
@@ -46,7 +57,12 @@ export async function finishWithGaps(ctx: SyncContext, selected: readonly string
  * The reader failed: one TRACE ERROR (unless another stream already reported the failure that
  * stopped the run), its streams INCOMPLETE. Returns true when the failure stops the whole run.
  */
-export async function fail(ctx: SyncContext, selected: readonly string[], counts: ReadonlyMap<string, number>, err: unknown): Promise<boolean> {
+export async function fail(
+  ctx: SyncContext,
+  selected: readonly string[],
+  counts: ReadonlyMap<string, number>,
+  err: unknown,
+): Promise<boolean> {
   const stopsRun = stopsTheRun(ctx, err);
   const reported = alreadyReported(ctx, err, stopsRun);
   // Set before the await: a stream running alongside may fail the same way meanwhile.
@@ -79,8 +95,11 @@ async function reportError(ctx: SyncContext, selected: readonly string[], err: u
   await ctx.sink.emit({
     type: 'error',
     stream: streamName,
-    message: connectorError ? `Stream ${streamName}: ${connectorError.message}` : `Stream ${streamName} failed: ${errorMessage(err)}`,
-    internalMessage: connectorError?.internalMessage ?? (err instanceof Error ? `${err.name}: ${err.message}` : undefined),
+    message: connectorError
+      ? `Stream ${streamName}: ${connectorError.message}`
+      : `Stream ${streamName} failed: ${errorMessage(err)}`,
+    internalMessage:
+      connectorError?.internalMessage ?? (err instanceof Error ? `${err.name}: ${err.message}` : undefined),
     failureType: connectorError?.failureType ?? 'system_error',
   });
 }

@@ -22,7 +22,10 @@ class ReaderRun {
     this.selectedSet = new Set(selected);
     this.counts = new Map(selected.map((name) => [name, 0]));
     const streams = selected.map((name) => ({ name, output: ctx.out(name) }));
-    this.checkpoints = new Checkpointer(streams, ctx.sink, { records: ctx.checkpointEveryRecords, ms: ctx.checkpointEveryMs });
+    this.checkpoints = new Checkpointer(streams, ctx.sink, {
+      records: ctx.checkpointEveryRecords,
+      ms: ctx.checkpointEveryMs,
+    });
   }
 
   /** The state the reader resumes from: only when every stream of it is incremental and has state. */
@@ -49,17 +52,26 @@ class ReaderRun {
     }
   }
 
-  private async deliver(stream: string, records: readonly JsonObject[], owned: boolean, signal: AbortSignal): Promise<void> {
+  private async deliver(
+    stream: string,
+    records: readonly JsonObject[],
+    owned: boolean,
+    signal: AbortSignal,
+  ): Promise<void> {
     const plan = this.ctx.plans.get(stream);
     if (!plan || !this.selectedSet.has(stream) || records.length === 0) return;
     if (!this.running.has(stream)) {
       this.running.add(stream);
       await this.ctx.sink.emit({ type: 'status', stream: plan.outputName, status: 'RUNNING' });
     }
-    await deliverBatch({ plan, records, owned }, { sink: this.ctx.sink, logger: this.ctx.logger, signal }, (emitted) => {
-      this.counts.set(stream, (this.counts.get(stream) ?? 0) + emitted);
-      this.checkpoints.delivered(stream, emitted);
-    });
+    await deliverBatch(
+      { plan, records, owned },
+      { sink: this.ctx.sink, logger: this.ctx.logger, signal },
+      (emitted) => {
+        this.counts.set(stream, (this.counts.get(stream) ?? 0) + emitted);
+        this.checkpoints.delivered(stream, emitted);
+      },
+    );
   }
 }
 
@@ -67,16 +79,33 @@ class ReaderRun {
  * Runs one reader to its end and reports its streams' outcome. Returns true when its failure stops
  * the whole run (revoked token, unreachable host, interruption).
  */
-export async function runReader(ctx: SyncContext, reader: Reader, selected: readonly string[], signal: AbortSignal): Promise<boolean> {
+export async function runReader(
+  ctx: SyncContext,
+  reader: Reader,
+  selected: readonly string[],
+  signal: AbortSignal,
+): Promise<boolean> {
   const run = new ReaderRun(ctx, selected);
   const startState = run.startState();
   for (const name of selected) await ctx.sink.emit({ type: 'status', stream: ctx.out(name), status: 'STARTED' });
   const startedAt = Date.now();
   const { client, config, logger } = ctx.opts;
-  const iterator = reader.read({ client, config, logger, selected: new Set(selected), state: startState, syncStartedAt: ctx.syncStartedAt, signal });
+  const iterator = reader.read({
+    client,
+    config,
+    logger,
+    selected: new Set(selected),
+    state: startState,
+    syncStartedAt: ctx.syncStartedAt,
+    signal,
+  });
   try {
     // A signal must not wait for a slow request or a rate-limit pause to end: race it.
-    for (let next = await untilAborted(iterator.next(), signal); !next.done; next = await untilAborted(iterator.next(), signal)) {
+    for (
+      let next = await untilAborted(iterator.next(), signal);
+      !next.done;
+      next = await untilAborted(iterator.next(), signal)
+    ) {
       await run.handle(next.value, signal);
     }
     await run.checkpoints.finish(startState);

@@ -18,28 +18,38 @@ export function parseStateInput(input: unknown): Map<string, JsonObject> {
       if (type === 'STREAM') {
         const stream = message.stream;
         const name = isObject(stream) && isObject(stream.stream_descriptor) ? stream.stream_descriptor.name : undefined;
-        if (typeof name !== 'string') throw new ConfigError(`state[${i}].stream.stream_descriptor.name is missing; expected a per-stream AirbyteStateMessage.`);
+        if (typeof name !== 'string')
+          throw new ConfigError(
+            `state[${i}].stream.stream_descriptor.name is missing; expected a per-stream AirbyteStateMessage.`,
+          );
         const value = (stream as JsonObject).stream_state;
-        if (value !== undefined && value !== null) states.set(name, expectObject(value, `state[${i}].stream.stream_state`));
+        if (value !== undefined && value !== null)
+          states.set(name, expectObject(value, `state[${i}].stream.stream_state`));
       } else if (type === 'GLOBAL') {
         const global = message.global;
         const streamStates = isObject(global) && Array.isArray(global.stream_states) ? global.stream_states : undefined;
         if (!streamStates) throw new ConfigError(`state[${i}].global.stream_states must be an array.`);
         streamStates.forEach((s: unknown, j: number) => {
           const name = isObject(s) && isObject(s.stream_descriptor) ? s.stream_descriptor.name : undefined;
-          if (typeof name !== 'string') throw new ConfigError(`state[${i}].global.stream_states[${j}].stream_descriptor.name is missing.`);
+          if (typeof name !== 'string')
+            throw new ConfigError(`state[${i}].global.stream_states[${j}].stream_descriptor.name is missing.`);
           const value = (s as JsonObject).stream_state;
-          if (value !== undefined && value !== null) states.set(name, expectObject(value, `state[${i}].global.stream_states[${j}].stream_state`));
+          if (value !== undefined && value !== null)
+            states.set(name, expectObject(value, `state[${i}].global.stream_states[${j}].stream_state`));
         });
       } else if (type === 'LEGACY') {
-        for (const [name, value] of Object.entries(expectObject(message.data, `state[${i}].data`))) states.set(name, expectObject(value, `state[${i}].data.${name}`));
+        for (const [name, value] of Object.entries(expectObject(message.data, `state[${i}].data`)))
+          states.set(name, expectObject(value, `state[${i}].data.${name}`));
       } else {
-        throw new ConfigError(`state[${i}].type must be STREAM, GLOBAL or LEGACY (got ${JSON.stringify(message.type)}).`);
+        throw new ConfigError(
+          `state[${i}].type must be STREAM, GLOBAL or LEGACY (got ${JSON.stringify(message.type)}).`,
+        );
       }
     });
     return states;
   }
-  if (!isObject(input)) throw new ConfigError('The state must be a JSON array of Airbyte state messages or a JSON object.');
+  if (!isObject(input))
+    throw new ConfigError('The state must be a JSON array of Airbyte state messages or a JSON object.');
   // A single Airbyte state message written to a file on its own.
   if (input.type === 'STREAM' || input.type === 'GLOBAL' || input.type === 'LEGACY') return parseStateInput([input]);
   const streams = isObject(input.bookmarks) ? input.bookmarks : input;
@@ -51,6 +61,9 @@ export function parseStateInput(input: unknown): Map<string, JsonObject> {
 }
 
 function expectObject(value: unknown, where: string): JsonObject {
-  if (!isObject(value)) throw new ConfigError(`${where} must be an object such as {"updated_at": 1700000000} (got ${JSON.stringify(value)}).`);
+  if (!isObject(value))
+    throw new ConfigError(
+      `${where} must be an object such as {"updated_at": 1700000000} (got ${JSON.stringify(value)}).`,
+    );
   return value;
 }

@@ -14,9 +14,18 @@ const FILES = [
 const limits = (max = 1e9) => ({ maxInflatedBytes: max, tooBig: (n: number) => new Error(`bigger than ${n}`) });
 
 /** A readable that hands out `bytes` in small chunks (sniffing must not depend on chunking). */
-const chunked = (bytes: Buffer, size = 7): Readable => Readable.from((function* () { for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size); })());
+const chunked = (bytes: Buffer, size = 7): Readable =>
+  Readable.from(
+    (function* () {
+      for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+    })(),
+  );
 
-async function readAll(input: Readable, fallback = 'receipts.csv', max?: number): Promise<{ name: string; data: Buffer }[]> {
+async function readAll(
+  input: Readable,
+  fallback = 'receipts.csv',
+  max?: number,
+): Promise<{ name: string; data: Buffer }[]> {
   const out: { name: string; data: Buffer }[] = [];
   for await (const entry of archiveEntries(input, fallback, limits(max))) {
     const parts: Buffer[] = [];
@@ -32,7 +41,10 @@ function deflatedZip(): Promise<Buffer> {
   zip.end();
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => parts.push(c)).on('end', () => resolve(Buffer.concat(parts))).on('error', reject);
+    zip.outputStream
+      .on('data', (c: Buffer) => parts.push(c))
+      .on('end', () => resolve(Buffer.concat(parts)))
+      .on('error', reject);
   });
 }
 
@@ -43,7 +55,9 @@ describe('archiveEntries', () => {
 
   it('reads a stored zip and a deflated zip with folders ("a ZIP archive")', async () => {
     expect(await readAll(chunked(zipStored(FILES), 1000))).toEqual(FILES);
-    expect(await readAll(Readable.from([await deflatedZip()]))).toEqual(FILES.map((f) => ({ ...f, name: `export/${f.name}` })));
+    expect(await readAll(Readable.from([await deflatedZip()]))).toEqual(
+      FILES.map((f) => ({ ...f, name: `export/${f.name}` })),
+    );
   });
 
   it('reads a single gzip CSV and a plain CSV under the fallback name', async () => {

@@ -64,7 +64,12 @@ export function sniffArchive(head: Buffer): ArchiveKind {
 }
 
 /** The files of the archive in `input`, in archive order; each body must be read (or left) before the next is asked for. */
-export async function* archiveEntries(input: Readable, fallbackName: string, limits: ArchiveLimits, depth = 0): AsyncGenerator<ArchiveEntry> {
+export async function* archiveEntries(
+  input: Readable,
+  fallbackName: string,
+  limits: ArchiveLimits,
+  depth = 0,
+): AsyncGenerator<ArchiveEntry> {
   const { head, whole } = await peek(input, SNIFF_BYTES);
   const kind = sniffArchive(head);
   try {
@@ -125,14 +130,22 @@ async function* zipEntries(input: Readable, limits: ArchiveLimits): AsyncGenerat
   try {
     const file = join(dir, 'export.zip');
     await pipeline(input, createWriteStream(file, { mode: 0o600 }));
-    const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.open(file, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (err, z) => (err ? reject(err) : resolve(z!))));
+    const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+      yauzl.open(
+        file,
+        { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false },
+        (err, z) => (err ? reject(err) : resolve(z!)),
+      ),
+    );
     const seen = { total: 0 };
     try {
       for (;;) {
         const entry = await nextZipEntry(zip);
         if (!entry) return;
         if (entry.fileName.endsWith('/')) continue;
-        const raw = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s!))));
+        const raw = await new Promise<Readable>((resolve, reject) =>
+          zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s!))),
+        );
         const body = counted(raw, seen, limits);
         yield { name: entry.fileName, body };
         if (!body.readableEnded) await drain(body);

@@ -21,7 +21,11 @@ function client(overrides: Partial<ClientOptions> = {}): IntercomClient {
   });
 }
 
-const errorList = (code: string, message: string) => ({ type: 'error.list', request_id: 'req-1', errors: [{ code, message }] });
+const errorList = (code: string, message: string) => ({
+  type: 'error.list',
+  request_id: 'req-1',
+  errors: [{ code, message }],
+});
 
 beforeAll(() => {
   nock.disableNetConnect();
@@ -33,15 +37,30 @@ afterEach(() => {
 
 describe('IntercomClient', () => {
   it('sends bearer auth, the Intercom-Version header and a versioned user agent', async () => {
-    const scope = nock(BASE, { reqheaders: { authorization: `Bearer ${TOKEN}`, 'intercom-version': '2.15', 'user-agent': /^intercom-connector\/\d+\.\d+\.\d+/ } })
+    const scope = nock(BASE, {
+      reqheaders: {
+        authorization: `Bearer ${TOKEN}`,
+        'intercom-version': '2.15',
+        'user-agent': /^intercom-connector\/\d+\.\d+\.\d+/,
+      },
+    })
       .get('/admins')
       .reply(200, { type: 'admin.list', admins: [] });
-    await expect(client({ apiVersion: '2.15' }).request({ path: '/admins' })).resolves.toEqual({ type: 'admin.list', admins: [] });
+    await expect(client({ apiVersion: '2.15' }).request({ path: '/admins' })).resolves.toEqual({
+      type: 'admin.list',
+      admins: [],
+    });
     scope.done();
   });
 
   it('retries 5xx answers and succeeds', async () => {
-    const scope = nock(BASE).get('/tags').reply(500, errorList('server_error', 'boom')).get('/tags').reply(503, 'unavailable').get('/tags').reply(200, { type: 'list', data: [{ id: '1' }] });
+    const scope = nock(BASE)
+      .get('/tags')
+      .reply(500, errorList('server_error', 'boom'))
+      .get('/tags')
+      .reply(503, 'unavailable')
+      .get('/tags')
+      .reply(200, { type: 'list', data: [{ id: '1' }] });
     const c = client();
     await expect(c.request({ path: '/tags' })).resolves.toEqual({ type: 'list', data: [{ id: '1' }] });
     expect(c.stats.retried).toBe(2);
@@ -65,7 +84,9 @@ describe('IntercomClient', () => {
 
   it('gives up after max retries with a transient error naming the endpoint', async () => {
     nock(BASE).get('/segments').times(3).reply(502, 'bad gateway');
-    const err = await client({ maxRetries: 2 }).request({ path: '/segments' }).catch((e: unknown) => e);
+    const err = await client({ maxRetries: 2 })
+      .request({ path: '/segments' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IntercomApiError);
     expect((err as IntercomApiError).failureType).toBe('transient_error');
     expect((err as Error).message).toContain('GET /segments');
@@ -74,7 +95,9 @@ describe('IntercomClient', () => {
 
   it.each([400, 401, 403, 404, 422])('does not retry HTTP %i and names the problem', async (status) => {
     const scope = nock(BASE).get('/me').once().reply(status, errorList('some_code', 'Some message'));
-    const err = (await client().request({ path: '/me' }).catch((e: unknown) => e)) as IntercomApiError;
+    const err = (await client()
+      .request({ path: '/me' })
+      .catch((e: unknown) => e)) as IntercomApiError;
     expect(err).toBeInstanceOf(IntercomApiError);
     expect(err.status).toBe(status);
     expect(err.message).toContain('GET /me');
@@ -88,14 +111,24 @@ describe('IntercomClient', () => {
     const scope = nock(BASE)
       .delete('/contacts/7')
       .reply(200, { id: '7', deleted: true })
-      .post('/contacts/7/archive', (body) => body === '' || body === undefined || Object.keys(body as object).length === 0)
+      .post(
+        '/contacts/7/archive',
+        (body) => body === '' || body === undefined || Object.keys(body as object).length === 0,
+      )
       .reply(200, { id: '7', archived: true })
       .post('/tags', { name: 'vip' })
       .reply(200, { type: 'tag', id: '1', name: 'vip' });
     const c = client({ requestTimeoutMs: 2000 });
     await expect(c.request({ method: 'DELETE', path: '/contacts/7' })).resolves.toEqual({ id: '7', deleted: true });
-    await expect(c.request({ method: 'POST', path: '/contacts/7/archive' })).resolves.toEqual({ id: '7', archived: true });
-    await expect(c.request({ method: 'POST', path: '/tags', json: { name: 'vip' } })).resolves.toEqual({ type: 'tag', id: '1', name: 'vip' });
+    await expect(c.request({ method: 'POST', path: '/contacts/7/archive' })).resolves.toEqual({
+      id: '7',
+      archived: true,
+    });
+    await expect(c.request({ method: 'POST', path: '/tags', json: { name: 'vip' } })).resolves.toEqual({
+      type: 'tag',
+      id: '1',
+      name: 'vip',
+    });
     scope.done();
   });
 
@@ -126,7 +159,11 @@ describe('IntercomClient', () => {
     const reset = Math.floor(Date.now() / 1000) + 2;
     nock(BASE)
       .get('/admins')
-      .reply(429, errorList('rate_limit_exceeded', 'Exceeded rate limit'), { 'X-RateLimit-Limit': '10', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(reset) })
+      .reply(429, errorList('rate_limit_exceeded', 'Exceeded rate limit'), {
+        'X-RateLimit-Limit': '10',
+        'X-RateLimit-Remaining': '0',
+        'X-RateLimit-Reset': String(reset),
+      })
       .get('/admins')
       .reply(200, { admins: [] });
     const waits: number[] = [];
@@ -143,10 +180,18 @@ describe('IntercomClient', () => {
     nock(BASE)
       // The current window (ends in 10 s) has plenty left ...
       .get('/tags')
-      .reply(200, { type: 'list', data: [] }, { 'X-RateLimit-Limit': '1666', 'X-RateLimit-Remaining': '1500', 'X-RateLimit-Reset': String(nowSec + 10) })
+      .reply(
+        200,
+        { type: 'list', data: [] },
+        { 'X-RateLimit-Limit': '1666', 'X-RateLimit-Remaining': '1500', 'X-RateLimit-Reset': String(nowSec + 10) },
+      )
       // ... and a 429 counted in the window before it arrives late.
       .get('/admins')
-      .reply(429, errorList('rate_limit_exceeded', 'Exceeded rate limit'), { 'X-RateLimit-Limit': '1666', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(nowSec - 1) })
+      .reply(429, errorList('rate_limit_exceeded', 'Exceeded rate limit'), {
+        'X-RateLimit-Limit': '1666',
+        'X-RateLimit-Remaining': '0',
+        'X-RateLimit-Reset': String(nowSec - 1),
+      })
       .get('/admins')
       .reply(200, { admins: [] })
       .get('/segments')
@@ -195,7 +240,11 @@ describe('IntercomClient', () => {
     const reset = Math.floor(Date.now() / 1000) + 2;
     nock(BASE)
       .get('/tags')
-      .reply(200, { data: [] }, { 'X-RateLimit-Limit': '2', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(reset) })
+      .reply(
+        200,
+        { data: [] },
+        { 'X-RateLimit-Limit': '2', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(reset) },
+      )
       .get('/tags')
       .reply(200, { data: [] });
     const waits: number[] = [];
@@ -229,9 +278,17 @@ describe('IntercomClient', () => {
 
 describe('IntercomClient trust boundaries', () => {
   it('refuses a next link on another host, port or scheme without sending anything there', async () => {
-    const other = nock('http://127.0.0.2:8080').get(/.*/).reply(200, { data: ['stolen'] });
+    const other = nock('http://127.0.0.2:8080')
+      .get(/.*/)
+      .reply(200, { data: ['stolen'] });
     const c = client();
-    for (const url of ['http://127.0.0.2:8080/admins?page=2', 'https://api.intercom.io:8443/admins', 'http://api.intercom.io/admins', 'HTTPS://evil.example/admins', '//evil.example/admins']) {
+    for (const url of [
+      'http://127.0.0.2:8080/admins?page=2',
+      'https://api.intercom.io:8443/admins',
+      'http://api.intercom.io/admins',
+      'HTTPS://evil.example/admins',
+      '//evil.example/admins',
+    ]) {
       const err = (await c.request({ path: url }).catch((e: unknown) => e)) as IntercomApiError;
       expect(err).toBeInstanceOf(IntercomApiError);
       expect(err.failureType).toBe('system_error');
@@ -244,17 +301,23 @@ describe('IntercomClient trust boundaries', () => {
   it('follows a next link on the configured origin and names a refused URL without its credentials', async () => {
     nock(BASE).get('/admins').query({ page: '2' }).reply(200, { admins: [] });
     await expect(client().request({ path: `${BASE}/admins?page=2` })).resolves.toEqual({ admins: [] });
-    const err = (await client().request({ path: 'https://user:hunter2pass@evil.example/x' }).catch((e: unknown) => e)) as Error;
+    const err = (await client()
+      .request({ path: 'https://user:hunter2pass@evil.example/x' })
+      .catch((e: unknown) => e)) as Error;
     expect(err.message).toContain('https://evil.example/x');
     expect(err.message).not.toContain('hunter2pass');
   });
 
   it('follows a redirect within the origin but not one to another origin', async () => {
-    const evil = nock('https://evil.example').get(/.*/).reply(200, { admins: ['stolen'] });
+    const evil = nock('https://evil.example')
+      .get(/.*/)
+      .reply(200, { admins: ['stolen'] });
     nock(BASE).get('/admins').reply(302, '', { location: '/admins/v2' }).get('/admins/v2').reply(200, { admins: [] });
     await expect(client().request({ path: '/admins' })).resolves.toEqual({ admins: [] });
     nock(BASE).get('/tags').reply(301, '', { location: 'https://evil.example/tags' });
-    const err = (await client().request({ path: '/tags' }).catch((e: unknown) => e)) as IntercomApiError;
+    const err = (await client()
+      .request({ path: '/tags' })
+      .catch((e: unknown) => e)) as IntercomApiError;
     expect(err).toBeInstanceOf(IntercomApiError);
     expect(err.message).toMatch(/redirect \(HTTP 301\) to https:\/\/evil\.example\/tags.*not followed/);
     expect(evil.isDone()).toBe(false);
@@ -271,12 +334,16 @@ describe('IntercomClient trust boundaries', () => {
     expect(err.message).toMatch(/GET \/tags is larger than max_response_bytes \(262144 bytes/);
     expect(c.stats.requests).toBe(1);
     // A body just under the bound is read.
-    nock(BASE).get('/tags').reply(200, JSON.stringify({ data: 'x'.repeat(200 * 1024) }));
+    nock(BASE)
+      .get('/tags')
+      .reply(200, JSON.stringify({ data: 'x'.repeat(200 * 1024) }));
     await expect(c.request<{ data: string }>({ path: '/tags' })).resolves.toHaveProperty('data');
   });
 
   it('refuses a body nested deeper than the bound before parsing it, and reads strings that only look deep', async () => {
-    nock(BASE).get('/tags').reply(200, `{"data":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    nock(BASE)
+      .get('/tags')
+      .reply(200, `{"data":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
     const c = client();
     const err = (await c.request({ path: '/tags' }).catch((e: unknown) => e)) as IntercomApiError;
     expect(err.message).toMatch(/nests JSON deeper than 64 levels/);
@@ -287,11 +354,17 @@ describe('IntercomClient trust boundaries', () => {
   });
 
   it('removes the token from a body that echoes it (raw and JSON-escaped)', async () => {
-    nock(BASE).get('/admins').reply(200, (_uri, _body) => JSON.stringify({ admins: [{ id: '1', name: `Bearer ${TOKEN}` }] }));
+    nock(BASE)
+      .get('/admins')
+      .reply(200, (_uri, _body) => JSON.stringify({ admins: [{ id: '1', name: `Bearer ${TOKEN}` }] }));
     await expect(client().request({ path: '/admins' })).resolves.toEqual({ admins: [{ id: '1', name: 'Bearer ***' }] });
     const odd = 'tok"with\\quote-and-backslash';
-    nock(BASE).get('/admins').reply(200, JSON.stringify({ admins: [{ id: '1', name: odd }] }));
-    await expect(client({ accessToken: odd }).request({ path: '/admins' })).resolves.toEqual({ admins: [{ id: '1', name: '***' }] });
+    nock(BASE)
+      .get('/admins')
+      .reply(200, JSON.stringify({ admins: [{ id: '1', name: odd }] }));
+    await expect(client({ accessToken: odd }).request({ path: '/admins' })).resolves.toEqual({
+      admins: [{ id: '1', name: '***' }],
+    });
   });
 
   it('fails at once, without retries, when the host cannot be reached on the first request', async () => {
@@ -304,7 +377,9 @@ describe('IntercomClient trust boundaries', () => {
       await new Promise((r) => server.close(r)); // a port nobody listens on: ECONNREFUSED
       const c = client({ baseUrl: `http://127.0.0.1:${port}`, maxRetries: 6, retryBaseDelayMs: 1000 });
       const err = (await c.request({ path: '/admins' }).catch((e: unknown) => e)) as IntercomApiError;
-      expect(err.message).toMatch(/Could not reach Intercom at http:\/\/127\.0\.0\.1:\d+\/admins: the connection was refused \(ECONNREFUSED\) on the first request/);
+      expect(err.message).toMatch(
+        /Could not reach Intercom at http:\/\/127\.0\.0\.1:\d+\/admins: the connection was refused \(ECONNREFUSED\) on the first request/,
+      );
       expect(c.stats.retried).toBe(0);
       expect(c.stats.requests).toBe(1);
       // The rest of the run fails the same way without trying (and waiting on) the host again.
@@ -318,7 +393,10 @@ describe('IntercomClient trust boundaries', () => {
   it('keeps refused connections retryable once the host has answered in this run', async () => {
     nock.enableNetConnect('127.0.0.1');
     const { createServer } = await import('node:http');
-    const listen = (server: ReturnType<typeof createServer>, port = 0) => new Promise<number>((r) => server.listen(port, '127.0.0.1', () => r((server.address() as { port: number }).port)));
+    const listen = (server: ReturnType<typeof createServer>, port = 0) =>
+      new Promise<number>((r) =>
+        server.listen(port, '127.0.0.1', () => r((server.address() as { port: number }).port)),
+      );
     const answer = () => createServer((_req, res) => res.end('{"data":[]}'));
     let second: ReturnType<typeof createServer> | undefined;
     try {
@@ -360,23 +438,41 @@ describe('IntercomClient trust boundaries', () => {
     ];
     for (const headers of farCases) {
       nock(BASE).get('/admins').reply(429, errorList('rate_limit_exceeded', 'slow down'), headers);
-      const err = (await client({ maxRateLimitWaitMs: 5000 }).request({ path: '/admins' }).catch((e: unknown) => e)) as IntercomApiError;
-      expect(err.message).toMatch(/answered 429 .* asks to wait until .* s more\); this request has waited 0\.0 s so far, and max_rate_limit_wait_seconds allows 5\.0 s/);
+      const err = (await client({ maxRateLimitWaitMs: 5000 })
+        .request({ path: '/admins' })
+        .catch((e: unknown) => e)) as IntercomApiError;
+      expect(err.message).toMatch(
+        /answered 429 .* asks to wait until .* s more\); this request has waited 0\.0 s so far, and max_rate_limit_wait_seconds allows 5\.0 s/,
+      );
       expect(err.message).not.toMatch(/for 0 s/);
     }
     // Reset in milliseconds, 1 s ahead: recognised as such and waited for.
-    nock(BASE).get('/admins').reply(429, errorList('rate_limit_exceeded', 'slow down'), { 'X-RateLimit-Reset': String(Date.now() + 1000) }).get('/admins').reply(200, { admins: [] });
+    nock(BASE)
+      .get('/admins')
+      .reply(429, errorList('rate_limit_exceeded', 'slow down'), { 'X-RateLimit-Reset': String(Date.now() + 1000) })
+      .get('/admins')
+      .reply(200, { admins: [] });
     await expect(client({ maxRateLimitWaitMs: 5000 }).request({ path: '/admins' })).resolves.toEqual({ admins: [] });
   });
 
   it('refuses to wait for a far reset announced on a 200 with no budget left', async () => {
     nock(BASE)
       .get('/tags')
-      .reply(200, { data: [] }, { 'X-RateLimit-Limit': '10', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(Math.floor(Date.now() / 1000) + 3600) });
+      .reply(
+        200,
+        { data: [] },
+        {
+          'X-RateLimit-Limit': '10',
+          'X-RateLimit-Remaining': '0',
+          'X-RateLimit-Reset': String(Math.floor(Date.now() / 1000) + 3600),
+        },
+      );
     const c = client({ maxRateLimitWaitMs: 5000 });
     await c.request({ path: '/tags' });
     const err = (await c.request({ path: '/tags' }).catch((e: unknown) => e)) as IntercomApiError;
-    expect(err.message).toMatch(/rate-limit headers say the budget for GET \/tags is used up until .*max_rate_limit_wait_seconds allows 5\.0 s/);
+    expect(err.message).toMatch(
+      /rate-limit headers say the budget for GET \/tags is used up until .*max_rate_limit_wait_seconds allows 5\.0 s/,
+    );
     expect(err.failureType).toBe('transient_error');
   });
 });

@@ -6,7 +6,17 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import { redact } from '../core/redact.js';
 import { packageVersion } from '../util/package-root.js';
-import { IntercomApiError, describeHttpError, offOriginError, oversizeError, parseErrorBody, redirectError, safeUrl, tooDeepError, unreachableError } from './errors.js';
+import {
+  IntercomApiError,
+  describeHttpError,
+  offOriginError,
+  oversizeError,
+  parseErrorBody,
+  redirectError,
+  safeUrl,
+  tooDeepError,
+  unreachableError,
+} from './errors.js';
 import { HEARTBEAT_MS, RateLimitWaitTooLong, RatePacer, parseRateLimitHeaders, retryAfterTime } from './rate-pacer.js';
 
 export interface ClientOptions {
@@ -25,7 +35,12 @@ export interface ClientOptions {
   onRateLimited?: (resetAtMs: number, stream: string | undefined) => void;
   onRetry?: (message: string) => void;
   /** Every finished HTTP exchange (for Singer http_request_duration metrics). */
-  onRequestDone?: (info: { endpoint: string; status: number | undefined; durationMs: number; stream: string | undefined }) => void;
+  onRequestDone?: (info: {
+    endpoint: string;
+    status: number | undefined;
+    durationMs: number;
+    stream: string | undefined;
+  }) => void;
 }
 
 export interface RequestOptions {
@@ -84,7 +99,18 @@ export const MAX_NESTING_DEPTH = 64;
 const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED']);
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
 
 /**
  * The one place every Intercom call goes through: auth, version header, pacing by the rate-limit
@@ -122,7 +148,10 @@ export class IntercomClient {
     });
     this.limit = pLimit(opts.maxConcurrency);
     // A pause for the budget is a heartbeat too: orchestrators see life while nothing is sent.
-    this.pacer = new RatePacer({ maxRequestsPerMinute: opts.maxRequestsPerMinute, onWait: (resetAtMs) => this.heartbeat(resetAtMs, undefined) });
+    this.pacer = new RatePacer({
+      maxRequestsPerMinute: opts.maxRequestsPerMinute,
+      onWait: (resetAtMs) => this.heartbeat(resetAtMs, undefined),
+    });
   }
 
   /** A RATE_LIMITED heartbeat, at most one per stream and reset time in each HEARTBEAT_MS. */
@@ -178,7 +207,13 @@ export class IntercomClient {
         },
       }).catch((err: unknown) => {
         if (err instanceof TransientError) {
-          throw new IntercomApiError({ endpoint, message: `${endpoint} kept failing after ${retries} retries: ${err.message}. Check that the host is reachable; if Intercom is having an incident, run again later (a read resumes from the last state).`, transient: true, cause: err, lastStatus: err.status });
+          throw new IntercomApiError({
+            endpoint,
+            message: `${endpoint} kept failing after ${retries} retries: ${err.message}. Check that the host is reachable; if Intercom is having an incident, run again later (a read resumes from the last state).`,
+            transient: true,
+            cause: err,
+            lastStatus: err.status,
+          });
         }
         throw err;
       }),
@@ -214,11 +249,18 @@ export class IntercomClient {
       // Retry soon instead; only a run of such answers (e.g. a skewed clock) falls back to backoff.
       const stale = headers.resetAtMs !== undefined && headers.resetAtMs <= now && staleRetries < 3;
       if (stale) staleRetries++;
-      const askedUntil = [headers.resetAtMs, retryAfterTime(response.headers, now)].filter((t): t is number => t !== undefined && t > now);
+      const askedUntil = [headers.resetAtMs, retryAfterTime(response.headers, now)].filter(
+        (t): t is number => t !== undefined && t > now,
+      );
       // Without a usable reset, back off exponentially from 2 s.
-      const resetAtMs = askedUntil.length ? Math.max(...askedUntil) : stale ? now + 200 * staleRetries : now + Math.min(60_000, 2000 * 2 ** Math.min(5, Math.floor(waitedMs / 2000)));
+      const resetAtMs = askedUntil.length
+        ? Math.max(...askedUntil)
+        : stale
+          ? now + 200 * staleRetries
+          : now + Math.min(60_000, 2000 * 2 ** Math.min(5, Math.floor(waitedMs / 2000)));
       const wait = resetAtMs - now + (stale ? 0 : 100);
-      if (waitedMs + wait > maxWaitMs) throw new AbortError(this.rateLimitError(endpoint, waitedMs, resetAtMs, parseErrorBody(response.body), true));
+      if (waitedMs + wait > maxWaitMs)
+        throw new AbortError(this.rateLimitError(endpoint, waitedMs, resetAtMs, parseErrorBody(response.body), true));
       if (!stale) this.pacer.exhaustedUntil(resetAtMs);
       waitedMs += await this.sleepWithHeartbeats(wait, resetAtMs, req.stream);
     }
@@ -229,7 +271,8 @@ export class IntercomClient {
     try {
       return await this.pacer.acquire(remainingMs);
     } catch (err) {
-      if (err instanceof RateLimitWaitTooLong) throw new AbortError(this.rateLimitError(endpoint, waitedMs + err.waitedMs, err.resetAtMs, undefined, false));
+      if (err instanceof RateLimitWaitTooLong)
+        throw new AbortError(this.rateLimitError(endpoint, waitedMs + err.waitedMs, err.resetAtMs, undefined, false));
       throw err;
     }
   }
@@ -243,9 +286,17 @@ export class IntercomClient {
     return ms;
   }
 
-  private rateLimitError(endpoint: string, waitedMs: number, resetAtMs: number, body: ReturnType<typeof parseErrorBody> | undefined, answered429: boolean): IntercomApiError {
+  private rateLimitError(
+    endpoint: string,
+    waitedMs: number,
+    resetAtMs: number,
+    body: ReturnType<typeof parseErrorBody> | undefined,
+    answered429: boolean,
+  ): IntercomApiError {
     const askedS = Math.max(0, Math.round((resetAtMs - Date.now()) / 1000));
-    const what = answered429 ? `Intercom answered 429 (rate limit exceeded) for ${endpoint} and asks to wait until` : `Intercom's rate-limit headers say the budget for ${endpoint} is used up until`;
+    const what = answered429
+      ? `Intercom answered 429 (rate limit exceeded) for ${endpoint} and asks to wait until`
+      : `Intercom's rate-limit headers say the budget for ${endpoint} is used up until`;
     return new IntercomApiError({
       endpoint,
       status: answered429 ? 429 : undefined,
@@ -257,9 +308,15 @@ export class IntercomClient {
     });
   }
 
-  private async send(req: RequestOptions, endpoint: string): Promise<{ statusCode: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  private async send(
+    req: RequestOptions,
+    endpoint: string,
+  ): Promise<{ statusCode: number; body: string; headers: Record<string, string | string[] | undefined> }> {
     // Without this, each stream would try (and wait on DNS timeouts) again for the same unreachable host.
-    if (this.unreachable && !this.reachedHost) throw new AbortError(unreachableError(endpoint, this.urlOf(req.path), this.unreachable.code, this.unreachable.text));
+    if (this.unreachable && !this.reachedHost)
+      throw new AbortError(
+        unreachableError(endpoint, this.urlOf(req.path), this.unreachable.code, this.unreachable.text),
+      );
     this.stats.requests++;
     if (req.stream) this.streamStats(req.stream).requests++;
     const started = performance.now();
@@ -274,10 +331,20 @@ export class IntercomClient {
         ...(req.json === undefined ? {} : { json: req.json }),
         ...(req.headers ? { headers: withoutAuthorization(req.headers) } : {}),
       });
-      this.opts.onRequestDone?.({ endpoint, status: response.statusCode, durationMs: performance.now() - started, stream: req.stream });
+      this.opts.onRequestDone?.({
+        endpoint,
+        status: response.statusCode,
+        durationMs: performance.now() - started,
+        stream: req.stream,
+      });
       return response;
     } catch (err) {
-      this.opts.onRequestDone?.({ endpoint, status: undefined, durationMs: performance.now() - started, stream: req.stream });
+      this.opts.onRequestDone?.({
+        endpoint,
+        status: undefined,
+        durationMs: performance.now() - started,
+        stream: req.stream,
+      });
       if (err instanceof RequestError) {
         const code = err.code ?? '';
         const where = this.urlOf(req.path);
@@ -289,7 +356,13 @@ export class IntercomClient {
         if (RETRYABLE_CODES.has(code) || err.name === 'TimeoutError' || err.name === 'ReadError') {
           throw new TransientError(`network error calling ${where}: ${text}`);
         }
-        throw new AbortError(new IntercomApiError({ endpoint, transient: false, message: `Could not call Intercom at ${where}: ${text}.` }));
+        throw new AbortError(
+          new IntercomApiError({
+            endpoint,
+            transient: false,
+            message: `Could not call Intercom at ${where}: ${text}.`,
+          }),
+        );
       }
       throw err;
     }
@@ -300,7 +373,10 @@ export class IntercomClient {
    * does the same plus its own response machinery: about a quarter more CPU per request, which is
    * what a sync of one request per contact (events, notes) spends most of its CPU on.
    */
-  private exchange(url: string, options: StreamOptions): Promise<{ statusCode: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  private exchange(
+    url: string,
+    options: StreamOptions,
+  ): Promise<{ statusCode: number; body: string; headers: Record<string, string | string[] | undefined> }> {
     return new Promise((resolve, reject) => {
       const stream = this.http.stream(url, options);
       const chunks: Buffer[] = [];
@@ -325,7 +401,10 @@ export class IntercomClient {
       stream.once('error', reject);
       stream.once('end', () => {
         if (!response) return reject(new TransientError('the response ended before its headers'));
-        const body = withoutToken(decodeBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)), this.opts.accessToken);
+        const body = withoutToken(
+          decodeBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)),
+          this.opts.accessToken,
+        );
         resolve({ statusCode: response.statusCode, body, headers: response.headers });
       });
       // A stream request with a method that may carry a body (POST, PUT, DELETE) waits for one
@@ -335,15 +414,28 @@ export class IntercomClient {
     });
   }
 
-  private interpret<T>(response: { statusCode: number; body: string; headers?: Record<string, string | string[] | undefined> }, req: RequestOptions, endpoint: string): T | undefined {
+  private interpret<T>(
+    response: { statusCode: number; body: string; headers?: Record<string, string | string[] | undefined> },
+    req: RequestOptions,
+    endpoint: string,
+  ): T | undefined {
     const { statusCode, body } = response;
     if (statusCode >= 500) throw new TransientError(`HTTP ${statusCode}`, statusCode);
     if (statusCode === 404 && req.allow404) return undefined;
     // A redirect still here is one got did not follow: it leads off the origin.
-    if (statusCode >= 300 && statusCode < 400) throw new AbortError(redirectError(endpoint, statusCode, response.headers?.location, this.origin));
+    if (statusCode >= 300 && statusCode < 400)
+      throw new AbortError(redirectError(endpoint, statusCode, response.headers?.location, this.origin));
     if (statusCode >= 400) {
       const parsed = parseErrorBody(body);
-      throw new AbortError(new IntercomApiError({ endpoint, status: statusCode, body: parsed, transient: false, message: describeHttpError(statusCode, endpoint, parsed) }));
+      throw new AbortError(
+        new IntercomApiError({
+          endpoint,
+          status: statusCode,
+          body: parsed,
+          transient: false,
+          message: describeHttpError(statusCode, endpoint, parsed),
+        }),
+      );
     }
     if (statusCode === 202 || statusCode === 204 || body === '') return undefined;
     if (nestingExceeds(body, MAX_NESTING_DEPTH)) throw new AbortError(tooDeepError(endpoint, MAX_NESTING_DEPTH));
@@ -459,5 +551,7 @@ function throwIfJobLimit(text: string, endpoint: string): void {
   const body = parseErrorBody(text);
   if (!isJobLimitBody(body)) return;
   const message = body?.errors?.find((e) => e.message)?.message ?? 'pending export jobs limit';
-  throw new AbortError(new ExportJobLimitError({ endpoint, status: 429, body, transient: true, message: `${endpoint}: ${message}` }));
+  throw new AbortError(
+    new ExportJobLimitError({ endpoint, status: 429, body, transient: true, message: `${endpoint}: ${message}` }),
+  );
 }

@@ -14,7 +14,9 @@ const server = http.createServer((req, res) => {
   seenAuth.push(req.headers.authorization);
   const answer = answers.get(req.url ?? '');
   if (typeof answer === 'number' || answer === undefined) {
-    res.writeHead(typeof answer === 'number' ? answer : 404, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error.list', errors: [{ code: 'not_found', message: 'Export job not found' }] }));
+    res
+      .writeHead(typeof answer === 'number' ? answer : 404, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ type: 'error.list', errors: [{ code: 'not_found', message: 'Export job not found' }] }));
     return;
   }
   res.writeHead(200, { 'content-type': 'application/octet-stream' });
@@ -35,7 +37,11 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const settings = () => parseSourceConfig({ access_token: TOKEN, base_url: base }, {});
 async function text(path: string, limits: { maxBytes?: number; maxInflatedBytes?: number } = {}): Promise<string> {
-  const body = await openDownload(settings(), `${base}${path}`, { maxBytes: limits.maxBytes ?? 1e9, maxInflatedBytes: limits.maxInflatedBytes ?? 1e9, timeoutMs: 5000 });
+  const body = await openDownload(settings(), `${base}${path}`, {
+    maxBytes: limits.maxBytes ?? 1e9,
+    maxInflatedBytes: limits.maxInflatedBytes ?? 1e9,
+    timeoutMs: 5000,
+  });
   let out = '';
   for await (const chunk of body) out += String(chunk);
   return out;
@@ -75,8 +81,14 @@ describe('export downloads', () => {
   });
 
   it('follows a download_url only on the configured origin', () => {
-    expect(downloadUrl({ baseUrl: base }, `${base}/download/reporting_data/j1?sig=1`, '/download/reporting_data/j1')).toBe(`${base}/download/reporting_data/j1?sig=1`);
-    expect(downloadUrl({ baseUrl: base }, 'https://elsewhere.example.com/file', '/download/reporting_data/j1')).toBe(`${base}/download/reporting_data/j1`);
-    expect(downloadUrl({ baseUrl: 'https://api.intercom.io' }, '', '/download/reporting_data/j2')).toBe('https://api.intercom.io/download/reporting_data/j2');
+    expect(
+      downloadUrl({ baseUrl: base }, `${base}/download/reporting_data/j1?sig=1`, '/download/reporting_data/j1'),
+    ).toBe(`${base}/download/reporting_data/j1?sig=1`);
+    expect(downloadUrl({ baseUrl: base }, 'https://elsewhere.example.com/file', '/download/reporting_data/j1')).toBe(
+      `${base}/download/reporting_data/j1`,
+    );
+    expect(downloadUrl({ baseUrl: 'https://api.intercom.io' }, '', '/download/reporting_data/j2')).toBe(
+      'https://api.intercom.io/download/reporting_data/j2',
+    );
   });
 });

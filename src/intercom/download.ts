@@ -24,7 +24,11 @@ export interface DownloadOptions {
 export class DownloadNotFoundError extends IntercomApiError {}
 
 /** The URL to download from: `fallbackPath` below the API root, or `url` when it is on the API's own origin. */
-export function downloadUrl(settings: Pick<ConnectionSettings, 'baseUrl'>, url: string | undefined, fallbackPath: string): string {
+export function downloadUrl(
+  settings: Pick<ConnectionSettings, 'baseUrl'>,
+  url: string | undefined,
+  fallbackPath: string,
+): string {
   const base = new URL(settings.baseUrl.endsWith('/') ? settings.baseUrl : `${settings.baseUrl}/`);
   if (url) {
     const parsed = new URL(url, base);
@@ -35,7 +39,11 @@ export function downloadUrl(settings: Pick<ConnectionSettings, 'baseUrl'>, url: 
 }
 
 /** Opens a download; resolves with the (decompressed) body once the status is known to be 200. */
-export async function openDownload(settings: ConnectionSettings, url: string, opts: DownloadOptions): Promise<Readable> {
+export async function openDownload(
+  settings: ConnectionSettings,
+  url: string,
+  opts: DownloadOptions,
+): Promise<Readable> {
   const endpoint = `GET ${new URL(url).pathname.replace(/[^/]+$/, '{job_identifier}')}`;
   const request = got.stream(url, {
     headers: {
@@ -51,7 +59,16 @@ export async function openDownload(settings: ConnectionSettings, url: string, op
   });
   const response = await new Promise<{ statusCode: number }>((resolve, reject) => {
     request.once('response', resolve);
-    request.once('error', (err: Error) => reject(new IntercomApiError({ endpoint, transient: true, message: `${endpoint}: download failed: ${redact(err.message)}`, cause: err })));
+    request.once('error', (err: Error) =>
+      reject(
+        new IntercomApiError({
+          endpoint,
+          transient: true,
+          message: `${endpoint}: download failed: ${redact(err.message)}`,
+          cause: err,
+        }),
+      ),
+    );
   });
   if (response.statusCode !== 200) throw await statusError(request, response.statusCode, endpoint);
   return limitAndInflate(request, opts, endpoint);
@@ -66,7 +83,13 @@ async function statusError(body: Readable, status: number, endpoint: string): Pr
   body.destroy();
   const parsed = parseErrorBody(text);
   const Kind = status === 404 || status === 410 ? DownloadNotFoundError : IntercomApiError;
-  return new Kind({ endpoint, status, body: parsed, transient: status >= 500 || status === 429, message: describeHttpError(status, endpoint, parsed) });
+  return new Kind({
+    endpoint,
+    status,
+    body: parsed,
+    transient: status >= 500 || status === 429,
+    message: describeHttpError(status, endpoint, parsed),
+  });
 }
 
 /**
@@ -75,8 +98,21 @@ async function statusError(body: Readable, status: number, endpoint: string): Pr
  * backpressure, so a slow consumer slows the download instead of filling memory.
  */
 async function limitAndInflate(body: Readable, opts: DownloadOptions, endpoint: string): Promise<Readable> {
-  const tooBig = (what: string, limit: number) => new IntercomApiError({ endpoint, transient: false, message: `${endpoint}: the export file is larger than ${limit} bytes ${what}; export shorter windows (reporting_window_days).` });
-  const broke = (err: unknown) => (err instanceof IntercomApiError ? err : new IntercomApiError({ endpoint, transient: true, message: `${endpoint}: download broke off: ${redact(errorText(err))}`, cause: err }));
+  const tooBig = (what: string, limit: number) =>
+    new IntercomApiError({
+      endpoint,
+      transient: false,
+      message: `${endpoint}: the export file is larger than ${limit} bytes ${what}; export shorter windows (reporting_window_days).`,
+    });
+  const broke = (err: unknown) =>
+    err instanceof IntercomApiError
+      ? err
+      : new IntercomApiError({
+          endpoint,
+          transient: true,
+          message: `${endpoint}: download broke off: ${redact(errorText(err))}`,
+          cause: err,
+        });
   const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const head = await readHead(chunks).catch((err: unknown) => Promise.reject(broke(err)));
   let raw = head.length;
@@ -98,7 +134,15 @@ async function limitAndInflate(body: Readable, opts: DownloadOptions, endpoint: 
   source.once('error', fail);
   if (gzip) {
     const gunzip = createGunzip();
-    gunzip.once('error', (err) => fail(new IntercomApiError({ endpoint, transient: true, message: `${endpoint}: the gzip file is damaged or cut short (${err.message})` })));
+    gunzip.once('error', (err) =>
+      fail(
+        new IntercomApiError({
+          endpoint,
+          transient: true,
+          message: `${endpoint}: the gzip file is damaged or cut short (${err.message})`,
+        }),
+      ),
+    );
     source.pipe(gunzip).pipe(limit);
   } else {
     source.pipe(limit);

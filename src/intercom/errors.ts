@@ -17,11 +17,24 @@ export class IntercomApiError extends ConnectorError {
   /** Retries ran out: the status of the last answer (a 5xx), or undefined when no answer came (network error). */
   readonly lastStatus: number | undefined;
 
-  constructor(opts: { endpoint: string; status?: number; body?: IntercomErrorBody; message: string; transient: boolean; cause?: unknown; scope?: FailureScope; lastStatus?: number }) {
+  constructor(opts: {
+    endpoint: string;
+    status?: number;
+    body?: IntercomErrorBody;
+    message: string;
+    transient: boolean;
+    cause?: unknown;
+    scope?: FailureScope;
+    lastStatus?: number;
+  }) {
     const first = opts.body?.errors?.[0];
     const requestId = opts.body?.request_id ? ` request_id=${opts.body.request_id}` : '';
     super(opts.message, {
-      failureType: opts.transient ? 'transient_error' : opts.status === 401 || opts.status === 403 ? 'config_error' : 'system_error',
+      failureType: opts.transient
+        ? 'transient_error'
+        : opts.status === 401 || opts.status === 403
+          ? 'config_error'
+          : 'system_error',
       internalMessage: `${opts.endpoint} -> ${opts.status ?? 'no response'}${first?.code ? ` ${first.code}` : ''}${first?.message ? `: ${first.message}` : ''}${requestId}`,
       cause: opts.cause,
       scope: opts.scope ?? scopeOfStatus(opts.status),
@@ -92,7 +105,12 @@ export function offOriginError(endpoint: string, url: string, origin: string): I
 }
 
 /** A redirect off the configured origin: not followed. */
-export function redirectError(endpoint: string, status: number, location: string | string[] | undefined, origin: string): IntercomApiError {
+export function redirectError(
+  endpoint: string,
+  status: number,
+  location: string | string[] | undefined,
+  origin: string,
+): IntercomApiError {
   const target = Array.isArray(location) ? location[0] : location;
   return new IntercomApiError({
     endpoint,

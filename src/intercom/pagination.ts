@@ -36,7 +36,10 @@ export function numberedPages(client: IntercomClient, opts: ListOptions & { perP
 
 function listPages(client: IntercomClient, opts: ListOptions, numbered: boolean): AsyncGenerator<Page> {
   const endpoint = `GET ${opts.path}`;
-  const strategy = listStrategy({ path: opts.path, ...(opts.params ? { searchParams: opts.params } : {}) }, { ...(opts.perPage ? { perPage: opts.perPage } : {}), numbered });
+  const strategy = listStrategy(
+    { path: opts.path, ...(opts.params ? { searchParams: opts.params } : {}) },
+    { ...(opts.perPage ? { perPage: opts.perPage } : {}), numbered },
+  );
   return walkPages(client, strategy, {
     endpoint,
     ...(opts.stream ? { stream: opts.stream } : {}),
@@ -46,7 +49,10 @@ function listPages(client: IntercomClient, opts: ListOptions, numbered: boolean)
 }
 
 /** POST .../search with the pagination in the BODY (a query-string cursor is silently ignored by Intercom). */
-export function searchPages(client: IntercomClient, opts: { path: string; query: unknown; recordsKey: string; perPage?: number; stream?: string }): AsyncGenerator<Page> {
+export function searchPages(
+  client: IntercomClient,
+  opts: { path: string; query: unknown; recordsKey: string; perPage?: number; stream?: string },
+): AsyncGenerator<Page> {
   const endpoint = `POST ${opts.path}`;
   return walkPages(client, searchStrategy(opts.path, { query: opts.query }, opts.perPage), {
     endpoint,

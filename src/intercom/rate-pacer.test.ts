@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { HEARTBEAT_MS, RateLimitWaitTooLong, RatePacer, parseRateLimitHeaders, retryAfterTime } from './rate-pacer.js';
 
 /** A pacer on a virtual clock: sleeping advances the clock and is recorded. */
-function virtualPacer(startMs: number, onWait?: (resetAtMs: number) => void): { pacer: RatePacer; sleeps: number[]; clock: { now: number } } {
+function virtualPacer(
+  startMs: number,
+  onWait?: (resetAtMs: number) => void,
+): { pacer: RatePacer; sleeps: number[]; clock: { now: number } } {
   const clock = { now: startMs };
   const sleeps: number[] = [];
   const pacer = new RatePacer({
@@ -77,7 +80,11 @@ describe('rate-limit headers', () => {
 
   it('ignores non-numeric, empty, non-positive and partly numeric values', () => {
     for (const value of ['soon', '', '0', '-5', '12abc', 'NaN', 'Infinity', '1e400']) {
-      expect(parseRateLimitHeaders({ 'x-ratelimit-reset': value, 'x-ratelimit-remaining': value }, now)).toEqual({ limit: undefined, remaining: value === '0' ? 0 : undefined, resetAtMs: undefined });
+      expect(parseRateLimitHeaders({ 'x-ratelimit-reset': value, 'x-ratelimit-remaining': value }, now)).toEqual({
+        limit: undefined,
+        remaining: value === '0' ? 0 : undefined,
+        resetAtMs: undefined,
+      });
     }
   });
 

@@ -155,7 +155,10 @@ const RESET_MS_THRESHOLD = 1e11;
 /** Below this, X-RateLimit-Reset is seconds from now (as a Unix time it would be before 2001). */
 const RESET_DELTA_THRESHOLD = 1e9;
 
-export function parseRateLimitHeaders(headers: Record<string, string | string[] | undefined>, now: number = Date.now()): RateLimitHeaders {
+export function parseRateLimitHeaders(
+  headers: Record<string, string | string[] | undefined>,
+  now: number = Date.now(),
+): RateLimitHeaders {
   return {
     limit: headerNumber(headers, 'x-ratelimit-limit'),
     remaining: headerNumber(headers, 'x-ratelimit-remaining'),
@@ -176,7 +179,10 @@ export function resetTime(value: number | undefined, now: number): number | unde
 }
 
 /** Retry-After (seconds or an HTTP date) as Unix milliseconds; unreadable values are ignored. */
-export function retryAfterTime(headers: Record<string, string | string[] | undefined>, now: number = Date.now()): number | undefined {
+export function retryAfterTime(
+  headers: Record<string, string | string[] | undefined>,
+  now: number = Date.now(),
+): number | undefined {
   const raw = first(headers['retry-after'])?.trim();
   if (!raw) return undefined;
   if (/^\d+(\.\d+)?$/.test(raw)) return now + Math.round(Number(raw) * 1000);

@@ -22,8 +22,18 @@ describe('AirbyteSink', () => {
       { type: 'record', stream: 'odd "name"', data: { id: 2 } },
     ]);
     const message = assertAirbyteMessage(first!);
-    expect(message).toEqual({ type: 'RECORD', record: { stream: 'contacts', data: { id: '1', name: 'Zoë "quoted"\n', nested: { a: [1, null] } }, emitted_at: 1_700_000_000_123 } });
-    expect(JSON.parse(second!)).toEqual({ type: 'RECORD', record: { stream: 'odd "name"', data: { id: 2 }, emitted_at: 1_700_000_000_123 } });
+    expect(message).toEqual({
+      type: 'RECORD',
+      record: {
+        stream: 'contacts',
+        data: { id: '1', name: 'Zoë "quoted"\n', nested: { a: [1, null] } },
+        emitted_at: 1_700_000_000_123,
+      },
+    });
+    expect(JSON.parse(second!)).toEqual({
+      type: 'RECORD',
+      record: { stream: 'odd "name"', data: { id: 2 }, emitted_at: 1_700_000_000_123 },
+    });
   });
 
   it('redacts registered secrets in the messages it words itself (LOG)', async () => {

@@ -8,7 +8,10 @@ export class AirbyteSink implements EventSink {
   private readonly writer: LineWriter;
   private readonly prefixes = new Map<string, string>();
 
-  constructor(out: Writable, private readonly now: () => number = Date.now) {
+  constructor(
+    out: Writable,
+    private readonly now: () => number = Date.now,
+  ) {
     this.writer = new LineWriter(out);
   }
 
@@ -17,7 +20,10 @@ export class AirbyteSink implements EventSink {
     if (event.type === 'schema') return;
     // Records are data, not text we produce: they skip the redaction scan. Hot path: the envelope
     // is a cached string per stream, so only the record itself goes through JSON.stringify.
-    if (event.type === 'record') return this.writer.write(`${this.recordPrefix(event.stream)}${JSON.stringify(event.data)},"emitted_at":${this.now()}}}`);
+    if (event.type === 'record')
+      return this.writer.write(
+        `${this.recordPrefix(event.stream)}${JSON.stringify(event.data)},"emitted_at":${this.now()}}}`,
+      );
     return this.writer.write(redact(JSON.stringify(this.toMessage(event))));
   }
 
@@ -54,12 +60,22 @@ export class AirbyteSink implements EventSink {
       case 'status':
         return statusTrace(event.stream, event.status, emitted_at);
       case 'rate_limited':
-        if (!event.stream) return logMessage('INFO', `Waiting for Intercom's rate budget until ${new Date(event.resetAtMs).toISOString()}`);
-        return statusTrace(event.stream, 'RUNNING', emitted_at, [{ type: 'RATE_LIMITED', rate_limited: { quota_reset: event.resetAtMs } }]);
+        if (!event.stream)
+          return logMessage(
+            'INFO',
+            `Waiting for Intercom's rate budget until ${new Date(event.resetAtMs).toISOString()}`,
+          );
+        return statusTrace(event.stream, 'RUNNING', emitted_at, [
+          { type: 'RATE_LIMITED', rate_limited: { quota_reset: event.resetAtMs } },
+        ]);
       case 'estimate':
         return {
           type: 'TRACE',
-          trace: { type: 'ESTIMATE', emitted_at, estimate: { name: event.stream, type: 'STREAM', row_estimate: event.rowEstimate } },
+          trace: {
+            type: 'ESTIMATE',
+            emitted_at,
+            estimate: { name: event.stream, type: 'STREAM', row_estimate: event.rowEstimate },
+          },
         };
       case 'log':
         return logMessage(event.level, event.message);

@@ -7,7 +7,12 @@ const turns = async (n: number): Promise<void> => {
 };
 
 /** A consumer that accepts at most `capacity` bytes before asking the producer to wait. */
-function slowConsumer(capacity: number): { stream: Writable; text: () => string; writes: () => number; release: () => void } {
+function slowConsumer(capacity: number): {
+  stream: Writable;
+  text: () => string;
+  writes: () => number;
+  release: () => void;
+} {
   let text = '';
   let writes = 0;
   let pending: (() => void)[] = [];

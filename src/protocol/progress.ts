@@ -71,7 +71,10 @@ export class ProgressReporter implements EventSink {
     this.lastMetricAt = this.now();
     if (!opts.quiet || opts.singerMetrics) {
       const tty = this.term.isTTY && !opts.quiet;
-      this.timer = setInterval(() => this.tick(tty), tty ? 500 : Math.min(opts.plainIntervalMs ?? 30_000, METRIC_INTERVAL_MS));
+      this.timer = setInterval(
+        () => this.tick(tty),
+        tty ? 500 : Math.min(opts.plainIntervalMs ?? 30_000, METRIC_INTERVAL_MS),
+      );
       this.timer.unref();
     }
   }
@@ -128,12 +131,26 @@ export class ProgressReporter implements EventSink {
     for (const [stream, p] of this.streams) {
       const seconds = ((p.endedAt ?? this.now()) - p.startedAt) / 1000;
       const calls = client.byStream.get(stream);
-      const parts = [plural(p.records, 'record'), plural(calls?.requests ?? 0, 'request'), `${calls?.rateLimited ?? 0} rate-limited (429)`, `${seconds.toFixed(1)} s`, p.status];
+      const parts = [
+        plural(p.records, 'record'),
+        plural(calls?.requests ?? 0, 'request'),
+        `${calls?.rateLimited ?? 0} rate-limited (429)`,
+        `${seconds.toFixed(1)} s`,
+        p.status,
+      ];
       if (p.truncated) parts.push(truncatedSummary(stream, p.truncated));
-      await this.inner.emit({ type: 'log', level: p.status === 'COMPLETE' ? 'INFO' : 'WARN', message: `Summary ${stream}: ${parts.join(', ')}` });
+      await this.inner.emit({
+        type: 'log',
+        level: p.status === 'COMPLETE' ? 'INFO' : 'WARN',
+        message: `Summary ${stream}: ${parts.join(', ')}`,
+      });
     }
     const waits = `${plural(this.budgetWaits, 'wait')} for Intercom's rate budget`;
-    await this.inner.emit({ type: 'log', level: 'INFO', message: `Sync finished: ${plural(client.requests, 'request')}, ${waits}, ${client.rateLimited} rate-limited (429), ${client.retried} retried.` });
+    await this.inner.emit({
+      type: 'log',
+      level: 'INFO',
+      message: `Sync finished: ${plural(client.requests, 'request')}, ${waits}, ${client.rateLimited} rate-limited (429), ${client.retried} retried.`,
+    });
   }
 
   private onStatus(stream: string, status: string): void {
@@ -161,7 +178,8 @@ export class ProgressReporter implements EventSink {
     if (this.opts.quiet) return;
     const rows = active.map(([stream, p]) => describe(stream, p, this.now()));
     if (tty) {
-      if (rows.length > MAX_LIVE_ROWS) rows.splice(MAX_LIVE_ROWS - 1, rows.length, `… and ${rows.length - MAX_LIVE_ROWS + 1} more streams running`);
+      if (rows.length > MAX_LIVE_ROWS)
+        rows.splice(MAX_LIVE_ROWS - 1, rows.length, `… and ${rows.length - MAX_LIVE_ROWS + 1} more streams running`);
       if (rows.length) this.term.drawLive(rows);
       else this.term.clearLive();
     } else {
@@ -184,7 +202,9 @@ export class ProgressReporter implements EventSink {
   }
 
   private recordCount(stream: string, value: number): void {
-    this.term.write(`METRIC: ${JSON.stringify({ type: 'counter', metric: 'record_count', value, tags: { endpoint: stream } })}\n`);
+    this.term.write(
+      `METRIC: ${JSON.stringify({ type: 'counter', metric: 'record_count', value, tags: { endpoint: stream } })}\n`,
+    );
   }
 }
 

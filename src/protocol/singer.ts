@@ -48,7 +48,10 @@ export class SingerSink implements EventSink {
         this.log('INFO', `Stream ${event.stream}: ${event.status.toLowerCase()}`);
         return;
       case 'rate_limited':
-        this.log('INFO', `waiting for Intercom's rate budget${event.stream ? ` (${event.stream})` : ''} until ${new Date(event.resetAtMs).toISOString()}`);
+        this.log(
+          'INFO',
+          `waiting for Intercom's rate budget${event.stream ? ` (${event.stream})` : ''} until ${new Date(event.resetAtMs).toISOString()}`,
+        );
         return;
       case 'estimate':
         return;

@@ -7,7 +7,9 @@ import { STREAMS } from '../streams/catalog.js';
  * a note are cheap: one paginated listing or part of their parent's pass. The notes live in the
  * stream table.
  */
-export const STREAM_NOTES: Readonly<Record<string, string>> = Object.fromEntries(STREAMS.flatMap((s) => (s.notes ? [[s.name, s.notes]] : [])));
+export const STREAM_NOTES: Readonly<Record<string, string>> = Object.fromEntries(
+  STREAMS.flatMap((s) => (s.notes ? [[s.name, s.notes]] : [])),
+);
 
 /** The schema with the stream's note leading its description (the schema object itself when there is none). */
 export function withStreamNote(stream: string, schema: JsonObject): JsonObject {

@@ -25,10 +25,21 @@ function isServerFailure(err: unknown): err is IntercomApiError {
  * The query asks one second wider on each side (whether Intercom's bounds are inclusive is not
  * documented) and records are filtered locally.
  */
-async function* readPages(ctx: ReadContext, start: number, end: number, emitted: Set<string>): AsyncGenerator<ReaderItem> {
+async function* readPages(
+  ctx: ReadContext,
+  start: number,
+  end: number,
+  emitted: Set<string>,
+): AsyncGenerator<ReaderItem> {
   const params = { created_at_after: String(start - 1), created_at_before: String(end) };
   // One retry only: a window that keeps failing is better halved than retried at full width.
-  for await (const page of cursorPages(ctx.client, { path: PATH, recordsKey: 'activity_logs', params, stream: STREAM, retries: 1 })) {
+  for await (const page of cursorPages(ctx.client, {
+    path: PATH,
+    recordsKey: 'activity_logs',
+    params,
+    stream: STREAM,
+    retries: 1,
+  })) {
     for (const log of page.records) {
       // The OpenAPI marks list items nullable: a null item has nothing to deliver.
       if (!log || typeof log !== 'object') continue;
@@ -42,13 +53,20 @@ async function* readPages(ctx: ReadContext, start: number, end: number, emitted:
 }
 
 /** Reads [start, end); when Intercom keeps failing, reads the two halves instead (recursively). */
-async function* readRange(ctx: ReadContext, start: number, end: number, emitted: Set<string>): AsyncGenerator<ReaderItem> {
+async function* readRange(
+  ctx: ReadContext,
+  start: number,
+  end: number,
+  emitted: Set<string>,
+): AsyncGenerator<ReaderItem> {
   try {
     yield* readPages(ctx, start, end, emitted);
   } catch (err) {
     if (!isServerFailure(err) || end - start <= MIN_WINDOW_SECONDS) throw err;
     const mid = start + Math.floor((end - start) / 2);
-    ctx.logger.warn(`${STREAM}: Intercom kept failing for ${iso(start)} to ${iso(end)} (${err.message.split('. ')[0]}); reading the window in two halves.`);
+    ctx.logger.warn(
+      `${STREAM}: Intercom kept failing for ${iso(start)} to ${iso(end)} (${err.message.split('. ')[0]}); reading the window in two halves.`,
+    );
     // Logs already delivered from this window are skipped on the second pass (emitted).
     yield* readRange(ctx, start, mid, emitted);
     yield* readRange(ctx, mid, end, emitted);
@@ -75,7 +93,9 @@ export const activityLogsReader: Reader = {
   async *read(ctx): AsyncGenerator<ReaderItem> {
     const { lower, upper, cursor } = readWindow(ctx, STREAM, 'created_at');
     if (cursor !== undefined && cursor > upper) {
-      ctx.logger.warn(`The state cursor of ${STREAM} (${iso(cursor)}) is in the future; nothing to read. Remove the state to re-sync.`);
+      ctx.logger.warn(
+        `The state cursor of ${STREAM} (${iso(cursor)}) is in the future; nothing to read. Remove the state to re-sync.`,
+      );
       yield { kind: 'checkpoint', state: { created_at: cursor } };
       return;
     }
@@ -92,7 +112,8 @@ export const activityLogsReader: Reader = {
         continue;
       }
       const prefix = completed.complete(tagged.index);
-      if (prefix !== undefined) yield { kind: 'checkpoint', state: { created_at: Math.max(windows[prefix - 1]!.end, cursor ?? 0) } };
+      if (prefix !== undefined)
+        yield { kind: 'checkpoint', state: { created_at: Math.max(windows[prefix - 1]!.end, cursor ?? 0) } };
     }
   },
 };

@@ -9,10 +9,24 @@ import type { ReaderItem } from './types.js';
 const BASE = 'https://api.intercom.io';
 const TOKEN = 'articles-test-token-12';
 const NOW = 1_718_000_000;
-const client = () => new IntercomClient({ baseUrl: BASE, accessToken: TOKEN, apiVersion: '2.14', requestTimeoutMs: 2000, maxConcurrency: 2, maxRetries: 1, maxRateLimitWaitMs: 1000, retryBaseDelayMs: 2 });
+const client = () =>
+  new IntercomClient({
+    baseUrl: BASE,
+    accessToken: TOKEN,
+    apiVersion: '2.14',
+    requestTimeoutMs: 2000,
+    maxConcurrency: 2,
+    maxRetries: 1,
+    maxRateLimitWaitMs: 1000,
+    retryBaseDelayMs: 2,
+  });
 
 // 3 pages, newest first: article i was updated i hours before NOW.
-const ARTICLES = Array.from({ length: ARTICLES_PER_PAGE * 2 + 10 }, (_, i) => ({ type: 'article', id: String(9000 + i), updated_at: NOW - i * 3600 }));
+const ARTICLES = Array.from({ length: ARTICLES_PER_PAGE * 2 + 10 }, (_, i) => ({
+  type: 'article',
+  id: String(9000 + i),
+  updated_at: NOW - i * 3600,
+}));
 const TOTAL_PAGES = 3;
 
 function servePages(pages: number[]): void {
@@ -20,14 +34,27 @@ function servePages(pages: number[]): void {
     nock(BASE)
       .get('/articles')
       .query({ page: String(page), per_page: String(ARTICLES_PER_PAGE) })
-      .reply(200, { type: 'list', total_count: ARTICLES.length, pages: { type: 'pages', page, per_page: ARTICLES_PER_PAGE, total_pages: TOTAL_PAGES }, data: ARTICLES.slice((page - 1) * ARTICLES_PER_PAGE, page * ARTICLES_PER_PAGE) });
+      .reply(200, {
+        type: 'list',
+        total_count: ARTICLES.length,
+        pages: { type: 'pages', page, per_page: ARTICLES_PER_PAGE, total_pages: TOTAL_PAGES },
+        data: ARTICLES.slice((page - 1) * ARTICLES_PER_PAGE, page * ARTICLES_PER_PAGE),
+      });
   }
 }
 
 async function read(state?: JsonObject): Promise<ReaderItem[]> {
   const config = parseSourceConfig({ access_token: TOKEN, lookback_window_minutes: 0 }, {});
   const items: ReaderItem[] = [];
-  for await (const item of articlesReader.read({ client: client(), config, logger: { debug() {}, info() {}, warn() {}, error() {} }, selected: new Set(['articles']), state, syncStartedAt: NOW + 60 })) items.push(item);
+  for await (const item of articlesReader.read({
+    client: client(),
+    config,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    selected: new Set(['articles']),
+    state,
+    syncStartedAt: NOW + 60,
+  }))
+    items.push(item);
   return items;
 }
 

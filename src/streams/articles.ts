@@ -20,7 +20,11 @@ export const articlesReader: Reader = {
     // An article edited during the walk moves to page 1 and shifts the others: one may appear twice.
     const seen = new Set<string>();
     let firstPage = true;
-    for await (const page of numberedPages(ctx.client, { ...endpointOf('articles'), perPage: ARTICLES_PER_PAGE, stream: 'articles' })) {
+    for await (const page of numberedPages(ctx.client, {
+      ...endpointOf('articles'),
+      perPage: ARTICLES_PER_PAGE,
+      stream: 'articles',
+    })) {
       const estimate = firstPage && page.totalCount !== undefined && !incremental;
       firstPage = false;
       if (estimate) yield { kind: 'estimate', stream: 'articles', rows: page.totalCount! };

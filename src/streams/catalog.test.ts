@@ -8,7 +8,9 @@ const root = new URL('../../', import.meta.url);
 
 describe('the stream table', () => {
   it('has one entry per schema file, and each name once', () => {
-    const schemaFiles = readdirSync(new URL('schemas/streams/', root)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    const schemaFiles = readdirSync(new URL('schemas/streams/', root))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5));
     expect(STREAMS.map((s) => s.name).sort()).toEqual(schemaFiles.sort());
     expect(new Set(STREAMS.map((s) => s.name)).size).toBe(STREAMS.length);
   });
@@ -34,10 +36,13 @@ describe('the stream table', () => {
     }
   });
 
-  it.each(STREAMS.filter((s) => s.endpoint && s.permission).map((s) => [s.name, s] as const))('%s: a 403 on its endpoint names its permission', (_name, s) => {
-    const concrete = s.endpoint!.path.replace(/\{[^}]+\}/g, '123');
-    expect(permissionFor(`${s.endpoint!.method} ${concrete}`)).toBe(s.permission);
-  });
+  it.each(STREAMS.filter((s) => s.endpoint && s.permission).map((s) => [s.name, s] as const))(
+    '%s: a 403 on its endpoint names its permission',
+    (_name, s) => {
+      const concrete = s.endpoint!.path.replace(/\{[^}]+\}/g, '123');
+      expect(permissionFor(`${s.endpoint!.method} ${concrete}`)).toBe(s.permission);
+    },
+  );
 
   it('maps endpoints no stream lists to their family, and unknown ones to nothing', () => {
     expect(permissionFor('GET /contacts/123/tags')).toBe('Read and list users and companies');
@@ -58,18 +63,26 @@ describe('README stream table', () => {
     .split('\n')
     .slice(2)
     .filter((line, i, all) => line.startsWith('| ') && all.slice(0, i).every((l) => l.startsWith('| ')))
-    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
   const plain = (cell: string) => cell.replace(/\s*\([^)]*\)/g, '');
 
   it('lists every stream of the table, in its order', () => {
     expect(rows.map((r) => r[0])).toEqual(STREAMS.map((s) => s.name));
   });
 
-  it.each(STREAMS.map((s, i) => [s.name, i] as const))('%s: key, cursor and sync modes as the table says', (_name, i) => {
-    const s = STREAMS[i]!;
-    const [, key, cursor, modes] = rows[i]!;
-    expect(plain(key!).split(', ')).toEqual(s.primaryKey);
-    expect(cursor).toBe(s.cursor ?? '');
-    expect(plain(modes!).split(', ')).toEqual(syncModesOf(s).map((m) => m.replace('_', ' ')));
-  });
+  it.each(STREAMS.map((s, i) => [s.name, i] as const))(
+    '%s: key, cursor and sync modes as the table says',
+    (_name, i) => {
+      const s = STREAMS[i]!;
+      const [, key, cursor, modes] = rows[i]!;
+      expect(plain(key!).split(', ')).toEqual(s.primaryKey);
+      expect(cursor).toBe(s.cursor ?? '');
+      expect(plain(modes!).split(', ')).toEqual(syncModesOf(s).map((m) => m.replace('_', ' ')));
+    },
+  );
 });

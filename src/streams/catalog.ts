@@ -45,7 +45,16 @@ export type CodeReader =
  * - from-parent: no request of its own, taken from the parent's records in the same pass;
  * - export-job: an asynchronous export job per time window, polled, then downloaded as CSV.
  */
-export type PaginationKind = 'cursor' | 'page-number' | 'unpaged' | 'search' | 'scroll' | 'time-windows' | 'per-parent' | 'from-parent' | 'export-job';
+export type PaginationKind =
+  | 'cursor'
+  | 'page-number'
+  | 'unpaged'
+  | 'search'
+  | 'scroll'
+  | 'time-windows'
+  | 'per-parent'
+  | 'from-parent'
+  | 'export-job';
 
 export type ApiVersion = '2.14' | '2.15';
 
@@ -110,10 +119,46 @@ const post = (path: string, ...recordsKey: string[]) => ({ method: 'POST', path,
 
 /** Every shipped stream, in the order a sync runs their readers. */
 export const STREAMS: readonly StreamDefinition[] = [
-  { name: 'admins', reader: 'list', endpoint: get('/admins', 'admins'), pagination: 'cursor', primaryKey: ['id'], permission: PERMISSION.admins, schema: { component: 'admin', ...V14 }, quickstart: true },
-  { name: 'teams', reader: 'teams', endpoint: get('/teams', 'teams'), pagination: 'cursor', primaryKey: ['id'], permission: PERMISSION.admins, schema: { component: 'team', ...V14 }, quickstart: true },
-  { name: 'team_admin', reader: 'teams', pagination: 'from-parent', primaryKey: ['team_id', 'admin_id'], parent: { stream: 'teams', junction: true }, permission: PERMISSION.admins, schema: V14, quickstart: true },
-  { name: 'tags', reader: 'list', endpoint: get('/tags', 'data'), pagination: 'cursor', primaryKey: ['id'], permission: PERMISSION.tags, schema: { component: 'tag', ...V14 }, quickstart: true },
+  {
+    name: 'admins',
+    reader: 'list',
+    endpoint: get('/admins', 'admins'),
+    pagination: 'cursor',
+    primaryKey: ['id'],
+    permission: PERMISSION.admins,
+    schema: { component: 'admin', ...V14 },
+    quickstart: true,
+  },
+  {
+    name: 'teams',
+    reader: 'teams',
+    endpoint: get('/teams', 'teams'),
+    pagination: 'cursor',
+    primaryKey: ['id'],
+    permission: PERMISSION.admins,
+    schema: { component: 'team', ...V14 },
+    quickstart: true,
+  },
+  {
+    name: 'team_admin',
+    reader: 'teams',
+    pagination: 'from-parent',
+    primaryKey: ['team_id', 'admin_id'],
+    parent: { stream: 'teams', junction: true },
+    permission: PERMISSION.admins,
+    schema: V14,
+    quickstart: true,
+  },
+  {
+    name: 'tags',
+    reader: 'list',
+    endpoint: get('/tags', 'data'),
+    pagination: 'cursor',
+    primaryKey: ['id'],
+    permission: PERMISSION.tags,
+    schema: { component: 'tag', ...V14 },
+    quickstart: true,
+  },
   {
     name: 'segments',
     reader: 'list',
@@ -126,13 +171,80 @@ export const STREAMS: readonly StreamDefinition[] = [
     quickstart: true,
   },
   // Built-in attributes have no `id`; (model, name) is unique. One list per model.
-  { name: 'data_attributes', reader: 'data_attributes', endpoint: get('/data_attributes', 'data'), pagination: 'cursor', primaryKey: ['model', 'name'], schema: { component: 'data_attribute', ...V14 } },
-  { name: 'contacts', reader: 'contacts', endpoint: post('/contacts/search', 'data'), pagination: 'search', primaryKey: ['id'], cursor: 'updated_at', permission: PERMISSION.users, schema: { component: 'contact', ...V14 }, quickstart: true },
-  { name: 'contact_tag', reader: 'contacts', pagination: 'from-parent', primaryKey: ['contact_id', 'tag_id'], cursor: 'updated_at', parent: { stream: 'contacts', junction: true }, permission: PERMISSION.users, schema: V14, quickstart: true },
-  { name: 'contact_company', reader: 'contacts', pagination: 'from-parent', primaryKey: ['contact_id', 'company_id'], cursor: 'updated_at', parent: { stream: 'contacts', junction: true }, permission: PERMISSION.users, schema: V14, quickstart: true },
-  { name: 'companies', reader: 'companies', endpoint: get('/companies/scroll', 'data'), pagination: 'scroll', primaryKey: ['id'], cursor: 'updated_at', permission: PERMISSION.users, schema: { component: 'company', ...V14 }, quickstart: true },
-  { name: 'company_tag', reader: 'companies', pagination: 'from-parent', primaryKey: ['company_id', 'tag_id'], cursor: 'updated_at', parent: { stream: 'companies', junction: true }, permission: PERMISSION.users, schema: V14, quickstart: true },
-  { name: 'company_segment', reader: 'companies', pagination: 'from-parent', primaryKey: ['company_id', 'segment_id'], cursor: 'updated_at', parent: { stream: 'companies', junction: true }, permission: PERMISSION.users, schema: V14, quickstart: true },
+  {
+    name: 'data_attributes',
+    reader: 'data_attributes',
+    endpoint: get('/data_attributes', 'data'),
+    pagination: 'cursor',
+    primaryKey: ['model', 'name'],
+    schema: { component: 'data_attribute', ...V14 },
+  },
+  {
+    name: 'contacts',
+    reader: 'contacts',
+    endpoint: post('/contacts/search', 'data'),
+    pagination: 'search',
+    primaryKey: ['id'],
+    cursor: 'updated_at',
+    permission: PERMISSION.users,
+    schema: { component: 'contact', ...V14 },
+    quickstart: true,
+  },
+  {
+    name: 'contact_tag',
+    reader: 'contacts',
+    pagination: 'from-parent',
+    primaryKey: ['contact_id', 'tag_id'],
+    cursor: 'updated_at',
+    parent: { stream: 'contacts', junction: true },
+    permission: PERMISSION.users,
+    schema: V14,
+    quickstart: true,
+  },
+  {
+    name: 'contact_company',
+    reader: 'contacts',
+    pagination: 'from-parent',
+    primaryKey: ['contact_id', 'company_id'],
+    cursor: 'updated_at',
+    parent: { stream: 'contacts', junction: true },
+    permission: PERMISSION.users,
+    schema: V14,
+    quickstart: true,
+  },
+  {
+    name: 'companies',
+    reader: 'companies',
+    endpoint: get('/companies/scroll', 'data'),
+    pagination: 'scroll',
+    primaryKey: ['id'],
+    cursor: 'updated_at',
+    permission: PERMISSION.users,
+    schema: { component: 'company', ...V14 },
+    quickstart: true,
+  },
+  {
+    name: 'company_tag',
+    reader: 'companies',
+    pagination: 'from-parent',
+    primaryKey: ['company_id', 'tag_id'],
+    cursor: 'updated_at',
+    parent: { stream: 'companies', junction: true },
+    permission: PERMISSION.users,
+    schema: V14,
+    quickstart: true,
+  },
+  {
+    name: 'company_segment',
+    reader: 'companies',
+    pagination: 'from-parent',
+    primaryKey: ['company_id', 'segment_id'],
+    cursor: 'updated_at',
+    parent: { stream: 'companies', junction: true },
+    permission: PERMISSION.users,
+    schema: V14,
+    quickstart: true,
+  },
   {
     name: 'conversations',
     reader: 'conversations',
@@ -144,7 +256,17 @@ export const STREAMS: readonly StreamDefinition[] = [
     schema: { component: 'conversation_list_item', ...V14 },
     quickstart: true,
   },
-  { name: 'conversation_tag', reader: 'conversations', pagination: 'from-parent', primaryKey: ['conversation_id', 'tag_id'], cursor: 'updated_at', parent: { stream: 'conversations', junction: true }, permission: PERMISSION.conversations, schema: V14, quickstart: true },
+  {
+    name: 'conversation_tag',
+    reader: 'conversations',
+    pagination: 'from-parent',
+    primaryKey: ['conversation_id', 'tag_id'],
+    cursor: 'updated_at',
+    parent: { stream: 'conversations', junction: true },
+    permission: PERMISSION.conversations,
+    schema: V14,
+    quickstart: true,
+  },
   {
     name: 'conversation_parts',
     reader: 'conversations',
@@ -179,7 +301,8 @@ export const STREAMS: readonly StreamDefinition[] = [
     cursor: 'updated_at',
     permission: PERMISSION.tickets,
     schema: { component: 'ticket', ...V14 },
-    notes: 'Needs the Read tickets permission (a token without it fails this stream with a 403 that names it). Not in catalog.quickstart.json.',
+    notes:
+      'Needs the Read tickets permission (a token without it fails this stream with a 403 that names it). Not in catalog.quickstart.json.',
   },
   {
     name: 'ticket_parts',
@@ -194,7 +317,16 @@ export const STREAMS: readonly StreamDefinition[] = [
     partsCap: 500,
     notes: 'One request per new or changed ticket; needs the Read tickets permission. Not in catalog.quickstart.json.',
   },
-  { name: 'ticket_types', reader: 'list', endpoint: get('/ticket_types', 'data'), pagination: 'cursor', primaryKey: ['id'], permission: PERMISSION.tickets, schema: { component: 'ticket_type', ...V14 }, notes: 'Needs the Read tickets permission. Not in catalog.quickstart.json.' },
+  {
+    name: 'ticket_types',
+    reader: 'list',
+    endpoint: get('/ticket_types', 'data'),
+    pagination: 'cursor',
+    primaryKey: ['id'],
+    permission: PERMISSION.tickets,
+    schema: { component: 'ticket_type', ...V14 },
+    notes: 'Needs the Read tickets permission. Not in catalog.quickstart.json.',
+  },
   {
     name: 'articles',
     reader: 'articles',
@@ -220,8 +352,24 @@ export const STREAMS: readonly StreamDefinition[] = [
     schema: { component: 'collection', ...V14 },
     notes: 'Help center; needs the Read content data permission.',
   },
-  { name: 'help_centers', reader: 'list', endpoint: get('/help_center/help_centers', 'data'), pagination: 'cursor', primaryKey: ['id'], permission: PERMISSION.content, schema: { component: 'help_center', ...V14 }, notes: 'Help center; needs the Read content data permission.' },
-  { name: 'subscription_types', reader: 'subscription_types', endpoint: get('/subscription_types', 'data'), pagination: 'cursor', primaryKey: ['id'], schema: { component: 'subscription_type', ...V14 } },
+  {
+    name: 'help_centers',
+    reader: 'list',
+    endpoint: get('/help_center/help_centers', 'data'),
+    pagination: 'cursor',
+    primaryKey: ['id'],
+    permission: PERMISSION.content,
+    schema: { component: 'help_center', ...V14 },
+    notes: 'Help center; needs the Read content data permission.',
+  },
+  {
+    name: 'subscription_types',
+    reader: 'subscription_types',
+    endpoint: get('/subscription_types', 'data'),
+    pagination: 'cursor',
+    primaryKey: ['id'],
+    schema: { component: 'subscription_type', ...V14 },
+  },
   {
     name: 'activity_logs',
     reader: 'activity_logs',
@@ -231,7 +379,8 @@ export const STREAMS: readonly StreamDefinition[] = [
     cursor: 'created_at',
     permission: PERMISSION.admins,
     schema: { component: 'activity_log', ...V14 },
-    notes: 'Admin activity, read in created_at windows from the workspace creation on a first sync; needs the Read admins permission.',
+    notes:
+      'Admin activity, read in created_at windows from the workspace creation on a first sync; needs the Read admins permission.',
   },
   {
     name: 'events',
@@ -258,21 +407,112 @@ export const STREAMS: readonly StreamDefinition[] = [
     parent: { stream: 'contacts', key: 'contact_id' },
     permission: PERMISSION.oneUser,
     schema: { component: 'note', ...V14 },
-    notes: 'Costly: one request per contact that has notes (changed since the cursor on incremental syncs). Needs the Read one user and one company permission. Not in catalog.quickstart.json.',
+    notes:
+      'Costly: one request per contact that has notes (changed since the cursor on incremental syncs). Needs the Read one user and one company permission. Not in catalog.quickstart.json.',
   },
-  { name: 'ticket_states', reader: 'list', endpoint: get('/ticket_states', 'data'), pagination: 'cursor', primaryKey: ['id'], permission: PERMISSION.tickets, schema: { component: 'ticket_state_detailed', ...V14 } },
-  { name: 'away_status_reasons', reader: 'list', endpoint: get('/away_status_reasons', 'data'), pagination: 'cursor', primaryKey: ['id'], permission: PERMISSION.admins, schema: { component: 'away_status_reason', ...V14 } },
+  {
+    name: 'ticket_states',
+    reader: 'list',
+    endpoint: get('/ticket_states', 'data'),
+    pagination: 'cursor',
+    primaryKey: ['id'],
+    permission: PERMISSION.tickets,
+    schema: { component: 'ticket_state_detailed', ...V14 },
+  },
+  {
+    name: 'away_status_reasons',
+    reader: 'list',
+    endpoint: get('/away_status_reasons', 'data'),
+    pagination: 'cursor',
+    primaryKey: ['id'],
+    permission: PERMISSION.admins,
+    schema: { component: 'away_status_reason', ...V14 },
+  },
   // GET /news/... declare paginated_response, whose items are news_item or newsfeed. Page sizes are the spec examples'.
-  { name: 'news_items', reader: 'list', endpoint: get('/news/news_items', 'data'), pagination: 'page-number', perPage: 10, repeatEndsWalk: true, primaryKey: ['id'], permission: PERMISSION.news, schema: { component: 'news_item', ...V14, endpointDeclaresOther: true } },
-  { name: 'newsfeeds', reader: 'list', endpoint: get('/news/newsfeeds', 'data'), pagination: 'page-number', perPage: 10, repeatEndsWalk: true, primaryKey: ['id'], permission: PERMISSION.news, schema: { component: 'newsfeed', ...V14, endpointDeclaresOther: true } },
-  { name: 'internal_articles', reader: 'list', endpoint: get('/internal_articles', 'data'), pagination: 'page-number', perPage: 25, repeatEndsWalk: true, primaryKey: ['id'], permission: PERMISSION.articles, schema: { component: 'internal_article_list_item', ...V14 } },
+  {
+    name: 'news_items',
+    reader: 'list',
+    endpoint: get('/news/news_items', 'data'),
+    pagination: 'page-number',
+    perPage: 10,
+    repeatEndsWalk: true,
+    primaryKey: ['id'],
+    permission: PERMISSION.news,
+    schema: { component: 'news_item', ...V14, endpointDeclaresOther: true },
+  },
+  {
+    name: 'newsfeeds',
+    reader: 'list',
+    endpoint: get('/news/newsfeeds', 'data'),
+    pagination: 'page-number',
+    perPage: 10,
+    repeatEndsWalk: true,
+    primaryKey: ['id'],
+    permission: PERMISSION.news,
+    schema: { component: 'newsfeed', ...V14, endpointDeclaresOther: true },
+  },
+  {
+    name: 'internal_articles',
+    reader: 'list',
+    endpoint: get('/internal_articles', 'data'),
+    pagination: 'page-number',
+    perPage: 25,
+    repeatEndsWalk: true,
+    primaryKey: ['id'],
+    permission: PERMISSION.articles,
+    schema: { component: 'internal_article_list_item', ...V14 },
+  },
   // calls: "Max 25" per page.
-  { name: 'calls', reader: 'list', endpoint: get('/calls', 'data'), pagination: 'page-number', perPage: 25, repeatEndsWalk: true, primaryKey: ['id'], permission: PERMISSION.conversations, schema: { component: 'call', ...V14 } },
-  { name: 'ai_content_sources', reader: 'list', endpoint: get('/ai/content_import_sources', 'data'), pagination: 'page-number', perPage: 50, repeatEndsWalk: true, primaryKey: ['id'], permission: PERMISSION.content, schema: { component: 'content_import_source', ...V14 } },
-  { name: 'ai_external_pages', reader: 'list', endpoint: get('/ai/external_pages', 'data'), pagination: 'page-number', perPage: 50, repeatEndsWalk: true, primaryKey: ['id'], permission: PERMISSION.content, schema: { component: 'external_page', ...V14 } },
+  {
+    name: 'calls',
+    reader: 'list',
+    endpoint: get('/calls', 'data'),
+    pagination: 'page-number',
+    perPage: 25,
+    repeatEndsWalk: true,
+    primaryKey: ['id'],
+    permission: PERMISSION.conversations,
+    schema: { component: 'call', ...V14 },
+  },
+  {
+    name: 'ai_content_sources',
+    reader: 'list',
+    endpoint: get('/ai/content_import_sources', 'data'),
+    pagination: 'page-number',
+    perPage: 50,
+    repeatEndsWalk: true,
+    primaryKey: ['id'],
+    permission: PERMISSION.content,
+    schema: { component: 'content_import_source', ...V14 },
+  },
+  {
+    name: 'ai_external_pages',
+    reader: 'list',
+    endpoint: get('/ai/external_pages', 'data'),
+    pagination: 'page-number',
+    perPage: 50,
+    repeatEndsWalk: true,
+    primaryKey: ['id'],
+    permission: PERMISSION.content,
+    schema: { component: 'external_page', ...V14 },
+  },
   // Endpoints that exist from API 2.15 on: described by the 2.15 spec and asked with Intercom-Version 2.15.
-  { name: 'brands', reader: 'list', endpoint: get('/brands', 'data'), pagination: 'unpaged', primaryKey: ['id'], schema: { component: 'brand', apiVersion: '2.15' } },
-  { name: 'emails', reader: 'list', endpoint: get('/emails', 'data'), pagination: 'unpaged', primaryKey: ['id'], schema: { component: 'email_setting', apiVersion: '2.15' } },
+  {
+    name: 'brands',
+    reader: 'list',
+    endpoint: get('/brands', 'data'),
+    pagination: 'unpaged',
+    primaryKey: ['id'],
+    schema: { component: 'brand', apiVersion: '2.15' },
+  },
+  {
+    name: 'emails',
+    reader: 'list',
+    endpoint: get('/emails', 'data'),
+    pagination: 'unpaged',
+    primaryKey: ['id'],
+    schema: { component: 'email_setting', apiVersion: '2.15' },
+  },
   {
     name: 'content_engagement',
     reader: 'content_engagement',
@@ -281,7 +521,8 @@ export const STREAMS: readonly StreamDefinition[] = [
     cursor: '_time',
     permission: 'Export content data',
     schema: { component: 'data_export_csv', ...V14 },
-    notes: 'Outbound message receipts and engagement from the Content Data Export: one export job per window of send dates, run one at a time (Intercom allows one active job per workspace). Not in catalog.quickstart.json.',
+    notes:
+      'Outbound message receipts and engagement from the Content Data Export: one export job per window of send dates, run one at a time (Intercom allows one active job per workspace). Not in catalog.quickstart.json.',
   },
   {
     name: 'handling_events',
@@ -293,7 +534,8 @@ export const STREAMS: readonly StreamDefinition[] = [
     parent: { stream: 'conversations', key: 'conversation_id' },
     permission: PERMISSION.conversations,
     schema: { component: 'handling_event', apiVersion: '2.15' },
-    notes: 'Intercom API 2.15 (asked with that version): one request per new or changed conversation, run concurrently. Not in catalog.quickstart.json.',
+    notes:
+      'Intercom API 2.15 (asked with that version): one request per new or changed conversation, run concurrently. Not in catalog.quickstart.json.',
   },
 ];
 
@@ -337,6 +579,7 @@ export function streamsOfReader(reader: CodeReader): StreamSpec[] {
 /** Where a stream's records are listed (a single-key records path), for the code readers. */
 export function endpointOf(name: StreamName): { path: string; recordsKey: string } {
   const endpoint = streamDefinition(name)?.endpoint;
-  if (!endpoint || endpoint.recordsKey.length !== 1) throw new Error(`stream table: ${name} has no endpoint with a one-key records path`);
+  if (!endpoint || endpoint.recordsKey.length !== 1)
+    throw new Error(`stream table: ${name} has no endpoint with a one-key records path`);
   return { path: endpoint.path, recordsKey: endpoint.recordsKey[0]! };
 }

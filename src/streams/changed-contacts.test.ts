@@ -25,7 +25,9 @@ function matches(node: Group | Leaf, contact: Record<string, number>): boolean {
     const boundDay = Math.floor(node.value / DAY) * DAY;
     return node.operator === '>' ? day > boundDay : node.operator === '<' ? day < boundDay : day === boundDay;
   }
-  return node.operator === 'AND' ? node.value.every((n) => matches(n, contact)) : node.value.some((n) => matches(n, contact));
+  return node.operator === 'AND'
+    ? node.value.every((n) => matches(n, contact))
+    : node.value.some((n) => matches(n, contact));
 }
 
 describe('changedContactsQuery (contacts whose updated_at or last_seen_at is in the slice)', () => {

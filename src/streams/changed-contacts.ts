@@ -13,7 +13,8 @@ export const CHANGE_FIELDS = ['updated_at', 'last_seen_at'] as const;
  */
 export function changedContactsQuery(slice: TimeSlice): unknown {
   const from = dayStart(slice.start) - 2 * DAY;
-  if (slice.last) return { operator: 'OR', value: CHANGE_FIELDS.map((field) => ({ field, operator: '>', value: from })) };
+  if (slice.last)
+    return { operator: 'OR', value: CHANGE_FIELDS.map((field) => ({ field, operator: '>', value: from })) };
   const to = dayStart(slice.end) + (slice.end % DAY === 0 ? DAY : 2 * DAY);
   return {
     operator: 'OR',
@@ -37,7 +38,8 @@ export function changedAt(contact: JsonObject): number | undefined {
     const value = contact[field];
     // A negative or non-numeric value says nothing: with no readable field the contact is
     // unplaceable, and slicedSearch reads its children anyway and holds the state before it.
-    if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && (latest === undefined || value > latest)) latest = value;
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && (latest === undefined || value > latest))
+      latest = value;
   }
   return latest;
 }

@@ -9,7 +9,17 @@ import type { ReaderItem } from './types.js';
 const BASE = 'https://api.intercom.io';
 const TOKEN = 'companies-test-token-3';
 const NOW = Date.UTC(2024, 5, 15) / 1000;
-const client = () => new IntercomClient({ baseUrl: BASE, accessToken: TOKEN, apiVersion: '2.14', requestTimeoutMs: 2000, maxConcurrency: 2, maxRetries: 0, maxRateLimitWaitMs: 1000, retryBaseDelayMs: 2 });
+const client = () =>
+  new IntercomClient({
+    baseUrl: BASE,
+    accessToken: TOKEN,
+    apiVersion: '2.14',
+    requestTimeoutMs: 2000,
+    maxConcurrency: 2,
+    maxRetries: 0,
+    maxRateLimitWaitMs: 1000,
+    retryBaseDelayMs: 2,
+  });
 
 async function read(state?: JsonObject): Promise<{ items: ReaderItem[]; warnings: string[] }> {
   const config = parseSourceConfig({ access_token: TOKEN, lookback_window_minutes: 0 }, {});
@@ -38,16 +48,23 @@ function expiringScroll(pages: number, updatedAt: (index: number) => number): { 
         opened++;
         served = 0;
       } else if (served >= opened) {
-        return [404, { type: 'error.list', errors: [{ code: 'not_found', message: 'scroll_param not found or expired' }] }];
+        return [
+          404,
+          { type: 'error.list', errors: [{ code: 'not_found', message: 'scroll_param not found or expired' }] },
+        ];
       }
-      const data = served < pages ? [0, 1].map((k) => ({ type: 'company', id: `co${served * 2 + k}`, updated_at: updatedAt(served * 2 + k) })) : [];
+      const data =
+        served < pages
+          ? [0, 1].map((k) => ({ type: 'company', id: `co${served * 2 + k}`, updated_at: updatedAt(served * 2 + k) }))
+          : [];
       served++;
       return [200, { type: 'list', data, pages: null, total_count: null, scroll_param: 'p' }];
     });
   return { opened: () => opened };
 }
 
-const companies = (items: ReaderItem[]) => items.flatMap((i) => (i.kind === 'records' && i.stream === 'companies' ? i.records.map((r) => r.id) : []));
+const companies = (items: ReaderItem[]) =>
+  items.flatMap((i) => (i.kind === 'records' && i.stream === 'companies' ? i.records.map((r) => r.id) : []));
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());

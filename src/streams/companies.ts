@@ -63,8 +63,17 @@ type Fetched = { body: ScrollBody | undefined } | { error: unknown };
 function fetchPage(ctx: ReadContext, scrollParam: string | undefined): Promise<Fetched> {
   // No retries here: a retried page after a 500 would continue a broken scroll.
   return ctx.client
-    .requestMaybe<ScrollBody>({ path: '/companies/scroll', searchParams: { scroll_param: scrollParam }, stream: 'companies', allow404: true, retries: 0 })
-    .then((body) => ({ body }), (error: unknown) => ({ error }));
+    .requestMaybe<ScrollBody>({
+      path: '/companies/scroll',
+      searchParams: { scroll_param: scrollParam },
+      stream: 'companies',
+      allow404: true,
+      retries: 0,
+    })
+    .then(
+      (body) => ({ body }),
+      (error: unknown) => ({ error }),
+    );
 }
 
 /**
@@ -73,7 +82,12 @@ function fetchPage(ctx: ReadContext, scrollParam: string | undefined): Promise<F
  * the end only when `total_count` proves the walk complete (the OpenAPI example sends null);
  * otherwise the scroll expired and the caller restarts it.
  */
-async function* scrollOnce(ctx: ReadContext, lower: number, emitted: Set<string>, restart: boolean): AsyncGenerator<ReaderItem, Attempt> {
+async function* scrollOnce(
+  ctx: ReadContext,
+  lower: number,
+  emitted: Set<string>,
+  restart: boolean,
+): AsyncGenerator<ReaderItem, Attempt> {
   const progress = new ScrollProgress(ENDPOINT, 'companies');
   let scrollParam: string | undefined;
   let seen = 0;
@@ -84,7 +98,12 @@ async function* scrollOnce(ctx: ReadContext, lower: number, emitted: Set<string>
     const fetched = await pending;
     if ('error' in fetched) {
       const err = fetched.error;
-      if (err instanceof IntercomApiError && err.status === 400 && (scrollParam === undefined || /scroll already exists/i.test(err.detail ?? ''))) throw new ScrollBusy(err);
+      if (
+        err instanceof IntercomApiError &&
+        err.status === 400 &&
+        (scrollParam === undefined || /scroll already exists/i.test(err.detail ?? ''))
+      )
+        throw new ScrollBusy(err);
       if (!(err instanceof ConnectorError && err.failureType === 'transient_error')) throw err;
       return { end: 'broken', why: (err as Error).message, fresh, seen, expired: false };
     }
@@ -92,7 +111,13 @@ async function* scrollOnce(ctx: ReadContext, lower: number, emitted: Set<string>
     if (body === undefined) {
       // A 404 to the very first request of a first scroll: there is nothing to scroll.
       if ((scrollParam === undefined && !restart) || (total !== undefined && seen >= total)) return { end: 'complete' };
-      return { end: 'broken', why: `the scroll answered 404 after ${seen}${total !== undefined ? ` of ${total}` : ''} companies (expired)`, fresh, seen, expired: true };
+      return {
+        end: 'broken',
+        why: `the scroll answered 404 after ${seen}${total !== undefined ? ` of ${total}` : ''} companies (expired)`,
+        fresh,
+        seen,
+        expired: true,
+      };
     }
     const records = recordsOf(body, ['data', 'companies'], ENDPOINT, 'companies');
     total = totalCountOf(body) ?? total;
@@ -118,7 +143,11 @@ class ScrollBusy extends Error {
 }
 
 /** Companies not read before in this walk (all are remembered; those updated before `lower` are not delivered). */
-function unseenCompanies(records: JsonObject[], emitted: Set<string>, lower: number): { unseen: number; deliver: JsonObject[]; keyless: number } {
+function unseenCompanies(
+  records: JsonObject[],
+  emitted: Set<string>,
+  lower: number,
+): { unseen: number; deliver: JsonObject[]; keyless: number } {
   const deliver: JsonObject[] = [];
   let unseen = 0;
   let keyless = 0;
@@ -162,7 +191,9 @@ async function* walk(ctx: ReadContext, lower: number): AsyncGenerator<ReaderItem
     }
     if (attempt.end === 'complete') return;
     if (restarts > 0 && attempt.expired && attempt.fresh === 0 && attempt.seen >= emitted.size) {
-      ctx.logger.warn(`companies: a restarted scroll returned every company already read and then 404; taking that as the end of the scroll (${emitted.size} companies).`);
+      ctx.logger.warn(
+        `companies: a restarted scroll returned every company already read and then 404; taking that as the end of the scroll (${emitted.size} companies).`,
+      );
       return;
     }
     fruitless = attempt.fresh === 0 ? fruitless + 1 : 0;
@@ -173,13 +204,17 @@ async function* walk(ctx: ReadContext, lower: number): AsyncGenerator<ReaderItem
       );
     }
     restarts++;
-    ctx.logger.warn(`companies: the scroll broke (${attempt.why}); restarting it from the beginning (restart ${restarts}), skipping ${emitted.size} companies already read.`);
+    ctx.logger.warn(
+      `companies: the scroll broke (${attempt.why}); restarting it from the beginning (restart ${restarts}), skipping ${emitted.size} companies already read.`,
+    );
   }
 }
 
 async function waitForOtherScroll(ctx: ReadContext, busyWaits: number): Promise<void> {
   const busyWaitMs = ctx.config.settings.scroll_busy_wait_seconds * 1000;
-  ctx.logger.warn(`companies: another scroll is open for this Intercom app ("scroll already exists"); waiting ${busyWaitMs / 1000} s for it to expire (${busyWaits}/${MAX_BUSY_WAITS}).`);
+  ctx.logger.warn(
+    `companies: another scroll is open for this Intercom app ("scroll already exists"); waiting ${busyWaitMs / 1000} s for it to expire (${busyWaits}/${MAX_BUSY_WAITS}).`,
+  );
   await new Promise((r) => setTimeout(r, busyWaitMs));
 }
 

@@ -1,7 +1,14 @@
 import type { JsonObject, Logger } from '../core/events.js';
 import { cursorPages } from '../intercom/pagination.js';
 import { DAY, dayStart, slicedSearch, type TimeSlice } from './slicing.js';
-import { detailPath, isParentRefusal, objectsOf, parentSkipped, refusable, type ParentRefusal } from './record-guards.js';
+import {
+  detailPath,
+  isParentRefusal,
+  objectsOf,
+  parentSkipped,
+  refusable,
+  type ParentRefusal,
+} from './record-guards.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader } from './types.js';
 import { endpointOf, streamsOfReader } from './catalog.js';
@@ -30,7 +37,10 @@ export function contactSliceQuery(slice: TimeSlice): unknown {
   // up to a day off UTC: asking one day further is a superset for every timezone (records past
   // the slice's end are filtered locally, and the next slice reads them).
   const to = (slice.end % DAY === 0 ? slice.end : dayStart(slice.end) + DAY) + DAY;
-  return { operator: 'AND', value: [lowerGroup, { operator: 'OR', value: [{ field: 'updated_at', operator: '<', value: to }] }] };
+  return {
+    operator: 'AND',
+    value: [lowerGroup, { operator: 'OR', value: [{ field: 'updated_at', operator: '<', value: to }] }],
+  };
 }
 
 /** Ids of an embedded list that Intercom sent in full. */
@@ -47,7 +57,11 @@ function embeddedIds(embedded: EmbeddedList | undefined, logger: Logger, where: 
 async function fetchIds(ctx: ReadContext, contactId: string, kind: 'tags' | 'companies'): Promise<string[]> {
   const path = detailPath(`/contacts/{id}/${kind}`, { id: contactId });
   const ids: string[] = [];
-  for await (const page of cursorPages(ctx.client, { path, recordsKey: kind === 'companies' ? ['data', 'companies'] : 'data', stream: `contact_${kind === 'tags' ? 'tag' : 'company'}` })) {
+  for await (const page of cursorPages(ctx.client, {
+    path,
+    recordsKey: kind === 'companies' ? ['data', 'companies'] : 'data',
+    stream: `contact_${kind === 'tags' ? 'tag' : 'company'}`,
+  })) {
     for (const item of objectsOf(page.records, ctx.logger, `${path}`)) {
       const id = idString(item.id);
       if (id) ids.push(id);
@@ -61,11 +75,22 @@ async function fetchIds(ctx: ReadContext, contactId: string, kind: 'tags' | 'com
  * all of the page's at once. Rows keep the order of the contacts. A contact whose follow-up
  * Intercom refuses (a non-404 4xx) is put in `refused` and gets no rows.
  */
-async function junctionRows(ctx: ReadContext, contacts: JsonObject[], kind: 'tags' | 'companies', refused: Map<string, ParentRefusal>): Promise<JsonObject[]> {
+async function junctionRows(
+  ctx: ReadContext,
+  contacts: JsonObject[],
+  kind: 'tags' | 'companies',
+  refused: Map<string, ParentRefusal>,
+): Promise<JsonObject[]> {
   const lists: (string[] | Promise<string[] | ParentRefusal>)[] = contacts.map((contact) => {
     const embedded = contact[kind] as EmbeddedList | undefined;
     const contactId = idString(contact.id)!;
-    return embedded?.has_more ? refusable(fetchIds(ctx, contactId, kind)) : embeddedIds(embedded, ctx.logger, `contact_${kind === 'tags' ? 'tag' : 'company'}: the ${kind} of contact ${contactId}`);
+    return embedded?.has_more
+      ? refusable(fetchIds(ctx, contactId, kind))
+      : embeddedIds(
+          embedded,
+          ctx.logger,
+          `contact_${kind === 'tags' ? 'tag' : 'company'}: the ${kind} of contact ${contactId}`,
+        );
   });
   const ids = lists.some((l) => l instanceof Promise) ? await Promise.all(lists) : (lists as string[][]);
   const rows: JsonObject[] = [];
@@ -78,7 +103,12 @@ async function junctionRows(ctx: ReadContext, contacts: JsonObject[], kind: 'tag
       return;
     }
     // Literal keys (not a computed one) keep the rows' shape fixed: cheaper to build and serialize.
-    for (const id of list) rows.push(kind === 'tags' ? { contact_id: contactId, tag_id: id, updated_at: updatedAt } : { contact_id: contactId, company_id: id, updated_at: updatedAt });
+    for (const id of list)
+      rows.push(
+        kind === 'tags'
+          ? { contact_id: contactId, tag_id: id, updated_at: updatedAt }
+          : { contact_id: contactId, company_id: id, updated_at: updatedAt },
+      );
   });
   return rows;
 }

@@ -1,5 +1,14 @@
 import type { JsonObject } from '../core/events.js';
-import { detailPath, isParentRefusal, isRecord, keyMissing, objectsOf, parentSkipped, refusable, type ParentRefusal } from './record-guards.js';
+import {
+  detailPath,
+  isParentRefusal,
+  isRecord,
+  keyMissing,
+  objectsOf,
+  parentSkipped,
+  refusable,
+  type ParentRefusal,
+} from './record-guards.js';
 import { idString } from './transform.js';
 import { fetchInOrder, detailWindow } from './details.js';
 import { partsShortfall, type PartsList } from './parts.js';
@@ -16,7 +25,8 @@ function conversationItems(ctx: ReadContext, conversation: JsonObject, detail: J
   const items: ReaderItem[] = [];
   if (ctx.selected.has('conversation_tag')) items.push(...tagItems(ctx, conversationId, conversation));
   if (detail) items.push(...partItems(ctx, conversationId, conversation.updated_at, detail));
-  if (ctx.selected.has('conversations')) items.push({ kind: 'records', stream: 'conversations', records: [conversation], owned: true });
+  if (ctx.selected.has('conversations'))
+    items.push({ kind: 'records', stream: 'conversations', records: [conversation], owned: true });
   return items;
 }
 
@@ -24,7 +34,11 @@ function tagItems(ctx: ReadContext, conversationId: string, conversation: JsonOb
   const items: ReaderItem[] = [];
   const tags = (conversation.tags as { tags?: unknown[] } | null | undefined)?.tags ?? [];
   const rows: JsonObject[] = [];
-  for (const [index, tag] of objectsOf(tags, ctx.logger, `conversation_tag: the tags of conversation ${conversationId}`).entries()) {
+  for (const [index, tag] of objectsOf(
+    tags,
+    ctx.logger,
+    `conversation_tag: the tags of conversation ${conversationId}`,
+  ).entries()) {
     const tagId = idString(tag.id);
     if (tagId) rows.push({ conversation_id: conversationId, tag_id: tagId, updated_at: conversation.updated_at });
     else items.push(keyMissing(ctx.logger, 'conversation_tag', `tag ${index} of conversation ${conversationId}`));
@@ -37,7 +51,11 @@ function tagItems(ctx: ReadContext, conversationId: string, conversation: JsonOb
 function partItems(ctx: ReadContext, conversationId: string, updatedAt: unknown, detail: JsonObject): ReaderItem[] {
   const items: ReaderItem[] = [];
   const list = detail.conversation_parts as PartsList | undefined;
-  const parts = objectsOf(list?.conversation_parts ?? [], ctx.logger, `conversation_parts: the parts of conversation ${conversationId}`);
+  const parts = objectsOf(
+    list?.conversation_parts ?? [],
+    ctx.logger,
+    `conversation_parts: the parts of conversation ${conversationId}`,
+  );
   const shortfall = partsShortfall(detail, parts, list);
   if (shortfall) {
     ctx.logger.warn(
@@ -59,20 +77,41 @@ function partItems(ctx: ReadContext, conversationId: string, updatedAt: unknown,
     if (wantHeaders) headerRows.push(...headerRowsOf(ctx, conversationId, partId, part, updatedAt));
   }
   if (partRows.length) items.push({ kind: 'records', stream: 'conversation_parts', records: partRows, owned: true });
-  if (headerRows.length) items.push({ kind: 'records', stream: 'email_address_header', records: headerRows, owned: true });
+  if (headerRows.length)
+    items.push({ kind: 'records', stream: 'email_address_header', records: headerRows, owned: true });
   return items;
 }
 
-function headerRowsOf(ctx: ReadContext, conversationId: string, partId: string, part: JsonObject, conversationUpdatedAt: unknown): JsonObject[] {
+function headerRowsOf(
+  ctx: ReadContext,
+  conversationId: string,
+  partId: string,
+  part: JsonObject,
+  conversationUpdatedAt: unknown,
+): JsonObject[] {
   const partUpdatedAt = typeof part.updated_at === 'number' ? part.updated_at : undefined;
-  const headers = (part.email_message_metadata as { email_address_headers?: unknown[] } | null | undefined)?.email_address_headers ?? [];
+  const headers =
+    (part.email_message_metadata as { email_address_headers?: unknown[] } | null | undefined)?.email_address_headers ??
+    [];
   // The header's position is part of its key: null items are skipped in place, not removed.
-  objectsOf(headers, ctx.logger, `email_address_header: the headers of part ${partId} of conversation ${conversationId}`);
+  objectsOf(
+    headers,
+    ctx.logger,
+    `email_address_header: the headers of part ${partId} of conversation ${conversationId}`,
+  );
   const rows: JsonObject[] = [];
   for (let index = 0; index < headers.length; index++) {
     const header = headers[index];
     if (!isRecord(header)) continue;
-    rows.push({ conversation_id: conversationId, conversation_part_id: partId, index, type: header.type, email_address: header.email_address, name: header.name ?? null, updated_at: partUpdatedAt ?? conversationUpdatedAt });
+    rows.push({
+      conversation_id: conversationId,
+      conversation_part_id: partId,
+      index,
+      type: header.type,
+      email_address: header.email_address,
+      name: header.name ?? null,
+      updated_at: partUpdatedAt ?? conversationUpdatedAt,
+    });
   }
   return rows;
 }
@@ -103,13 +142,28 @@ export const conversationsReader: Reader = {
         }
         const fetchDetail = async (conversation: JsonObject): Promise<JsonObject | undefined | ParentRefusal> => {
           const id = idString(conversation.id)!;
-          const detail = await refusable(Promise.resolve().then(() => ctx.client.requestMaybe<JsonObject>({ path: detailPath('/conversations/{id}', { id }), searchParams: { display_as: displayAs }, stream: 'conversation_parts', allow404: true })));
-          if (!detail) ctx.logger.info(`conversation ${id} was deleted between search and fetch (404); its parts are skipped.`);
+          const detail = await refusable(
+            Promise.resolve().then(() =>
+              ctx.client.requestMaybe<JsonObject>({
+                path: detailPath('/conversations/{id}', { id }),
+                searchParams: { display_as: displayAs },
+                stream: 'conversation_parts',
+                allow404: true,
+              }),
+            ),
+          );
+          if (!detail)
+            ctx.logger.info(`conversation ${id} was deleted between search and fetch (404); its parts are skipped.`);
           return detail;
         };
-        for await (const [conversation, detail] of fetchInOrder(records, detailWindow(ctx.config.maxConcurrency), fetchDetail)) {
+        for await (const [conversation, detail] of fetchInOrder(
+          records,
+          detailWindow(ctx.config.maxConcurrency),
+          fetchDetail,
+        )) {
           // One conversation Intercom refuses (a 422, say) is skipped whole; the rest of the page goes on.
-          if (isParentRefusal(detail)) yield parentSkipped(ctx.logger, 'conversations', `conversation ${idString(conversation.id)!}`, detail);
+          if (isParentRefusal(detail))
+            yield parentSkipped(ctx.logger, 'conversations', `conversation ${idString(conversation.id)!}`, detail);
           else yield* conversationItems(ctx, conversation, detail);
         }
       },

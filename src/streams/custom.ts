@@ -12,7 +12,11 @@ const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === 'ob
 
 /** Custom streams: one configured endpoint each, read through the shared client like every stream. */
 export function customSpec(def: CustomStreamDef): StreamSpec {
-  return { name: def.name, primaryKey: [...def.primaryKey], ...(def.cursorField ? { cursorField: def.cursorField } : {}) };
+  return {
+    name: def.name,
+    primaryKey: [...def.primaryKey],
+    ...(def.cursorField ? { cursorField: def.cursorField } : {}),
+  };
 }
 
 /** What is known of a custom stream without calling it: its key, cursor and _metadata; anything else is allowed. */
@@ -32,7 +36,8 @@ export function inferCustomSchema(def: CustomStreamDef, body: unknown): JsonObje
   }
   const schema = inferSchema(records);
   const properties = schema.properties as JsonObject;
-  for (const [field, sub] of Object.entries((customBaseSchema(def).properties ?? {}) as JsonObject)) properties[field] ??= sub;
+  for (const [field, sub] of Object.entries((customBaseSchema(def).properties ?? {}) as JsonObject))
+    properties[field] ??= sub;
   return schema;
 }
 
@@ -47,7 +52,8 @@ export function firstRequest(def: CustomStreamDef, macros: MacroContext): Reques
   const expanded = expandMacros(def.path, macros);
   const q = expanded.indexOf('?');
   const path = q === -1 ? expanded : expanded.slice(0, q);
-  const searchParams: Record<string, string | number> = q === -1 ? {} : Object.fromEntries(new URLSearchParams(expanded.slice(q + 1)));
+  const searchParams: Record<string, string | number> =
+    q === -1 ? {} : Object.fromEntries(new URLSearchParams(expanded.slice(q + 1)));
   const json = def.body === undefined ? undefined : expandMacrosDeep(def.body, macros);
   return { path, searchParams, ...(json !== undefined ? { json } : def.method === 'POST' ? { json: {} } : {}) };
 }
@@ -63,7 +69,12 @@ function request(def: CustomStreamDef, plan: RequestPlan): RequestOptions {
   };
 }
 
-const DEFAULT_PER_PAGE: Record<CustomStreamDef['pagination'], number | undefined> = { none: undefined, cursor: undefined, search: 150, page: 50 };
+const DEFAULT_PER_PAGE: Record<CustomStreamDef['pagination'], number | undefined> = {
+  none: undefined,
+  cursor: undefined,
+  search: 150,
+  page: 50,
+};
 
 /** pages.next URLs are followed only on the API's own host, where the token belongs. */
 function sameOrigin(def: CustomStreamDef, strategy: PaginationStrategy, baseUrl: string): PaginationStrategy {
@@ -72,17 +83,23 @@ function sameOrigin(def: CustomStreamDef, strategy: PaginationStrategy, baseUrl:
     first: () => strategy.first(),
     next(body, records, current, guard) {
       const step = strategy.next(body, records, current, guard);
-      if (!step || !/^https?:\/\//i.test(step.request.path) && !step.request.path.startsWith('/')) return step;
+      if (!step || (!/^https?:\/\//i.test(step.request.path) && !step.request.path.startsWith('/'))) return step;
       const url = new URL(step.request.path, baseUrl);
       if (url.origin !== home) {
-        throw new ConnectorError(`Custom stream ${def.name}: pages.next points to another host (${url.origin}); the connector only follows links on ${home}.`, { failureType: 'system_error', stream: def.name });
+        throw new ConnectorError(
+          `Custom stream ${def.name}: pages.next points to another host (${url.origin}); the connector only follows links on ${home}.`,
+          { failureType: 'system_error', stream: def.name },
+        );
       }
       return step;
     },
   };
 }
 
-const SINGLE_PAGE: (first: RequestPlan) => PaginationStrategy = (first) => ({ first: () => first, next: () => undefined });
+const SINGLE_PAGE: (first: RequestPlan) => PaginationStrategy = (first) => ({
+  first: () => first,
+  next: () => undefined,
+});
 
 /** The custom stream's paginator from the kit: its first request already carries its page size. */
 function strategyOf(def: CustomStreamDef, first: RequestPlan, baseUrl: string): PaginationStrategy {
@@ -102,25 +119,35 @@ function strategyOf(def: CustomStreamDef, first: RequestPlan, baseUrl: string): 
 /** The first request with the pagination's page-size (and page number) parameters. */
 function withPaging(def: CustomStreamDef, plan: RequestPlan): RequestPlan {
   const perPage = def.pageSize ?? DEFAULT_PER_PAGE[def.pagination];
-  if (def.pagination === 'page') return { ...plan, searchParams: { ...plan.searchParams, page: 1, per_page: perPage ?? 50 } };
+  if (def.pagination === 'page')
+    return { ...plan, searchParams: { ...plan.searchParams, page: 1, per_page: perPage ?? 50 } };
   if (def.pagination === 'search') {
     const body = isObject(plan.json) ? plan.json : {};
     const pagination = isObject(body.pagination) ? body.pagination : {};
-    return { ...plan, json: { ...body, pagination: { ...pagination, per_page: def.pageSize ?? pagination.per_page ?? perPage } } };
+    return {
+      ...plan,
+      json: { ...body, pagination: { ...pagination, per_page: def.pageSize ?? pagination.per_page ?? perPage } },
+    };
   }
-  if (def.pagination === 'cursor' && def.pageSize) return { ...plan, searchParams: { ...plan.searchParams, per_page: def.pageSize } };
+  if (def.pagination === 'cursor' && def.pageSize)
+    return { ...plan, searchParams: { ...plan.searchParams, per_page: def.pageSize } };
   return plan;
 }
 
 /** Records of one response; a records path that selects something other than objects is a config error. */
 export function recordsOfResponse(def: CustomStreamDef, body: unknown): JsonObject[] {
   if (!def.recordsPath) {
-    throw new ConfigError(`Custom stream ${def.name} has no records_path. Run "intercom-connector preview --config <config> --stream ${def.name}" to see the candidate paths in its response, then set one (e.g. $.data[*]).`);
+    throw new ConfigError(
+      `Custom stream ${def.name} has no records_path. Run "intercom-connector preview --config <config> --stream ${def.name}" to see the candidate paths in its response, then set one (e.g. $.data[*]).`,
+    );
   }
   const selected = selectAll(def.recordsPath, body);
   const records: JsonObject[] = [];
   for (const value of selected) {
-    if (!isObject(value)) throw new ConfigError(`Custom stream ${def.name}: records_path ${def.recordsPath} selects ${Array.isArray(value) ? 'an array' : typeof value} values, not objects; point it at the records, e.g. $.data[*].`);
+    if (!isObject(value))
+      throw new ConfigError(
+        `Custom stream ${def.name}: records_path ${def.recordsPath} selects ${Array.isArray(value) ? 'an array' : typeof value} values, not objects; point it at the records, e.g. $.data[*].`,
+      );
     records.push(value);
   }
   if (def.metadataPath) {
@@ -142,7 +169,12 @@ export function macroContext(def: CustomStreamDef, now: number, state: unknown):
 }
 
 /** One request (the first page), for discover's schema inference and preview's path suggestions. */
-export async function fetchFirstPage(client: IntercomClient, def: CustomStreamDef, now: number, startDate: number | undefined): Promise<unknown> {
+export async function fetchFirstPage(
+  client: IntercomClient,
+  def: CustomStreamDef,
+  now: number,
+  startDate: number | undefined,
+): Promise<unknown> {
   const plan = withPaging(def, firstRequest(def, macroContext(def, now, startDate ?? 0)));
   return client.request<unknown>(request(def, plan));
 }
@@ -166,14 +198,20 @@ export function customReader(def: CustomStreamDef): Reader {
         recordsOf: (body) => recordsOfResponse(def, body),
       });
       for await (const page of pages) {
-        if (firstPage && page.totalCount !== undefined) yield { kind: 'estimate', stream: def.name, rows: page.totalCount };
+        if (firstPage && page.totalCount !== undefined)
+          yield { kind: 'estimate', stream: def.name, rows: page.totalCount };
         firstPage = false;
         for (const record of page.records) {
           if (def.cursorField) {
             const value = record[def.cursorField];
             // Endpoints without a server-side filter send everything: skip what the last sync had.
             if (previous !== undefined && (compareCursor(value, previous) ?? 0) < 0) continue;
-            if (value !== undefined && value !== null && (max === undefined || max === null || (compareCursor(value, max) ?? 0) > 0)) max = value;
+            if (
+              value !== undefined &&
+              value !== null &&
+              (max === undefined || max === null || (compareCursor(value, max) ?? 0) > 0)
+            )
+              max = value;
           }
           yield { kind: 'record', stream: def.name, record };
         }

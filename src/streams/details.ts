@@ -10,7 +10,11 @@ export function detailWindow(maxConcurrency: number): number {
  * A fetch that fails while an earlier one is awaited is already handled (started): the first
  * failure in page order is thrown, never an unhandled rejection.
  */
-export async function* fetchInOrder<T, R>(items: T[], window: number, fetch: (item: T) => Promise<R>): AsyncGenerator<[T, R]> {
+export async function* fetchInOrder<T, R>(
+  items: T[],
+  window: number,
+  fetch: (item: T) => Promise<R>,
+): AsyncGenerator<[T, R]> {
   const pending: Promise<R>[] = [];
   let next = 0;
   const fill = () => {

@@ -29,7 +29,11 @@ export function eventId(event: JsonObject): string {
 async function contactEvents(ctx: ReadContext, contactId: string): Promise<JsonObject[]> {
   const events: JsonObject[] = [];
   try {
-    for await (const page of cursorPages(ctx.client, { ...endpointOf('events'), params: { type: 'user', intercom_user_id: contactId }, stream: 'events' })) {
+    for await (const page of cursorPages(ctx.client, {
+      ...endpointOf('events'),
+      params: { type: 'user', intercom_user_id: contactId },
+      stream: 'events',
+    })) {
       events.push(...objectsOf(page.records, ctx.logger, `events: the events of contact ${contactId}`));
     }
   } catch (err) {

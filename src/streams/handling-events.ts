@@ -12,7 +12,12 @@ const NEWER_API = '2.15';
 
 async function handlingEvents(ctx: ReadContext, conversationId: string): Promise<unknown[] | undefined> {
   const version = Number(ctx.config.apiVersion) >= Number(NEWER_API) ? ctx.config.apiVersion : NEWER_API;
-  const body = await ctx.client.requestMaybe<{ handling_events?: unknown }>({ path: detailPath('/conversations/{id}/handling_events', { id: conversationId }), headers: { 'intercom-version': version }, stream: HANDLING_EVENTS, allow404: true });
+  const body = await ctx.client.requestMaybe<{ handling_events?: unknown }>({
+    path: detailPath('/conversations/{id}/handling_events', { id: conversationId }),
+    headers: { 'intercom-version': version },
+    stream: HANDLING_EVENTS,
+    allow404: true,
+  });
   if (body === undefined) return undefined;
   return Array.isArray(body.handling_events) ? body.handling_events : [];
 }
@@ -20,7 +25,12 @@ async function handlingEvents(ctx: ReadContext, conversationId: string): Promise
 /** The events of one conversation, each with its conversation, its position in the list and the conversation's updated_at (the cursor). */
 export function handlingEventRecords(events: JsonObject[], conversation: JsonObject): JsonObject[] {
   const conversationId = idString(conversation.id)!;
-  return events.map((event, index) => ({ ...event, conversation_id: conversationId, index, updated_at: conversation.updated_at as number }));
+  return events.map((event, index) => ({
+    ...event,
+    conversation_id: conversationId,
+    index,
+    updated_at: conversation.updated_at as number,
+  }));
 }
 
 /**
@@ -44,17 +54,26 @@ export const handlingEventsReader: Reader = {
       async *processPage(conversations): AsyncGenerator<ReaderItem> {
         const usable = conversations.filter((c) => isRecord(c) && idString(c.id) !== undefined);
         const fetch = (c: JsonObject) => refusable(handlingEvents(ctx, idString(c.id)!));
-        for await (const [conversation, events] of fetchInOrder(usable, detailWindow(ctx.config.maxConcurrency), fetch)) {
+        for await (const [conversation, events] of fetchInOrder(
+          usable,
+          detailWindow(ctx.config.maxConcurrency),
+          fetch,
+        )) {
           const id = idString(conversation.id)!;
           if (isParentRefusal(events)) {
             yield parentSkipped(ctx.logger, HANDLING_EVENTS, `the handling events of conversation ${id}`, events);
             continue;
           }
           if (events === undefined) {
-            ctx.logger.info(`conversation ${id} was deleted between search and listing its handling events (404); skipped.`);
+            ctx.logger.info(
+              `conversation ${id} was deleted between search and listing its handling events (404); skipped.`,
+            );
             continue;
           }
-          const records = handlingEventRecords(objectsOf(events, ctx.logger, `handling_events of conversation ${id}`), conversation);
+          const records = handlingEventRecords(
+            objectsOf(events, ctx.logger, `handling_events of conversation ${id}`),
+            conversation,
+          );
           if (records.length) yield { kind: 'records', stream: HANDLING_EVENTS, records, owned: true };
         }
       },

@@ -9,7 +9,11 @@ import type { ReadContext, Reader, ReaderItem } from './types.js';
 function flagParams(def: StreamDefinition, ctx: ReadContext): Record<string, boolean> {
   // The table names each option by its config key; the settings object is looked up by that name.
   const settings = ctx.config.settings as unknown as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(def.flagParams ?? {}).filter(([, option]) => settings[option] === true).map(([param]) => [param, true]));
+  return Object.fromEntries(
+    Object.entries(def.flagParams ?? {})
+      .filter(([, option]) => settings[option] === true)
+      .map(([param]) => [param, true]),
+  );
 }
 
 /** An endpoint that exists only from a newer API version is asked in it whatever `api_version` says (the header is per request). */
@@ -25,7 +29,12 @@ function versionHeader(def: StreamDefinition, ctx: ReadContext): Record<string, 
  */
 async function* pageNumberRecords(def: StreamDefinition, path: string, ctx: ReadContext): AsyncGenerator<JsonObject[]> {
   const seen = new Set<string>();
-  for await (const page of numberedPages(ctx.client, { path, recordsKey: def.endpoint!.recordsKey, perPage: def.perPage ?? 50, stream: def.name })) {
+  for await (const page of numberedPages(ctx.client, {
+    path,
+    recordsKey: def.endpoint!.recordsKey,
+    perPage: def.perPage ?? 50,
+    stream: def.name,
+  })) {
     const fresh = page.records.filter((record) => {
       // Not an object or without an id: passed on for the reader to report, never dropped here.
       const id = isRecord(record) ? idString(record.id) : undefined;
@@ -45,11 +54,21 @@ async function* pagesOfRecords(def: StreamDefinition, ctx: ReadContext): AsyncGe
   if (def.pagination === 'page-number') {
     yield* pageNumberRecords(def, path, ctx);
   } else if (def.pagination === 'unpaged') {
-    const body = await ctx.client.request<unknown>({ path, stream: def.name, ...(Object.keys(headers).length ? { headers } : {}) });
+    const body = await ctx.client.request<unknown>({
+      path,
+      stream: def.name,
+      ...(Object.keys(headers).length ? { headers } : {}),
+    });
     yield recordsOf(body, recordsKey, `GET ${path}`, def.name);
   } else {
     const params = flagParams(def, ctx);
-    for await (const page of cursorPages(ctx.client, { path, recordsKey, ...(Object.keys(params).length ? { params } : {}), stream: def.name })) yield page.records;
+    for await (const page of cursorPages(ctx.client, {
+      path,
+      recordsKey,
+      ...(Object.keys(params).length ? { params } : {}),
+      stream: def.name,
+    }))
+      yield page.records;
   }
 }
 
@@ -58,11 +77,21 @@ async function* pagesOfRecords(def: StreamDefinition, ctx: ReadContext): AsyncGe
  * as the entry says (endpoint, records key, pagination kind, page size, API version, flags).
  */
 export function listReader(def: StreamDefinition): Reader {
-  if (def.reader !== 'list' || !def.endpoint || def.endpoint.method !== 'GET' || !['cursor', 'page-number', 'unpaged'].includes(def.pagination)) {
-    throw new Error(`stream table: ${def.name} is not a plain GET list (reader ${def.reader}, pagination ${def.pagination})`);
+  if (
+    def.reader !== 'list' ||
+    !def.endpoint ||
+    def.endpoint.method !== 'GET' ||
+    !['cursor', 'page-number', 'unpaged'].includes(def.pagination)
+  ) {
+    throw new Error(
+      `stream table: ${def.name} is not a plain GET list (reader ${def.reader}, pagination ${def.pagination})`,
+    );
   }
   // The paged walks send the configured Intercom-Version; only a one-request list can ask another.
-  if (def.schema.apiVersion !== '2.14' && def.pagination !== 'unpaged') throw new Error(`stream table: ${def.name} needs API ${def.schema.apiVersion}, which only an unpaged list can ask for`);
+  if (def.schema.apiVersion !== '2.14' && def.pagination !== 'unpaged')
+    throw new Error(
+      `stream table: ${def.name} needs API ${def.schema.apiVersion}, which only an unpaged list can ask for`,
+    );
   return {
     streams: [specOf(def)],
     async *read(ctx): AsyncGenerator<ReaderItem> {
@@ -73,7 +102,8 @@ export function listReader(def: StreamDefinition): Reader {
         // the stream INCOMPLETE (it could never be de-duplicated): never emitted, never silent.
         const objects = objectsOf(page, ctx.logger, `${def.name}: ${where}`);
         const records = objects.filter((record) => idString(record[key]) !== undefined);
-        if (records.length < objects.length) yield keyMissing(ctx.logger, def.name, `${objects.length - records.length} on ${where}`, key);
+        if (records.length < objects.length)
+          yield keyMissing(ctx.logger, def.name, `${objects.length - records.length} on ${where}`, key);
         if (records.length) yield { kind: 'records', stream: def.name, records, owned: true };
       }
     },

@@ -19,7 +19,12 @@ export function hasNotes(contact: JsonObject): boolean {
 async function contactNotes(ctx: ReadContext, contactId: string): Promise<JsonObject[]> {
   const notes: JsonObject[] = [];
   try {
-    for await (const page of numberedPages(ctx.client, { path: detailPath('/contacts/{id}/notes', { id: contactId }), recordsKey: 'data', perPage: 50, stream: 'notes' })) {
+    for await (const page of numberedPages(ctx.client, {
+      path: detailPath('/contacts/{id}/notes', { id: contactId }),
+      recordsKey: 'data',
+      perPage: 50,
+      stream: 'notes',
+    })) {
       notes.push(...objectsOf(page.records, ctx.logger, `notes: the notes of contact ${contactId}`));
     }
   } catch (err) {
@@ -53,7 +58,11 @@ export const notesReader: Reader = {
             yield parentSkipped(ctx.logger, 'notes', `the notes of contact ${contactId}`, notes);
             continue;
           }
-          const records = uniqueRecords(notes, (note) => idString(note.id), (note, id) => ({ ...note, id, contact_id: contactId }));
+          const records = uniqueRecords(
+            notes,
+            (note) => idString(note.id),
+            (note, id) => ({ ...note, id, contact_id: contactId }),
+          );
           if (records.length) yield { kind: 'records', stream: 'notes', records, owned: true };
           const keyless = notes.filter((note) => idString(note.id) === undefined).length;
           if (keyless) yield keyMissing(ctx.logger, 'notes', `${keyless} of the notes of contact ${contactId}`);

@@ -14,7 +14,11 @@ export interface PartsReport {
 }
 
 /** Intercom returns at most the 500 most recent parts; say so, never pretend completeness. */
-export function partsShortfall(detail: JsonObject, parts: JsonObject[], list: PartsList | undefined): PartsReport | undefined {
+export function partsShortfall(
+  detail: JsonObject,
+  parts: JsonObject[],
+  list: PartsList | undefined,
+): PartsReport | undefined {
   const stats = detail.statistics as { count_conversation_parts?: unknown } | null | undefined;
   const counted = typeof stats?.count_conversation_parts === 'number' ? stats.count_conversation_parts : 0;
   const total = typeof list?.total_count === 'number' ? list.total_count : 0;

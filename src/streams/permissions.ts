@@ -15,12 +15,16 @@ const firstSegment = (path: string): string => path.split('/')[1] ?? '';
 
 /** Every endpoint the table names with the permission it needs, in table order. */
 const LISTED: { template: string; pattern: RegExp; permission: string }[] = [
-  ...STREAMS.flatMap((s) => (s.endpoint && s.permission ? [{ template: s.endpoint.path, permission: s.permission }] : [])),
+  ...STREAMS.flatMap((s) =>
+    s.endpoint && s.permission ? [{ template: s.endpoint.path, permission: s.permission }] : [],
+  ),
   ...OTHER_ENDPOINTS.map((e) => ({ template: e.path, permission: e.permission })),
 ].map((e) => ({ ...e, pattern: endpointPattern(e.template) }));
 
 /** The same, the most specific (longest literal path) first. */
-const BY_SPECIFICITY = [...LISTED].sort((a, b) => b.template.replace(/\{[^}]+\}/g, '').length - a.template.replace(/\{[^}]+\}/g, '').length);
+const BY_SPECIFICITY = [...LISTED].sort(
+  (a, b) => b.template.replace(/\{[^}]+\}/g, '').length - a.template.replace(/\{[^}]+\}/g, '').length,
+);
 
 /**
  * The Developer Hub permission an endpoint (`GET /contacts/1/notes`) needs, from the stream table.
@@ -67,9 +71,16 @@ export function namingPermissions(reader: Reader): Reader {
       try {
         yield* reader.read(ctx);
       } catch (err) {
-        const permission = err instanceof IntercomApiError && err.status === 403 && !(err instanceof MissingPermissionError) ? permissionFor(err.endpoint) : undefined;
+        const permission =
+          err instanceof IntercomApiError && err.status === 403 && !(err instanceof MissingPermissionError)
+            ? permissionFor(err.endpoint)
+            : undefined;
         if (permission) {
-          throw new MissingPermissionError(permission, reader.streams.map((s) => s.name).filter((name) => ctx.selected.has(name)), err as IntercomApiError);
+          throw new MissingPermissionError(
+            permission,
+            reader.streams.map((s) => s.name).filter((name) => ctx.selected.has(name)),
+            err as IntercomApiError,
+          );
         }
         throw err;
       }

@@ -17,7 +17,13 @@ import type { ReadContext, ReaderItem } from './types.js';
 const D = Date.UTC(2024, 0, 10) / 1000; // a UTC midnight
 const UPPER = D + 2 * DAY + 500;
 
-const refusal = (status: number, endpoint = 'GET /conversations/c2') => new IntercomApiError({ endpoint, status, transient: false, message: `Intercom refused ${endpoint} with HTTP ${status}.` });
+const refusal = (status: number, endpoint = 'GET /conversations/c2') =>
+  new IntercomApiError({
+    endpoint,
+    status,
+    transient: false,
+    message: `Intercom refused ${endpoint} with HTTP ${status}.`,
+  });
 
 function context(client: unknown, selected: string[], warns: string[]): ReadContext {
   return {
@@ -39,13 +45,16 @@ function context(client: unknown, selected: string[], warns: string[]): ReadCont
 function searchStub(rows: { at: number; body: unknown }[], recordsKey: string) {
   return async (req: { json: { query: TimeSlice | JsonObject } }) => {
     const slice = req.json.query;
-    const inSlice = (at: number) => typeof slice.start !== 'number' || (at >= slice.start && (slice.last === true || at < (slice.end as number)));
+    const inSlice = (at: number) =>
+      typeof slice.start !== 'number' || (at >= slice.start && (slice.last === true || at < (slice.end as number)));
     const data = rows.filter((r) => inSlice(r.at)).map((r) => structuredClone(r.body));
     return { type: 'list', [recordsKey]: data, total_count: data.length, pages: { type: 'pages' } };
   };
 }
 
-async function collect(gen: AsyncGenerator<ReaderItem>): Promise<{ ids: Map<string, JsonObject[]>; states: number[]; gaps: string[] }> {
+async function collect(
+  gen: AsyncGenerator<ReaderItem>,
+): Promise<{ ids: Map<string, JsonObject[]>; states: number[]; gaps: string[] }> {
   const ids = new Map<string, JsonObject[]>();
   const states: number[] = [];
   const gaps: string[] = [];
@@ -77,7 +86,8 @@ describe('cursorSeconds', () => {
     expect(cursorSeconds('1700000000')).toBe(1_700_000_000);
     // 2024-01-10T00:00:00Z, computed by hand: 19732 days * 86400.
     expect(cursorSeconds('2024-01-10T00:00:00Z')).toBe(1_704_844_800);
-    for (const bad of [-5, Number.NaN, 'NaN', '', 'yesterday', null, undefined, {}]) expect(cursorSeconds(bad), String(bad)).toBeUndefined();
+    for (const bad of [-5, Number.NaN, 'NaN', '', 'yesterday', null, undefined, {}])
+      expect(cursorSeconds(bad), String(bad)).toBeUndefined();
   });
 });
 
@@ -116,7 +126,12 @@ describe('slicedSearch with malformed records', () => {
     ];
     const ctx = context({ request: searchStub(rows, 'data') }, ['contacts'], warns);
     const { ids, states, gaps } = await collect(plainSearch(ctx));
-    expect(ids.get('contacts')!.map((r) => r.id).sort()).toEqual(['ok0', 'ok2']);
+    expect(
+      ids
+        .get('contacts')!
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(['ok0', 'ok2']);
     expect(gaps).toHaveLength(1);
     expect(gaps[0]).toContain('position 0 of a search page of the slice from 2024-01-11T00:00:00.000Z');
     expect(states.at(-1)).toBe(D + DAY);
@@ -169,7 +184,13 @@ describe('fetchInOrder', () => {
 describe('a parent whose detail Intercom refuses', () => {
   it('isParentRefusal: a non-404 4xx other than 401/403/429', () => {
     expect([400, 409, 422].map((s) => isParentRefusal(refusal(s)))).toEqual([true, true, true]);
-    expect([401, 403, 404, 429, 500].map((s) => isParentRefusal(refusal(s)))).toEqual([false, false, false, false, false]);
+    expect([401, 403, 404, 429, 500].map((s) => isParentRefusal(refusal(s)))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(isParentRefusal(new Error('x'))).toBe(false);
   });
 
@@ -204,7 +225,10 @@ describe('a parent whose detail Intercom refuses', () => {
     const contacts = [
       { at: D + DAY + 1, body: { id: 'k1', updated_at: D + DAY + 1, tags: { data: [{ id: 't1' }], has_more: false } } },
       { at: D + DAY + 2, body: { id: 'k2', updated_at: D + DAY + 2, tags: { data: [{ id: 't1' }], has_more: true } } },
-      { at: D + DAY + 3, body: { id: 'k3', updated_at: D + DAY + 3, tags: { data: [null, { id: 't3' }], has_more: false } } },
+      {
+        at: D + DAY + 3,
+        body: { id: 'k3', updated_at: D + DAY + 3, tags: { data: [null, { id: 't3' }], has_more: false } },
+      },
     ];
     const warns: string[] = [];
     // GET /contacts/k2/tags goes through the client's request (cursorPages): refuse it.
@@ -221,22 +245,36 @@ describe('a parent whose detail Intercom refuses', () => {
     );
     const { ids, states, gaps } = await collect(contactsReader.read(ctx));
     expect(ids.get('contacts')!.map((r) => r.id)).toEqual(['k1', 'k3']);
-    expect(ids.get('contact_tag')!.map((r) => `${String(r.contact_id)}/${String(r.tag_id)}`)).toEqual(['k1/t1', 'k3/t3']);
+    expect(ids.get('contact_tag')!.map((r) => `${String(r.contact_id)}/${String(r.tag_id)}`)).toEqual([
+      'k1/t1',
+      'k3/t3',
+    ]);
     expect(gaps).toEqual([expect.stringContaining('contact k2 skipped') as unknown as string]);
     expect(warns.some((w) => w.startsWith('NULL_ITEMS contact_tag: the tags of contact k3'))).toBe(true);
     expect(states.at(-1)).toBe(D + DAY);
   });
 });
 
-describe('contacts\' children (notes, events) when Intercom refuses one contact', () => {
+describe("contacts' children (notes, events) when Intercom refuses one contact", () => {
   const contacts = ['k1', 'k2'].map((id, i) => ({ at: D + DAY + i, body: { id, updated_at: D + DAY + i } }));
   const childClient = (path: string) => {
     const search = searchStub(contacts, 'data');
     return {
       async request(req: { path: string; json?: { query: JsonObject }; searchParams?: Record<string, unknown> }) {
         if (req.path === '/contacts/search') return search(req as { json: { query: JsonObject } });
-        if (req.path.includes('k2') || req.searchParams?.intercom_user_id === 'k2') throw refusal(400, `GET ${req.path}`);
-        return path === 'notes' ? { type: 'list', data: [{ id: `${req.path.split('/')[2]}-n1` }, null, { body: 'no id' }], pages: { page: 1, total_pages: 1 } } : { type: 'event.list', events: [{ event_name: 'ordered', created_at: D, intercom_user_id: 'k1' }, null], pages: {} };
+        if (req.path.includes('k2') || req.searchParams?.intercom_user_id === 'k2')
+          throw refusal(400, `GET ${req.path}`);
+        return path === 'notes'
+          ? {
+              type: 'list',
+              data: [{ id: `${req.path.split('/')[2]}-n1` }, null, { body: 'no id' }],
+              pages: { page: 1, total_pages: 1 },
+            }
+          : {
+              type: 'event.list',
+              events: [{ event_name: 'ordered', created_at: D, intercom_user_id: 'k1' }, null],
+              pages: {},
+            };
       },
     };
   };
@@ -264,7 +302,9 @@ describe('contacts\' children (notes, events) when Intercom refuses one contact'
     const items: ReaderItem[] = [];
     for await (const item of eventsReader.read(ctx)) items.push(item);
     expect(items.flatMap((i) => (i.kind === 'records' ? i.records : [])).map((e) => e.event_name)).toEqual(['ordered']);
-    expect(items.some((i) => i.kind === 'incomplete' && i.reason.includes('the events of contact k2 skipped'))).toBe(true);
+    expect(items.some((i) => i.kind === 'incomplete' && i.reason.includes('the events of contact k2 skipped'))).toBe(
+      true,
+    );
     expect(warns.some((w) => w.startsWith('NULL_ITEMS events'))).toBe(true);
   });
 });

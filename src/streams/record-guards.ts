@@ -13,14 +13,17 @@ import type { ReaderItem } from './types.js';
  *   a WARN naming it, ends the stream INCOMPLETE and holds the state before it.
  */
 
-export const isRecord = (value: unknown): value is JsonObject => value !== null && typeof value === 'object' && !Array.isArray(value);
+export const isRecord = (value: unknown): value is JsonObject =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** The objects of a list; anything else (null, a number) is counted and reported. */
 export function objectsOf(items: readonly unknown[], logger: Logger, where: string): JsonObject[] {
   let skipped = 0;
   for (const item of items) if (!isRecord(item)) skipped++;
   if (skipped === 0) return items as JsonObject[];
-  logger.warn(`NULL_ITEMS ${where}: ${skipped} of ${items.length} list items were not objects (null); they are skipped.`);
+  logger.warn(
+    `NULL_ITEMS ${where}: ${skipped} of ${items.length} list items were not objects (null); they are skipped.`,
+  );
   return items.filter(isRecord);
 }
 
@@ -48,14 +51,24 @@ export type ParentRefusal = IntercomApiError | PathValueError;
 export function isParentRefusal(err: unknown): err is ParentRefusal {
   if (err instanceof PathValueError) return true;
   const status = err instanceof IntercomApiError ? err.status : undefined;
-  return status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 404 && status !== 429;
+  return (
+    status !== undefined &&
+    status >= 400 &&
+    status < 500 &&
+    status !== 401 &&
+    status !== 403 &&
+    status !== 404 &&
+    status !== 429
+  );
 }
 
 /** The WARN and the item for a parent whose detail was refused: the rest of the stream goes on. */
 export function parentSkipped(logger: Logger, stream: string, parent: string, err: ParentRefusal): ReaderItem {
   const internal = err instanceof IntercomApiError ? err.internalMessage : undefined;
   const reason = `${parent} skipped: ${err.message}${internal ? ` (${internal})` : ''}`;
-  logger.warn(`PARENT_SKIPPED ${stream}: ${reason} Its records are not emitted in this sync; the state stays before it, so the next sync reads it again.`);
+  logger.warn(
+    `PARENT_SKIPPED ${stream}: ${reason} Its records are not emitted in this sync; the state stays before it, so the next sync reads it again.`,
+  );
   return { kind: 'incomplete', stream, reason };
 }
 
@@ -91,5 +104,8 @@ export async function refusable<R>(promise: Promise<R>): Promise<R | ParentRefus
  * parent is refused (never requested), e.g. `detailPath('/conversations/{id}', { id })`.
  */
 export function detailPath(template: string, values: Readonly<Record<string, unknown>>): string {
-  return buildPath(template, values, { describe: (name) => `the ${name} Intercom returned`, outcome: 'so it was not requested' });
+  return buildPath(template, values, {
+    describe: (name) => `the ${name} Intercom returned`,
+    outcome: 'so it was not requested',
+  });
 }

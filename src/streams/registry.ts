@@ -77,7 +77,9 @@ export function streamCatalog(): Map<string, StreamEntry> {
   cache = new Map();
   for (const reader of READERS) {
     for (const spec of reader.streams) {
-      const schema = JSON.parse(readFileSync(join(packageRoot, 'schemas', 'streams', `${spec.name}.json`), 'utf8')) as JsonObject;
+      const schema = JSON.parse(
+        readFileSync(join(packageRoot, 'schemas', 'streams', `${spec.name}.json`), 'utf8'),
+      ) as JsonObject;
       cache.set(spec.name, { spec, reader, schema });
     }
   }
@@ -93,7 +95,10 @@ function withCustomStreams(config: SourceConfig): { readers: readonly Reader[]; 
   const catalog = new Map(streamCatalog());
   const readers = [...READERS];
   for (const def of defs) {
-    if (catalog.has(def.name)) throw new ConfigError(`config.custom_streams names a stream '${def.name}', which the connector already has; choose another name (stream_aliases renames shipped streams).`);
+    if (catalog.has(def.name))
+      throw new ConfigError(
+        `config.custom_streams names a stream '${def.name}', which the connector already has; choose another name (stream_aliases renames shipped streams).`,
+      );
     const reader = namingPermissions(customReader(def));
     readers.push(reader);
     // The schema is only what the config says (key, cursor); discover infers the rest from a sample.
@@ -102,9 +107,16 @@ function withCustomStreams(config: SourceConfig): { readers: readonly Reader[]; 
   // Reporting datasets: one stream each; discover types their columns from get_datasets.
   for (const datasetId of config.settings.reporting_datasets) {
     const reader = namingPermissions(reportingReader(datasetId));
-    if (catalog.has(streamOfDataset(datasetId))) throw new ConfigError(`config.reporting_datasets makes a stream '${streamOfDataset(datasetId)}', which a custom stream already is; rename the custom stream.`);
+    if (catalog.has(streamOfDataset(datasetId)))
+      throw new ConfigError(
+        `config.reporting_datasets makes a stream '${streamOfDataset(datasetId)}', which a custom stream already is; rename the custom stream.`,
+      );
     readers.push(reader);
-    catalog.set(streamOfDataset(datasetId), { spec: reader.streams[0]!, reader, schema: reportingBaseSchema(datasetId) });
+    catalog.set(streamOfDataset(datasetId), {
+      spec: reader.streams[0]!,
+      reader,
+      schema: reportingBaseSchema(datasetId),
+    });
   }
   entry = { readers, catalog };
   perConfig.set(config, entry);

@@ -36,11 +36,20 @@ describe('planSlices', () => {
 
 describe('contactSliceQuery (contact search compares dates by calendar day)', () => {
   it('asks for the whole first day as OR[= day, > day] and ends with < the day after the end, all groups homogeneous', () => {
-    const query = contactSliceQuery({ index: 0, start: D + 7200, end: D + 3 * DAY, last: false }) as { operator: string; value: { operator: string; value: unknown[] }[] };
+    const query = contactSliceQuery({ index: 0, start: D + 7200, end: D + 3 * DAY, last: false }) as {
+      operator: string;
+      value: { operator: string; value: unknown[] }[];
+    };
     expect(query).toEqual({
       operator: 'AND',
       value: [
-        { operator: 'OR', value: [{ field: 'updated_at', operator: '=', value: D }, { field: 'updated_at', operator: '>', value: D }] },
+        {
+          operator: 'OR',
+          value: [
+            { field: 'updated_at', operator: '=', value: D },
+            { field: 'updated_at', operator: '>', value: D },
+          ],
+        },
         // One day past the end: `<` is by day in the workspace timezone, which may lag UTC.
         { operator: 'OR', value: [{ field: 'updated_at', operator: '<', value: D + 4 * DAY }] },
       ],
@@ -50,7 +59,10 @@ describe('contactSliceQuery (contact search compares dates by calendar day)', ()
   it('leaves the last slice open-ended', () => {
     expect(contactSliceQuery({ index: 2, start: D + 5 * DAY, end: D + 5 * DAY + 99, last: true })).toEqual({
       operator: 'OR',
-      value: [{ field: 'updated_at', operator: '=', value: D + 5 * DAY }, { field: 'updated_at', operator: '>', value: D + 5 * DAY }],
+      value: [
+        { field: 'updated_at', operator: '=', value: D + 5 * DAY },
+        { field: 'updated_at', operator: '>', value: D + 5 * DAY },
+      ],
     });
   });
 });
@@ -59,7 +71,10 @@ describe('inclusiveSliceQuery (conversation and ticket search)', () => {
   it('asks one second wider on each side', () => {
     expect(inclusiveSliceQuery({ index: 0, start: 100, end: 200, last: false })).toEqual({
       operator: 'AND',
-      value: [{ field: 'updated_at', operator: '>', value: 99 }, { field: 'updated_at', operator: '<', value: 200 }],
+      value: [
+        { field: 'updated_at', operator: '>', value: 99 },
+        { field: 'updated_at', operator: '<', value: 200 },
+      ],
     });
   });
 });
@@ -70,7 +85,10 @@ describe('slicedSearch on a first sync (probed density)', () => {
   const lower = D;
   const upper = D + 365 * DAY;
   const total = 60_000;
-  const records = Array.from({ length: total }, (_, i) => ({ id: `c${i}`, updated_at: lower + Math.floor((i * (upper - lower)) / total) }));
+  const records = Array.from({ length: total }, (_, i) => ({
+    id: `c${i}`,
+    updated_at: lower + Math.floor((i * (upper - lower)) / total),
+  }));
 
   function stubClient() {
     const calls = { probes: 0, pages: 0 };
@@ -83,7 +101,12 @@ describe('slicedSearch on a first sync (probed density)', () => {
         const from = pagination.starting_after ? Number(pagination.starting_after) : 0;
         const data = matching.slice(from, from + pagination.per_page);
         const next = from + data.length < matching.length ? { starting_after: String(from + data.length) } : undefined;
-        return { type: 'list', data, total_count: matching.length, pages: { type: 'pages', ...(next ? { next } : {}) } };
+        return {
+          type: 'list',
+          data,
+          total_count: matching.length,
+          pages: { type: 'pages', ...(next ? { next } : {}) },
+        };
       },
     };
     return { client: client as unknown as IntercomClient, calls };
@@ -94,7 +117,11 @@ describe('slicedSearch on a first sync (probed density)', () => {
     const infos: string[] = [];
     const ctx: ReadContext = {
       client,
-      config: { maxConcurrency: 24, settings: { lookback_window_minutes: 30 }, startDate: lower } as unknown as SourceConfig,
+      config: {
+        maxConcurrency: 24,
+        settings: { lookback_window_minutes: 30 },
+        startDate: lower,
+      } as unknown as SourceConfig,
       logger: { debug() {}, info: (m: string) => void infos.push(m), warn() {}, error() {} },
       selected: new Set(['contacts']),
       state: undefined,

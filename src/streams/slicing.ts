@@ -31,10 +31,15 @@ export function sliceWorkers(maxConcurrency: number): number {
 }
 
 /** The [lower, upper) window an incremental or full read covers, and the cursor it started from. */
-export function readWindow(ctx: ReadContext, stream: string, cursorField: string): { lower: number; upper: number; cursor: number | undefined } {
+export function readWindow(
+  ctx: ReadContext,
+  stream: string,
+  cursorField: string,
+): { lower: number; upper: number; cursor: number | undefined } {
   const cursor = cursorOf(ctx.state, cursorField, stream);
   const lookbackMinutes = ctx.config.settings.lookback_window_minutes;
-  const lower = cursor !== undefined ? Math.max(0, cursor - lookbackMinutes * 60) : (ctx.config.startDate ?? INTERCOM_EPOCH);
+  const lower =
+    cursor !== undefined ? Math.max(0, cursor - lookbackMinutes * 60) : (ctx.config.startDate ?? INTERCOM_EPOCH);
   return { lower, upper: ctx.syncStartedAt, cursor };
 }
 
@@ -80,7 +85,9 @@ export async function* slicedSearch(opts: SlicedSearchOptions): AsyncGenerator<R
   const { ctx, stream, cursorField } = opts;
   const { lower, upper, cursor } = readWindow(ctx, stream, cursorField);
   if (cursor !== undefined && cursor > upper) {
-    ctx.logger.warn(`The state cursor of ${stream} (${new Date(cursor * 1000).toISOString()}) is in the future; nothing to read. Remove the state to re-sync.`);
+    ctx.logger.warn(
+      `The state cursor of ${stream} (${new Date(cursor * 1000).toISOString()}) is in the future; nothing to read. Remove the state to re-sync.`,
+    );
     yield { kind: 'checkpoint', state: { [cursorField]: cursor } };
     return;
   }
@@ -164,7 +171,10 @@ class SliceGuard {
   }
 
   summarize(): void {
-    if (this.unreadable > NAMED_UNREADABLE) this.opts.ctx.logger.warn(`CURSOR_UNREADABLE ${this.opts.stream}: ${this.unreadable} records in all had an unreadable ${this.opts.cursorField}.`);
+    if (this.unreadable > NAMED_UNREADABLE)
+      this.opts.ctx.logger.warn(
+        `CURSOR_UNREADABLE ${this.opts.stream}: ${this.unreadable} records in all had an unreadable ${this.opts.cursorField}.`,
+      );
   }
 }
 
@@ -206,23 +216,41 @@ async function planByDensity(opts: SlicedSearchOptions, lower: number, upper: nu
     // Rounded, not ceiled: a bucket just over twice the target makes two slices, not three.
     const pieces = Number.isFinite(count) ? Math.max(1, Math.round(count / target)) : 4;
     const bucketDays = Math.max(1, Math.ceil((bucket.end - dayStart(bucket.start)) / DAY));
-    for (const piece of planSlices(bucket.start, bucket.end, { sliceDays: Math.max(1, Math.ceil(bucketDays / pieces)), workers: 1 })) {
+    for (const piece of planSlices(bucket.start, bucket.end, {
+      sliceDays: Math.max(1, Math.ceil(bucketDays / pieces)),
+      workers: 1,
+    })) {
       slices.push({ index: slices.length, start: piece.start, end: piece.end, last: bucket.last && piece.last });
     }
   });
   // Intercom's count when probed, not a promise: records updated during the read move between windows.
-  const estimate = Number.isFinite(total) ? `about ${total} records in the window by Intercom's count at the start` : 'an unknown number of records';
-  ctx.logger.info(`${opts.stream}: ${estimate}; reading in ${slices.length} time slices (${counts.filter((c) => c === 0).length} of ${buckets.length} probed periods empty).`);
+  const estimate = Number.isFinite(total)
+    ? `about ${total} records in the window by Intercom's count at the start`
+    : 'an unknown number of records';
+  ctx.logger.info(
+    `${opts.stream}: ${estimate}; reading in ${slices.length} time slices (${counts.filter((c) => c === 0).length} of ${buckets.length} probed periods empty).`,
+  );
   return slices;
 }
 
-async function* readSlice(opts: SlicedSearchOptions, slice: TimeSlice, onTotal: (n: number) => void, guard: SliceGuard): AsyncGenerator<ReaderItem> {
+async function* readSlice(
+  opts: SlicedSearchOptions,
+  slice: TimeSlice,
+  onTotal: (n: number) => void,
+  guard: SliceGuard,
+): AsyncGenerator<ReaderItem> {
   const { ctx, stream } = opts;
   const emitted = new Set<string>();
   for (let attempt = 0; ; attempt++) {
     try {
       let firstPage = attempt === 0;
-      for await (const page of searchPages(ctx.client, { path: opts.path, query: opts.query(slice), recordsKey: opts.recordsKey, perPage: 150, stream })) {
+      for await (const page of searchPages(ctx.client, {
+        path: opts.path,
+        query: opts.query(slice),
+        recordsKey: opts.recordsKey,
+        perPage: 150,
+        stream,
+      })) {
         if (firstPage && page.totalCount !== undefined) onTotal(page.totalCount);
         firstPage = false;
         const where = `a search page of the slice from ${iso(slice.start)}`;

@@ -25,7 +25,8 @@ export const teamsReader: Reader = {
         yield { kind: 'record', stream: 'teams', record: team };
         if (!ctx.selected.has('team_admin')) continue;
         // A record from the network is only as typed as its schema says: the fields read here are checked.
-        for (const row of teamAdminRows(team as unknown as Team)) yield { kind: 'record', stream: 'team_admin', record: row as unknown as JsonObject };
+        for (const row of teamAdminRows(team as unknown as Team))
+          yield { kind: 'record', stream: 'team_admin', record: row as unknown as JsonObject };
       }
     }
   },

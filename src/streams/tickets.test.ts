@@ -14,7 +14,9 @@ describe('ticketPartsWarning (Intercom returns at most 500 parts per ticket)', (
   });
 
   it('warns when a ticket returns exactly the cap, even without a count', () => {
-    expect(ticketPartsWarning('78', {}, parts(TICKET_PART_CAP), { total_count: TICKET_PART_CAP })).toMatch(/^PARTS_TRUNCATED ticket 78: .*500 parts/);
+    expect(ticketPartsWarning('78', {}, parts(TICKET_PART_CAP), { total_count: TICKET_PART_CAP })).toMatch(
+      /^PARTS_TRUNCATED ticket 78: .*500 parts/,
+    );
   });
 
   it('says nothing for a ticket below the cap', () => {
@@ -35,7 +37,10 @@ describe('permissions', () => {
   });
 
   const failing = (err: Error): Reader => ({
-    streams: [{ name: 'tickets', primaryKey: ['id'] }, { name: 'ticket_parts', primaryKey: ['id'] }],
+    streams: [
+      { name: 'tickets', primaryKey: ['id'] },
+      { name: 'ticket_parts', primaryKey: ['id'] },
+    ],
     async *read() {
       throw err;
     },
@@ -46,7 +51,12 @@ describe('permissions', () => {
   };
 
   it('turns a 403 into a config_error that names the permission and the streams, keeping status 403', async () => {
-    const original = new IntercomApiError({ endpoint: 'POST /tickets/search', status: 403, transient: false, message: 'forbidden' });
+    const original = new IntercomApiError({
+      endpoint: 'POST /tickets/search',
+      status: 403,
+      transient: false,
+      message: 'forbidden',
+    });
     const err = await drain(namingPermissions(failing(original))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MissingPermissionError);
     const missing = err as MissingPermissionError;
@@ -58,7 +68,12 @@ describe('permissions', () => {
   });
 
   it('passes other errors through unchanged', async () => {
-    const original = new IntercomApiError({ endpoint: 'POST /tickets/search', status: 400, transient: false, message: 'bad' });
+    const original = new IntercomApiError({
+      endpoint: 'POST /tickets/search',
+      status: 400,
+      transient: false,
+      message: 'bad',
+    });
     await expect(drain(namingPermissions(failing(original)))).rejects.toBe(original);
   });
 });

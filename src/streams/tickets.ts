@@ -1,7 +1,15 @@
 import type { JsonObject } from '../core/events.js';
 import { detailWindow, fetchInOrder } from './details.js';
 import { partsShortfall } from './parts.js';
-import { detailPath, isParentRefusal, keyMissing, objectsOf, parentSkipped, refusable, type ParentRefusal } from './record-guards.js';
+import {
+  detailPath,
+  isParentRefusal,
+  keyMissing,
+  objectsOf,
+  parentSkipped,
+  refusable,
+  type ParentRefusal,
+} from './record-guards.js';
 import { inclusiveSliceQuery, slicedSearch } from './slicing.js';
 import { idString } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
@@ -19,7 +27,12 @@ interface TicketPartsList {
  * Says when a ticket's parts are (or may be) cut at Intercom's cap. A ticket has no parts statistic:
  * a total_count above what was returned proves the loss; exactly the cap makes it likely.
  */
-export function ticketPartsWarning(ticketId: string, detail: JsonObject, parts: JsonObject[], list: TicketPartsList | undefined): string | undefined {
+export function ticketPartsWarning(
+  ticketId: string,
+  detail: JsonObject,
+  parts: JsonObject[],
+  list: TicketPartsList | undefined,
+): string | undefined {
   const shortfall = partsShortfall(detail, parts, list);
   if (shortfall) {
     return `PARTS_TRUNCATED ticket ${ticketId}: Intercom returns only the most recent ${shortfall.returned} parts; ${shortfall.expected - shortfall.returned} older parts (of ${shortfall.expected}) cannot be read through the API.`;
@@ -76,12 +89,26 @@ export const ticketsReader: Reader = {
         }
         const fetchDetail = async (ticket: JsonObject): Promise<JsonObject | undefined | ParentRefusal> => {
           const id = idString(ticket.id)!;
-          const detail = await refusable(Promise.resolve().then(() => ctx.client.requestMaybe<JsonObject>({ path: detailPath('/tickets/{id}', { id }), stream: 'ticket_parts', allow404: true })));
-          if (!detail) ctx.logger.info(`ticket ${id} was deleted between search and fetch (404); its parts are skipped.`);
+          const detail = await refusable(
+            Promise.resolve().then(() =>
+              ctx.client.requestMaybe<JsonObject>({
+                path: detailPath('/tickets/{id}', { id }),
+                stream: 'ticket_parts',
+                allow404: true,
+              }),
+            ),
+          );
+          if (!detail)
+            ctx.logger.info(`ticket ${id} was deleted between search and fetch (404); its parts are skipped.`);
           return detail;
         };
-        for await (const [ticket, detail] of fetchInOrder(records, detailWindow(ctx.config.maxConcurrency), fetchDetail)) {
-          if (isParentRefusal(detail)) yield parentSkipped(ctx.logger, 'tickets', `ticket ${idString(ticket.id)!}`, detail);
+        for await (const [ticket, detail] of fetchInOrder(
+          records,
+          detailWindow(ctx.config.maxConcurrency),
+          fetchDetail,
+        )) {
+          if (isParentRefusal(detail))
+            yield parentSkipped(ctx.logger, 'tickets', `ticket ${idString(ticket.id)!}`, detail);
           else yield* ticketItems(ctx, ticket, detail);
         }
       },

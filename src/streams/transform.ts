@@ -8,7 +8,11 @@ export function idString(value: unknown): string | undefined {
 }
 
 /** One record per key (the first one wins), built from the item and its key; items without a key are skipped. */
-export function uniqueRecords<T>(items: T[], keyOf: (item: T) => string | undefined, build: (item: T, key: string) => JsonObject): JsonObject[] {
+export function uniqueRecords<T>(
+  items: T[],
+  keyOf: (item: T) => string | undefined,
+  build: (item: T, key: string) => JsonObject,
+): JsonObject[] {
   const seen = new Set<string>();
   const records: JsonObject[] = [];
   for (const item of items) {

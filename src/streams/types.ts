@@ -60,4 +60,3 @@ export interface Reader {
    */
   alongside?: boolean;
 }
-

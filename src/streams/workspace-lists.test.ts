@@ -19,13 +19,30 @@ const emailsReader = readerOf('emails');
 
 const BASE = 'https://api.intercom.io';
 const TOKEN = 'workspace-lists-token-77';
-const client = () => new IntercomClient({ baseUrl: BASE, accessToken: TOKEN, apiVersion: '2.14', requestTimeoutMs: 2000, maxConcurrency: 2, maxRetries: 1, maxRateLimitWaitMs: 1000, retryBaseDelayMs: 2 });
+const client = () =>
+  new IntercomClient({
+    baseUrl: BASE,
+    accessToken: TOKEN,
+    apiVersion: '2.14',
+    requestTimeoutMs: 2000,
+    maxConcurrency: 2,
+    maxRetries: 1,
+    maxRateLimitWaitMs: 1000,
+    retryBaseDelayMs: 2,
+  });
 
 async function read(reader: Reader, apiVersion = '2.14'): Promise<JsonObject[]> {
   const config = parseSourceConfig({ access_token: TOKEN, api_version: apiVersion }, {});
   const records: JsonObject[] = [];
   const selected = new Set(reader.streams.map((s) => s.name));
-  for await (const item of reader.read({ client: client(), config, logger: { debug() {}, info() {}, warn() {}, error() {} }, selected, state: undefined, syncStartedAt: 1_718_000_000 }) as AsyncGenerator<ReaderItem>) {
+  for await (const item of reader.read({
+    client: client(),
+    config,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    selected,
+    state: undefined,
+    syncStartedAt: 1_718_000_000,
+  }) as AsyncGenerator<ReaderItem>) {
     if (item.kind === 'records') records.push(...item.records);
     if (item.kind === 'record') records.push(item.record);
   }
@@ -44,7 +61,12 @@ describe('paged workspace lists', () => {
       nock(BASE)
         .get('/calls')
         .query({ page: String(page), per_page: '25' })
-        .reply(200, { type: 'list', total_count: 60, pages: { type: 'pages', page, per_page: 25, total_pages: 3 }, data: calls.slice((page - 1) * 25, page * 25) });
+        .reply(200, {
+          type: 'list',
+          total_count: 60,
+          pages: { type: 'pages', page, per_page: 25, total_pages: 3 },
+          data: calls.slice((page - 1) * 25, page * 25),
+        });
     }
     expect(ids(await read(callsReader))).toEqual(calls.map((c) => c.id));
     expect(nock.isDone()).toBe(true);
@@ -69,7 +91,9 @@ describe('paged workspace lists', () => {
   it('fails with a clear message when the records array is missing', async () => {
     nock(BASE).get('/ai/x').query(true).reply(200, { type: 'list', items: [] });
     const def = streamDefinition('ai_external_pages')!;
-    await expect(read(listReader({ ...def, endpoint: { ...def.endpoint!, path: '/ai/x' } }))).rejects.toThrow(/no 'data' array/);
+    await expect(read(listReader({ ...def, endpoint: { ...def.endpoint!, path: '/ai/x' } }))).rejects.toThrow(
+      /no 'data' array/,
+    );
   });
 });
 
@@ -103,7 +127,13 @@ describe('permissions of the workspace lists', () => {
   });
 
   it('turns a 403 into a MissingPermissionError naming the permission and the stream', async () => {
-    nock(BASE).get('/calls').query(true).reply(403, { type: 'error.list', errors: [{ code: 'api_plan_restricted', message: 'Active subscription needed.' }] });
+    nock(BASE)
+      .get('/calls')
+      .query(true)
+      .reply(403, {
+        type: 'error.list',
+        errors: [{ code: 'api_plan_restricted', message: 'Active subscription needed.' }],
+      });
     const error = await read(namingPermissions(callsReader)).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(MissingPermissionError);
     expect((error as Error).message).toMatch(/"Read conversations".*calls cannot be read/);

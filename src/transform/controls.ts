@@ -25,7 +25,10 @@ export interface DataControls {
 }
 
 /** Reads the data-control options; problems a schema cannot express are ConfigErrors naming the field. */
-export function parseDataControls(doc: SourceConfigDocument, customStreams: readonly CustomStreamDef[] = parseCustomStreams(doc)): DataControls {
+export function parseDataControls(
+  doc: SourceConfigDocument,
+  customStreams: readonly CustomStreamDef[] = parseCustomStreams(doc),
+): DataControls {
   // The salt is a secret: config load registers it once (the schema marks it airbyte_secret).
   const hashFields = new Map<string, string[]>();
   const addHashes = (stream: string, fields: readonly string[]): void => {
@@ -37,7 +40,10 @@ export function parseDataControls(doc: SourceConfigDocument, customStreams: read
   const hashFieldStreams = Object.keys(doc.hash_fields ?? {});
   for (const [stream, fields] of Object.entries(doc.hash_fields ?? {})) {
     for (const field of fields) {
-      if (field.split('.').some((segment) => segment === '')) throw new ConfigError(`config.hash_fields.${stream} has the path ${JSON.stringify(field)}; write fields and dotted paths like "email" or "location.city".`);
+      if (field.split('.').some((segment) => segment === ''))
+        throw new ConfigError(
+          `config.hash_fields.${stream} has the path ${JSON.stringify(field)}; write fields and dotted paths like "email" or "location.city".`,
+        );
     }
     addHashes(stream, fields);
   }

@@ -66,7 +66,10 @@ function hashValue(value: unknown, node: HashNode, hasher: Hasher): unknown {
     const copy: unknown[] = new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) {
       const element: unknown = value[i];
-      copy[i] = element === null || element === undefined || typeof element !== 'object' ? element : hashValue(element, node, hasher);
+      copy[i] =
+        element === null || element === undefined || typeof element !== 'object'
+          ? element
+          : hashValue(element, node, hasher);
     }
     return copy;
   }

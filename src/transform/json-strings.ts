@@ -10,7 +10,8 @@ const described = (schema: JsonObject, from: unknown): JsonObject => {
   return typeof description === 'string' ? { ...schema, description } : schema;
 };
 const STRING_SCHEMA = (from: unknown): JsonObject => described({ type: ['null', 'string'] }, from);
-const OBJECT_SCHEMA = (from: unknown): JsonObject => described({ type: ['null', 'object'], additionalProperties: true }, from);
+const OBJECT_SCHEMA = (from: unknown): JsonObject =>
+  described({ type: ['null', 'object'], additionalProperties: true }, from);
 
 function typesOf(schema: unknown): string[] {
   if (!schema || typeof schema !== 'object') return [];

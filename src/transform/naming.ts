@@ -12,12 +12,18 @@ export class StreamNaming {
   constructor(streams: readonly string[], prefix = '', aliases: Readonly<Record<string, string>> = {}) {
     const known = new Set(streams);
     for (const name of Object.keys(aliases)) {
-      if (!known.has(name)) throw new ConfigError(`config.stream_aliases has an entry for stream '${name}', which this connector does not have. Known streams: ${streams.join(', ')}.`);
+      if (!known.has(name))
+        throw new ConfigError(
+          `config.stream_aliases has an entry for stream '${name}', which this connector does not have. Known streams: ${streams.join(', ')}.`,
+        );
     }
     for (const stream of streams) {
       const output = `${prefix}${aliases[stream] ?? stream}`;
       const taken = this.toStream.get(output);
-      if (taken !== undefined) throw new ConfigError(`config.stream_aliases would give streams '${taken}' and '${stream}' the same name '${output}'; choose distinct names.`);
+      if (taken !== undefined)
+        throw new ConfigError(
+          `config.stream_aliases would give streams '${taken}' and '${stream}' the same name '${output}'; choose distinct names.`,
+        );
       this.toOutput.set(stream, output);
       this.toStream.set(output, stream);
     }

@@ -6,8 +6,22 @@
  */
 export const PII_FIELDS: Readonly<Record<string, readonly string[]>> = {
   contacts: ['name', 'email', 'phone', 'external_id', 'avatar', 'location', 'social_profiles', 'custom_attributes'],
-  conversations: ['title', 'source.subject', 'source.body', 'source.author.email', 'source.author.name', 'conversation_rating.remark'],
-  conversation_parts: ['body', 'author.email', 'author.name', 'email_message_metadata.subject', 'email_message_metadata.email_address_headers.email_address', 'email_message_metadata.email_address_headers.name'],
+  conversations: [
+    'title',
+    'source.subject',
+    'source.body',
+    'source.author.email',
+    'source.author.name',
+    'conversation_rating.remark',
+  ],
+  conversation_parts: [
+    'body',
+    'author.email',
+    'author.name',
+    'email_message_metadata.subject',
+    'email_message_metadata.email_address_headers.email_address',
+    'email_message_metadata.email_address_headers.name',
+  ],
   email_address_header: ['email_address', 'name'],
   admins: ['email', 'name', 'avatar'],
   tickets: ['ticket_attributes'],

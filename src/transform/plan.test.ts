@@ -5,7 +5,15 @@ import { PROVISIONAL_MARK, RecordPlan, type RecordPlanOptions } from './plan.js'
 
 const hasher = new Hasher('plan-salt');
 const plan = (over: Partial<RecordPlanOptions> = {}): RecordPlan =>
-  new RecordPlan({ known: ['id', 'name', 'custom_attributes', 'location', 'tags'], excluded: [], hasher, jsonStrings: 'auto', drift: 'auto', schema: { type: 'object', properties: {} }, ...over });
+  new RecordPlan({
+    known: ['id', 'name', 'custom_attributes', 'location', 'tags'],
+    excluded: [],
+    hasher,
+    jsonStrings: 'auto',
+    drift: 'auto',
+    schema: { type: 'object', properties: {} },
+    ...over,
+  });
 
 describe('RecordPlan', () => {
   it('returns the record itself when nothing applies', () => {
@@ -24,8 +32,14 @@ describe('RecordPlan', () => {
   });
 
   it('rewrites an owned record in place, with the same output as a copy, and still copies hashed nested objects', () => {
-    const hashPlan = (): RecordPlan => plan({ excluded: ['location'], hash: compileHashPaths(['custom_attributes.email']) });
-    const make = (): JsonObject => ({ id: '1', name: 'A', location: { city: 'X' }, custom_attributes: { email: 'a@b.c' } });
+    const hashPlan = (): RecordPlan =>
+      plan({ excluded: ['location'], hash: compileHashPaths(['custom_attributes.email']) });
+    const make = (): JsonObject => ({
+      id: '1',
+      name: 'A',
+      location: { city: 'X' },
+      custom_attributes: { email: 'a@b.c' },
+    });
     const copied = hashPlan().apply(make());
     const record = make();
     const nested = record.custom_attributes;
@@ -37,7 +51,14 @@ describe('RecordPlan', () => {
 
   it('all: every nested value is a JSON string; none: attributes stay objects', () => {
     const record = { id: '1', name: 'A', custom_attributes: { a: 1 }, location: { city: 'X' }, tags: ['t'], n: null };
-    expect(plan({ jsonStrings: 'all' }).apply(record)).toEqual({ id: '1', name: 'A', custom_attributes: '{"a":1}', location: '{"city":"X"}', tags: '["t"]', n: null });
+    expect(plan({ jsonStrings: 'all' }).apply(record)).toEqual({
+      id: '1',
+      name: 'A',
+      custom_attributes: '{"a":1}',
+      location: '{"city":"X"}',
+      tags: '["t"]',
+      n: null,
+    });
     expect(plan({ jsonStrings: 'none' }).apply(record)).toBe(record);
   });
 
@@ -47,7 +68,11 @@ describe('RecordPlan', () => {
   });
 
   it('hashes nested paths before writing JSON strings, so a path into custom_attributes works', () => {
-    const out = plan({ hash: compileHashPaths(['custom_attributes.email', 'name']) }).apply({ id: '1', name: 'A', custom_attributes: { email: 'a@b.c', plan: 'pro' } });
+    const out = plan({ hash: compileHashPaths(['custom_attributes.email', 'name']) }).apply({
+      id: '1',
+      name: 'A',
+      custom_attributes: { email: 'a@b.c', plan: 'pro' },
+    });
     expect(out.name).toBe(hasher.hash('A'));
     expect(JSON.parse(out.custom_attributes as string)).toEqual({ email: hasher.hash('a@b.c'), plan: 'pro' });
   });
@@ -69,13 +94,21 @@ describe('RecordPlan', () => {
     const p = plan({ known: ['id'] });
     const record = { id: '1', score: 3 };
     expect(p.apply(record)).toBe(record);
-    expect(p.takeChanges()).toEqual({ notices: [{ field: 'score', kept: true }], schema: { type: 'object', properties: { score: { type: ['null', 'integer'] } } } });
+    expect(p.takeChanges()).toEqual({
+      notices: [{ field: 'score', kept: true }],
+      schema: { type: 'object', properties: { score: { type: ['null', 'integer'] } } },
+    });
   });
 
   it('drift block: drops unknown fields, reports each once, keeps dropping', () => {
     const p = plan({ known: ['id'], drift: 'block' });
     expect(JSON.stringify(p.apply({ id: '1', x: 1, y: 2 }))).toBe('{"id":"1"}');
-    expect(p.takeChanges()).toEqual({ notices: [{ field: 'x', kept: false }, { field: 'y', kept: false }] });
+    expect(p.takeChanges()).toEqual({
+      notices: [
+        { field: 'x', kept: false },
+        { field: 'y', kept: false },
+      ],
+    });
     expect(p.apply({ id: '2', x: 1 })).toEqual({ id: '2' });
     expect(p.changed).toBe(false);
     const known = { id: '3' };
@@ -105,8 +138,21 @@ describe('RecordPlan', () => {
     type: 'object',
     properties: {
       id: { type: 'string' },
-      location: { type: ['null', 'object'], additionalProperties: true, properties: { city: { type: ['null', 'string'] } } },
-      tags: { type: ['null', 'object'], additionalProperties: true, properties: { data: { type: ['null', 'array'], items: { type: 'object', additionalProperties: true, properties: { id: { type: 'string' } } } } } },
+      location: {
+        type: ['null', 'object'],
+        additionalProperties: true,
+        properties: { city: { type: ['null', 'string'] } },
+      },
+      tags: {
+        type: ['null', 'object'],
+        additionalProperties: true,
+        properties: {
+          data: {
+            type: ['null', 'array'],
+            items: { type: 'object', additionalProperties: true, properties: { id: { type: 'string' } } },
+          },
+        },
+      },
     },
   });
 
@@ -115,41 +161,81 @@ describe('RecordPlan', () => {
     const p = plan({ known: ['id', 'location', 'tags'], schema });
     const record = { id: '1', location: { city: 'X', county: null }, tags: { data: [{ id: 't', colour: 'red' }] } };
     expect(p.apply(record)).toBe(record);
-    expect(p.takeChanges()).toEqual({ notices: [{ field: 'location.county', kept: true }, { field: 'tags.data[].colour', kept: true }], schema });
+    expect(p.takeChanges()).toEqual({
+      notices: [
+        { field: 'location.county', kept: true },
+        { field: 'tags.data[].colour', kept: true },
+      ],
+      schema,
+    });
     const location = (schema.properties as JsonObject).location as JsonObject;
     expect((location.properties as JsonObject).county).toEqual({ type: ['null', 'string'] });
-    const items = ((((schema.properties as JsonObject).tags as JsonObject).properties as JsonObject).data as JsonObject).items as JsonObject;
+    const items = ((((schema.properties as JsonObject).tags as JsonObject).properties as JsonObject).data as JsonObject)
+      .items as JsonObject;
     expect((items.properties as JsonObject).colour).toEqual({ type: ['null', 'string'] });
     p.apply({ id: '2', location: { city: 'Y', county: { name: 'Kent' } } });
     expect(p.takeChanges().schema).toBe(schema);
-    expect((location.properties as JsonObject).county).toEqual({ type: ['null', 'object'], additionalProperties: true, properties: { name: { type: ['null', 'string'] } } });
+    expect((location.properties as JsonObject).county).toEqual({
+      type: ['null', 'object'],
+      additionalProperties: true,
+      properties: { name: { type: ['null', 'string'] } },
+    });
     p.apply({ id: '3', location: { city: 'Z', county: { name: 'Fife' } } });
     expect(p.changed).toBe(false);
   });
 
   it('nested drift block: the new key is dropped from a copy (the reader record is untouched), reported once', () => {
     const p = plan({ known: ['id', 'location', 'tags'], schema: nestedSchema(), drift: 'block' });
-    const record = { id: '1', location: { city: 'X', county: 'K' }, tags: { data: [{ id: 'a' }, { id: 'b', colour: 'red' }] } };
+    const record = {
+      id: '1',
+      location: { city: 'X', county: 'K' },
+      tags: { data: [{ id: 'a' }, { id: 'b', colour: 'red' }] },
+    };
     const out = p.apply(record);
-    expect(JSON.parse(JSON.stringify(out))).toEqual({ id: '1', location: { city: 'X' }, tags: { data: [{ id: 'a' }, { id: 'b' }] } });
+    expect(JSON.parse(JSON.stringify(out))).toEqual({
+      id: '1',
+      location: { city: 'X' },
+      tags: { data: [{ id: 'a' }, { id: 'b' }] },
+    });
     expect(record.location).toEqual({ city: 'X', county: 'K' });
     expect(record.tags.data[1]).toEqual({ id: 'b', colour: 'red' });
     expect(out.tags === record.tags).toBe(false);
-    expect(p.takeChanges()).toEqual({ notices: [{ field: 'location.county', kept: false }, { field: 'tags.data[].colour', kept: false }] });
-    expect(JSON.parse(JSON.stringify(p.apply({ id: '2', location: { city: 'Y', county: 'L' } })))).toEqual({ id: '2', location: { city: 'Y' } });
+    expect(p.takeChanges()).toEqual({
+      notices: [
+        { field: 'location.county', kept: false },
+        { field: 'tags.data[].colour', kept: false },
+      ],
+    });
+    expect(JSON.parse(JSON.stringify(p.apply({ id: '2', location: { city: 'Y', county: 'L' } })))).toEqual({
+      id: '2',
+      location: { city: 'Y' },
+    });
     expect(p.changed).toBe(false);
     const clean = { id: '3', location: { city: 'Z' } };
     expect(p.apply(clean)).toBe(clean);
   });
 
   it('a shipped field typed only from null examples is re-typed by its first real value (a new SCHEMA), its description kept', () => {
-    const schema: JsonObject = { type: 'object', properties: { id: { type: 'string' }, ticket: { type: ['null', 'string'], description: `Seen in examples. ${PROVISIONAL_MARK}: typed as a nullable string.` } } };
+    const schema: JsonObject = {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        ticket: {
+          type: ['null', 'string'],
+          description: `Seen in examples. ${PROVISIONAL_MARK}: typed as a nullable string.`,
+        },
+      },
+    };
     const p = plan({ known: ['id', 'ticket'], schema });
     p.apply({ id: '1', ticket: null });
     p.apply({ id: '2', ticket: 'T-1' });
     expect(p.changed).toBe(false);
     p.apply({ id: '3', ticket: { id: '9', state: 'open' } });
     expect(p.takeChanges()).toEqual({ notices: [], schema });
-    expect((schema.properties as JsonObject).ticket).toMatchObject({ type: ['null', 'string', 'object'], properties: { id: { type: ['null', 'string'] } }, description: expect.stringContaining(PROVISIONAL_MARK) });
+    expect((schema.properties as JsonObject).ticket).toMatchObject({
+      type: ['null', 'string', 'object'],
+      properties: { id: { type: ['null', 'string'] } },
+      description: expect.stringContaining(PROVISIONAL_MARK),
+    });
   });
 });

@@ -138,7 +138,8 @@ export class RecordPlan {
     this.schema = opts.schema;
     this.nested = compileChildren(this.schema);
     for (const [key, sub] of Object.entries(isJsonObject(this.schema.properties) ? this.schema.properties : {})) {
-      if (isJsonObject(sub) && typeof sub.description === 'string' && sub.description.includes(PROVISIONAL_MARK)) this.tracked.set(key, new ValueTracker());
+      if (isJsonObject(sub) && typeof sub.description === 'string' && sub.description.includes(PROVISIONAL_MARK))
+        this.tracked.set(key, new ValueTracker());
     }
   }
 
@@ -244,7 +245,13 @@ export class RecordPlan {
   }
 
   /** A drifted field enters the schema as a nullable string until a non-null value types it. */
-  private declare(props: JsonObject, keys: Set<string>, trackers: Map<string, ValueTracker>, key: string, field: string): void {
+  private declare(
+    props: JsonObject,
+    keys: Set<string>,
+    trackers: Map<string, ValueTracker>,
+    key: string,
+    field: string,
+  ): void {
     keys.add(key);
     trackers.set(key, new ValueTracker());
     props[key] = { ...NULL_ONLY_SCHEMA };

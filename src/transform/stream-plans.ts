@@ -27,7 +27,10 @@ let shippedOnly: ConfiguredStreams | undefined;
 function build(entries: Map<string, StreamEntry>, controls: DataControls): ConfiguredStreams {
   const names = [...entries.keys()];
   for (const stream of controls.hashFieldStreams) {
-    if (!entries.has(stream)) throw new ConfigError(`config.hash_fields names stream '${stream}', which this connector does not have. Known streams: ${names.join(', ')}.`);
+    if (!entries.has(stream))
+      throw new ConfigError(
+        `config.hash_fields names stream '${stream}', which this connector does not have. Known streams: ${names.join(', ')}.`,
+      );
   }
   const hashTrees = new Map<string, HashNode>();
   for (const [stream, paths] of controls.hashFields) {
@@ -35,10 +38,18 @@ function build(entries: Map<string, StreamEntry>, controls: DataControls): Confi
     // The PII preset lists streams of every version of the connector; absent ones are skipped.
     if (!entry) continue;
     const cursor = entry.spec.cursorField;
-    if (cursor && paths.includes(cursor)) throw new ConfigError(`config.hash_fields.${stream} hashes '${cursor}', the stream's cursor; incremental sync needs it in the clear. Remove it from hash_fields.`);
+    if (cursor && paths.includes(cursor))
+      throw new ConfigError(
+        `config.hash_fields.${stream} hashes '${cursor}', the stream's cursor; incremental sync needs it in the clear. Remove it from hash_fields.`,
+      );
     hashTrees.set(stream, compileHashPaths(paths));
   }
-  return { entries, naming: new StreamNaming(names, controls.streamPrefix, controls.streamAliases), controls, hashTrees };
+  return {
+    entries,
+    naming: new StreamNaming(names, controls.streamPrefix, controls.streamAliases),
+    controls,
+    hashTrees,
+  };
 }
 
 /** The streams of a config; without one, the shipped streams with no data controls. */
@@ -53,7 +64,12 @@ export function configuredStreams(config?: SourceConfig): ConfiguredStreams {
 }
 
 /** A stream's schema as records leave the connector: JSON strings, hashed fields, deselected fields gone. */
-export function outputSchema(streams: ConfiguredStreams, stream: string, base: JsonObject, excluded: readonly string[] = []): JsonObject {
+export function outputSchema(
+  streams: ConfiguredStreams,
+  stream: string,
+  base: JsonObject,
+  excluded: readonly string[] = [],
+): JsonObject {
   const schema = structuredClone(base);
   jsonStringSchema(schema, streams.controls.jsonStrings);
   const tree = streams.hashTrees.get(stream);
@@ -76,7 +92,10 @@ export interface DiscoveredStream {
  * inferred for custom streams from a sample (discover); without one a custom stream shows only its
  * key and cursor.
  */
-export function discoveredStreams(config?: SourceConfig, customSchemas: ReadonlyMap<string, JsonObject> = new Map()): DiscoveredStream[] {
+export function discoveredStreams(
+  config?: SourceConfig,
+  customSchemas: ReadonlyMap<string, JsonObject> = new Map(),
+): DiscoveredStream[] {
   const streams = configuredStreams(config);
   return [...streams.entries.values()].map(({ spec, schema }) => ({
     stream: spec.name,
@@ -97,7 +116,8 @@ export interface StreamPlan {
 }
 
 /** Custom and reporting streams: their schema comes from discover (a sample, get_datasets), so a read keeps the catalog's. */
-export const isCustomStream = (streams: ConfiguredStreams, name: string): boolean => streams.controls.customStreams.some((def) => def.name === name) || isReportingStream(name);
+export const isCustomStream = (streams: ConfiguredStreams, name: string): boolean =>
+  streams.controls.customStreams.some((def) => def.name === name) || isReportingStream(name);
 
 /** Compiles the data controls of each selected stream once, before a sync or preview. */
 export function compileStreamPlans(config: SourceConfig, selected: readonly SelectedStream[]): Map<string, StreamPlan> {
@@ -107,7 +127,10 @@ export function compileStreamPlans(config: SourceConfig, selected: readonly Sele
     const entry = streams.entries.get(choice.name);
     if (!entry) throw new ConfigError(`Stream '${choice.name}' is not one of this connector's streams.`);
     const { spec } = entry;
-    const base = isCustomStream(streams, spec.name) && hasProperties(choice.catalogSchema) ? mergeBase(entry.schema, choice.catalogSchema) : entry.schema;
+    const base =
+      isCustomStream(streams, spec.name) && hasProperties(choice.catalogSchema)
+        ? mergeBase(entry.schema, choice.catalogSchema)
+        : entry.schema;
     const full = outputSchema(streams, spec.name, base);
     const keep = new Set([...spec.primaryKey, ...(spec.cursorField ? [spec.cursorField] : [])]);
     const excluded = (choice.excludedFields ?? []).filter((field) => !keep.has(field));
@@ -127,7 +150,12 @@ export function compileStreamPlans(config: SourceConfig, selected: readonly Sele
 }
 
 function hasProperties(schema: JsonObject | undefined): schema is JsonObject {
-  return !!schema && typeof schema.properties === 'object' && schema.properties !== null && Object.keys(schema.properties).length > 0;
+  return (
+    !!schema &&
+    typeof schema.properties === 'object' &&
+    schema.properties !== null &&
+    Object.keys(schema.properties).length > 0
+  );
 }
 
 /** The catalog's schema of a custom stream, plus the key and cursor the config declares. */
@@ -142,7 +170,11 @@ function mergeBase(base: JsonObject, catalog: JsonObject): JsonObject {
  * discover: every stream of the config. Custom streams are called once each (first page) and their
  * schema is inferred from it; one that fails keeps its key-and-cursor schema, with a warning.
  */
-export async function discoverStreams(config: SourceConfig, client: () => IntercomClient, logger: Logger): Promise<DiscoveredStream[]> {
+export async function discoverStreams(
+  config: SourceConfig,
+  client: () => IntercomClient,
+  logger: Logger,
+): Promise<DiscoveredStream[]> {
   const { controls } = configuredStreams(config);
   const schemas = new Map<string, JsonObject>();
   if (controls.customStreams.length > 0) {
@@ -153,7 +185,9 @@ export async function discoverStreams(config: SourceConfig, client: () => Interc
         try {
           schemas.set(def.name, inferCustomSchema(def, await fetchFirstPage(api, def, now, config.startDate)));
         } catch (err) {
-          logger.warn(`Custom stream ${def.name}: could not sample ${def.method} ${def.path} to infer its schema (${errorMessage(err)}); discover shows only its key and cursor.`);
+          logger.warn(
+            `Custom stream ${def.name}: could not sample ${def.method} ${def.path} to infer its schema (${errorMessage(err)}); discover shows only its key and cursor.`,
+          );
         }
       }),
     );

@@ -14,6 +14,9 @@ export function trackCleanup(work: Promise<unknown>): void {
 export async function settleCleanups(timeoutMs: number): Promise<void> {
   if (pending.size === 0) return;
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.allSettled([...pending]), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  await Promise.race([
+    Promise.allSettled([...pending]),
+    new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+  ]);
   clearTimeout(timer);
 }

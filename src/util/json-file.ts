@@ -8,11 +8,15 @@ export function readJsonFile(path: string, role: string): unknown {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(`Cannot read the ${role} file '${path}'${code === 'ENOENT' ? ': no such file' : code ? `: ${code}` : ''}.`);
+    throw new ConfigError(
+      `Cannot read the ${role} file '${path}'${code === 'ENOENT' ? ': no such file' : code ? `: ${code}` : ''}.`,
+    );
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ConfigError(`The ${role} file '${path}' is not valid JSON: ${(err as Error).message}. Fix the file and run again.`);
+    throw new ConfigError(
+      `The ${role} file '${path}' is not valid JSON: ${(err as Error).message}. Fix the file and run again.`,
+    );
   }
 }

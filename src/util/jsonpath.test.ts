@@ -33,7 +33,9 @@ describe('JSONPath', () => {
   });
 
   it('refuses a path that does not start at the root', () => {
-    expect(() => checkJsonPath('data[*]', 'config.custom_streams[0].records_path')).toThrow(/records_path must start with \$/);
+    expect(() => checkJsonPath('data[*]', 'config.custom_streams[0].records_path')).toThrow(
+      /records_path must start with \$/,
+    );
     expect(() => checkJsonPath('$.data[*]', 'x')).not.toThrow();
   });
 });

@@ -9,9 +9,12 @@ export function checkJsonPath(path: string, where: string): void {
   try {
     JSONPath.toPathArray(path);
   } catch (err) {
-    throw new ConfigError(`${where} is not a valid JSONPath (${err instanceof Error ? err.message : String(err)}); example: $.data[*].`);
+    throw new ConfigError(
+      `${where} is not a valid JSONPath (${err instanceof Error ? err.message : String(err)}); example: $.data[*].`,
+    );
   }
-  if (!path.startsWith('$')) throw new ConfigError(`${where} must start with $ (e.g. $.data[*]); got ${JSON.stringify(path)}.`);
+  if (!path.startsWith('$'))
+    throw new ConfigError(`${where} must start with $ (e.g. $.data[*]); got ${JSON.stringify(path)}.`);
 }
 
 /** Every value the path selects in `json` (an empty list when nothing matches). */

@@ -3,7 +3,13 @@ import { checkDateFormat, expandMacros, expandMacrosDeep, formatTime, shiftTime,
 
 // 2024-03-31T12:34:56Z
 const NOW = Date.UTC(2024, 2, 31, 12, 34, 56) / 1000;
-const ctx = (over: Partial<MacroContext> = {}): MacroContext => ({ now: NOW, unit: 'day', format: 'unix', state: 0, ...over });
+const ctx = (over: Partial<MacroContext> = {}): MacroContext => ({
+  now: NOW,
+  unit: 'day',
+  format: 'unix',
+  state: 0,
+  ...over,
+});
 
 describe('date macros', () => {
   it('{now}, {now-N}, {now+N} in each unit', () => {
@@ -26,7 +32,9 @@ describe('date macros', () => {
     expect(formatTime(NOW, 'yyyy-MM-dd')).toBe('2024-03-31');
     expect(formatTime(NOW, 'dd/MM/yyyy HH:mm:ss')).toBe('31/03/2024 12:34:56');
     expect(expandMacros('/r/{now-1}', ctx({ format: 'yyyy-MM-dd' }))).toBe('/r/2024-03-30');
-    expect(() => checkDateFormat('YYYY', 'config.macro_date_format')).toThrow(/config.macro_date_format must be unix, iso, or a pattern/);
+    expect(() => checkDateFormat('YYYY', 'config.macro_date_format')).toThrow(
+      /config.macro_date_format must be unix, iso, or a pattern/,
+    );
     expect(() => checkDateFormat('yyyyMMdd', 'x')).not.toThrow();
   });
 
@@ -39,9 +47,25 @@ describe('date macros', () => {
   });
 
   it('in a body, a string that is exactly one macro takes its value (a number under unix)', () => {
-    const body = { query: { operator: 'AND', value: [{ field: 'updated_at', operator: '>', value: '{state}' }, { field: 'created_at', operator: '<', value: '{now+1}' }] }, note: 'from {now-1} on', n: 3 };
+    const body = {
+      query: {
+        operator: 'AND',
+        value: [
+          { field: 'updated_at', operator: '>', value: '{state}' },
+          { field: 'created_at', operator: '<', value: '{now+1}' },
+        ],
+      },
+      note: 'from {now-1} on',
+      n: 3,
+    };
     expect(expandMacrosDeep(body, ctx({ state: 1000 }))).toEqual({
-      query: { operator: 'AND', value: [{ field: 'updated_at', operator: '>', value: 1000 }, { field: 'created_at', operator: '<', value: NOW + 86_400 }] },
+      query: {
+        operator: 'AND',
+        value: [
+          { field: 'updated_at', operator: '>', value: 1000 },
+          { field: 'created_at', operator: '<', value: NOW + 86_400 },
+        ],
+      },
       note: `from ${NOW - 86_400} on`,
       n: 3,
     });

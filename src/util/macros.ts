@@ -59,13 +59,16 @@ export function formatTime(seconds: number, format: string): string | number {
 export function checkDateFormat(format: string, where: string): void {
   if (format === 'unix' || format === 'iso') return;
   if (!new RegExp(PATTERN_TOKEN.source).test(format)) {
-    throw new ConfigError(`${where} must be unix, iso, or a pattern using yyyy, MM, dd, HH, mm, ss (e.g. yyyy-MM-dd); got ${JSON.stringify(format)}.`);
+    throw new ConfigError(
+      `${where} must be unix, iso, or a pattern using yyyy, MM, dd, HH, mm, ss (e.g. yyyy-MM-dd); got ${JSON.stringify(format)}.`,
+    );
   }
 }
 
 /** A cursor value as Unix seconds, when it is a time (numbers in ms are recognised); otherwise undefined. */
 function asSeconds(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return value > 1e11 ? Math.floor(value / 1000) : Math.floor(value);
+  if (typeof value === 'number' && Number.isFinite(value))
+    return value > 1e11 ? Math.floor(value / 1000) : Math.floor(value);
   if (typeof value === 'string') {
     if (/^\d+$/.test(value)) return asSeconds(Number(value));
     const ms = Date.parse(value);
@@ -101,7 +104,9 @@ export function expandMacrosDeep(value: unknown, ctx: MacroContext): unknown {
   }
   if (Array.isArray(value)) return value.map((v) => expandMacrosDeep(v, ctx));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, expandMacrosDeep(v, ctx)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, expandMacrosDeep(v, ctx)]),
+    );
   }
   return value;
 }

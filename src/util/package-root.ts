@@ -8,9 +8,12 @@ export const packageRoot: string = (() => {
   for (;;) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'schemas'))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('intercom-connector: cannot find the package root (package.json beside schemas/)');
+    if (parent === dir)
+      throw new Error('intercom-connector: cannot find the package root (package.json beside schemas/)');
     dir = parent;
   }
 })();
 
-export const packageVersion: string = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+export const packageVersion: string = (
+  JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
+).version;

@@ -15,10 +15,25 @@ describe('schema inference', () => {
       ratio: { type: ['null', 'number'] },
       ok: { type: ['null', 'boolean'] },
       tags: { type: ['null', 'array'], items: { type: ['null', 'string'] } },
-      owner: { type: ['null', 'object'], additionalProperties: true, properties: { id: { type: ['null', 'integer'] }, name: { type: ['null', 'string'] }, email: { type: ['null', 'string'] } } },
+      owner: {
+        type: ['null', 'object'],
+        additionalProperties: true,
+        properties: {
+          id: { type: ['null', 'integer'] },
+          name: { type: ['null', 'string'] },
+          email: { type: ['null', 'string'] },
+        },
+      },
       maybe: { type: ['null', 'string'] },
       mixed: { type: ['null', 'integer', 'string'] },
-      extra: { type: ['null', 'array'], items: { type: ['null', 'object'], additionalProperties: true, properties: { k: { type: ['null', 'integer'] } } } },
+      extra: {
+        type: ['null', 'array'],
+        items: {
+          type: ['null', 'object'],
+          additionalProperties: true,
+          properties: { k: { type: ['null', 'integer'] } },
+        },
+      },
     });
   });
 
@@ -31,7 +46,11 @@ describe('schema inference', () => {
     expect(inferValueSchema('x')).toEqual({ type: ['null', 'string'] });
     expect(inferValueSchema(null)).toEqual({ type: ['null', 'string'] });
     expect(inferValueSchema([])).toEqual({ type: ['null', 'array'], items: { type: ['null', 'string'] } });
-    expect(inferValueSchema({ a: [1] })).toEqual({ type: ['null', 'object'], additionalProperties: true, properties: { a: { type: ['null', 'array'], items: { type: ['null', 'integer'] } } } });
+    expect(inferValueSchema({ a: [1] })).toEqual({
+      type: ['null', 'object'],
+      additionalProperties: true,
+      properties: { a: { type: ['null', 'array'], items: { type: ['null', 'integer'] } } },
+    });
   });
 
   it('follows a drifted field: null first is a nullable string, the first value types it, a new type widens it', () => {
@@ -45,7 +64,11 @@ describe('schema inference', () => {
     expect(tracker.observe(1.5)).toBe(true);
     expect(tracker.observe(2)).toBe(false);
     expect(tracker.observe({ a: 'x' })).toBe(true);
-    expect(tracker.schema()).toEqual({ type: ['null', 'number', 'object'], additionalProperties: true, properties: { a: { type: ['null', 'string'] } } });
+    expect(tracker.schema()).toEqual({
+      type: ['null', 'number', 'object'],
+      additionalProperties: true,
+      properties: { a: { type: ['null', 'string'] } },
+    });
     expect(tracker.observe({ a: 'y' })).toBe(false);
     expect(tracker.observe({ b: null })).toBe(true);
     expect((tracker.schema().properties as Record<string, unknown>).b).toEqual({ type: ['null', 'string'] });

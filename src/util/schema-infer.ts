@@ -63,10 +63,13 @@ function toSchema(shape: Shape): JsonObject {
   if (types.size === 0) return { ...NULL_ONLY_SCHEMA };
   const schema: JsonObject = { type: ['null', ...TYPE_ORDER.filter((t) => types.has(t))] };
   if (types.has('object')) {
-    schema.properties = Object.fromEntries([...(shape.properties ?? new Map<string, Shape>())].map(([k, v]) => [k, toSchema(v)]));
+    schema.properties = Object.fromEntries(
+      [...(shape.properties ?? new Map<string, Shape>())].map(([k, v]) => [k, toSchema(v)]),
+    );
     schema.additionalProperties = true;
   }
-  if (types.has('array')) schema.items = shape.items && shape.items.types.size > 0 ? toSchema(shape.items) : { ...NULL_ONLY_SCHEMA };
+  if (types.has('array'))
+    schema.items = shape.items && shape.items.types.size > 0 ? toSchema(shape.items) : { ...NULL_ONLY_SCHEMA };
   return schema;
 }
 

@@ -5,10 +5,24 @@
 // the one-active-job limit is waited out, also with two syncs at once.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLICK_COLUMNS, RECEIPT_COLUMNS, contentExportsOf, receiptCells, type FakeContentExports } from '../fake-intercom/content-exports.js';
+import {
+  CLICK_COLUMNS,
+  RECEIPT_COLUMNS,
+  contentExportsOf,
+  receiptCells,
+  type FakeContentExports,
+} from '../fake-intercom/content-exports.js';
 import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
 import { assertAirbyteMessage, assertSingerMessage } from '../helpers/protocol.js';
-import { BIN, type CliRun, type RunOptions, lastStates, recordsOf, runCli, writeJsonFiles } from '../helpers/run-cli.js';
+import {
+  BIN,
+  type CliRun,
+  type RunOptions,
+  lastStates,
+  recordsOf,
+  runCli,
+  writeJsonFiles,
+} from '../helpers/run-cli.js';
 
 const TOKEN = 'e2e-content-export-token-8d1f3b';
 const DAY = 86_400;
@@ -28,7 +42,8 @@ function expectedRows(): Map<string, Row> {
   for (const r of ex.receipts) {
     const cells = receiptCells(r, Number.MAX_SAFE_INTEGER);
     const row: Row = { statistic: 'receipts' };
-    for (const c of RECEIPT_COLUMNS) row[c] = cells[c] === '' ? null : c === 'received_at' || c.startsWith('first_') ? Number(cells[c]) : cells[c];
+    for (const c of RECEIPT_COLUMNS)
+      row[c] = cells[c] === '' ? null : c === 'received_at' || c.startsWith('first_') ? Number(cells[c]) : cells[c];
     row._row_id = `receipts:${cells.receipt_id}`;
     row._time = r.sentAt;
     out.set(row._row_id as string, row);
@@ -36,7 +51,9 @@ function expectedRows(): Map<string, Row> {
   for (const c of ex.clicks) {
     const row: Row = { statistic: 'clicks' };
     for (const col of CLICK_COLUMNS) row[col] = String(c[col]);
-    row._row_id = `clicks:${createHash('sha256').update(JSON.stringify(['clicks', ...CLICK_COLUMNS.map((col) => [col, row[col]])])).digest('hex')}`;
+    row._row_id = `clicks:${createHash('sha256')
+      .update(JSON.stringify(['clicks', ...CLICK_COLUMNS.map((col) => [col, row[col]])]))
+      .digest('hex')}`;
     out.set(row._row_id as string, row);
   }
   return out;
@@ -66,7 +83,13 @@ function expectExactly(runs: CliRun[]): void {
 const airbyteCatalog = (mode: 'incremental' | 'full_refresh') => ({
   streams: [
     {
-      stream: { name: STREAM, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'], source_defined_cursor: true, default_cursor_field: ['_time'] },
+      stream: {
+        name: STREAM,
+        json_schema: {},
+        supported_sync_modes: ['full_refresh', 'incremental'],
+        source_defined_cursor: true,
+        default_cursor_field: ['_time'],
+      },
       sync_mode: mode,
       ...(mode === 'incremental' ? { cursor_field: ['_time'] } : {}),
       destination_sync_mode: mode === 'incremental' ? 'append_dedup' : 'overwrite',
@@ -75,20 +98,53 @@ const airbyteCatalog = (mode: 'incremental' | 'full_refresh') => ({
   ],
 });
 
-const configOf = (extra: Record<string, unknown> = {}) => ({ access_token: TOKEN, base_url: fake.url, start_date: startDate, engagement_window_days: 90, reporting_poll_max_seconds: 1, ...extra });
+const configOf = (extra: Record<string, unknown> = {}) => ({
+  access_token: TOKEN,
+  base_url: fake.url,
+  start_date: startDate,
+  engagement_window_days: 90,
+  reporting_poll_max_seconds: 1,
+  ...extra,
+});
 
-async function airbyteRead(opts: { mode?: 'incremental' | 'full_refresh'; state?: unknown; config?: Record<string, unknown>; onLine?: RunOptions['onLine'] } = {}): Promise<CliRun> {
-  const files = writeJsonFiles({ config: configOf(opts.config), catalog: airbyteCatalog(opts.mode ?? 'incremental'), ...(opts.state ? { state: opts.state } : {}) });
-  const run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!, ...(files.state ? ['--state', files.state] : [])], { env: ENV, onLine: opts.onLine, timeoutMs: 120_000 });
+async function airbyteRead(
+  opts: {
+    mode?: 'incremental' | 'full_refresh';
+    state?: unknown;
+    config?: Record<string, unknown>;
+    onLine?: RunOptions['onLine'];
+  } = {},
+): Promise<CliRun> {
+  const files = writeJsonFiles({
+    config: configOf(opts.config),
+    catalog: airbyteCatalog(opts.mode ?? 'incremental'),
+    ...(opts.state ? { state: opts.state } : {}),
+  });
+  const run = await runCli(
+    BIN.airbyte,
+    ['read', '--config', files.config!, '--catalog', files.catalog!, ...(files.state ? ['--state', files.state] : [])],
+    { env: ENV, onLine: opts.onLine, timeoutMs: 120_000 },
+  );
   if (!opts.onLine) for (const line of run.lines) assertAirbyteMessage(line);
   return run;
 }
 
 const statusOf = (run: CliRun): string | undefined =>
-  (run.messages as Message[]).filter((m) => m.type === 'TRACE' && m.trace.type === 'STREAM_STATUS' && m.trace.stream_status.stream_descriptor.name === STREAM).at(-1)?.trace.stream_status.status;
+  (run.messages as Message[])
+    .filter(
+      (m) =>
+        m.type === 'TRACE' &&
+        m.trace.type === 'STREAM_STATUS' &&
+        m.trace.stream_status.stream_descriptor.name === STREAM,
+    )
+    .at(-1)?.trace.stream_status.status;
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 83, token: TOKEN, size: { contacts: 2, companies: 1, conversations: 1, tickets: 0, largeConversations: 0, largeTickets: 0 } });
+  fake = await startFakeIntercom({
+    seed: 83,
+    token: TOKEN,
+    size: { contacts: 2, companies: 1, conversations: 1, tickets: 0, largeConversations: 0, largeTickets: 0 },
+  });
   ex = contentExportsOf(fake.workspace);
   // The fake's receipts were sent 3 to 40 days before it started.
   startDate = new Date((fake.now() - 45 * DAY) * 1000).toISOString();
@@ -133,17 +189,25 @@ describe('full and incremental reads (Airbyte)', () => {
     const late = ex.receipts.find((r) => r.sentAt > fake.now() - 5 * DAY && r.engagement.first_open === undefined)!;
     late.engagement.first_open = Math.floor(Date.now() / 1000) - 30;
     const sentAt = Math.floor(Date.now() / 1000) - 20;
-    ex.receipts.push({ cells: { ...late.cells, receipt_id: '99999999', received_at: String(sentAt) }, sentAt, engagement: {} });
+    ex.receipts.push({
+      cells: { ...late.cells, receipt_id: '99999999', received_at: String(sentAt) },
+      sentAt,
+      engagement: {},
+    });
     const createsBefore = ex.creates.length;
     const second = await airbyteRead({ state: lastStates(first) });
     expect(second.code, second.stderr).toBe(0);
     const ids = recordsOf(second, STREAM).map((r) => r._row_id);
     expect(ids).toContain(`receipts:${late.cells.receipt_id}`);
     expect(ids).toContain('receipts:99999999');
-    expect(recordsOf(second, STREAM).find((r) => r._row_id === `receipts:${late.cells.receipt_id}`)!.first_open).toBe(late.engagement.first_open);
+    expect(recordsOf(second, STREAM).find((r) => r._row_id === `receipts:${late.cells.receipt_id}`)!.first_open).toBe(
+      late.engagement.first_open,
+    );
     // Only the lookback (14 days) was exported again, not the 45 days.
     const created = ex.creates.slice(createsBefore).filter((c) => c.accepted);
-    expect(Math.min(...created.map((c) => c.start))).toBeGreaterThanOrEqual(firstEnd.stream.stream_state._time - 14 * DAY);
+    expect(Math.min(...created.map((c) => c.start))).toBeGreaterThanOrEqual(
+      firstEnd.stream.stream_state._time - 14 * DAY,
+    );
     expect(ids.length).toBeLessThan(ex.receipts.length / 2);
     expectExactly([first, second]);
     expect(ex.activeJobs()).toEqual([]);
@@ -155,11 +219,17 @@ describe('Singer tap', () => {
     const files = writeJsonFiles({ config: configOf() });
     const discovered = await runCli(BIN.tap, ['--config', files.config!, '--discover']);
     expect(discovered.code, discovered.stderr).toBe(0);
-    const catalog = JSON.parse(discovered.stdout) as { streams: { tap_stream_id: string; metadata: { breadcrumb: string[]; metadata: Record<string, unknown> }[] }[] };
+    const catalog = JSON.parse(discovered.stdout) as {
+      streams: { tap_stream_id: string; metadata: { breadcrumb: string[]; metadata: Record<string, unknown> }[] }[];
+    };
     expect(catalog.streams.some((s) => s.tap_stream_id === STREAM)).toBe(true);
-    for (const s of catalog.streams) s.metadata.find((m) => m.breadcrumb.length === 0)!.metadata.selected = s.tap_stream_id === STREAM;
+    for (const s of catalog.streams)
+      s.metadata.find((m) => m.breadcrumb.length === 0)!.metadata.selected = s.tap_stream_id === STREAM;
     const { catalog: catalogPath } = writeJsonFiles({ catalog });
-    const run = await runCli(BIN.tap, ['--config', files.config!, '--catalog', catalogPath!], { env: ENV, timeoutMs: 120_000 });
+    const run = await runCli(BIN.tap, ['--config', files.config!, '--catalog', catalogPath!], {
+      env: ENV,
+      timeoutMs: 120_000,
+    });
     expect(run.code, run.stderr).toBe(0);
     for (const line of run.lines) assertSingerMessage(line);
     expectExactly([run]);
@@ -174,7 +244,10 @@ describe('stops and resumes', () => {
     const state = (lastStates(run) as Message[]).find((st) => st.stream.stream_descriptor.name === STREAM)!;
     return state.stream.stream_state.pending_job.start_time as number;
   };
-  async function killAndResume(killWhen: (m: Message) => boolean, beforeResume = (): void => {}): Promise<{ killed: CliRun; resumed: CliRun }> {
+  async function killAndResume(
+    killWhen: (m: Message) => boolean,
+    beforeResume = (): void => {},
+  ): Promise<{ killed: CliRun; resumed: CliRun }> {
     let killedAt = false;
     const killed = await airbyteRead({
       onLine: (line, child) => {
@@ -258,7 +331,10 @@ describe('the one active job per workspace', () => {
       expect(run.code, run.stderr).toBe(0);
       expectExactly([run]);
     }
-    expect(ex.creates.slice(before).some((c) => !c.accepted), 'the second sync met the limit').toBe(true);
+    expect(
+      ex.creates.slice(before).some((c) => !c.accepted),
+      'the second sync met the limit',
+    ).toBe(true);
     expect(ex.maxActive).toBe(1);
     expect(ex.activeJobs()).toEqual([]);
   }, 180_000);

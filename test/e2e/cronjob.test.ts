@@ -26,7 +26,10 @@ function readmeCronJob(): Container {
   const section = readme.slice(readme.indexOf('### Docker and Kubernetes'));
   const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
   if (!block) throw new Error('README: no yaml block under "Docker and Kubernetes"');
-  const doc = parse(block) as { kind: string; spec: { jobTemplate: { spec: { template: { spec: { containers: Container[] } } } } } };
+  const doc = parse(block) as {
+    kind: string;
+    spec: { jobTemplate: { spec: { template: { spec: { containers: Container[] } } } } };
+  };
   expect(doc.kind).toBe('CronJob');
   return doc.spec.jobTemplate.spec.template.spec.containers[0]!;
 }
@@ -36,15 +39,33 @@ let root: string;
 let container: Container;
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 93, token: TOKEN, size: { contacts: 200, companies: 4, conversations: 30, tickets: 2, largeConversations: 0, largeTickets: 0 }, latencyMs: 2 });
+  fake = await startFakeIntercom({
+    seed: 93,
+    token: TOKEN,
+    size: { contacts: 200, companies: 4, conversations: 30, tickets: 2, largeConversations: 0, largeTickets: 0 },
+    latencyMs: 2,
+  });
   container = readmeCronJob();
   root = tempDir('ic-cron-');
   mkdirSync(join(root, 'config'));
   mkdirSync(join(root, 'state'));
   // The config map of the README: the token comes from the environment ("${INTERCOM_TOKEN}").
-  const config = { access_token: '${INTERCOM_TOKEN}', base_url: fake.url, slice_days: 20, start_date: new Date(Date.now() - 400 * 86_400_000).toISOString().slice(0, 10), checkpoint_every_records: 1, max_concurrency: 1 };
+  const config = {
+    access_token: '${INTERCOM_TOKEN}',
+    base_url: fake.url,
+    slice_days: 20,
+    start_date: new Date(Date.now() - 400 * 86_400_000).toISOString().slice(0, 10),
+    checkpoint_every_records: 1,
+    max_concurrency: 1,
+  };
   writeFileSync(join(root, 'config', 'config.json'), JSON.stringify(config));
-  const catalog = { streams: STREAMS.map((name) => ({ stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] }, sync_mode: 'incremental', destination_sync_mode: 'append_dedup' })) };
+  const catalog = {
+    streams: STREAMS.map((name) => ({
+      stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] },
+      sync_mode: 'incremental',
+      destination_sync_mode: 'append_dedup',
+    })),
+  };
   writeFileSync(join(root, 'config', 'catalog.json'), JSON.stringify(catalog));
 });
 afterAll(async () => {
@@ -66,7 +87,11 @@ function runJob(killWhen?: () => boolean): Promise<{ code: number | null; signal
   const [cmd, ...args] = commandLine();
   return new Promise((resolve, reject) => {
     const child = spawn(cmd!, args, {
-      env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, INTERCOM_TOKEN: TOKEN, INTERCOM_CONNECTOR_RETRY_BASE_MS: '20' },
+      env: {
+        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+        INTERCOM_TOKEN: TOKEN,
+        INTERCOM_CONNECTOR_RETRY_BASE_MS: '20',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let polls = 0;
@@ -94,7 +119,14 @@ function outputs(): Map<string, CliRun> {
   for (const file of readdirSync(join(root, 'state')).filter((f) => f.startsWith('out-'))) {
     const stdout = readFileSync(join(root, 'state', file), 'utf8');
     const lines = stdout.split('\n').slice(0, -1).filter(Boolean);
-    runs.set(file, { code: null, signal: null, stdout, stderr: '', lines, messages: lines.map((l) => JSON.parse(l) as Record<string, unknown>) });
+    runs.set(file, {
+      code: null,
+      signal: null,
+      stdout,
+      stderr: '',
+      lines,
+      messages: lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+    });
   }
   return runs;
 }
@@ -102,7 +134,9 @@ function outputs(): Map<string, CliRun> {
 const stateFile = (): string => join(root, 'state', 'state.json');
 const savedContactsCursor = (): number | undefined => {
   if (!existsSync(stateFile())) return undefined;
-  const states = JSON.parse(readFileSync(stateFile(), 'utf8')) as { stream: { stream_descriptor: { name: string }; stream_state: { updated_at?: number } } }[];
+  const states = JSON.parse(readFileSync(stateFile(), 'utf8')) as {
+    stream: { stream_descriptor: { name: string }; stream_state: { updated_at?: number } };
+  }[];
   return states.find((s) => s.stream.stream_descriptor.name === 'contacts')?.stream.stream_state.updated_at;
 };
 
@@ -116,7 +150,10 @@ describe("the README's CronJob, twice, with a kill -9 in the middle of the first
   it('the second run resumes from the state file the killed run left; together they deliver every record', async () => {
     // Killed once the contacts have a saved cursor, well before the run could finish.
     let firstSaved: number | undefined;
-    const first = await runJob(() => (firstSaved = savedContactsCursor()) !== undefined && readFileSync(stateFile(), 'utf8').includes('"contacts"'));
+    const first = await runJob(
+      () =>
+        (firstSaved = savedContactsCursor()) !== undefined && readFileSync(stateFile(), 'utf8').includes('"contacts"'),
+    );
     expect(first.signal).toBe('SIGKILL');
     expect(firstSaved).toBeDefined();
     const afterFirst = outputs();
@@ -129,12 +166,20 @@ describe("the README's CronJob, twice, with a kill -9 in the middle of the first
     expect(second.code).toBe(0);
     // A run in the same second writes the same output name: take the second run's file as it is now.
     const afterSecond = outputs();
-    const secondRun = afterSecond.size === 2 ? [...afterSecond].find(([name]) => !afterFirst.has(name))![1] : [...afterSecond.values()][0]!;
+    const secondRun =
+      afterSecond.size === 2
+        ? [...afterSecond].find(([name]) => !afterFirst.has(name))![1]
+        : [...afterSecond.values()][0]!;
     // Resumed: the second run starts at the saved cursor, not at start_date.
-    const contactsUpdatedAt = (secondRun.messages.filter((m) => m.type === 'RECORD' && (m.record as { stream: string }).stream === 'contacts') as { record: { data: { updated_at: number } } }[]).map((m) => m.record.data.updated_at);
+    const contactsUpdatedAt = (
+      secondRun.messages.filter(
+        (m) => m.type === 'RECORD' && (m.record as { stream: string }).stream === 'contacts',
+      ) as { record: { data: { updated_at: number } } }[]
+    ).map((m) => m.record.data.updated_at);
     expect(contactsUpdatedAt.length).toBeGreaterThan(0);
     expect(Math.min(...contactsUpdatedAt)).toBeGreaterThanOrEqual(firstSaved! - 3600);
     expect(keysOf(secondRun, 'contacts').length).toBeLessThan(truth.contacts!.length);
-    for (const stream of STREAMS) expect(sorted(new Set(keysOf([firstRun, secondRun], stream))), stream).toEqual(sorted(truth[stream]!));
+    for (const stream of STREAMS)
+      expect(sorted(new Set(keysOf([firstRun, secondRun], stream))), stream).toEqual(sorted(truth[stream]!));
   });
 });

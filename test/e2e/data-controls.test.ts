@@ -3,7 +3,12 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
-import { assertAirbyteMessage, assertSingerMessage, singerCatalogErrors, validateAirbyteDefinition } from '../helpers/protocol.js';
+import {
+  assertAirbyteMessage,
+  assertSingerMessage,
+  singerCatalogErrors,
+  validateAirbyteDefinition,
+} from '../helpers/protocol.js';
 import { BIN, type CliRun, lastStates, recordsOf, runCli, writeJsonFiles } from '../helpers/run-cli.js';
 import { sorted } from './keys.js';
 
@@ -14,7 +19,10 @@ type SingerEntry = { tap_stream_id: string; schema: Schema; metadata: { breadcru
 
 const TOKEN = 'e2e-data-controls-token-4c2a91';
 const SALT = 'e2e-salt-9f8e7d6c5b';
-const sha = (value: string): string => createHash('sha256').update(SALT + value).digest('hex');
+const sha = (value: string): string =>
+  createHash('sha256')
+    .update(SALT + value)
+    .digest('hex');
 const HEX64 = /^[0-9a-f]{64}$/;
 
 let fake: FakeIntercom;
@@ -43,7 +51,12 @@ function controls(extra: Json = {}): Json {
   return {
     access_token: TOKEN,
     base_url: fake.url,
-    hash_fields: { admins: ['email'], contacts: ['location.city'], conversation_parts: ['author.email'], admin_list: ['email'] },
+    hash_fields: {
+      admins: ['email'],
+      contacts: ['location.city'],
+      conversation_parts: ['author.email'],
+      admin_list: ['email'],
+    },
     hash_salt: SALT,
     stream_prefix: 'ic_',
     stream_aliases: { contacts: 'people' },
@@ -53,12 +66,19 @@ function controls(extra: Json = {}): Json {
 }
 
 async function intercom<T>(path: string): Promise<T> {
-  const response = await fetch(`${fake.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}`, 'intercom-version': '2.14' } });
+  const response = await fetch(`${fake.url}${path}`, {
+    headers: { authorization: `Bearer ${TOKEN}`, 'intercom-version': '2.14' },
+  });
   return (await response.json()) as T;
 }
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 31, token: TOKEN, size: { contacts: 80, companies: 10, conversations: 20, tickets: 3, largeConversations: 0 }, latencyMs: 1 });
+  fake = await startFakeIntercom({
+    seed: 31,
+    token: TOKEN,
+    size: { contacts: 80, companies: 10, conversations: 20, tickets: 3, largeConversations: 0 },
+    latencyMs: 1,
+  });
   admins = (await intercom<{ admins: Json[] }>('/admins')).admins;
   tagCount = (await intercom<{ data: unknown[] }>('/tags')).data.length;
 });
@@ -72,7 +92,8 @@ function expectNoClearValues(run: CliRun): void {
   expect(text).not.toContain(SALT);
 }
 
-const logs = (run: CliRun): string[] => run.messages.filter((m) => m.type === 'LOG').map((m) => (m.log as { message: string }).message);
+const logs = (run: CliRun): string[] =>
+  run.messages.filter((m) => m.type === 'LOG').map((m) => (m.log as { message: string }).message);
 
 // ---------------------------------------------------------------------------------------------
 // Airbyte
@@ -92,14 +113,25 @@ function configured(streams: AirbyteStream[], names: string[], edit: (s: Airbyte
       const stream = structuredClone(streams.find((s) => s.name === name)!);
       expect(stream, name).toBeDefined();
       edit(stream);
-      return { stream, sync_mode: stream.supported_sync_modes.includes('incremental') ? 'incremental' : 'full_refresh', destination_sync_mode: 'append' };
+      return {
+        stream,
+        sync_mode: stream.supported_sync_modes.includes('incremental') ? 'incremental' : 'full_refresh',
+        destination_sync_mode: 'append',
+      };
     }),
   };
 }
 
 async function airbyteRead(config: Json, catalog: Json, state?: unknown): Promise<CliRun> {
   const files = writeJsonFiles({ config, catalog, ...(state ? { state } : {}) });
-  const run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!, ...(state ? ['--state', files.state!] : [])]);
+  const run = await runCli(BIN.airbyte, [
+    'read',
+    '--config',
+    files.config!,
+    '--catalog',
+    files.catalog!,
+    ...(state ? ['--state', files.state!] : []),
+  ]);
   for (const line of run.lines) assertAirbyteMessage(line);
   return run;
 }
@@ -120,12 +152,16 @@ describe('Airbyte', () => {
 
   it('discover: prefixed and aliased names, hashed fields as strings, custom streams with an inferred schema', () => {
     const names = streams.map((s) => s.name);
-    expect(names).toEqual(expect.arrayContaining(['ic_people', 'ic_admins', 'ic_admin_list', 'ic_recent_conversations', 'ic_raw_tags']));
+    expect(names).toEqual(
+      expect.arrayContaining(['ic_people', 'ic_admins', 'ic_admin_list', 'ic_recent_conversations', 'ic_raw_tags']),
+    );
     expect(names.every((n) => n.startsWith('ic_'))).toBe(true);
     for (const s of streams) expect(validateAirbyteDefinition('AirbyteStream', s), s.name).toBeUndefined();
     const byName = new Map(streams.map((s) => [s.name, s]));
     expect(byName.get('ic_admins')!.json_schema.properties.email).toEqual({ type: ['null', 'string'] });
-    expect((byName.get('ic_people')!.json_schema.properties.location!.properties as Json).city).toEqual({ type: ['null', 'string'] });
+    expect((byName.get('ic_people')!.json_schema.properties.location!.properties as Json).city).toEqual({
+      type: ['null', 'string'],
+    });
     const custom = byName.get('ic_admin_list')!.json_schema;
     expect(custom.properties.email).toEqual({ type: ['null', 'string'] });
     expect(custom.properties.team_ids).toMatchObject({ type: ['null', 'array'] });
@@ -138,13 +174,20 @@ describe('Airbyte', () => {
     expect(first.code, first.stderr).toBe(0);
     const named = first.messages.flatMap((m) => {
       if (m.type === 'RECORD') return [(m.record as { stream: string }).stream];
-      if (m.type === 'STATE') return [(m.state as { stream: { stream_descriptor: { name: string } } }).stream.stream_descriptor.name];
-      if (m.type === 'TRACE' && (m.trace as Json).type === 'STREAM_STATUS') return [((m.trace as Json).stream_status as { stream_descriptor: { name: string } }).stream_descriptor.name];
+      if (m.type === 'STATE')
+        return [(m.state as { stream: { stream_descriptor: { name: string } } }).stream.stream_descriptor.name];
+      if (m.type === 'TRACE' && (m.trace as Json).type === 'STREAM_STATUS')
+        return [((m.trace as Json).stream_status as { stream_descriptor: { name: string } }).stream_descriptor.name];
       return [];
     });
     expect(new Set(named)).toEqual(new Set(READ));
     for (const stream of READ) {
-      const statuses = first.messages.filter((m) => m.type === 'TRACE' && ((m.trace as Json).stream_status as { stream_descriptor?: { name: string } } | undefined)?.stream_descriptor?.name === stream);
+      const statuses = first.messages.filter(
+        (m) =>
+          m.type === 'TRACE' &&
+          ((m.trace as Json).stream_status as { stream_descriptor?: { name: string } } | undefined)?.stream_descriptor
+            ?.name === stream,
+      );
       expect(((statuses.at(-1)!.trace as Json).stream_status as Json).status, stream).toBe('COMPLETE');
     }
   });
@@ -166,7 +209,9 @@ describe('Airbyte', () => {
     const cities = people.map((p) => (p.location as Json | null)?.city).filter((c) => c !== null && c !== undefined);
     expect(cities.length).toBeGreaterThan(0);
     for (const city of cities) expect(city).toMatch(HEX64);
-    const authors = recordsOf(first, 'ic_conversation_parts').map((p) => (p.author as Json | null)?.email).filter((e) => typeof e === 'string');
+    const authors = recordsOf(first, 'ic_conversation_parts')
+      .map((p) => (p.author as Json | null)?.email)
+      .filter((e) => typeof e === 'string');
     expect(authors.length).toBeGreaterThan(0);
     for (const email of authors) expect(email).toMatch(HEX64);
     expectNoClearValues(first);
@@ -202,12 +247,16 @@ describe('Airbyte', () => {
     // second of its cursor. Only a query that includes the cursor's second (Intercom's `>` is
     // inclusive) delivers it.
     const atCursor = conversations.filter((c) => c.updated_at === cursor).map((c) => String(c.id));
-    const sameSecondId = conversations.map((c) => String(c.id)).find((id) => !changed.includes(id) && !atCursor.includes(id))!;
+    const sameSecondId = conversations
+      .map((c) => String(c.id))
+      .find((id) => !changed.includes(id) && !atCursor.includes(id))!;
     const sameSecond = fake.mutate({ stream: 'conversations', ids: [sameSecondId], at: cursor }).updated;
     expect(sameSecond).toEqual([sameSecondId]);
     const second = await airbyteRead(controls(), configured(streams, ['ic_people', 'ic_recent_conversations']), state);
     expect(second.code, second.stderr).toBe(0);
-    expect(sorted(new Set(recordsOf(second, 'ic_recent_conversations').map((c) => String(c.id))))).toEqual(sorted(new Set([...changed, ...atCursor, sameSecondId])));
+    expect(sorted(new Set(recordsOf(second, 'ic_recent_conversations').map((c) => String(c.id))))).toEqual(
+      sorted(new Set([...changed, ...atCursor, sameSecondId])),
+    );
     const people = recordsOf(second, 'ic_people').map((c) => String(c.id));
     for (const id of changedContacts) expect(people).toContain(id);
     expect(people.length).toBeLessThan(fake.groundTruth().contacts.length);
@@ -217,7 +266,9 @@ describe('Airbyte', () => {
   it('schema drift (block) and JSON strings (all): unknown fields dropped and logged once; nested values as JSON strings', async () => {
     const config = controls({ schema_drift: 'block', json_string_fields: 'all' });
     const { streams: discovered } = await airbyteDiscover(config);
-    expect(discovered.find((s) => s.name === 'ic_people')!.json_schema.properties.location).toMatchObject({ type: ['null', 'string'] });
+    expect(discovered.find((s) => s.name === 'ic_people')!.json_schema.properties.location).toMatchObject({
+      type: ['null', 'string'],
+    });
     const run = await airbyteRead(config, configured(discovered, ['ic_admin_list', 'ic_people'], withoutJobTitle));
     expect(run.code, run.stderr).toBe(0);
     for (const r of recordsOf(run, 'ic_admin_list')) {
@@ -235,7 +286,9 @@ describe('Airbyte', () => {
   it('JSON strings (none): custom_attributes stays an object, in records and schema', async () => {
     const config = controls({ json_string_fields: 'none' });
     const { streams: discovered } = await airbyteDiscover(config);
-    expect(discovered.find((s) => s.name === 'ic_people')!.json_schema.properties.custom_attributes).toMatchObject({ type: ['null', 'object'] });
+    expect(discovered.find((s) => s.name === 'ic_people')!.json_schema.properties.custom_attributes).toMatchObject({
+      type: ['null', 'object'],
+    });
     const run = await airbyteRead(config, configured(discovered, ['ic_people']));
     expect(run.code, run.stderr).toBe(0);
     const people = recordsOf(run, 'ic_people');
@@ -244,12 +297,18 @@ describe('Airbyte', () => {
   });
 
   it('a failing custom stream ends INCOMPLETE with an error naming it; the other streams complete', async () => {
-    const config = controls({ custom_streams: [...CUSTOM_STREAMS, { name: 'broken', path: '/no_such_endpoint', records_path: '$.data[*]' }] });
+    const config = controls({
+      custom_streams: [...CUSTOM_STREAMS, { name: 'broken', path: '/no_such_endpoint', records_path: '$.data[*]' }],
+    });
     const { run: discover, streams: discovered } = await airbyteDiscover(config);
-    expect(logs(discover).some((l) => l.includes('Custom stream broken') && l.includes('/no_such_endpoint'))).toBe(true);
+    expect(logs(discover).some((l) => l.includes('Custom stream broken') && l.includes('/no_such_endpoint'))).toBe(
+      true,
+    );
     const run = await airbyteRead(config, configured(discovered, ['ic_tags', 'ic_broken']));
     expect(run.code).toBe(1);
-    const error = run.messages.find((m) => m.type === 'TRACE' && (m.trace as Json).type === 'ERROR')!.trace as { error: { message: string; stream_descriptor: { name: string } } };
+    const error = run.messages.find((m) => m.type === 'TRACE' && (m.trace as Json).type === 'ERROR')!.trace as {
+      error: { message: string; stream_descriptor: { name: string } };
+    };
     expect(error.error.stream_descriptor.name).toBe('ic_broken');
     expect(error.error.message).toContain('ic_broken');
     expect(recordsOf(run, 'ic_tags')).toHaveLength(tagCount);
@@ -269,11 +328,16 @@ async function singerDiscover(config: Json): Promise<{ streams: SingerEntry[] }>
 }
 
 /** Selects streams; `deselect` marks field breadcrumbs selected: false; `dropFromSchema` removes fields from the catalog schema. */
-function singerSelection(catalog: { streams: SingerEntry[] }, names: string[], opts: { deselect?: Record<string, string[]>; dropFromSchema?: Record<string, string[]> } = {}): Json {
+function singerSelection(
+  catalog: { streams: SingerEntry[] },
+  names: string[],
+  opts: { deselect?: Record<string, string[]>; dropFromSchema?: Record<string, string[]> } = {},
+): Json {
   const copy = structuredClone(catalog);
   for (const s of copy.streams) {
     s.metadata.find((m) => m.breadcrumb.length === 0)!.metadata.selected = names.includes(s.tap_stream_id);
-    for (const field of opts.deselect?.[s.tap_stream_id] ?? []) s.metadata.find((m) => m.breadcrumb[1] === field)!.metadata.selected = false;
+    for (const field of opts.deselect?.[s.tap_stream_id] ?? [])
+      s.metadata.find((m) => m.breadcrumb[1] === field)!.metadata.selected = false;
     for (const field of opts.dropFromSchema?.[s.tap_stream_id] ?? []) {
       delete s.schema.properties[field];
       s.metadata = s.metadata.filter((m) => m.breadcrumb[1] !== field);
@@ -284,12 +348,19 @@ function singerSelection(catalog: { streams: SingerEntry[] }, names: string[], o
 
 async function singerRead(config: Json, catalog: Json, state?: unknown): Promise<CliRun> {
   const files = writeJsonFiles({ config, catalog, ...(state ? { state } : {}) });
-  const run = await runCli(BIN.tap, ['--config', files.config!, '--catalog', files.catalog!, ...(state ? ['--state', files.state!] : [])]);
+  const run = await runCli(BIN.tap, [
+    '--config',
+    files.config!,
+    '--catalog',
+    files.catalog!,
+    ...(state ? ['--state', files.state!] : []),
+  ]);
   for (const line of run.lines) assertSingerMessage(line);
   return run;
 }
 
-const schemasOf = (run: CliRun, stream: string): Schema[] => run.messages.filter((m) => m.type === 'SCHEMA' && m.stream === stream).map((m) => m.schema as Schema);
+const schemasOf = (run: CliRun, stream: string): Schema[] =>
+  run.messages.filter((m) => m.type === 'SCHEMA' && m.stream === stream).map((m) => m.schema as Schema);
 
 describe('Singer', () => {
   let catalog: { streams: SingerEntry[] };
@@ -298,12 +369,20 @@ describe('Singer', () => {
 
   beforeAll(async () => {
     catalog = await singerDiscover(controls());
-    first = await singerRead(controls(), singerSelection(catalog, READ, { deselect: { ic_admins: ['job_title', 'id'] }, dropFromSchema: { ic_admin_list: ['job_title'] } }));
+    first = await singerRead(
+      controls(),
+      singerSelection(catalog, READ, {
+        deselect: { ic_admins: ['job_title', 'id'] },
+        dropFromSchema: { ic_admin_list: ['job_title'] },
+      }),
+    );
   });
 
   it('discover: prefixed and aliased tap_stream_ids, hashed fields as strings, inferred custom schemas', () => {
     const byId = new Map(catalog.streams.map((s) => [s.tap_stream_id, s]));
-    expect([...byId.keys()]).toEqual(expect.arrayContaining(['ic_people', 'ic_admins', 'ic_admin_list', 'ic_raw_tags']));
+    expect([...byId.keys()]).toEqual(
+      expect.arrayContaining(['ic_people', 'ic_admins', 'ic_admin_list', 'ic_raw_tags']),
+    );
     expect(byId.has('contacts')).toBe(false);
     expect(byId.get('ic_admins')!.schema.properties.email).toEqual({ type: ['null', 'string'] });
     expect(byId.get('ic_admin_list')!.schema.properties.job_title).toEqual({ type: ['null', 'string'] });
@@ -353,12 +432,17 @@ describe('Singer', () => {
     // The boundary case, in the data: a conversation changed in the very second of the cursor.
     const sameSecondId = fake.groundTruth().conversations.find((id) => !changed.includes(id))!;
     expect(fake.mutate({ stream: 'conversations', ids: [sameSecondId], at: cursor }).updated).toEqual([sameSecondId]);
-    const second = await singerRead(controls(), singerSelection(catalog, ['ic_people', 'ic_recent_conversations']), state);
+    const second = await singerRead(
+      controls(),
+      singerSelection(catalog, ['ic_people', 'ic_recent_conversations']),
+      state,
+    );
     expect(second.code, second.stderr).toBe(0);
     const delivered = recordsOf(second, 'ic_recent_conversations');
     for (const id of [...changed, sameSecondId]) expect(delivered.map((c) => String(c.id))).toContain(id);
     // Only what changed, and the record at the cursor (search `>` is inclusive).
-    for (const c of delivered) if (!changed.includes(String(c.id)) && String(c.id) !== sameSecondId) expect(c.updated_at).toBe(cursor);
+    for (const c of delivered)
+      if (!changed.includes(String(c.id)) && String(c.id) !== sameSecondId) expect(c.updated_at).toBe(cursor);
     const people = recordsOf(second, 'ic_people').map((c) => String(c.id));
     for (const id of changedContacts) expect(people).toContain(id);
     expect(people.length).toBeLessThan(fake.groundTruth().contacts.length);
@@ -366,7 +450,12 @@ describe('Singer', () => {
 
   it('schema drift (block) and JSON strings (all / none) change SCHEMA and RECORDs alike', async () => {
     const blockAll = controls({ schema_drift: 'block', json_string_fields: 'all' });
-    const run = await singerRead(blockAll, singerSelection(await singerDiscover(blockAll), ['ic_admin_list', 'ic_people'], { dropFromSchema: { ic_admin_list: ['job_title'] } }));
+    const run = await singerRead(
+      blockAll,
+      singerSelection(await singerDiscover(blockAll), ['ic_admin_list', 'ic_people'], {
+        dropFromSchema: { ic_admin_list: ['job_title'] },
+      }),
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(schemasOf(run, 'ic_admin_list')).toHaveLength(1);
     for (const r of recordsOf(run, 'ic_admin_list')) expect(r).not.toHaveProperty('job_title');
@@ -377,8 +466,14 @@ describe('Singer', () => {
     const none = controls({ json_string_fields: 'none' });
     const objects = await singerRead(none, singerSelection(await singerDiscover(none), ['ic_people']));
     expect(objects.code, objects.stderr).toBe(0);
-    expect(schemasOf(objects, 'ic_people')[0]!.properties.custom_attributes).toMatchObject({ type: ['null', 'object'] });
-    expect(recordsOf(objects, 'ic_people').some((p) => p.custom_attributes !== null && typeof p.custom_attributes === 'object')).toBe(true);
+    expect(schemasOf(objects, 'ic_people')[0]!.properties.custom_attributes).toMatchObject({
+      type: ['null', 'object'],
+    });
+    expect(
+      recordsOf(objects, 'ic_people').some(
+        (p) => p.custom_attributes !== null && typeof p.custom_attributes === 'object',
+      ),
+    ).toBe(true);
   });
 });
 
@@ -405,16 +500,23 @@ describe('preview', () => {
     const { config } = writeJsonFiles({ config: controls() });
     const run = await runCli(BIN.airbyte, ['preview', '--config', config!, '--stream', 'raw_tags']);
     expect(run.code, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as { stream: string; records: Json[]; records_path_suggestions: { path: string; records: number }[] };
+    const result = JSON.parse(run.stdout) as {
+      stream: string;
+      records: Json[];
+      records_path_suggestions: { path: string; records: number }[];
+    };
     expect(result.stream).toBe('ic_raw_tags');
     expect(result.records_path_suggestions[0]).toEqual({ path: '$.data[*]', records: tagCount });
   });
 
-  it('shows a custom stream\'s records and refuses an unknown stream by name', async () => {
+  it("shows a custom stream's records and refuses an unknown stream by name", async () => {
     const { config } = writeJsonFiles({ config: controls() });
     const run = await runCli(BIN.airbyte, ['preview', '--config', config!, '--stream', 'admin_list', '--limit', '2']);
     expect(run.code, run.stderr).toBe(0);
-    expect((JSON.parse(run.stdout) as { records: Json[] }).records.map((r) => r._metadata)).toEqual(['admin.list', 'admin.list']);
+    expect((JSON.parse(run.stdout) as { records: Json[] }).records.map((r) => r._metadata)).toEqual([
+      'admin.list',
+      'admin.list',
+    ]);
     const unknown = await runCli(BIN.airbyte, ['preview', '--config', config!, '--stream', 'nope']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/--stream nope is not a stream of this config/);

@@ -4,7 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cur, startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
 import { assertAirbyteMessage } from '../helpers/protocol.js';
 import { BIN, runCli, type CliRun } from '../helpers/run-cli.js';
-import { airbyteRecord, airbyteState, destinationFiles, echoedAirbyteStates, jsonl, singerRecord, singerSchema, singerState, writeSummary, type DestinationFiles } from './destination-helpers.js';
+import {
+  airbyteRecord,
+  airbyteState,
+  destinationFiles,
+  echoedAirbyteStates,
+  jsonl,
+  singerRecord,
+  singerSchema,
+  singerState,
+  writeSummary,
+  type DestinationFiles,
+} from './destination-helpers.js';
 
 /**
  * Trust boundaries of the destination, through the built CLI against the fake Intercom: crafted
@@ -17,7 +28,11 @@ const TOKEN = 'Kq4Zt8Xw2Mv6Rb9Lp3Hn7Cj5Fd1Gs0Ye';
 let fake: FakeIntercom;
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 33, token: TOKEN, size: { contacts: 12, companies: 3, conversations: 2, tickets: 2, largeConversations: 0, largeTickets: 0 } });
+  fake = await startFakeIntercom({
+    seed: 33,
+    token: TOKEN,
+    size: { contacts: 12, companies: 3, conversations: 2, tickets: 2, largeConversations: 0, largeTickets: 0 },
+  });
 });
 afterAll(async () => {
   await fake.close();
@@ -44,7 +59,11 @@ describe('Airbyte write: crafted identifiers, invalid UTF-8 and reserved field n
       },
     });
     // An email with an invalid byte (0xff) where '@' belongs: the whole line must be refused.
-    const corrupted = Buffer.concat([Buffer.from('{"type":"RECORD","record":{"stream":"contacts","data":{"external_id":"utf8-1","email":"ada'), Buffer.from([0xff]), Buffer.from('example.com"},"emitted_at":1}}\n')]);
+    const corrupted = Buffer.concat([
+      Buffer.from('{"type":"RECORD","record":{"stream":"contacts","data":{"external_id":"utf8-1","email":"ada'),
+      Buffer.from([0xff]),
+      Buffer.from('example.com"},"emitted_at":1}}\n'),
+    ]);
     const text = (lines: string[]): Buffer => Buffer.from(lines.map((l) => l + '\n').join(''));
     const stdin = Buffer.concat([
       text([
@@ -58,13 +77,22 @@ describe('Airbyte write: crafted identifiers, invalid UTF-8 and reserved field n
       ]),
       corrupted,
       text([
-        JSON.stringify({ type: 'RECORD', record: { stream: 'companies', data: JSON.parse('{"company_id":"trust-co-2","constructor":"x"}') as object, emitted_at: 1 } }),
+        JSON.stringify({
+          type: 'RECORD',
+          record: {
+            stream: 'companies',
+            data: JSON.parse('{"company_id":"trust-co-2","constructor":"x"}') as object,
+            emitted_at: 1,
+          },
+        }),
         '{"type":"RECORD","record":{"stream":"companies","data":{"company_id":"trust-co-3","__proto__":{"name":"polluted"}},"emitted_at":1}}',
         airbyteState(1, 'companies'),
       ]),
     ]);
     // runCli writes stdin with stream.end(), which takes bytes as well as text.
-    run = await runCli(BIN.airbyte, ['write', '--config', files.config, '--catalog', files.catalog], { stdin: stdin as unknown as string });
+    run = await runCli(BIN.airbyte, ['write', '--config', files.config, '--catalog', files.catalog], {
+      stdin: stdin as unknown as string,
+    });
   });
 
   it('exits 0 with valid Airbyte messages and echoes the STATE (every record before it is written or dead-lettered)', () => {
@@ -78,7 +106,9 @@ describe('Airbyte write: crafted identifiers, invalid UTF-8 and reserved field n
     expect(fake.writes.log.map((e) => `${e.method} ${e.path}`)).toEqual(['POST /companies']);
     expect(fake.writes.tagOps).toEqual([]);
     expect(fake.workspace.tags.map((t) => t.id)).toContain(tagId);
-    expect(fake.workspace.contactById.get(contactId) && !cur(fake.workspace.contactById.get(contactId)!).deleted).toBe(true);
+    expect(fake.workspace.contactById.get(contactId) && !cur(fake.workspace.contactById.get(contactId)!).deleted).toBe(
+      true,
+    );
   });
 
   it('dead-letters each crafted record with its reason, naming the field; the counts agree', () => {
@@ -108,8 +138,14 @@ describe('Airbyte write: crafted identifiers, invalid UTF-8 and reserved field n
 
   it('the corrupted email was never written, and no 8 characters of the token appear in any output or file', () => {
     for (const written of fake.writes.contacts.values()) expect(JSON.stringify(written)).not.toContain('\ufffd');
-    const outputs = [run.stdout, run.stderr, readFileSync(files.deadLetterPath, 'utf8'), readFileSync(files.responsesPath, 'utf8')].join('\n');
-    for (let i = 0; i + 8 <= TOKEN.length; i++) expect(outputs, `token fragment at ${i}`).not.toContain(TOKEN.slice(i, i + 8));
+    const outputs = [
+      run.stdout,
+      run.stderr,
+      readFileSync(files.deadLetterPath, 'utf8'),
+      readFileSync(files.responsesPath, 'utf8'),
+    ].join('\n');
+    for (let i = 0; i + 8 <= TOKEN.length; i++)
+      expect(outputs, `token fragment at ${i}`).not.toContain(TOKEN.slice(i, i + 8));
   });
 });
 
@@ -123,7 +159,10 @@ describe('target-intercom: an output file that is a symbolic link', () => {
     const config = { ...(JSON.parse(readFileSync(files.config, 'utf8')) as object), dead_letter_path: link };
     writeFileSync(files.config, JSON.stringify(config));
     fake.resetStats();
-    const run = await runCli(BIN.target, ['--config', files.config], { stdin: [singerSchema('companies'), singerRecord('companies', { company_id: 'x' }), singerState(1)].join('\n') + '\n' });
+    const run = await runCli(BIN.target, ['--config', files.config], {
+      stdin:
+        [singerSchema('companies'), singerRecord('companies', { company_id: 'x' }), singerState(1)].join('\n') + '\n',
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/CRITICAL config.dead_letter_path '.*link.jsonl' is a symbolic link/);
     expect(run.stdout).toBe('');

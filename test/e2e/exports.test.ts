@@ -7,7 +7,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_DATASETS, exportsOf, timeOf, type FakeExports } from '../fake-intercom/exports.js';
 import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
 import { assertAirbyteMessage, assertSingerMessage } from '../helpers/protocol.js';
-import { BIN, type CliRun, type RunOptions, lastStates, recordsOf, runCli, writeJsonFiles } from '../helpers/run-cli.js';
+import {
+  BIN,
+  type CliRun,
+  type RunOptions,
+  lastStates,
+  recordsOf,
+  runCli,
+  writeJsonFiles,
+} from '../helpers/run-cli.js';
 
 const TOKEN = 'e2e-exports-token-5c7a9e';
 const DAY = 86_400;
@@ -34,10 +42,23 @@ function expectedRows(datasetId: string): Map<string, Row> {
     const row: Row = {};
     for (const a of dataset.attributes) {
       const text = csv[a.id] ?? '';
-      row[a.id] = text === '' ? null : a.data_type === 'integer' || a.data_type === 'float' ? Number(text) : a.data_type === 'boolean' ? text === 'true' : a.data_type === 'datetime' ? timeOf(text) : text;
+      row[a.id] =
+        text === ''
+          ? null
+          : a.data_type === 'integer' || a.data_type === 'float'
+            ? Number(text)
+            : a.data_type === 'boolean'
+              ? text === 'true'
+              : a.data_type === 'datetime'
+                ? timeOf(text)
+                : text;
     }
     const identifier = dataset.attributes.find((a) => a.id === `${dataset.id}_id`);
-    row._row_id = identifier ? String(row[identifier.id]) : createHash('sha256').update(JSON.stringify(dataset.attributes.map((a) => row[a.id]))).digest('hex');
+    row._row_id = identifier
+      ? String(row[identifier.id])
+      : createHash('sha256')
+          .update(JSON.stringify(dataset.attributes.map((a) => row[a.id])))
+          .digest('hex');
     row._time = row[dataset.default_time_attribute_id];
     out.set(row._row_id as string, row);
   }
@@ -53,7 +74,13 @@ function delivered(runs: CliRun[], stream: string): Map<string, Row> {
 
 const airbyteCatalog = (streams: readonly string[], mode: 'incremental' | 'full_refresh') => ({
   streams: streams.map((name) => ({
-    stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'], source_defined_cursor: true, default_cursor_field: ['_time'] },
+    stream: {
+      name,
+      json_schema: {},
+      supported_sync_modes: ['full_refresh', 'incremental'],
+      source_defined_cursor: true,
+      default_cursor_field: ['_time'],
+    },
     sync_mode: mode,
     ...(mode === 'incremental' ? { cursor_field: ['_time'] } : {}),
     destination_sync_mode: mode === 'incremental' ? 'append_dedup' : 'overwrite',
@@ -62,21 +89,50 @@ const airbyteCatalog = (streams: readonly string[], mode: 'incremental' | 'full_
 });
 
 function configOf(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { access_token: TOKEN, base_url: fake.url, start_date: startDate, reporting_datasets: FAKE_DATASETS.map((d) => d.id), reporting_window_days: 7, ...extra };
+  return {
+    access_token: TOKEN,
+    base_url: fake.url,
+    start_date: startDate,
+    reporting_datasets: FAKE_DATASETS.map((d) => d.id),
+    reporting_window_days: 7,
+    ...extra,
+  };
 }
 
-async function airbyteRead(opts: { streams?: readonly string[]; mode?: 'incremental' | 'full_refresh'; state?: unknown; config?: Record<string, unknown>; onLine?: RunOptions['onLine'] } = {}): Promise<CliRun> {
-  const files = writeJsonFiles({ config: configOf(opts.config), catalog: airbyteCatalog(opts.streams ?? STREAMS, opts.mode ?? 'incremental'), ...(opts.state ? { state: opts.state } : {}) });
-  const run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!, ...(files.state ? ['--state', files.state] : [])], { env: ENV, onLine: opts.onLine, timeoutMs: 120_000 });
+async function airbyteRead(
+  opts: {
+    streams?: readonly string[];
+    mode?: 'incremental' | 'full_refresh';
+    state?: unknown;
+    config?: Record<string, unknown>;
+    onLine?: RunOptions['onLine'];
+  } = {},
+): Promise<CliRun> {
+  const files = writeJsonFiles({
+    config: configOf(opts.config),
+    catalog: airbyteCatalog(opts.streams ?? STREAMS, opts.mode ?? 'incremental'),
+    ...(opts.state ? { state: opts.state } : {}),
+  });
+  const run = await runCli(
+    BIN.airbyte,
+    ['read', '--config', files.config!, '--catalog', files.catalog!, ...(files.state ? ['--state', files.state] : [])],
+    { env: ENV, onLine: opts.onLine, timeoutMs: 120_000 },
+  );
   if (!opts.onLine) for (const line of run.lines) assertAirbyteMessage(line);
   return run;
 }
 
 const statusOf = (run: CliRun, stream: string): string | undefined =>
   (run.messages as Message[])
-    .filter((m) => m.type === 'TRACE' && m.trace.type === 'STREAM_STATUS' && m.trace.stream_status.stream_descriptor.name === stream)
+    .filter(
+      (m) =>
+        m.type === 'TRACE' &&
+        m.trace.type === 'STREAM_STATUS' &&
+        m.trace.stream_status.stream_descriptor.name === stream,
+    )
     .at(-1)?.trace.stream_status.status;
-const errorsOf = (run: CliRun): Message[] => (run.messages as Message[]).filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR').map((m) => m.trace.error);
+const errorsOf = (run: CliRun): Message[] =>
+  (run.messages as Message[]).filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR').map((m) => m.trace.error);
 
 function expectExactly(runs: CliRun[], stream: string): void {
   const datasetId = stream.replace(/^reporting_/, '');
@@ -87,7 +143,11 @@ function expectExactly(runs: CliRun[], stream: string): void {
 }
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 61, token: TOKEN, size: { contacts: 2, companies: 1, conversations: 1, tickets: 0, largeConversations: 0, largeTickets: 0 } });
+  fake = await startFakeIntercom({
+    seed: 61,
+    token: TOKEN,
+    size: { contacts: 2, companies: 1, conversations: 1, tickets: 0, largeConversations: 0, largeTickets: 0 },
+  });
   ex = exportsOf(fake.workspace);
   // The fake's rows span the 30 days before it started.
   startDate = new Date((fake.now() - 31 * DAY) * 1000).toISOString();
@@ -141,7 +201,12 @@ describe('full and incremental reads (Airbyte)', () => {
     const changed = rows.find((r) => timeOf(r.conversation_started_at!) > fake.now() - 3 * DAY)!;
     changed.csat_rating = '1.0';
     changed.subject = 'changed, later — "rated"';
-    rows.push({ ...changed, conversation_id: '79999999', conversation_started_at: new Date((fake.now() - 60) * 1000).toISOString(), csat_rating: '' });
+    rows.push({
+      ...changed,
+      conversation_id: '79999999',
+      conversation_started_at: new Date((fake.now() - 60) * 1000).toISOString(),
+      csat_rating: '',
+    });
     const enqueuesBefore = ex.enqueues.length;
     const second = await airbyteRead({ state: lastStates(first) });
     expect(second.code, second.stderr).toBe(0);
@@ -162,10 +227,16 @@ describe('Singer tap', () => {
     const files = writeJsonFiles({ config: configOf() });
     const discovered = await runCli(BIN.tap, ['--config', files.config!, '--discover']);
     expect(discovered.code, discovered.stderr).toBe(0);
-    const catalog = JSON.parse(discovered.stdout) as { streams: { tap_stream_id: string; metadata: { breadcrumb: string[]; metadata: Record<string, unknown> }[] }[] };
-    for (const s of catalog.streams) s.metadata.find((m) => m.breadcrumb.length === 0)!.metadata.selected = STREAMS.includes(s.tap_stream_id);
+    const catalog = JSON.parse(discovered.stdout) as {
+      streams: { tap_stream_id: string; metadata: { breadcrumb: string[]; metadata: Record<string, unknown> }[] }[];
+    };
+    for (const s of catalog.streams)
+      s.metadata.find((m) => m.breadcrumb.length === 0)!.metadata.selected = STREAMS.includes(s.tap_stream_id);
     const { catalog: catalogPath } = writeJsonFiles({ catalog });
-    const run = await runCli(BIN.tap, ['--config', files.config!, '--catalog', catalogPath!], { env: ENV, timeoutMs: 120_000 });
+    const run = await runCli(BIN.tap, ['--config', files.config!, '--catalog', catalogPath!], {
+      env: ENV,
+      timeoutMs: 120_000,
+    });
     expect(run.code, run.stderr).toBe(0);
     for (const line of run.lines) assertSingerMessage(line);
     for (const stream of STREAMS) expectExactly([run], stream);
@@ -176,7 +247,10 @@ describe('Singer tap', () => {
 });
 
 describe('kill -9 and resume', () => {
-  async function killAndResume(killWhen: (m: Message) => boolean, beforeResume = (): void => {}): Promise<{ killed: CliRun; resumed: CliRun }> {
+  async function killAndResume(
+    killWhen: (m: Message) => boolean,
+    beforeResume = (): void => {},
+  ): Promise<{ killed: CliRun; resumed: CliRun }> {
     let killedAt = false;
     // Polls every second at most, so that a job needing many polls still finishes quickly.
     const config = { reporting_poll_max_seconds: 1 };
@@ -203,14 +277,19 @@ describe('kill -9 and resume', () => {
     ex.pollsToComplete = 12;
     const before = ex.enqueues.length;
     let pendingWindow: { start_time: number } | undefined;
-    const { killed, resumed } = await killAndResume((m) => {
-      const job = m.type === 'STATE' ? m.state.stream.stream_state.pending_job : undefined;
-      if (job) pendingWindow = job;
-      return !!job;
-      // The killed run's job is still in progress; the windows after it need not be slow.
-    }, () => (ex.pollsToComplete = 3));
+    const { killed, resumed } = await killAndResume(
+      (m) => {
+        const job = m.type === 'STATE' ? m.state.stream.stream_state.pending_job : undefined;
+        if (job) pendingWindow = job;
+        return !!job;
+        // The killed run's job is still in progress; the windows after it need not be slow.
+      },
+      () => (ex.pollsToComplete = 3),
+    );
     expect(pendingWindow).toBeDefined();
-    const enqueuesOfWindow = ex.enqueues.slice(before).filter((e) => e.datasetId === 'conversation' && e.start === pendingWindow!.start_time && e.accepted);
+    const enqueuesOfWindow = ex.enqueues
+      .slice(before)
+      .filter((e) => e.datasetId === 'conversation' && e.start === pendingWindow!.start_time && e.accepted);
     expect(enqueuesOfWindow).toHaveLength(1);
     expectExactly([killed, resumed], 'reporting_conversation');
     expect(ex.activeJobs()).toEqual([]);
@@ -246,7 +325,10 @@ describe('limits and failures', () => {
       expect(run.code, run.stderr).toBe(0);
       for (const stream of STREAMS) expectExactly([run], stream);
     }
-    expect(ex.enqueues.slice(before).some((e) => !e.accepted), 'the limit was reached').toBe(true);
+    expect(
+      ex.enqueues.slice(before).some((e) => !e.accepted),
+      'the limit was reached',
+    ).toBe(true);
     expect(ex.maxActive).toBeLessThanOrEqual(5);
     expect(ex.activeJobs()).toEqual([]);
   }, 180_000);
@@ -256,8 +338,12 @@ describe('limits and failures', () => {
     const run = await airbyteRead({ streams: ['reporting_conversation'] });
     expect(run.code).toBe(1);
     expect(statusOf(run, 'reporting_conversation')).toBe('INCOMPLETE');
-    const message = errorsOf(run).map((e) => e.message).join('\n');
-    expect(message).toMatch(/dataset conversation, window \d{4}-\d\d-\d\dT[^ ]+\.\.\d{4}-\d\d-\d\dT[^ ]+, failed twice/);
+    const message = errorsOf(run)
+      .map((e) => e.message)
+      .join('\n');
+    expect(message).toMatch(
+      /dataset conversation, window \d{4}-\d\d-\d\dT[^ ]+\.\.\d{4}-\d\d-\d\dT[^ ]+, failed twice/,
+    );
     const resumed = await airbyteRead({ streams: ['reporting_conversation'], state: lastStates(run) });
     expect(resumed.code, resumed.stderr).toBe(0);
     expectExactly([run, resumed], 'reporting_conversation');
@@ -265,11 +351,27 @@ describe('limits and failures', () => {
 
   it('a missing permission fails only the reporting stream, naming it', async () => {
     fake.setFaults([{ route: 'GET /export/reporting_data/get_datasets', kind: 'status', status: 403, times: -1 }]);
-    const files = writeJsonFiles({ config: configOf(), catalog: { streams: [...airbyteCatalog(['reporting_conversation'], 'full_refresh').streams, { stream: { name: 'ticket_states', json_schema: {}, supported_sync_modes: ['full_refresh'] }, sync_mode: 'full_refresh', destination_sync_mode: 'overwrite' }] } });
-    const run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!], { env: ENV });
+    const files = writeJsonFiles({
+      config: configOf(),
+      catalog: {
+        streams: [
+          ...airbyteCatalog(['reporting_conversation'], 'full_refresh').streams,
+          {
+            stream: { name: 'ticket_states', json_schema: {}, supported_sync_modes: ['full_refresh'] },
+            sync_mode: 'full_refresh',
+            destination_sync_mode: 'overwrite',
+          },
+        ],
+      },
+    });
+    const run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!], {
+      env: ENV,
+    });
     expect(run.code).toBe(1);
     expect(statusOf(run, 'reporting_conversation')).toBe('INCOMPLETE');
     expect(statusOf(run, 'ticket_states')).toBe('COMPLETE');
-    expect(errorsOf(run).some((e) => e.failure_type === 'config_error' && /Read reporting datasets/.test(e.message))).toBe(true);
+    expect(
+      errorsOf(run).some((e) => e.failure_type === 'config_error' && /Read reporting datasets/.test(e.message)),
+    ).toBe(true);
   });
 });

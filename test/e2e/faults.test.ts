@@ -9,20 +9,51 @@ import { keysOf, sorted } from './keys.js';
  * (for a permanent fault) ends with the right failure_type and a state a re-run completes from.
  */
 const TOKEN = 'e2e-faults-token-31c4d5e6f7';
-const STREAMS = ['admins', 'teams', 'team_admin', 'tags', 'contacts', 'contact_tag', 'contact_company', 'companies', 'company_tag', 'conversations', 'conversation_parts', 'email_address_header'];
+const STREAMS = [
+  'admins',
+  'teams',
+  'team_admin',
+  'tags',
+  'contacts',
+  'contact_tag',
+  'contact_company',
+  'companies',
+  'company_tag',
+  'conversations',
+  'conversation_parts',
+  'email_address_header',
+];
 
 let fake: FakeIntercom;
 let files: Record<string, string>;
 
 const catalog = (streams: string[]) => ({
-  streams: streams.map((name) => ({ stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] }, sync_mode: name === 'admins' || name.startsWith('team') || name === 'tags' ? 'full_refresh' : 'incremental', destination_sync_mode: 'append_dedup' })),
+  streams: streams.map((name) => ({
+    stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] },
+    sync_mode: name === 'admins' || name.startsWith('team') || name === 'tags' ? 'full_refresh' : 'incremental',
+    destination_sync_mode: 'append_dedup',
+  })),
 });
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 60, token: TOKEN, size: { contacts: 300, companies: 40, conversations: 80, tickets: 2, largeConversations: 0 }, latencyMs: 1, scrollIdleSeconds: 2, scrollPageSize: 5 });
+  fake = await startFakeIntercom({
+    seed: 60,
+    token: TOKEN,
+    size: { contacts: 300, companies: 40, conversations: 80, tickets: 2, largeConversations: 0 },
+    latencyMs: 1,
+    scrollIdleSeconds: 2,
+    scrollPageSize: 5,
+  });
   // 40 companies in pages of 5: a fault on the second scroll request hits the middle of the walk.
   files = writeJsonFiles({
-    config: { access_token: TOKEN, base_url: fake.url, request_timeout_seconds: 1, max_retries: 6, scroll_busy_wait_seconds: 1, max_concurrency: 4 },
+    config: {
+      access_token: TOKEN,
+      base_url: fake.url,
+      request_timeout_seconds: 1,
+      max_retries: 6,
+      scroll_busy_wait_seconds: 1,
+      max_concurrency: 4,
+    },
     catalog: catalog(STREAMS),
   });
 });
@@ -35,7 +66,9 @@ beforeEach(() => {
 });
 
 async function read(extra: string[] = []): Promise<CliRun> {
-  const run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!, ...extra], { timeoutMs: 90_000 });
+  const run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!, ...extra], {
+    timeoutMs: 90_000,
+  });
   for (const line of run.lines) assertAirbyteMessage(line);
   return run;
 }
@@ -49,19 +82,34 @@ function expectExact(run: CliRun, streams = STREAMS): void {
 }
 
 const matrix: [string, FaultRule[]][] = [
-  ['500/502/503 bursts on every route', [500, 502, 503].map((status) => ({ kind: 'status', status, times: 4, probability: 0.12 }) as FaultRule)],
+  [
+    '500/502/503 bursts on every route',
+    [500, 502, 503].map((status) => ({ kind: 'status', status, times: 4, probability: 0.12 }) as FaultRule),
+  ],
   ['connection reset mid-body', [{ kind: 'reset', times: 5, probability: 0.2 }]],
   ['truncated JSON bodies', [{ kind: 'truncate', times: 5, probability: 0.2 }]],
   ['a non-JSON 200 body', [{ kind: 'malformed', times: 3, probability: 0.2 }]],
-  ['a hang past the request timeout', [{ route: 'POST /contacts/search', kind: 'hang', times: 1 }, { route: 'GET /conversations/{id}', kind: 'hang', times: 1 }]],
+  [
+    'a hang past the request timeout',
+    [
+      { route: 'POST /contacts/search', kind: 'hang', times: 1 },
+      { route: 'GET /conversations/{id}', kind: 'hang', times: 1 },
+    ],
+  ],
   // Each 429 with headers waits for the 10-second window to reset: a few concurrent ones share a wait.
   ['a 429 storm with rate-limit headers', [{ kind: '429', times: 2, withHeaders: true }]],
   ['429s without rate-limit headers', [{ kind: '429', times: 2, withHeaders: false }]],
-  ['scroll expiry mid-walk (404 on a later page)', [{ route: 'GET /companies/scroll', kind: 'status', status: 404, after: 1, times: 1 }]],
-  ['a 500 mid-scroll (restart the scroll)', [{ route: 'GET /companies/scroll', kind: 'status', status: 500, after: 1, times: 1 }]],
+  [
+    'scroll expiry mid-walk (404 on a later page)',
+    [{ route: 'GET /companies/scroll', kind: 'status', status: 404, after: 1, times: 1 }],
+  ],
+  [
+    'a 500 mid-scroll (restart the scroll)',
+    [{ route: 'GET /companies/scroll', kind: 'status', status: 500, after: 1, times: 1 }],
+  ],
 ];
 
-describe('fault matrix: a full read still delivers exactly the server\'s records', () => {
+describe("fault matrix: a full read still delivers exactly the server's records", () => {
   it.each(matrix)('%s', async (name, rules) => {
     fake.setFaults(rules);
     const run = await read();
@@ -72,14 +120,17 @@ describe('fault matrix: a full read still delivers exactly the server\'s records
       // While it waits on the budget, the orchestrator sees a RATE_LIMITED stream status.
       const limited = run.messages.filter((m) => m.type === 'TRACE' && JSON.stringify(m).includes('"RATE_LIMITED"'));
       expect(limited.length).toBeGreaterThan(0);
-      const reason = (limited[0]!.trace as { stream_status: { reasons: { rate_limited: { quota_reset: number } }[] } }).stream_status.reasons[0]!;
+      const reason = (limited[0]!.trace as { stream_status: { reasons: { rate_limited: { quota_reset: number } }[] } })
+        .stream_status.reasons[0]!;
       expect(reason.rate_limited.quota_reset).toBeGreaterThan(Date.now() - 60_000);
     }
   });
 
   it('"scroll already exists": waits for the other scroll to expire, then reads every company', async () => {
     // Another client of the same app holds the scroll open.
-    const res = await fetch(`${fake.url}/companies/scroll`, { headers: { authorization: `Bearer ${TOKEN}`, 'intercom-version': '2.14' } });
+    const res = await fetch(`${fake.url}/companies/scroll`, {
+      headers: { authorization: `Bearer ${TOKEN}`, 'intercom-version': '2.14' },
+    });
     expect(res.status).toBe(200);
     const run = await read();
     expect(run.code, run.stderr).toBe(0);
@@ -101,7 +152,8 @@ describe('fault matrix: a full read still delivers exactly the server\'s records
     expect(sorted(new Set(keysOf([first, second], 'contacts')))).toEqual(sorted(truth.contacts));
     // Each contact's latest version reached the destination in one of the two syncs.
     const latest = new Map<string, number>();
-    for (const r of [...recordsOf(first, 'contacts'), ...recordsOf(second, 'contacts')]) latest.set(String(r.id), Math.max(latest.get(String(r.id)) ?? 0, r.updated_at as number));
+    for (const r of [...recordsOf(first, 'contacts'), ...recordsOf(second, 'contacts')])
+      latest.set(String(r.id), Math.max(latest.get(String(r.id)) ?? 0, r.updated_at as number));
     const serverUpdatedAt = new Map(fake.workspace.recordsOf('contacts').map((c) => [c.id, cur(c).updated_at]));
     for (const [id, at] of serverUpdatedAt) expect(latest.get(id), id).toBe(at);
   });
@@ -112,7 +164,12 @@ describe('permanent faults end with the right failure_type and a resumable state
     fake.setFaults([{ route: 'POST /conversations/search', kind: 'status', status: 503, times: -1 }]);
     const failed = await read();
     expect(failed.code).toBe(1);
-    const errors = failed.messages.filter((m) => m.type === 'TRACE' && (m.trace as { type: string }).type === 'ERROR').map((m) => (m.trace as { error: { failure_type: string; message: string; stream_descriptor?: { name: string } } }).error);
+    const errors = failed.messages
+      .filter((m) => m.type === 'TRACE' && (m.trace as { type: string }).type === 'ERROR')
+      .map(
+        (m) =>
+          (m.trace as { error: { failure_type: string; message: string; stream_descriptor?: { name: string } } }).error,
+      );
     expect(errors.map((e) => e.failure_type)).toEqual(['transient_error']);
     expect(errors[0]!.message).toContain('POST /conversations/search');
     expectExact(failed, ['contacts', 'companies', 'admins']);
@@ -128,7 +185,8 @@ describe('permanent faults end with the right failure_type and a resumable state
     fake.setFaults([{ route: 'POST /contacts/search', kind: 'status', status: 401, times: -1 }]);
     const run = await read();
     expect(run.code).toBe(1);
-    const error = run.messages.find((m) => m.type === 'TRACE' && (m.trace as { type: string }).type === 'ERROR')!.trace as { error: { failure_type: string; message: string } };
+    const error = run.messages.find((m) => m.type === 'TRACE' && (m.trace as { type: string }).type === 'ERROR')!
+      .trace as { error: { failure_type: string; message: string } };
     expect(error.error.failure_type).toBe('config_error');
     expect(error.error.message).toContain('access token invalid or revoked');
     const finalStatus = new Map<string, string>();
@@ -139,6 +197,7 @@ describe('permanent faults end with the right failure_type and a resumable state
       }
     }
     expect(finalStatus.get('admins')).toBe('COMPLETE');
-    for (const stream of ['contacts', 'companies', 'conversations']) expect(finalStatus.get(stream), stream).toBe('INCOMPLETE');
+    for (const stream of ['contacts', 'companies', 'conversations'])
+      expect(finalStatus.get(stream), stream).toBe('INCOMPLETE');
   });
 });

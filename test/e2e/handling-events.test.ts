@@ -18,7 +18,13 @@ type Row = Record<string, unknown>;
 const catalog = {
   streams: [
     {
-      stream: { name: STREAM, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'], source_defined_cursor: true, default_cursor_field: ['updated_at'] },
+      stream: {
+        name: STREAM,
+        json_schema: {},
+        supported_sync_modes: ['full_refresh', 'incremental'],
+        source_defined_cursor: true,
+        default_cursor_field: ['updated_at'],
+      },
       sync_mode: 'incremental',
       cursor_field: ['updated_at'],
       destination_sync_mode: 'append_dedup',
@@ -28,8 +34,16 @@ const catalog = {
 };
 
 async function read(apiVersion: string, state?: unknown): Promise<CliRun> {
-  const files = writeJsonFiles({ config: { access_token: TOKEN, base_url: fake.url, start_date: '2020-01-01T00:00:00Z', api_version: apiVersion }, catalog, ...(state ? { state } : {}) });
-  const run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!, ...(files.state ? ['--state', files.state] : [])], { timeoutMs: 120_000 });
+  const files = writeJsonFiles({
+    config: { access_token: TOKEN, base_url: fake.url, start_date: '2020-01-01T00:00:00Z', api_version: apiVersion },
+    catalog,
+    ...(state ? { state } : {}),
+  });
+  const run = await runCli(
+    BIN.airbyte,
+    ['read', '--config', files.config!, '--catalog', files.catalog!, ...(files.state ? ['--state', files.state] : [])],
+    { timeoutMs: 120_000 },
+  );
   for (const line of run.lines) assertAirbyteMessage(line);
   return run;
 }
@@ -39,7 +53,9 @@ function expected(): Map<string, Row> {
   const out = new Map<string, Row>();
   for (const c of fake.workspace.conversations) {
     if (cur(c).deleted) continue;
-    handlingEventsOf(fake.workspace, c).forEach((e, index) => out.set(`${c.id}/${index}`, { ...e, conversation_id: c.id, index }));
+    handlingEventsOf(fake.workspace, c).forEach((e, index) =>
+      out.set(`${c.id}/${index}`, { ...e, conversation_id: c.id, index }),
+    );
   }
   return out;
 }
@@ -62,7 +78,11 @@ function expectExactly(runs: CliRun[]): void {
 }
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 97, token: TOKEN, size: { contacts: 20, companies: 2, conversations: 60, tickets: 0, largeConversations: 0, largeTickets: 0 } });
+  fake = await startFakeIntercom({
+    seed: 97,
+    token: TOKEN,
+    size: { contacts: 20, companies: 2, conversations: 60, tickets: 0, largeConversations: 0, largeTickets: 0 },
+  });
 });
 afterAll(async () => {
   await fake?.close();
@@ -75,7 +95,9 @@ describe('handling_events', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(expected().size).toBeGreaterThan(10);
     expectExactly([run]);
-    expect((fake.stats.byRoute['GET /conversations/{id}/handling_events'] ?? 0) - before).toBe(fake.workspace.conversations.length);
+    expect((fake.stats.byRoute['GET /conversations/{id}/handling_events'] ?? 0) - before).toBe(
+      fake.workspace.conversations.length,
+    );
   });
 
   it('an incremental read (api_version 2.15) asks only the changed conversations and delivers their new events', async () => {
@@ -83,7 +105,14 @@ describe('handling_events', () => {
     expect(first.code, first.stderr).toBe(0);
     const changed = fake.mutate({ stream: 'conversations', update: 2 }).updated;
     const admin = fake.workspace.admins[0]!;
-    addedHandlingEvents(fake.workspace).set(changed[0]!, [{ teammate: { type: 'admin', id: Number(admin.id), name: admin.name, email: admin.email }, type: 'paused', timestamp: '2026-01-09T09:00:00Z', reason: null }]);
+    addedHandlingEvents(fake.workspace).set(changed[0]!, [
+      {
+        teammate: { type: 'admin', id: Number(admin.id), name: admin.name, email: admin.email },
+        type: 'paused',
+        timestamp: '2026-01-09T09:00:00Z',
+        reason: null,
+      },
+    ]);
     const before = fake.stats.byRoute['GET /conversations/{id}/handling_events'] ?? 0;
     const second = await read('2.15', lastStates(first));
     expect(second.code, second.stderr).toBe(0);

@@ -7,19 +7,38 @@ const TOKEN = 'e2e-options-token-4c3b2a1d0e';
 let fake: FakeIntercom;
 
 const catalog = (streams: string[]) => ({
-  streams: streams.map((name) => ({ stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] }, sync_mode: 'incremental', destination_sync_mode: 'append_dedup' })),
+  streams: streams.map((name) => ({
+    stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] },
+    sync_mode: 'incremental',
+    destination_sync_mode: 'append_dedup',
+  })),
 });
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 80, token: TOKEN, size: { contacts: 120, companies: 5, conversations: 30, tickets: 1, largeConversations: 0 } });
+  fake = await startFakeIntercom({
+    seed: 80,
+    token: TOKEN,
+    size: { contacts: 120, companies: 5, conversations: 30, tickets: 1, largeConversations: 0 },
+  });
 });
 afterAll(async () => {
   await fake.close();
 });
 
 async function read(config: Record<string, unknown>, streams: string[], state?: unknown[]) {
-  const files = writeJsonFiles({ config: { access_token: TOKEN, base_url: fake.url, ...config }, catalog: catalog(streams), ...(state ? { state } : {}) });
-  const run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!, ...(state ? ['--state', files.state!] : [])]);
+  const files = writeJsonFiles({
+    config: { access_token: TOKEN, base_url: fake.url, ...config },
+    catalog: catalog(streams),
+    ...(state ? { state } : {}),
+  });
+  const run = await runCli(BIN.airbyte, [
+    'read',
+    '--config',
+    files.config!,
+    '--catalog',
+    files.catalog!,
+    ...(state ? ['--state', files.state!] : []),
+  ]);
   expect(run.code, run.stderr).toBe(0);
   return run;
 }
@@ -29,7 +48,12 @@ const words = (text: string): string[] => text.split(/[^\p{L}\p{N}]+/u).filter(B
 describe('conversation_parts_display_as', () => {
   it('html (default) keeps the markup; plaintext asks Intercom for plain-text bodies', async () => {
     const bodies = async (config: Record<string, unknown>) =>
-      new Map(recordsOf(await read(config, ['conversation_parts']), 'conversation_parts').map((p) => [String(p.id), p.body as string | null]));
+      new Map(
+        recordsOf(await read(config, ['conversation_parts']), 'conversation_parts').map((p) => [
+          String(p.id),
+          p.body as string | null,
+        ]),
+      );
     const html = await bodies({});
     const plain = await bodies({ conversation_parts_display_as: 'plaintext' });
     expect(plain.size).toBe(html.size);
@@ -58,8 +82,15 @@ describe('lookback_window_minutes', () => {
     const cursor = now - 3600;
     const recent = fake.mutate({ stream: 'contacts', update: 3, at: cursor - 10 * 60 }).updated;
     const older = fake.mutate({ stream: 'contacts', update: 3, at: cursor - 50 * 60 }).updated;
-    const state = [{ type: 'STREAM', stream: { stream_descriptor: { name: 'contacts' }, stream_state: { updated_at: cursor } } }];
-    const ids = async (lookback: number) => new Set(recordsOf(await read({ lookback_window_minutes: lookback }, ['contacts'], state), 'contacts').map((c) => String(c.id)));
+    const state = [
+      { type: 'STREAM', stream: { stream_descriptor: { name: 'contacts' }, stream_state: { updated_at: cursor } } },
+    ];
+    const ids = async (lookback: number) =>
+      new Set(
+        recordsOf(await read({ lookback_window_minutes: lookback }, ['contacts'], state), 'contacts').map((c) =>
+          String(c.id),
+        ),
+      );
     const short = await ids(5);
     const medium = await ids(30);
     const long = await ids(120);

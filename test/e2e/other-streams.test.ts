@@ -9,7 +9,18 @@ import { keysOf, sorted } from './keys.js';
 
 const TOKEN = 'e2e-other-streams-token-4b9e1f';
 const DAY = 86_400;
-const NEW_STREAMS = ['tickets', 'ticket_parts', 'ticket_types', 'articles', 'collections', 'help_centers', 'subscription_types', 'activity_logs', 'events', 'notes'] as const;
+const NEW_STREAMS = [
+  'tickets',
+  'ticket_parts',
+  'ticket_types',
+  'articles',
+  'collections',
+  'help_centers',
+  'subscription_types',
+  'activity_logs',
+  'events',
+  'notes',
+] as const;
 const SIZE = {
   contacts: 70,
   companies: 4,
@@ -36,33 +47,53 @@ interface SampleEntry {
 
 const sample = JSON.parse(readFileSync(`${repoRoot}catalog.sample.json`, 'utf8')) as { streams: SampleEntry[] };
 /** The sample catalog's entries (incremental where supported) for the given streams. */
-const catalogOf = (names: readonly string[]) => ({ streams: sample.streams.filter((s) => names.includes(s.stream.name)) });
+const catalogOf = (names: readonly string[]) => ({
+  streams: sample.streams.filter((s) => names.includes(s.stream.name)),
+});
 
 let fake: FakeIntercom;
 let startDate: string;
 let full: CliRun;
 
-async function read(opts: { streams: readonly string[]; config?: Record<string, unknown>; state?: unknown }): Promise<CliRun> {
+async function read(opts: {
+  streams: readonly string[];
+  config?: Record<string, unknown>;
+  state?: unknown;
+}): Promise<CliRun> {
   const files = writeJsonFiles({
     config: { access_token: TOKEN, base_url: fake.url, start_date: startDate, ...opts.config },
     catalog: catalogOf(opts.streams),
     ...(opts.state ? { state: opts.state } : {}),
   });
-  const run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!, ...(files.state ? ['--state', files.state] : [])]);
+  const run = await runCli(BIN.airbyte, [
+    'read',
+    '--config',
+    files.config!,
+    '--catalog',
+    files.catalog!,
+    ...(files.state ? ['--state', files.state] : []),
+  ]);
   for (const line of run.lines) assertAirbyteMessage(line);
   return run;
 }
 
 const messages = (run: CliRun): Message[] => run.messages as Message[];
-const traces = (run: CliRun, type: string): Message[] => messages(run).filter((m) => m.type === 'TRACE' && m.trace.type === type).map((m) => m.trace);
+const traces = (run: CliRun, type: string): Message[] =>
+  messages(run)
+    .filter((m) => m.type === 'TRACE' && m.trace.type === type)
+    .map((m) => m.trace);
 const finalStatus = (run: CliRun, stream: string): string | undefined =>
   traces(run, 'STREAM_STATUS')
     .filter((t) => t.stream_status.stream_descriptor.name === stream)
     .at(-1)?.stream_status.status;
-const logs = (run: CliRun, level: string): string[] => messages(run).filter((m) => m.type === 'LOG' && m.log.level === level).map((m) => m.log.message as string);
+const logs = (run: CliRun, level: string): string[] =>
+  messages(run)
+    .filter((m) => m.type === 'LOG' && m.log.level === level)
+    .map((m) => m.log.message as string);
 /** The last STATE of each stream, as the per-stream array Airbyte passes back with --state. */
 const finalState = (run: CliRun): Message[] => lastStates(run) as Message[];
-const streamState = (run: CliRun, stream: string): Record<string, unknown> | undefined => finalState(run).find((s) => s.stream.stream_descriptor.name === stream)?.stream.stream_state;
+const streamState = (run: CliRun, stream: string): Record<string, unknown> | undefined =>
+  finalState(run).find((s) => s.stream.stream_descriptor.name === stream)?.stream.stream_state;
 
 /**
  * The server's listable events as who|what|when. Events have no id of their own: the key's formula
@@ -73,13 +104,18 @@ function expectedEventTuples(): string[] {
   const tuples: string[] = [];
   for (const contactId of fake.groundTruth().contacts) {
     for (const event of fake.workspace.listableEvents(fake.workspace.contactById.get(contactId)!)) {
-      tuples.push(`${String(event.intercom_user_id ?? event.user_id ?? event.email)}|${String(event.event_name)}|${String(event.created_at)}`);
+      tuples.push(
+        `${String(event.intercom_user_id ?? event.user_id ?? event.email)}|${String(event.event_name)}|${String(event.created_at)}`,
+      );
     }
   }
   return tuples;
 }
 
-const articlesOnServer = () => fake.groundTruth().articles.map((id) => fake.workspace.renderArticle(Number(id) - 3_000_000) as { id: string; updated_at: number });
+const articlesOnServer = () =>
+  fake
+    .groundTruth()
+    .articles.map((id) => fake.workspace.renderArticle(Number(id) - 3_000_000) as { id: string; updated_at: number });
 const pagesRequested = (route: string): number => fake.stats.byRoute[route] ?? 0;
 
 beforeAll(async () => {
@@ -99,13 +135,16 @@ describe('full read of the other Intercom objects', () => {
     expect(traces(full, 'ERROR')).toEqual([]);
   });
 
-  it.each(NEW_STREAMS.filter((s) => s !== 'events' && s !== 'articles'))("delivers exactly the server's keys for %s", (stream) => {
-    const truth = fake.groundTruth() as unknown as Record<string, string[]>;
-    const keys = keysOf(full, stream);
-    expect(truth[stream]!.length, `${stream} ground truth is not empty`).toBeGreaterThan(0);
-    expect(keys.length, `${stream} duplicates`).toBe(new Set(keys).size);
-    expect(sorted(keys)).toEqual(sorted(truth[stream]!));
-  });
+  it.each(NEW_STREAMS.filter((s) => s !== 'events' && s !== 'articles'))(
+    "delivers exactly the server's keys for %s",
+    (stream) => {
+      const truth = fake.groundTruth() as unknown as Record<string, string[]>;
+      const keys = keysOf(full, stream);
+      expect(truth[stream]!.length, `${stream} ground truth is not empty`).toBeGreaterThan(0);
+      expect(keys.length, `${stream} duplicates`).toBe(new Set(keys).size);
+      expect(sorted(keys)).toEqual(sorted(truth[stream]!));
+    },
+  );
 
   it("delivers exactly the server's articles updated since start_date", () => {
     const keys = keysOf(full, 'articles');
@@ -122,7 +161,9 @@ describe('full read of the other Intercom objects', () => {
     const keys = keysOf(full, 'events');
     expect(keys.length, 'duplicates').toBe(new Set(keys).size);
     for (const key of keys) expect(key).toMatch(/^[0-9a-f]{64}$/);
-    const delivered = recordsOf(full, 'events').map((e) => `${String(e.intercom_user_id ?? e.user_id ?? e.email)}|${String(e.event_name)}|${String(e.created_at)}`);
+    const delivered = recordsOf(full, 'events').map(
+      (e) => `${String(e.intercom_user_id ?? e.user_id ?? e.email)}|${String(e.event_name)}|${String(e.created_at)}`,
+    );
     expect(sorted(delivered)).toEqual(sorted(expected));
     const cutoff = fake.now() - 90 * DAY - 60;
     for (const event of recordsOf(full, 'events')) expect(event.created_at as number).toBeGreaterThanOrEqual(cutoff);
@@ -165,7 +206,14 @@ describe('full read of the other Intercom objects', () => {
 
   it('ends each incremental stream with a cursor in its state', () => {
     const started = fake.now() - 120;
-    for (const [stream, key] of [['tickets', 'updated_at'], ['ticket_parts', 'updated_at'], ['articles', 'updated_at'], ['activity_logs', 'created_at'], ['events', 'created_at'], ['notes', 'created_at']] as const) {
+    for (const [stream, key] of [
+      ['tickets', 'updated_at'],
+      ['ticket_parts', 'updated_at'],
+      ['articles', 'updated_at'],
+      ['activity_logs', 'created_at'],
+      ['events', 'created_at'],
+      ['notes', 'created_at'],
+    ] as const) {
       expect(streamState(full, stream)?.[key], stream).toBeGreaterThan(started);
     }
   });
@@ -180,9 +228,14 @@ describe('incremental reads', () => {
     for (const id of mutation.updated) expect(tickets.has(id), `changed ticket ${id}`).toBe(true);
     expect(tickets.size).toBeLessThan(fake.groundTruth().tickets.length);
     const parts = recordsOf(run, 'ticket_parts');
-    for (const id of mutation.updated) expect(parts.some((p) => p.ticket_id === id && p.updated_at === mutation.at), `new part of ${id}`).toBe(true);
+    for (const id of mutation.updated)
+      expect(
+        parts.some((p) => p.ticket_id === id && p.updated_at === mutation.at),
+        `new part of ${id}`,
+      ).toBe(true);
     const truth = new Set(fake.groundTruth().ticket_parts);
-    for (const key of keysOf(run, 'ticket_parts')) expect(truth.has(key), `part ${key} exists on the server`).toBe(true);
+    for (const key of keysOf(run, 'ticket_parts'))
+      expect(truth.has(key), `part ${key} exists on the server`).toBe(true);
   });
 
   it('articles: delivers the articles updated since the cursor and stops paging early', async () => {
@@ -195,12 +248,16 @@ describe('incremental reads', () => {
     const fullRun = await read({ streams: ['articles'], config: { start_date: undefined } });
     const fullPages = pagesRequested('GET /articles') - before;
     before = pagesRequested('GET /articles');
-    const state = [{ type: 'STREAM', stream: { stream_descriptor: { name: 'articles' }, stream_state: { updated_at: cursor } } }];
+    const state = [
+      { type: 'STREAM', stream: { stream_descriptor: { name: 'articles' }, stream_state: { updated_at: cursor } } },
+    ];
     const run = await read({ streams: ['articles'], state });
     const incrementalPages = pagesRequested('GET /articles') - before;
     expect(run.code, run.stderr).toBe(0);
     expect(sorted(keysOf(fullRun, 'articles'))).toEqual(sorted(fake.groundTruth().articles));
-    expect(sorted(keysOf(run, 'articles'))).toEqual(sorted(articles.filter((a) => a.updated_at >= cursor - lookback).map((a) => a.id)));
+    expect(sorted(keysOf(run, 'articles'))).toEqual(
+      sorted(articles.filter((a) => a.updated_at >= cursor - lookback).map((a) => a.id)),
+    );
     expect(fullPages).toBe(Math.ceil(SIZE.articles / 50));
     expect(incrementalPages).toBeLessThan(fullPages);
     expect(streamState(run, 'articles')?.updated_at).toBeGreaterThan(cursor);
@@ -219,16 +276,31 @@ describe('incremental reads', () => {
     const events = recordsOf(run, 'events');
     const lower = (streamState(full, 'events')!.created_at as number) - 30 * 60;
     const changedSince = (id: string): boolean => {
-      const contact = fake.workspace.renderContact(fake.workspace.contactById.get(id)!) as { updated_at: number; last_seen_at?: number | null };
+      const contact = fake.workspace.renderContact(fake.workspace.contactById.get(id)!) as {
+        updated_at: number;
+        last_seen_at?: number | null;
+      };
       return Math.max(contact.updated_at, contact.last_seen_at ?? 0) >= lower;
     };
-    for (const event of events) expect(changedSince(String(event.intercom_user_id)), `event of unchanged contact ${String(event.intercom_user_id)}`).toBe(true);
+    for (const event of events)
+      expect(
+        changedSince(String(event.intercom_user_id)),
+        `event of unchanged contact ${String(event.intercom_user_id)}`,
+      ).toBe(true);
     const delivered = new Map<string, number>();
-    for (const event of events) delivered.set(String(event.intercom_user_id), (delivered.get(String(event.intercom_user_id)) ?? 0) + 1);
-    for (const id of mutation.updated) expect(delivered.get(id) ?? 0, `events of changed contact ${id}`).toBe(fake.workspace.listableEvents(fake.workspace.contactById.get(id)!).length);
+    for (const event of events)
+      delivered.set(String(event.intercom_user_id), (delivered.get(String(event.intercom_user_id)) ?? 0) + 1);
+    for (const id of mutation.updated)
+      expect(delivered.get(id) ?? 0, `events of changed contact ${id}`).toBe(
+        fake.workspace.listableEvents(fake.workspace.contactById.get(id)!).length,
+      );
     const withNotes = mutation.updated.filter((id) => fake.workspace.contactById.get(id)!.noteCount > 0);
     const notes = recordsOf(run, 'notes');
-    for (const id of withNotes) expect(notes.some((n) => n.contact_id === id), `notes of changed contact ${id}`).toBe(true);
+    for (const id of withNotes)
+      expect(
+        notes.some((n) => n.contact_id === id),
+        `notes of changed contact ${id}`,
+      ).toBe(true);
     expect(pagesRequested('GET /contacts/{id}/notes') - before.notes).toBeLessThan(SIZE.contacts / 2);
   });
 });
@@ -251,7 +323,12 @@ describe('activity logs', () => {
   });
 
   it('reads a workspace whose API refuses windows as wide as the configured one', async () => {
-    const narrow = await startFakeIntercom({ seed: 31, token: TOKEN, size: { ...SIZE, contacts: 5, tickets: 0, largeTickets: 0, activityLogs: 120 }, activityLogMaxWindowDays: 3 });
+    const narrow = await startFakeIntercom({
+      seed: 31,
+      token: TOKEN,
+      size: { ...SIZE, contacts: 5, tickets: 0, largeTickets: 0, activityLogs: 120 },
+      activityLogMaxWindowDays: 3,
+    });
     try {
       const files = writeJsonFiles({
         config: { access_token: TOKEN, base_url: narrow.url, start_date: startDate, activity_logs_window_days: 5 },
@@ -270,10 +347,14 @@ describe('activity logs', () => {
 });
 
 describe('segments', () => {
-  it('adds each segment\'s count with segments_include_count, as the server reports it', async () => {
+  it("adds each segment's count with segments_include_count, as the server reports it", async () => {
     const run = await read({ streams: ['segments'], config: { segments_include_count: true } });
     expect(run.code, run.stderr).toBe(0);
-    const answer = (await (await fetch(`${fake.url}/segments?include_count=true`, { headers: { authorization: `Bearer ${TOKEN}`, 'intercom-version': '2.14' } })).json()) as { segments: { id: string; count: number }[] };
+    const answer = (await (
+      await fetch(`${fake.url}/segments?include_count=true`, {
+        headers: { authorization: `Bearer ${TOKEN}`, 'intercom-version': '2.14' },
+      })
+    ).json()) as { segments: { id: string; count: number }[] };
     const counts = Object.fromEntries(answer.segments.map((s) => [s.id, s.count]));
     const records = recordsOf(run, 'segments');
     expect(sorted(records.map((r) => r.id as string))).toEqual(sorted(fake.groundTruth().segments));
@@ -300,7 +381,9 @@ describe('a token without the tickets permission', () => {
       expect(finalStatus(run, 'ticket_parts')).toBe('INCOMPLETE');
       for (const stream of ['help_centers', 'subscription_types']) {
         expect(finalStatus(run, stream), stream).toBe('COMPLETE');
-        expect(sorted(keysOf(run, stream))).toEqual(sorted((fake.groundTruth() as unknown as Record<string, string[]>)[stream]!));
+        expect(sorted(keysOf(run, stream))).toEqual(
+          sorted((fake.groundTruth() as unknown as Record<string, string[]>)[stream]!),
+        );
       }
     } finally {
       fake.setFaults([]);

@@ -54,11 +54,17 @@ const SIZE = {
 };
 
 const catalog = (streams: string[]) => ({
-  streams: streams.map((name) => ({ stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] }, sync_mode: 'full_refresh', destination_sync_mode: 'overwrite' })),
+  streams: streams.map((name) => ({
+    stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] },
+    sync_mode: 'full_refresh',
+    destination_sync_mode: 'overwrite',
+  })),
 });
 
 function traces(run: CliRun, type: string): Record<string, unknown>[] {
-  return run.messages.filter((m) => m.type === 'TRACE' && (m.trace as { type: string }).type === type).map((m) => m.trace as Record<string, unknown>);
+  return run.messages
+    .filter((m) => m.type === 'TRACE' && (m.trace as { type: string }).type === type)
+    .map((m) => m.trace as Record<string, unknown>);
 }
 
 describe.each([1, 2, 3])('seed %i: every list stream reads completely in its paging shape', (seed) => {
@@ -70,10 +76,17 @@ describe.each([1, 2, 3])('seed %i: every list stream reads completely in its pag
     fake = await startFakeIntercom({ seed, token: TOKEN, now: NOW, size: SIZE, shapes: 'seed' });
     const files = writeJsonFiles({
       // 2.14 and 2.15 alternate with the seed (their list schemas are the same).
-      config: { access_token: TOKEN, base_url: fake.url, start_date: new Date(START * 1000).toISOString(), api_version: seed % 2 ? '2.14' : '2.15' },
+      config: {
+        access_token: TOKEN,
+        base_url: fake.url,
+        start_date: new Date(START * 1000).toISOString(),
+        api_version: seed % 2 ? '2.14' : '2.15',
+      },
       catalog: catalog(LIST_STREAMS),
     });
-    run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!], { timeoutMs: 90_000 });
+    run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!], {
+      timeoutMs: 90_000,
+    });
     for (const line of run.lines) assertAirbyteMessage(line);
   }, 120_000);
   afterAll(async () => {
@@ -84,7 +97,9 @@ describe.each([1, 2, 3])('seed %i: every list stream reads completely in its pag
     expect(run.code, run.stderr + run.lines.filter((l) => l.includes('"ERROR"')).join('\n')).toBe(0);
     const truth = fake.groundTruth() as unknown as Record<string, string[]>;
     // Articles are incremental from start_date even in a full refresh: older ones are not read.
-    truth.articles = truth.articles!.filter((id) => (fake.workspace.renderArticle(Number(id) - 3_000_000) as { updated_at: number }).updated_at >= START);
+    truth.articles = truth.articles!.filter(
+      (id) => (fake.workspace.renderArticle(Number(id) - 3_000_000) as { updated_at: number }).updated_at >= START,
+    );
     for (const stream of LIST_STREAMS) {
       expect(truth[stream]!.length, `${stream} needs several pages`).toBeGreaterThan(shapes.pageSize);
       expect(sorted(new Set(keysOf(run, stream))), stream).toEqual(sorted(truth[stream]!));
@@ -100,7 +115,7 @@ describe.each([1, 2, 3])('seed %i: every list stream reads completely in its pag
     expect(requests / 90).toBeGreaterThan(2);
   });
 
-  it('reports each stream\'s row estimate once, not once per page', () => {
+  it("reports each stream's row estimate once, not once per page", () => {
     const byStream = new Map<string, number>();
     for (const t of traces(run, 'ESTIMATE')) {
       const name = (t.estimate as { name: string }).name;
@@ -116,7 +131,10 @@ describe.each([1, 2, 3])('seed %i: every list stream reads completely in its pag
  */
 function runWithSlowReader(args: string[], pauseMs: number, timeoutMs: number): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN.airbyte, ...args], { env: { ...process.env, INTERCOM_CONNECTOR_RETRY_BASE_MS: '20' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN.airbyte, ...args], {
+      env: { ...process.env, INTERCOM_CONNECTOR_RETRY_BASE_MS: '20' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {
@@ -136,7 +154,14 @@ function runWithSlowReader(args: string[], pauseMs: number, timeoutMs: number): 
       clearTimeout(timer);
       recordOutput(`${BIN.airbyte} ${args.join(' ')}`, stdout + stderr);
       const lines = stdout.split('\n').filter((l) => l.length > 0);
-      resolve({ code, signal, stdout, stderr, lines, messages: lines.map((l) => JSON.parse(l) as Record<string, unknown>) });
+      resolve({
+        code,
+        signal,
+        stdout,
+        stderr,
+        lines,
+        messages: lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+      });
     });
   });
 }
@@ -162,24 +187,38 @@ describe('companies: a scroll that expires mid-walk under a slow downstream (tot
   it('restarts the expired scroll and delivers every company, exit 0 only when complete', async () => {
     const streams = ['companies', 'company_tag', 'company_segment'];
     const files = writeJsonFiles({ config: { access_token: TOKEN, base_url: fake.url }, catalog: catalog(streams) });
-    const run = await runWithSlowReader(['read', '--config', files.config!, '--catalog', files.catalog!], 2000, 120_000);
+    const run = await runWithSlowReader(
+      ['read', '--config', files.config!, '--catalog', files.catalog!],
+      2000,
+      120_000,
+    );
     for (const line of run.lines) assertAirbyteMessage(line);
     // The scroll did expire mid-walk: the fake answered 404 to a scroll_param after the first page.
     expect(fake.stats.byStatus['404'] ?? 0).toBeGreaterThan(0);
     expect(run.code, run.stderr.slice(-2000)).toBe(0);
     const truth = fake.groundTruth();
-    for (const stream of streams) expect(sorted(new Set(keysOf(run, stream))), stream).toEqual(sorted((truth as unknown as Record<string, string[]>)[stream]!));
+    for (const stream of streams)
+      expect(sorted(new Set(keysOf(run, stream))), stream).toEqual(
+        sorted((truth as unknown as Record<string, string[]>)[stream]!),
+      );
   }, 150_000);
 
   it('a scroll that keeps answering 404 after its first page fails the stream instead of ending it short', async () => {
     fake.setFaults([{ route: 'GET /companies/scroll', kind: 'status', status: 404, after: 1, times: -1 }]);
     try {
-      const files = writeJsonFiles({ config: { access_token: TOKEN, base_url: fake.url }, catalog: catalog(['companies']) });
-      const run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!], { timeoutMs: 60_000 });
+      const files = writeJsonFiles({
+        config: { access_token: TOKEN, base_url: fake.url },
+        catalog: catalog(['companies']),
+      });
+      const run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!], {
+        timeoutMs: 60_000,
+      });
       for (const line of run.lines) assertAirbyteMessage(line);
       const errors = traces(run, 'ERROR');
       expect(errors).toHaveLength(1);
-      expect((errors[0]!.error as { message: string }).message).toMatch(/companies: the scroll kept breaking before its end/);
+      expect((errors[0]!.error as { message: string }).message).toMatch(
+        /companies: the scroll kept breaking before its end/,
+      );
       expect(run.code).not.toBe(0);
     } finally {
       fake.setFaults([]);

@@ -12,16 +12,36 @@ afterEach(async () => {
 });
 
 const catalog = (streams: string[]) => ({
-  streams: streams.map((name) => ({ stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] }, sync_mode: 'incremental', destination_sync_mode: 'append_dedup' })),
+  streams: streams.map((name) => ({
+    stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] },
+    sync_mode: 'incremental',
+    destination_sync_mode: 'append_dedup',
+  })),
 });
 
 describe.each(['SIGTERM', 'SIGINT'] as const)('%s during a read', (signal) => {
   it('stops promptly even while a request hangs, emits the last safe STATE and INCOMPLETE, exits non-zero; a re-run completes without loss', async () => {
-    fake = await startFakeIntercom({ seed: 50, token: TOKEN, size: { contacts: 400, companies: 10, conversations: 20, tickets: 1 }, latencyMs: 2 });
+    fake = await startFakeIntercom({
+      seed: 50,
+      token: TOKEN,
+      size: { contacts: 400, companies: 10, conversations: 20, tickets: 1 },
+      latencyMs: 2,
+    });
     // After a few pages the search hangs: the process is stuck in a request when the signal comes.
     fake.setFaults([{ route: 'POST /contacts/search', kind: 'hang', after: 3, times: -1 }]);
     const streams = ['contacts', 'contact_tag'];
-    const files = writeJsonFiles({ config: { access_token: TOKEN, base_url: fake.url, slice_days: 30, start_date: new Date(Date.now() - 420 * 86_400_000).toISOString(), checkpoint_every_records: 1, max_concurrency: 1, request_timeout_seconds: 120 }, catalog: catalog(streams) });
+    const files = writeJsonFiles({
+      config: {
+        access_token: TOKEN,
+        base_url: fake.url,
+        slice_days: 30,
+        start_date: new Date(Date.now() - 420 * 86_400_000).toISOString(),
+        checkpoint_every_records: 1,
+        max_concurrency: 1,
+        request_timeout_seconds: 120,
+      },
+      catalog: catalog(streams),
+    });
     let states = 0;
     let signalled = false;
     // The signal goes once the process is stuck in a hanging request (seen by the fake), not
@@ -47,9 +67,12 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s during a read', (signal) => {
     expect(first.code).not.toBe(0);
     expect(first.code).not.toBeNull();
     for (const line of first.lines) assertAirbyteMessage(line);
-    const statuses = first.messages.filter((m) => m.type === 'TRACE' && (m.trace as { type: string }).type === 'STREAM_STATUS').map((m) => (m.trace as { stream_status: { status: string } }).stream_status.status);
+    const statuses = first.messages
+      .filter((m) => m.type === 'TRACE' && (m.trace as { type: string }).type === 'STREAM_STATUS')
+      .map((m) => (m.trace as { stream_status: { status: string } }).stream_status.status);
     expect(statuses.at(-1)).toBe('INCOMPLETE');
-    const error = first.messages.find((m) => m.type === 'TRACE' && (m.trace as { type: string }).type === 'ERROR')!.trace as { error: { message: string; failure_type: string } };
+    const error = first.messages.find((m) => m.type === 'TRACE' && (m.trace as { type: string }).type === 'ERROR')!
+      .trace as { error: { message: string; failure_type: string } };
     expect(error.error.message).toContain('interrupted');
     expect(error.error.failure_type).toBe('transient_error');
     expect(first.stderr).toContain(`Stopped by ${signal}`);
@@ -57,9 +80,18 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s during a read', (signal) => {
     fake.setFaults([]);
     const last = lastStates(first);
     const resume = writeJsonFiles({ state: last });
-    const second = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!, '--state', resume.state!]);
+    const second = await runCli(BIN.airbyte, [
+      'read',
+      '--config',
+      files.config!,
+      '--catalog',
+      files.catalog!,
+      '--state',
+      resume.state!,
+    ]);
     expect(second.code, second.stderr).toBe(0);
     const truth = fake.groundTruth() as unknown as Record<string, string[]>;
-    for (const stream of streams) expect(sorted(new Set(keysOf([first, second], stream))), stream).toEqual(sorted(truth[stream]!));
+    for (const stream of streams)
+      expect(sorted(new Set(keysOf([first, second], stream))), stream).toEqual(sorted(truth[stream]!));
   });
 });

@@ -6,14 +6,36 @@ import { BIN, repoRoot, runCli, writeJsonFiles, type CliRun } from '../helpers/r
 import { keysOf, sorted } from './keys.js';
 
 const TOKEN = 'e2e-source-token-7f3a9c2e11';
-const STREAMS = ['admins', 'teams', 'team_admin', 'tags', 'segments', 'data_attributes', 'contacts', 'contact_tag', 'contact_company', 'companies', 'company_tag', 'company_segment', 'conversations', 'conversation_tag', 'conversation_parts', 'email_address_header'] as const;
+const STREAMS = [
+  'admins',
+  'teams',
+  'team_admin',
+  'tags',
+  'segments',
+  'data_attributes',
+  'contacts',
+  'contact_tag',
+  'contact_company',
+  'companies',
+  'company_tag',
+  'company_segment',
+  'conversations',
+  'conversation_tag',
+  'conversation_parts',
+  'email_address_header',
+] as const;
 
 let fake: FakeIntercom;
 let files: Record<string, string>;
 let airbyteRun: CliRun;
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 11, token: TOKEN, size: { contacts: 450, companies: 90, conversations: 160, tickets: 10, largeConversations: 2 }, latencyMs: 2 });
+  fake = await startFakeIntercom({
+    seed: 11,
+    token: TOKEN,
+    size: { contacts: 450, companies: 90, conversations: 160, tickets: 10, largeConversations: 2 },
+    latencyMs: 2,
+  });
   files = writeJsonFiles({
     config: { access_token: TOKEN, base_url: fake.url },
     badToken: { access_token: 'wrong-token-0000000000', base_url: fake.url },
@@ -32,25 +54,41 @@ describe('Airbyte read (built CLI against the fake Intercom)', () => {
     for (const line of airbyteRun.lines) assertAirbyteMessage(line);
   });
 
-  it.each(STREAMS)('delivers exactly the server\'s primary keys for %s (no loss, no extras, no duplicates)', (stream) => {
-    const truth = fake.groundTruth() as unknown as Record<string, string[]>;
-    const keys = keysOf(airbyteRun, stream);
-    expect(keys.length, `${stream} duplicates`).toBe(new Set(keys).size);
-    expect(sorted(keys)).toEqual(sorted(truth[stream]!));
-  });
+  it.each(STREAMS)(
+    "delivers exactly the server's primary keys for %s (no loss, no extras, no duplicates)",
+    (stream) => {
+      const truth = fake.groundTruth() as unknown as Record<string, string[]>;
+      const keys = keysOf(airbyteRun, stream);
+      expect(keys.length, `${stream} duplicates`).toBe(new Set(keys).size);
+      expect(sorted(keys)).toEqual(sorted(truth[stream]!));
+    },
+  );
 
   it('emits STARTED, RUNNING and COMPLETE per stream and a per-stream STATE with recordCount', () => {
-    const statuses = airbyteRun.messages.filter((m) => m.type === 'TRACE' && (m.trace as { type: string }).type === 'STREAM_STATUS');
+    const statuses = airbyteRun.messages.filter(
+      (m) => m.type === 'TRACE' && (m.trace as { type: string }).type === 'STREAM_STATUS',
+    );
     for (const stream of STREAMS) {
       const seq = statuses
-        .map((m) => (m.trace as { stream_status: { stream_descriptor: { name: string }; status: string } }).stream_status)
+        .map(
+          (m) => (m.trace as { stream_status: { stream_descriptor: { name: string }; status: string } }).stream_status,
+        )
         .filter((s) => s.stream_descriptor.name === stream)
         .map((s) => s.status);
       expect(seq[0], stream).toBe('STARTED');
       expect(seq).toContain('RUNNING');
       expect(seq.at(-1), stream).toBe('COMPLETE');
     }
-    const states = airbyteRun.messages.filter((m) => m.type === 'STATE').map((m) => m.state as { type: string; stream: { stream_descriptor: { name: string }; stream_state: Record<string, unknown> }; sourceStats: { recordCount: number } });
+    const states = airbyteRun.messages
+      .filter((m) => m.type === 'STATE')
+      .map(
+        (m) =>
+          m.state as {
+            type: string;
+            stream: { stream_descriptor: { name: string }; stream_state: Record<string, unknown> };
+            sourceStats: { recordCount: number };
+          },
+      );
     for (const stream of STREAMS) {
       const own = states.filter((s) => s.stream.stream_descriptor.name === stream);
       expect(own.length, stream).toBeGreaterThan(0);
@@ -63,7 +101,9 @@ describe('Airbyte read (built CLI against the fake Intercom)', () => {
   });
 
   it('emits custom_attributes as JSON strings and keeps other nested objects as objects', () => {
-    const contact = airbyteRun.messages.find((m) => m.type === 'RECORD' && (m.record as { stream: string }).stream === 'contacts')!.record as { data: Record<string, unknown> };
+    const contact = airbyteRun.messages.find(
+      (m) => m.type === 'RECORD' && (m.record as { stream: string }).stream === 'contacts',
+    )!.record as { data: Record<string, unknown> };
     expect(typeof contact.data.custom_attributes).toBe('string');
     expect(JSON.parse(contact.data.custom_attributes as string)).toBeTypeOf('object');
     expect(contact.data.location).toBeTypeOf('object');
@@ -72,19 +112,28 @@ describe('Airbyte read (built CLI against the fake Intercom)', () => {
   it('warns by name about every conversation whose parts exceed the 500-part cap', () => {
     const truncated = fake.groundTruth().truncated.conversations;
     expect(truncated.length).toBe(2);
-    const warnings = airbyteRun.messages.filter((m) => m.type === 'LOG' && /PARTS_TRUNCATED/.test((m.log as { message: string }).message)).map((m) => (m.log as { message: string }).message);
-    for (const t of truncated) expect(warnings.some((w) => w.includes(`conversation ${t.id}:`) && w.includes(`${t.missing} older parts`))).toBe(true);
+    const warnings = airbyteRun.messages
+      .filter((m) => m.type === 'LOG' && /PARTS_TRUNCATED/.test((m.log as { message: string }).message))
+      .map((m) => (m.log as { message: string }).message);
+    for (const t of truncated)
+      expect(warnings.some((w) => w.includes(`conversation ${t.id}:`) && w.includes(`${t.missing} older parts`))).toBe(
+        true,
+      );
   });
 
   it('ends with a summary LOG per stream: records, requests, rate-limit waits, status, truncated parts', () => {
-    const summaries = airbyteRun.messages.filter((m) => m.type === 'LOG' && (m.log as { message: string }).message.startsWith('Summary ')).map((m) => (m.log as { message: string }).message);
+    const summaries = airbyteRun.messages
+      .filter((m) => m.type === 'LOG' && (m.log as { message: string }).message.startsWith('Summary '))
+      .map((m) => (m.log as { message: string }).message);
     for (const stream of STREAMS) {
       const line = summaries.find((l) => l.startsWith(`Summary ${stream}: `));
       expect(line, stream).toBeDefined();
       expect(line).toContain(`${keysOf(airbyteRun, stream).length} records`);
       expect(line).toContain('COMPLETE');
     }
-    expect(summaries.find((l) => l.startsWith('Summary conversation_parts: '))).toContain('2 conversations with more than 500 parts');
+    expect(summaries.find((l) => l.startsWith('Summary conversation_parts: '))).toContain(
+      '2 conversations with more than 500 parts',
+    );
     // Progress lines go to stderr, never stdout.
     expect(airbyteRun.lines.every((l) => l.startsWith('{'))).toBe(true);
   });
@@ -99,7 +148,9 @@ describe('Singer tap (built CLI against the fake Intercom)', () => {
   it('discovers, then syncs selected streams with SCHEMA before RECORDs and STATE bookmarks', async () => {
     const discovered = await runCli(BIN.tap, ['--config', files.config!, '--discover']);
     expect(discovered.code).toBe(0);
-    const catalog = JSON.parse(discovered.stdout) as { streams: { tap_stream_id: string; metadata: { breadcrumb: string[]; metadata: Record<string, unknown> }[] }[] };
+    const catalog = JSON.parse(discovered.stdout) as {
+      streams: { tap_stream_id: string; metadata: { breadcrumb: string[]; metadata: Record<string, unknown> }[] }[];
+    };
     const wanted = new Set(['teams', 'team_admin', 'contacts', 'contact_tag', 'companies']);
     for (const s of catalog.streams) {
       const root = s.metadata.find((m) => m.breadcrumb.length === 0)!;
@@ -117,21 +168,46 @@ describe('Singer tap (built CLI against the fake Intercom)', () => {
     const truth = fake.groundTruth() as unknown as Record<string, string[]>;
     for (const stream of wanted) expect(sorted(keysOf(run, stream)), stream).toEqual(sorted(truth[stream]!));
     expect(keysOf(run, 'admins')).toEqual([]);
-    const lastState = run.messages.filter((m) => m.type === 'STATE').at(-1)!.value as { bookmarks: Record<string, { updated_at?: number }> };
+    const lastState = run.messages.filter((m) => m.type === 'STATE').at(-1)!.value as {
+      bookmarks: Record<string, { updated_at?: number }>;
+    };
     expect(typeof lastState.bookmarks.contacts?.updated_at).toBe('number');
     expect(typeof lastState.bookmarks.companies?.updated_at).toBe('number');
     expect(run.stderr).toMatch(/INFO/);
     // Singer metrics for Meltano: a record_count counter per stream and request timers.
-    const metrics = run.stderr.split('\n').filter((l) => l.startsWith('METRIC: ')).map((l) => JSON.parse(l.slice(8)) as { type: string; metric: string; value: number; tags: Record<string, unknown> });
+    const metrics = run.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('METRIC: '))
+      .map(
+        (l) => JSON.parse(l.slice(8)) as { type: string; metric: string; value: number; tags: Record<string, unknown> },
+      );
     const counts = new Map(metrics.filter((m) => m.metric === 'record_count').map((m) => [m.tags.endpoint, m.value]));
     for (const stream of wanted) expect(counts.get(stream), stream).toBe(keysOf(run, stream).length);
     // Request timers are summed per stream and outcome (one line per minute, not per request).
-    expect(metrics.some((m) => m.type === 'timer' && m.metric === 'http_request_duration' && m.tags.endpoint === 'contacts' && m.tags.status === 'succeeded' && Number(m.tags.requests) >= 1)).toBe(true);
+    expect(
+      metrics.some(
+        (m) =>
+          m.type === 'timer' &&
+          m.metric === 'http_request_duration' &&
+          m.tags.endpoint === 'contacts' &&
+          m.tags.status === 'succeeded' &&
+          Number(m.tags.requests) >= 1,
+      ),
+    ).toBe(true);
     expect(run.stderr).not.toContain(TOKEN);
   });
 
   it('--properties works as the legacy name of --catalog', async () => {
-    const catalog = { streams: [{ tap_stream_id: 'tags', stream: 'tags', schema: {}, metadata: [{ breadcrumb: [], metadata: { selected: true } }] }] };
+    const catalog = {
+      streams: [
+        {
+          tap_stream_id: 'tags',
+          stream: 'tags',
+          schema: {},
+          metadata: [{ breadcrumb: [], metadata: { selected: true } }],
+        },
+      ],
+    };
     const { catalog: catalogPath } = writeJsonFiles({ catalog });
     const run = await runCli(BIN.tap, ['--config', files.config!, '--properties', catalogPath!]);
     expect(run.code, run.stderr).toBe(0);
@@ -144,7 +220,9 @@ describe('check', () => {
     const run = await runCli(BIN.airbyte, ['check', '--config', files.config!]);
     const status = assertAirbyteMessage(run.lines.at(-1)!) as { connectionStatus: { status: string; message: string } };
     expect(status.connectionStatus.status).toBe('SUCCEEDED');
-    const me = (await (await fetch(`${fake.url}/me`, { headers: { authorization: `Bearer ${TOKEN}`, 'intercom-version': '2.14' } })).json()) as { name: string; app: { name: string } };
+    const me = (await (
+      await fetch(`${fake.url}/me`, { headers: { authorization: `Bearer ${TOKEN}`, 'intercom-version': '2.14' } })
+    ).json()) as { name: string; app: { name: string } };
     expect(status.connectionStatus.message).toContain(me.app.name);
     expect(status.connectionStatus.message).toContain(me.name);
   });

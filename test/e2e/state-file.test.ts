@@ -18,14 +18,40 @@ let config: string;
 const truth = (): Record<string, string[]> => fake.groundTruth() as unknown as Record<string, string[]>;
 
 const airbyteCatalog = {
-  streams: STREAMS.map((name) => ({ stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] }, sync_mode: 'incremental', destination_sync_mode: 'append_dedup' })),
+  streams: STREAMS.map((name) => ({
+    stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] },
+    sync_mode: 'incremental',
+    destination_sync_mode: 'append_dedup',
+  })),
 };
-const singerCatalog = { streams: STREAMS.map((name) => ({ tap_stream_id: name, stream: name, schema: {}, metadata: [{ breadcrumb: [], metadata: { selected: true } }] })) };
+const singerCatalog = {
+  streams: STREAMS.map((name) => ({
+    tap_stream_id: name,
+    stream: name,
+    schema: {},
+    metadata: [{ breadcrumb: [], metadata: { selected: true } }],
+  })),
+};
 let catalogs: Record<string, string>;
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 91, token: TOKEN, size: { contacts: 150, companies: 4, conversations: 40, tickets: 12, largeConversations: 0, largeTickets: 0 }, latencyMs: 1 });
-  ({ config } = writeJsonFiles({ config: { access_token: TOKEN, base_url: fake.url, slice_days: 30, start_date: new Date(Date.now() - 400 * 86_400_000).toISOString().slice(0, 10), checkpoint_every_records: 1, max_concurrency: 2, request_timeout_seconds: 120 } }));
+  fake = await startFakeIntercom({
+    seed: 91,
+    token: TOKEN,
+    size: { contacts: 150, companies: 4, conversations: 40, tickets: 12, largeConversations: 0, largeTickets: 0 },
+    latencyMs: 1,
+  });
+  ({ config } = writeJsonFiles({
+    config: {
+      access_token: TOKEN,
+      base_url: fake.url,
+      slice_days: 30,
+      start_date: new Date(Date.now() - 400 * 86_400_000).toISOString().slice(0, 10),
+      checkpoint_every_records: 1,
+      max_concurrency: 2,
+      request_timeout_seconds: 120,
+    },
+  }));
   catalogs = writeJsonFiles({ airbyte: airbyteCatalog, singer: singerCatalog });
 });
 afterAll(async () => {
@@ -34,7 +60,9 @@ afterAll(async () => {
 
 type Protocol = 'airbyte' | 'singer';
 const argsFor = (protocol: Protocol, stateFile: string): [string, string[]] =>
-  protocol === 'airbyte' ? [BIN.airbyte, ['read', '--config', config, '--catalog', catalogs.airbyte!, '--state-file', stateFile]] : [BIN.tap, ['--config', config, '--catalog', catalogs.singer!, '--state-file', stateFile]];
+  protocol === 'airbyte'
+    ? [BIN.airbyte, ['read', '--config', config, '--catalog', catalogs.airbyte!, '--state-file', stateFile]]
+    : [BIN.tap, ['--config', config, '--catalog', catalogs.singer!, '--state-file', stateFile]];
 
 /**
  * What a killed run delivered: every complete line it wrote (the pipe keeps them for the reader
@@ -50,7 +78,12 @@ function expectUnionComplete(runs: CliRun[]): void {
 function fileStates(path: string, protocol: Protocol): Record<string, unknown> {
   const content = JSON.parse(readFileSync(path, 'utf8')) as unknown;
   if (protocol === 'singer') return (content as { bookmarks: Record<string, unknown> }).bookmarks;
-  return Object.fromEntries((content as { stream: { stream_descriptor: { name: string }; stream_state: unknown } }[]).map((s) => [s.stream.stream_descriptor.name, s.stream.stream_state]));
+  return Object.fromEntries(
+    (content as { stream: { stream_descriptor: { name: string }; stream_state: unknown } }[]).map((s) => [
+      s.stream.stream_descriptor.name,
+      s.stream.stream_state,
+    ]),
+  );
 }
 
 /** The last STATE each stream received on stdout (what the file must equal after a clean stop). */
@@ -70,21 +103,24 @@ function lastStdoutStates(run: CliRun, protocol: Protocol): Record<string, unkno
 let reference: CliRun;
 
 describe('a clean run', () => {
-  it.each(['airbyte', 'singer'] as const)('%s: writes the last STATE of every stream; the next run reads nothing twice but the lookback', async (protocol) => {
-    const file = join(tempDir(), 'state.json');
-    const [bin, args] = argsFor(protocol, file);
-    const first = await runCli(bin, args);
-    expect(first.code, first.stderr).toBe(0);
-    if (protocol === 'airbyte') reference = first;
-    expectUnionComplete([first]);
-    expect(fileStates(file, protocol)).toEqual(lastStdoutStates(first, protocol));
-    expect(Object.keys(fileStates(file, protocol)).sort()).toEqual([...STREAMS].sort());
-    expect(readdirTemp(file)).toEqual([]);
-    const second = await runCli(bin, args);
-    expect(second.code, second.stderr).toBe(0);
-    // Resumed: far fewer contacts than a full read (only the cursor's lookback window comes again).
-    expect(keysOf(second, 'contacts').length).toBeLessThan(keysOf(first, 'contacts').length / 2);
-  });
+  it.each(['airbyte', 'singer'] as const)(
+    '%s: writes the last STATE of every stream; the next run reads nothing twice but the lookback',
+    async (protocol) => {
+      const file = join(tempDir(), 'state.json');
+      const [bin, args] = argsFor(protocol, file);
+      const first = await runCli(bin, args);
+      expect(first.code, first.stderr).toBe(0);
+      if (protocol === 'airbyte') reference = first;
+      expectUnionComplete([first]);
+      expect(fileStates(file, protocol)).toEqual(lastStdoutStates(first, protocol));
+      expect(Object.keys(fileStates(file, protocol)).sort()).toEqual([...STREAMS].sort());
+      expect(readdirTemp(file)).toEqual([]);
+      const second = await runCli(bin, args);
+      expect(second.code, second.stderr).toBe(0);
+      // Resumed: far fewer contacts than a full read (only the cursor's lookback window comes again).
+      expect(keysOf(second, 'contacts').length).toBeLessThan(keysOf(first, 'contacts').length / 2);
+    },
+  );
 });
 
 /** Temporary files left next to the state file (none after a finished write). */
@@ -104,26 +140,35 @@ function seededPoints(n: number, count: number, seed: number): number[] {
 }
 
 describe('kill -9, then the same command line again', () => {
-  const cases: [Protocol, number][] = [...seededPoints(1000, 4, 7).map((p): [Protocol, number] => ['airbyte', p]), ...seededPoints(1000, 2, 11).map((p): [Protocol, number] => ['singer', p])];
-  it.each(cases)('%s killed at %i per mille of the output: the second run resumes from the file, nothing lost', async (protocol, perMille) => {
-    expect(reference, 'the clean airbyte run went first').toBeDefined();
-    const killAt = Math.max(2, Math.floor((perMille / 1000) * reference.lines.length));
-    const file = join(tempDir(), 'state.json');
-    const [bin, args] = argsFor(protocol, file);
-    let seen = 0;
-    const first = await runCli(bin, args, {
-      onLine: (_line, child) => {
-        if (++seen === killAt) child.kill('SIGKILL');
-      },
-    });
-    expect(first.signal).toBe('SIGKILL');
-    const second = await runCli(bin, args);
-    expect(second.code, second.stderr).toBe(0);
-    expectUnionComplete([delivered(first), second]);
-    // The file written before the kill was read: it names streams the first run checkpointed.
-    const resumedAt = lastStdoutStates(delivered(first), protocol);
-    if (Object.keys(resumedAt).length > 0) expect(keysOf(second, 'contacts').length + keysOf(second, 'conversations').length).toBeLessThan(truth().contacts!.length + truth().conversations!.length);
-  });
+  const cases: [Protocol, number][] = [
+    ...seededPoints(1000, 4, 7).map((p): [Protocol, number] => ['airbyte', p]),
+    ...seededPoints(1000, 2, 11).map((p): [Protocol, number] => ['singer', p]),
+  ];
+  it.each(cases)(
+    '%s killed at %i per mille of the output: the second run resumes from the file, nothing lost',
+    async (protocol, perMille) => {
+      expect(reference, 'the clean airbyte run went first').toBeDefined();
+      const killAt = Math.max(2, Math.floor((perMille / 1000) * reference.lines.length));
+      const file = join(tempDir(), 'state.json');
+      const [bin, args] = argsFor(protocol, file);
+      let seen = 0;
+      const first = await runCli(bin, args, {
+        onLine: (_line, child) => {
+          if (++seen === killAt) child.kill('SIGKILL');
+        },
+      });
+      expect(first.signal).toBe('SIGKILL');
+      const second = await runCli(bin, args);
+      expect(second.code, second.stderr).toBe(0);
+      expectUnionComplete([delivered(first), second]);
+      // The file written before the kill was read: it names streams the first run checkpointed.
+      const resumedAt = lastStdoutStates(delivered(first), protocol);
+      if (Object.keys(resumedAt).length > 0)
+        expect(keysOf(second, 'contacts').length + keysOf(second, 'conversations').length).toBeLessThan(
+          truth().contacts!.length + truth().conversations!.length,
+        );
+    },
+  );
 });
 
 describe('a run that ends badly leaves its progress in the file', () => {
@@ -163,24 +208,27 @@ describe('a run that ends badly leaves its progress in the file', () => {
     expect(keysOf(second, 'contacts').length).toBeLessThan(truth().contacts!.length);
   });
 
-  it.each(['airbyte', 'singer'] as const)('%s: a 403 on one stream, the others finish and are saved', async (protocol) => {
-    const file = join(tempDir(), 'state.json');
-    const [bin, args] = argsFor(protocol, file);
-    fake.setFaults([{ route: 'POST /tickets/search', kind: 'status', status: 403, times: -1 }]);
-    const first = await runCli(bin, args);
-    fake.setFaults([]);
-    expect(first.code).toBe(1);
-    const saved = fileStates(file, protocol);
-    expect(saved).toEqual(lastStdoutStates(first, protocol));
-    for (const stream of ['contacts', 'conversations']) expect(saved[stream], stream).toBeDefined();
-    expect(keysOf(first, 'tickets')).toEqual([]);
-    const second = await runCli(bin, args);
-    expect(second.code, second.stderr).toBe(0);
-    expectUnionComplete([first, second]);
-    // The streams that finished are not read again (beyond the lookback); tickets are, in full.
-    expect(keysOf(second, 'contacts').length).toBeLessThan(keysOf(first, 'contacts').length / 2);
-    expect(sorted(keysOf(second, 'tickets'))).toEqual(sorted(truth().tickets!));
-  });
+  it.each(['airbyte', 'singer'] as const)(
+    '%s: a 403 on one stream, the others finish and are saved',
+    async (protocol) => {
+      const file = join(tempDir(), 'state.json');
+      const [bin, args] = argsFor(protocol, file);
+      fake.setFaults([{ route: 'POST /tickets/search', kind: 'status', status: 403, times: -1 }]);
+      const first = await runCli(bin, args);
+      fake.setFaults([]);
+      expect(first.code).toBe(1);
+      const saved = fileStates(file, protocol);
+      expect(saved).toEqual(lastStdoutStates(first, protocol));
+      for (const stream of ['contacts', 'conversations']) expect(saved[stream], stream).toBeDefined();
+      expect(keysOf(first, 'tickets')).toEqual([]);
+      const second = await runCli(bin, args);
+      expect(second.code, second.stderr).toBe(0);
+      expectUnionComplete([first, second]);
+      // The streams that finished are not read again (beyond the lookback); tickets are, in full.
+      expect(keysOf(second, 'contacts').length).toBeLessThan(keysOf(first, 'contacts').length / 2);
+      expect(sorted(keysOf(second, 'tickets'))).toEqual(sorted(truth().tickets!));
+    },
+  );
 });
 
 describe('--state and --state-file together', () => {
@@ -188,7 +236,17 @@ describe('--state and --state-file together', () => {
     expect(reference).toBeDefined();
     const seed = writeJsonFiles({ state: lastStdoutStatesArray(reference) });
     const file = join(tempDir(), 'state.json');
-    const args = ['read', '--config', config, '--catalog', catalogs.airbyte!, '--state', seed.state!, '--state-file', file];
+    const args = [
+      'read',
+      '--config',
+      config,
+      '--catalog',
+      catalogs.airbyte!,
+      '--state',
+      seed.state!,
+      '--state-file',
+      file,
+    ];
     const seeded = await runCli(BIN.airbyte, args);
     expect(seeded.code, seeded.stderr).toBe(0);
     expect(keysOf(seeded, 'contacts').length).toBeLessThan(truth().contacts!.length / 2);
@@ -201,7 +259,15 @@ describe('--state and --state-file together', () => {
 
   it('a state file that cannot be written stops the run before any request, naming the file', async () => {
     const file = join(tempDir(), 'no-such-dir', 'state.json');
-    const run = await runCli(BIN.airbyte, ['read', '--config', config, '--catalog', catalogs.airbyte!, '--state-file', file]);
+    const run = await runCli(BIN.airbyte, [
+      'read',
+      '--config',
+      config,
+      '--catalog',
+      catalogs.airbyte!,
+      '--state-file',
+      file,
+    ]);
     expect(run.code).toBe(1);
     expect(run.messages.some((m) => m.type === 'RECORD')).toBe(false);
     expect(run.stdout).toContain(`Cannot write the state file '${file}'`);
@@ -209,5 +275,8 @@ describe('--state and --state-file together', () => {
 });
 
 function lastStdoutStatesArray(run: CliRun): unknown[] {
-  return Object.entries(lastStdoutStates(run, 'airbyte')).map(([name, state]) => ({ type: 'STREAM', stream: { stream_descriptor: { name }, stream_state: state } }));
+  return Object.entries(lastStdoutStates(run, 'airbyte')).map(([name, state]) => ({
+    type: 'STREAM',
+    stream: { stream_descriptor: { name }, stream_state: state },
+  }));
 }

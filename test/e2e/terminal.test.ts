@@ -41,21 +41,37 @@ function screen(bytes: string): string[] {
       rows[row]![col++] = ch;
     }
   }
-  return rows.map((r) => Array.from(r, (c) => c ?? ' ').join('').trimEnd());
+  return rows.map((r) =>
+    Array.from(r, (c) => c ?? ' ')
+      .join('')
+      .trimEnd(),
+  );
 }
 
 function selectedCatalog(discovered: string): unknown {
-  const catalog = JSON.parse(discovered) as { streams: { tap_stream_id: string; metadata: { breadcrumb: string[]; metadata: Record<string, unknown> }[] }[] };
-  for (const s of catalog.streams) if (SELECTED.includes(s.tap_stream_id)) s.metadata.find((m) => m.breadcrumb.length === 0)!.metadata.selected = true;
+  const catalog = JSON.parse(discovered) as {
+    streams: { tap_stream_id: string; metadata: { breadcrumb: string[]; metadata: Record<string, unknown> }[] }[];
+  };
+  for (const s of catalog.streams)
+    if (SELECTED.includes(s.tap_stream_id)) s.metadata.find((m) => m.breadcrumb.length === 0)!.metadata.selected = true;
   return catalog;
 }
 
 beforeAll(async () => {
   // Slow enough (latency, few connections) that the live rows are drawn several times.
-  fake = await startFakeIntercom({ seed: 5, token: TOKEN, size: { contacts: 300, companies: 60, conversations: 80, tickets: 5 }, latencyMs: 40 });
+  fake = await startFakeIntercom({
+    seed: 5,
+    token: TOKEN,
+    size: { contacts: 300, companies: 60, conversations: 80, tickets: 5 },
+    latencyMs: 40,
+  });
   const config = { access_token: TOKEN, base_url: fake.url, max_concurrency: 2 };
   const discovered = await runCli(BIN.tap, ['--config', writeJsonFiles({ config }).config!, '--discover']);
-  files = writeJsonFiles({ config, bad: { access_token: 'e2e-terminal-wrong-token-00', base_url: fake.url }, catalog: selectedCatalog(discovered.stdout) });
+  files = writeJsonFiles({
+    config,
+    bad: { access_token: 'e2e-terminal-wrong-token-00', base_url: fake.url },
+    catalog: selectedCatalog(discovered.stdout),
+  });
 });
 afterAll(async () => {
   await fake?.close();
@@ -68,16 +84,25 @@ describe('tap-intercom on a terminal', () => {
     const typescript = join(dir, 'tty.txt');
     const command = `${process.execPath} ${BIN.tap} --config ${files.config} --catalog ${files.catalog} > ${join(dir, 'out.jsonl')}`;
     // Asynchronous: the fake Intercom answers from this process.
-    const child = spawn('script', ['-qfec', command, typescript], { stdio: 'ignore', timeout: 90_000, env: { ...process.env, COLUMNS: '120', LINES: '40' } });
+    const child = spawn('script', ['-qfec', command, typescript], {
+      stdio: 'ignore',
+      timeout: 90_000,
+      env: { ...process.env, COLUMNS: '120', LINES: '40' },
+    });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(0);
-    const raw = readFileSync(typescript, 'utf8').replace(/^Script started[^\n]*\n/, '').replace(/\nScript done[^\n]*\n?$/, '');
+    const raw = readFileSync(typescript, 'utf8')
+      .replace(/^Script started[^\n]*\n/, '')
+      .replace(/\nScript done[^\n]*\n?$/, '');
     // Not vacuous: live rows were drawn (a row per stream, then erased).
     expect(raw).toMatch(/\w+: \d+ records?, \d+\/s/);
     expect(raw).toContain('\x1b[2K');
     const rows = screen(raw).filter((r) => r !== '');
     expect(rows.length).toBeGreaterThan(10);
-    for (const row of rows) expect(row, 'every row on screen is one whole log or METRIC line').toMatch(/^(INFO|WARNING|ERROR|CRITICAL) \S|^METRIC: \{.*\}$/);
+    for (const row of rows)
+      expect(row, 'every row on screen is one whole log or METRIC line').toMatch(
+        /^(INFO|WARNING|ERROR|CRITICAL) \S|^METRIC: \{.*\}$/,
+      );
     for (const row of rows.filter((r) => r.startsWith('METRIC: '))) JSON.parse(row.slice(8));
     expect(readFileSync(join(dir, 'out.jsonl'), 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(300);
   }, 120_000);
@@ -96,7 +121,10 @@ describe('tap-intercom on a terminal', () => {
   it('--quiet writes no request timers; record counts stay', async () => {
     const run = await runCli(BIN.tap, ['--config', files.config!, '--catalog', files.catalog!, '--quiet']);
     expect(run.code, run.stderr).toBe(0);
-    const metrics = run.stderr.split('\n').filter((l) => l.startsWith('METRIC: ')).map((l) => (JSON.parse(l.slice(8)) as { metric: string }).metric);
+    const metrics = run.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('METRIC: '))
+      .map((l) => (JSON.parse(l.slice(8)) as { metric: string }).metric);
     expect(metrics.filter((m) => m === 'record_count').length).toBe(SELECTED.length);
     expect(metrics.filter((m) => m === 'http_request_duration')).toEqual([]);
   });

@@ -20,11 +20,18 @@ let run: CliRun;
 let streams: string[];
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 97, token: TOKEN, size: { contacts: 120, companies: 12, conversations: 30, tickets: 10, largeConversations: 0, largeTickets: 0 }, latencyMs: 0 });
+  fake = await startFakeIntercom({
+    seed: 97,
+    token: TOKEN,
+    size: { contacts: 120, companies: 12, conversations: 30, tickets: 10, largeConversations: 0, largeTickets: 0 },
+    latencyMs: 0,
+  });
   const { config } = writeJsonFiles({ config: { access_token: TOKEN, base_url: fake.url, max_concurrency: 3 } });
   const discovered = await runCli(BIN.tap, ['--config', config!, '--discover']);
   expect(discovered.code, discovered.stderr).toBe(0);
-  const catalog = JSON.parse(discovered.stdout) as { streams: { tap_stream_id: string; metadata: { breadcrumb: string[]; metadata: Json }[] }[] };
+  const catalog = JSON.parse(discovered.stdout) as {
+    streams: { tap_stream_id: string; metadata: { breadcrumb: string[]; metadata: Json }[] }[];
+  };
   streams = catalog.streams.map((s) => s.tap_stream_id);
   for (const s of catalog.streams) s.metadata.find((m) => m.breadcrumb.length === 0)!.metadata.selected = true;
   const { catalog: catalogPath } = writeJsonFiles({ catalog });
@@ -34,9 +41,19 @@ afterAll(async () => {
   await fake.close();
 });
 
-const typesOf = (schema: Json | undefined): string[] => (schema?.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type]);
+const typesOf = (schema: Json | undefined): string[] =>
+  schema?.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
-const jsonType = (v: unknown): string => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v);
+const jsonType = (v: unknown): string =>
+  Array.isArray(v)
+    ? 'array'
+    : v === null
+      ? 'null'
+      : typeof v === 'number'
+        ? Number.isInteger(v)
+          ? 'integer'
+          : 'number'
+        : typeof v;
 
 /** Paths of properties (at any depth, array items too) that have no type. */
 function untyped(schema: Json, path: string, out: string[]): void {
@@ -55,17 +72,35 @@ function untyped(schema: Json, path: string, out: string[]): void {
  * declared properties is flattened into `parent__child` columns while `level < maxLevel` (else one
  * JSON column); a property without a type gets no column.
  */
-function columns(schema: Json, maxLevel: number, prefix = '', level = 0, out = new Map<string, string[]>()): Map<string, string[]> {
+function columns(
+  schema: Json,
+  maxLevel: number,
+  prefix = '',
+  level = 0,
+  out = new Map<string, string[]>(),
+): Map<string, string[]> {
   for (const [name, sub] of Object.entries<Json>(schema.properties ?? {})) {
     const types = typesOf(sub);
-    if (types.includes('object') && isObject(sub.properties) && Object.keys(sub.properties).length > 0 && level < maxLevel) columns(sub, maxLevel, `${prefix}${name}__`, level + 1, out);
+    if (
+      types.includes('object') &&
+      isObject(sub.properties) &&
+      Object.keys(sub.properties).length > 0 &&
+      level < maxLevel
+    )
+      columns(sub, maxLevel, `${prefix}${name}__`, level + 1, out);
     else if (types.length > 0) out.set(`${prefix}${name}`, types);
   }
   return out;
 }
 
 /** The record's non-null values as a SQL target flattens them (objects while level < maxLevel). */
-function flatValues(record: Json, maxLevel: number, prefix = '', level = 0, out: [string, unknown][] = []): [string, unknown][] {
+function flatValues(
+  record: Json,
+  maxLevel: number,
+  prefix = '',
+  level = 0,
+  out: [string, unknown][] = [],
+): [string, unknown][] {
   for (const [key, value] of Object.entries(record)) {
     if (value === null || value === undefined) continue;
     // Flattened, an empty object has no columns and carries no value.
@@ -94,14 +129,17 @@ function lostValues(maxLevel: number): string[] {
       const parent = [...cols.keys()].find((c) => column.startsWith(`${c}__`) && accepts(cols.get(c)!, {}));
       if (!types && parent) continue;
       if (!types) lost.add(`${m.stream as string}.${column}: no column`);
-      else if (!accepts(types, value)) lost.add(`${m.stream as string}.${column}: ${jsonType(value)} in a ${types.join('|')} column`);
+      else if (!accepts(types, value))
+        lost.add(`${m.stream as string}.${column}: ${jsonType(value)} in a ${types.join('|')} column`);
     }
   }
   return [...lost].sort();
 }
 
-const lastSchema = (stream: string): Json => (run.messages.filter((m) => m.type === 'SCHEMA' && m.stream === stream).at(-1)!.schema as Json);
-const recordsOf = (stream: string): Json[] => run.messages.filter((m) => m.type === 'RECORD' && m.stream === stream).map((m) => m.record as Json);
+const lastSchema = (stream: string): Json =>
+  run.messages.filter((m) => m.type === 'SCHEMA' && m.stream === stream).at(-1)!.schema as Json;
+const recordsOf = (stream: string): Json[] =>
+  run.messages.filter((m) => m.type === 'RECORD' && m.stream === stream).map((m) => m.record as Json);
 
 describe('a full Singer sync of every stream, as a SQL target sees it', () => {
   it('completes, every line a valid Singer message, every stream with records', () => {
@@ -114,7 +152,8 @@ describe('a full Singer sync of every stream, as a SQL target sees it', () => {
 
   it('every property of every SCHEMA, top-level and nested, has a type', () => {
     const problems: string[] = [];
-    for (const m of run.messages.filter((x) => x.type === 'SCHEMA')) untyped(m.schema as Json, m.stream as string, problems);
+    for (const m of run.messages.filter((x) => x.type === 'SCHEMA'))
+      untyped(m.schema as Json, m.stream as string, problems);
     expect(problems).toEqual([]);
   });
 
@@ -132,7 +171,8 @@ describe('a full Singer sync of every stream, as a SQL target sees it', () => {
 
   it('the final SCHEMA of each stream types those fields', () => {
     const contacts = lastSchema('contacts').properties;
-    for (const field of ['utm_campaign', 'utm_content', 'utm_medium', 'utm_source', 'utm_term', 'referrer']) expect(contacts[field].type, field).toEqual(['null', 'string']);
+    for (const field of ['utm_campaign', 'utm_content', 'utm_medium', 'utm_source', 'utm_term', 'referrer'])
+      expect(contacts[field].type, field).toEqual(['null', 'string']);
     expect(contacts.enabled_push_messaging.type).toEqual(['null', 'boolean']);
     expect(typesOf(contacts.opted_in_subscription_types)).toContain('object');
     expect(typesOf(lastSchema('conversations').properties.topics)).toContain('object');
@@ -148,7 +188,9 @@ describe('a full Singer sync of every stream, as a SQL target sees it', () => {
     const { config } = writeJsonFiles({ config: { access_token: TOKEN, base_url: fake.url } });
     const discovered = await runCli(BIN.airbyte, ['discover', '--config', config!]);
     expect(discovered.code, discovered.stderr).toBe(0);
-    const catalog = discovered.messages.find((m) => m.type === 'CATALOG')!.catalog as { streams: { name: string; json_schema: Json }[] };
+    const catalog = discovered.messages.find((m) => m.type === 'CATALOG')!.catalog as {
+      streams: { name: string; json_schema: Json }[];
+    };
     expect(catalog.streams.map((s) => s.name).sort()).toEqual([...streams].sort());
     const problems: string[] = [];
     for (const stream of catalog.streams) untyped(stream.json_schema, stream.name, problems);
@@ -164,6 +206,10 @@ describe('a full Singer sync of every stream, as a SQL target sees it', () => {
     contacts.properties.utm_campaign = {};
     const cols = columns(contacts, 0);
     const record = recordsOf('contacts').find((c) => typeof c.utm_campaign === 'string')!;
-    expect(flatValues(record, 0).filter(([c]) => !cols.has(c)).map(([c]) => c)).toEqual(['utm_campaign']);
+    expect(
+      flatValues(record, 0)
+        .filter(([c]) => !cols.has(c))
+        .map(([c]) => c),
+    ).toEqual(['utm_campaign']);
   });
 });

@@ -17,11 +17,18 @@ type Message = Record<string, any>;
 let fake: FakeIntercom;
 
 const airbyteCatalog = (names: readonly string[]) => ({
-  streams: names.map((name) => ({ stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] }, sync_mode: 'full_refresh', destination_sync_mode: 'overwrite' })),
+  streams: names.map((name) => ({
+    stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] },
+    sync_mode: 'full_refresh',
+    destination_sync_mode: 'overwrite',
+  })),
 });
 
 async function airbyteRead(names: readonly string[], config: Record<string, unknown> = {}): Promise<CliRun> {
-  const files = writeJsonFiles({ config: { access_token: TOKEN, base_url: fake.url, ...config }, catalog: airbyteCatalog(names) });
+  const files = writeJsonFiles({
+    config: { access_token: TOKEN, base_url: fake.url, ...config },
+    catalog: airbyteCatalog(names),
+  });
   const run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!]);
   for (const line of run.lines) assertAirbyteMessage(line);
   return run;
@@ -29,12 +36,23 @@ async function airbyteRead(names: readonly string[], config: Record<string, unkn
 
 const statusOf = (run: CliRun, stream: string): string | undefined =>
   (run.messages as Message[])
-    .filter((m) => m.type === 'TRACE' && m.trace.type === 'STREAM_STATUS' && m.trace.stream_status.stream_descriptor.name === stream)
+    .filter(
+      (m) =>
+        m.type === 'TRACE' &&
+        m.trace.type === 'STREAM_STATUS' &&
+        m.trace.stream_status.stream_descriptor.name === stream,
+    )
     .at(-1)?.trace.stream_status.status;
-const truthOf = (stream: WorkspaceListStream): string[] => workspaceList(fake.workspace, stream).map((r) => String((r as { id: unknown }).id));
+const truthOf = (stream: WorkspaceListStream): string[] =>
+  workspaceList(fake.workspace, stream).map((r) => String((r as { id: unknown }).id));
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 41, token: TOKEN, size: { contacts: 3, companies: 1, conversations: 1, tickets: 0, largeConversations: 0, largeTickets: 0 }, latencyMs: 1 });
+  fake = await startFakeIntercom({
+    seed: 41,
+    token: TOKEN,
+    size: { contacts: 3, companies: 1, conversations: 1, tickets: 0, largeConversations: 0, largeTickets: 0 },
+    latencyMs: 1,
+  });
 });
 afterAll(async () => {
   await fake?.close();
@@ -78,9 +96,14 @@ describe('workspace lists through the Singer tap', () => {
     const files = writeJsonFiles({ config: { access_token: TOKEN, base_url: fake.url } });
     const discovered = await runCli(BIN.tap, ['--config', files.config!, '--discover']);
     expect(discovered.code, discovered.stderr).toBe(0);
-    const catalog = JSON.parse(discovered.stdout) as { streams: { tap_stream_id: string; metadata: { breadcrumb: string[]; metadata: Record<string, unknown> }[] }[] };
+    const catalog = JSON.parse(discovered.stdout) as {
+      streams: { tap_stream_id: string; metadata: { breadcrumb: string[]; metadata: Record<string, unknown> }[] }[];
+    };
     for (const stream of STREAMS) expect(catalog.streams.map((s) => s.tap_stream_id)).toContain(stream);
-    for (const s of catalog.streams) s.metadata.find((m) => m.breadcrumb.length === 0)!.metadata.selected = (STREAMS as string[]).includes(s.tap_stream_id);
+    for (const s of catalog.streams)
+      s.metadata.find((m) => m.breadcrumb.length === 0)!.metadata.selected = (STREAMS as string[]).includes(
+        s.tap_stream_id,
+      );
     const { catalog: catalogPath } = writeJsonFiles({ catalog });
     const run = await runCli(BIN.tap, ['--config', files.config!, '--catalog', catalogPath!]);
     expect(run.code, run.stderr).toBe(0);
@@ -98,8 +121,14 @@ describe('a missing permission on one list', () => {
       expect(statusOf(run, 'calls')).toBe('INCOMPLETE');
       expect(statusOf(run, 'ticket_states')).toBe('COMPLETE');
       expect(statusOf(run, 'news_items')).toBe('COMPLETE');
-      const errors = (run.messages as Message[]).filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR').map((m) => m.trace.error);
-      expect(errors.some((e) => e.failure_type === 'config_error' && /Read conversations/.test(e.message) && /calls/.test(e.message))).toBe(true);
+      const errors = (run.messages as Message[])
+        .filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR')
+        .map((m) => m.trace.error);
+      expect(
+        errors.some(
+          (e) => e.failure_type === 'config_error' && /Read conversations/.test(e.message) && /calls/.test(e.message),
+        ),
+      ).toBe(true);
       expect(sorted(keysOf(run, 'ticket_states'))).toEqual(sorted(truthOf('ticket_states')));
     } finally {
       fake.setFaults([]);

@@ -18,7 +18,11 @@ let fake: FakeIntercom;
 let base: string;
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 11, now: NOW, size: { contacts: 600, conversations: 120, tickets: 40, companies: 60, largeConversations: 0 } });
+  fake = await startFakeIntercom({
+    seed: 11,
+    now: NOW,
+    size: { contacts: 600, conversations: 120, tickets: 40, companies: 60, largeConversations: 0 },
+  });
   base = fake.url;
 });
 afterAll(async () => {
@@ -28,7 +32,9 @@ afterAll(async () => {
 /** The record as search renders it without any cache: its version visible now. */
 function plain(f: FakeIntercom, stream: Stream, id: string): Json {
   const ws = f.workspace;
-  const core = (stream === 'contacts' ? ws.contactById : stream === 'conversations' ? ws.conversationById : ws.ticketById).get(id) as RecordCore;
+  const core = (
+    stream === 'contacts' ? ws.contactById : stream === 'conversations' ? ws.conversationById : ws.ticketById
+  ).get(id) as RecordCore;
   const v = ws.visibleVersion(core, f.now());
   if (!v) throw new Error(`${stream} ${id} is not visible`);
   if (stream === 'contacts') return ws.renderContact(core as ContactCore, v);
@@ -40,7 +46,12 @@ function plain(f: FakeIntercom, stream: Stream, id: string): Json {
 function expectPlainPage(f: FakeIntercom, stream: Stream, r: Res): void {
   expect(r.status).toBe(200);
   const ids = (r.body[KEY[stream]] as J[]).map((x: J) => x.id as string);
-  const expected = JSON.stringify({ type: TYPE[stream], [KEY[stream]]: ids.map((id) => plain(f, stream, id)), total_count: r.body.total_count, pages: r.body.pages });
+  const expected = JSON.stringify({
+    type: TYPE[stream],
+    [KEY[stream]]: ids.map((id) => plain(f, stream, id)),
+    total_count: r.body.total_count,
+    pages: r.body.pages,
+  });
   expect(r.text).toBe(expected);
   expect(Number(r.headers.get('content-length'))).toBe(Buffer.byteLength(r.text));
 }
@@ -50,7 +61,10 @@ async function searchChecked(f: FakeIntercom, stream: Stream, query: unknown, pe
   const out: J[] = [];
   let cursor: string | undefined;
   for (let guard = 0; guard < 1000; guard++) {
-    const r = await post(f.url, `/${stream}/search`, { query, pagination: { per_page: perPage, ...(cursor ? { starting_after: cursor } : {}) } });
+    const r = await post(f.url, `/${stream}/search`, {
+      query,
+      pagination: { per_page: perPage, ...(cursor ? { starting_after: cursor } : {}) },
+    });
     expectPlainPage(f, stream, r);
     out.push(...(r.body[KEY[stream]] as J[]));
     cursor = r.body.pages?.next?.starting_after;
@@ -64,11 +78,41 @@ const ALL = { field: 'updated_at', operator: '>', value: 0 };
 describe('cached search pages', () => {
   it('equal JSON.stringify of the plain renders, on the first and on cached reads', async () => {
     const from = NOW - 120 * DAY;
-    const sliced = { operator: 'AND', value: [{ operator: 'OR', value: [{ field: 'updated_at', operator: '=', value: from }, { field: 'updated_at', operator: '>', value: from }] }, { operator: 'OR', value: [{ field: 'updated_at', operator: '<', value: NOW - 20 * DAY }] }] };
+    const sliced = {
+      operator: 'AND',
+      value: [
+        {
+          operator: 'OR',
+          value: [
+            { field: 'updated_at', operator: '=', value: from },
+            { field: 'updated_at', operator: '>', value: from },
+          ],
+        },
+        { operator: 'OR', value: [{ field: 'updated_at', operator: '<', value: NOW - 20 * DAY }] },
+      ],
+    };
     for (const [stream, query] of [
       ['contacts', sliced],
-      ['contacts', { operator: 'OR', value: [{ field: 'role', operator: '=', value: 'lead' }, { field: 'updated_at', operator: '>', value: NOW - 30 * DAY }] }],
-      ['conversations', { operator: 'AND', value: [{ field: 'updated_at', operator: '>', value: from }, { field: 'updated_at', operator: '<', value: NOW }] }],
+      [
+        'contacts',
+        {
+          operator: 'OR',
+          value: [
+            { field: 'role', operator: '=', value: 'lead' },
+            { field: 'updated_at', operator: '>', value: NOW - 30 * DAY },
+          ],
+        },
+      ],
+      [
+        'conversations',
+        {
+          operator: 'AND',
+          value: [
+            { field: 'updated_at', operator: '>', value: from },
+            { field: 'updated_at', operator: '<', value: NOW },
+          ],
+        },
+      ],
       ['tickets', ALL],
     ] as Array<[Stream, unknown]>) {
       const first = await searchChecked(fake, stream, query, 40);
@@ -88,7 +132,12 @@ describe('cached search pages', () => {
   });
 
   it('a mutation reaches cached texts once visible (index lag), not before', async () => {
-    const lagged = await startFakeIntercom({ seed: 12, now: NOW, indexLagSeconds: 60, size: { contacts: 200, conversations: 10, tickets: 3 } });
+    const lagged = await startFakeIntercom({
+      seed: 12,
+      now: NOW,
+      indexLagSeconds: 60,
+      size: { contacts: 200, conversations: 10, tickets: 3 },
+    });
     try {
       const before = await searchChecked(lagged, 'contacts', ALL);
       const target = before[17] as J;
@@ -100,7 +149,9 @@ describe('cached search pages', () => {
       const updated = after.find((x: J) => x.id === target.id);
       expect(updated.updated_at).toBe(m.at);
       expect(updated.custom_attributes.seats).toBe(target.custom_attributes.seats + 1); // seats grow with the revision
-      expect(after.filter((x: J) => x.id !== target.id)).toEqual(expect.arrayContaining(before.filter((x: J) => x.id !== target.id)));
+      expect(after.filter((x: J) => x.id !== target.id)).toEqual(
+        expect.arrayContaining(before.filter((x: J) => x.id !== target.id)),
+      );
     } finally {
       await lagged.close();
     }
@@ -134,10 +185,14 @@ describe('cached search pages', () => {
 
   it('a truncate fault sends the first half of the same bytes', async () => {
     const body = JSON.stringify({ query: ALL, pagination: { per_page: 30 } });
-    const full = Buffer.from(await (await fetch(`${base}/contacts/search`, { method: 'POST', headers: apiHeaders(), body })).arrayBuffer());
+    const full = Buffer.from(
+      await (await fetch(`${base}/contacts/search`, { method: 'POST', headers: apiHeaders(), body })).arrayBuffer(),
+    );
     fake.setFaults([{ route: 'POST /contacts/search', kind: 'truncate' }]);
     try {
-      const cut = Buffer.from(await (await fetch(`${base}/contacts/search`, { method: 'POST', headers: apiHeaders(), body })).arrayBuffer());
+      const cut = Buffer.from(
+        await (await fetch(`${base}/contacts/search`, { method: 'POST', headers: apiHeaders(), body })).arrayBuffer(),
+      );
       expect(cut.equals(full.subarray(0, Math.floor(full.length / 2)))).toBe(true);
     } finally {
       fake.setFaults([]);
@@ -172,17 +227,42 @@ describe('day-only contact queries', () => {
   // Evaluated once per UTC day of updated_at instead of once per record: same results, same order.
   it('match a per-record evaluation', async () => {
     const ws = fake.workspace;
-    expect(onlyTestsDayOf('contacts', { operator: 'OR', value: [{ field: 'updated_at', operator: '>', value: 1 }] }, 'updated_at')).toBe(true);
-    expect(onlyTestsDayOf('contacts', { operator: 'OR', value: [{ field: 'updated_at', operator: '>', value: 1 }, { field: 'role', operator: '=', value: 'user' }] }, 'updated_at')).toBe(false);
+    expect(
+      onlyTestsDayOf(
+        'contacts',
+        { operator: 'OR', value: [{ field: 'updated_at', operator: '>', value: 1 }] },
+        'updated_at',
+      ),
+    ).toBe(true);
+    expect(
+      onlyTestsDayOf(
+        'contacts',
+        {
+          operator: 'OR',
+          value: [
+            { field: 'updated_at', operator: '>', value: 1 },
+            { field: 'role', operator: '=', value: 'user' },
+          ],
+        },
+        'updated_at',
+      ),
+    ).toBe(false);
     expect(onlyTestsDayOf('conversations', { field: 'updated_at', operator: '>', value: 1 }, 'updated_at')).toBe(false);
     let seed = 7;
     const rnd = (n: number): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
-    const leaf = (): Json => ({ field: 'updated_at', operator: ['=', '>', '<'][rnd(3)] as string, value: NOW - rnd(420) * DAY + rnd(DAY) });
+    const leaf = (): Json => ({
+      field: 'updated_at',
+      operator: ['=', '>', '<'][rnd(3)] as string,
+      value: NOW - rnd(420) * DAY + rnd(DAY),
+    });
     for (let i = 0; i < 25; i++) {
       const group = { operator: rnd(2) ? 'AND' : 'OR', value: Array.from({ length: 1 + rnd(4) }, leaf) };
       const byDay = await searchChecked(fake, 'contacts', group);
       // The same query made to depend on another field is evaluated record by record.
-      const generic = await searchChecked(fake, 'contacts', { operator: 'AND', value: [group, { operator: 'OR', value: [{ field: 'role', operator: 'IN', value: ['user', 'lead'] }] }] });
+      const generic = await searchChecked(fake, 'contacts', {
+        operator: 'AND',
+        value: [group, { operator: 'OR', value: [{ field: 'role', operator: 'IN', value: ['user', 'lead'] }] }],
+      });
       expect(byDay.map((x: J) => x.id)).toEqual(generic.map((x: J) => x.id));
       const pred = compileQuery('contacts', group);
       const expected = ws.contacts.filter((c) => {
@@ -197,15 +277,30 @@ describe('day-only contact queries', () => {
 describe('cached list pages', () => {
   it('GET /contacts and /conversations pages equal the plain renders', async () => {
     for (const [path, key, type, render] of [
-      ['/contacts?per_page=150', 'data', 'list', (id: string) => fake.workspace.renderContact(fake.workspace.contactById.get(id)!)],
-      ['/conversations?per_page=50', 'conversations', 'conversation.list', (id: string) => fake.workspace.renderConversation(fake.workspace.conversationById.get(id)!)],
+      [
+        '/contacts?per_page=150',
+        'data',
+        'list',
+        (id: string) => fake.workspace.renderContact(fake.workspace.contactById.get(id)!),
+      ],
+      [
+        '/conversations?per_page=50',
+        'conversations',
+        'conversation.list',
+        (id: string) => fake.workspace.renderConversation(fake.workspace.conversationById.get(id)!),
+      ],
     ] as Array<[string, string, string, (id: string) => Json]>) {
       let cursor: string | undefined;
       let pages = 0;
       do {
         const r = await get(base, `${path}${cursor ? `&starting_after=${cursor}` : ''}`);
         expect(r.status).toBe(200);
-        const expected = JSON.stringify({ type, [key]: (r.body[key] as J[]).map((x: J) => render(x.id)), total_count: r.body.total_count, pages: r.body.pages });
+        const expected = JSON.stringify({
+          type,
+          [key]: (r.body[key] as J[]).map((x: J) => render(x.id)),
+          total_count: r.body.total_count,
+          pages: r.body.pages,
+        });
         expect(r.text).toBe(expected);
         cursor = r.body.pages.next?.starting_after;
         pages++;
@@ -220,7 +315,14 @@ describe('cached list pages', () => {
     const listPage = async (path: string): Promise<J[]> => {
       const r = await call(base, path.startsWith('/companies/list') ? 'POST' : 'GET', path);
       expect(r.status).toBe(200);
-      expect(r.text).toBe(JSON.stringify({ type: 'list', data: (r.body.data as J[]).map((x: J) => company(x.id)), pages: r.body.pages, total_count: r.body.total_count }));
+      expect(r.text).toBe(
+        JSON.stringify({
+          type: 'list',
+          data: (r.body.data as J[]).map((x: J) => company(x.id)),
+          pages: r.body.pages,
+          total_count: r.body.total_count,
+        }),
+      );
       return r.body.data as J[];
     };
     const scroll = async (): Promise<J[]> => {
@@ -228,7 +330,15 @@ describe('cached list pages', () => {
       let param: string | undefined;
       for (;;) {
         const r = await get(base, `/companies/scroll${param ? `?scroll_param=${param}` : ''}`);
-        expect(r.text).toBe(JSON.stringify({ type: 'list', data: (r.body.data as J[]).map((x: J) => company(x.id)), pages: null, total_count: r.body.total_count, scroll_param: r.body.scroll_param }));
+        expect(r.text).toBe(
+          JSON.stringify({
+            type: 'list',
+            data: (r.body.data as J[]).map((x: J) => company(x.id)),
+            pages: null,
+            total_count: r.body.total_count,
+            scroll_param: r.body.scroll_param,
+          }),
+        );
         if (r.body.data.length === 0) return out;
         out.push(...(r.body.data as J[]));
         param = r.body.scroll_param;

@@ -20,7 +20,30 @@ beforeAll(() => {
   // nothing is emitted beside the sources.
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-intercom-cli-'));
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '--outDir', outDir, '--rootDir', root, '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--lib', 'ES2023', '--types', 'node', '--strict', '--skipLibCheck', path.join(here, 'cli.ts')], { cwd: root, stdio: 'pipe' });
+  execFileSync(
+    process.execPath,
+    [
+      tsc,
+      '--outDir',
+      outDir,
+      '--rootDir',
+      root,
+      '--module',
+      'NodeNext',
+      '--moduleResolution',
+      'NodeNext',
+      '--target',
+      'ES2022',
+      '--lib',
+      'ES2023',
+      '--types',
+      'node',
+      '--strict',
+      '--skipLibCheck',
+      path.join(here, 'cli.ts'),
+    ],
+    { cwd: root, stdio: 'pipe' },
+  );
   fs.writeFileSync(path.join(outDir, 'package.json'), '{"type":"module"}');
   cliJs = path.join(outDir, 'test', 'fake-intercom', 'cli.js');
 }, 60_000);
@@ -58,7 +81,24 @@ function exitCode(child: ChildProcess): Promise<number | null> {
 
 describe('cli', () => {
   it('prints exactly one JSON line with the url, honours flags, exposes control endpoints, exits 0 on SIGTERM', async () => {
-    const { child, url, firstLine } = await startCli(['--seed', '3', '--contacts', '25', '--companies', '7', '--conversations', '9', '--tickets', '4', '--token', 'tok', '--rate-per-10s', '1000', '--latency-ms', '1']);
+    const { child, url, firstLine } = await startCli([
+      '--seed',
+      '3',
+      '--contacts',
+      '25',
+      '--companies',
+      '7',
+      '--conversations',
+      '9',
+      '--tickets',
+      '4',
+      '--token',
+      'tok',
+      '--rate-per-10s',
+      '1000',
+      '--latency-ms',
+      '1',
+    ]);
     expect(firstLine).toBe(JSON.stringify({ url }));
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const me = await get(url, '/me', apiHeaders('tok'));
@@ -75,12 +115,18 @@ describe('cli', () => {
     const stats = await fetch(`${url}/__fake/stats`).then((r) => r.json() as Promise<{ totalRequests: number }>);
     expect(stats.totalRequests).toBe(1);
 
-    const f = await fetch(`${url}/__fake/faults`, { method: 'POST', body: JSON.stringify([{ route: 'GET /admins', kind: 'status', status: 503 }]) });
+    const f = await fetch(`${url}/__fake/faults`, {
+      method: 'POST',
+      body: JSON.stringify([{ route: 'GET /admins', kind: 'status', status: 503 }]),
+    });
     expect(f.status).toBe(200);
     expect((await get(url, '/admins', apiHeaders('tok'))).status).toBe(503);
     expect((await get(url, '/admins', apiHeaders('tok'))).status).toBe(200);
 
-    const m = await fetch(`${url}/__fake/mutate`, { method: 'POST', body: JSON.stringify({ stream: 'contacts', create: 2 }) }).then((r) => r.json() as Promise<{ created: string[] }>);
+    const m = await fetch(`${url}/__fake/mutate`, {
+      method: 'POST',
+      body: JSON.stringify({ stream: 'contacts', create: 2 }),
+    }).then((r) => r.json() as Promise<{ created: string[] }>);
     expect(m.created.length).toBe(2);
     const ids2 = await fetch(`${url}/__fake/ids`).then((r) => r.json() as Promise<{ contacts: string[] }>);
     expect(ids2.contacts.length).toBe(27);
@@ -89,7 +135,10 @@ describe('cli', () => {
     const s2 = await fetch(`${url}/__fake/stats`).then((r) => r.json() as Promise<{ totalRequests: number }>);
     expect(s2.totalRequests).toBe(0);
 
-    const adv = await fetch(`${url}/__fake/advance-time`, { method: 'POST', body: JSON.stringify({ seconds: 3600 }) }).then((r) => r.json() as Promise<{ now: number }>);
+    const adv = await fetch(`${url}/__fake/advance-time`, {
+      method: 'POST',
+      body: JSON.stringify({ seconds: 3600 }),
+    }).then((r) => r.json() as Promise<{ now: number }>);
     expect(adv.now).toBeGreaterThan(Date.now() / 1000 + 3500);
 
     child.kill('SIGTERM');

@@ -29,15 +29,34 @@ const SIZE_FLAGS: Record<string, keyof WorkspaceSize> = {
   'large-conversations': 'largeConversations',
   'large-tickets': 'largeTickets',
 };
-const NUM_FLAGS = ['port', 'seed', 'now', 'latency-ms', 'jitter-ms', 'rate-per-10s', 'index-lag-seconds', 'scroll-idle-seconds', 'scroll-page-size', 'activity-log-max-window-days'];
+const NUM_FLAGS = [
+  'port',
+  'seed',
+  'now',
+  'latency-ms',
+  'jitter-ms',
+  'rate-per-10s',
+  'index-lag-seconds',
+  'scroll-idle-seconds',
+  'scroll-page-size',
+  'activity-log-max-window-days',
+];
 
-const options: Record<string, { type: 'string' | 'boolean' }> = { token: { type: 'string' }, host: { type: 'string' }, shapes: { type: 'string' }, help: { type: 'boolean' }, prerender: { type: 'boolean' } };
+const options: Record<string, { type: 'string' | 'boolean' }> = {
+  token: { type: 'string' },
+  host: { type: 'string' },
+  shapes: { type: 'string' },
+  help: { type: 'boolean' },
+  prerender: { type: 'boolean' },
+};
 for (const f of [...NUM_FLAGS, ...Object.keys(SIZE_FLAGS)]) options[f] = { type: 'string' };
 
 function usage(): string {
   return `usage: fake-intercom [--port N] [--seed N] [--token T] [--now UNIX] [--latency-ms N] [--jitter-ms N]
   [--rate-per-10s N] [--index-lag-seconds N] [--scroll-idle-seconds N] [--scroll-page-size N]
-  [--activity-log-max-window-days N] [--prerender] [--shapes seed|JSON] ${Object.keys(SIZE_FLAGS).map((f) => `[--${f} N]`).join(' ')}`;
+  [--activity-log-max-window-days N] [--prerender] [--shapes seed|JSON] ${Object.keys(SIZE_FLAGS)
+    .map((f) => `[--${f} N]`)
+    .join(' ')}`;
 }
 
 async function main(): Promise<void> {
@@ -76,7 +95,8 @@ async function main(): Promise<void> {
   if (typeof values['host'] === 'string') opts.host = values['host'];
   if (values['prerender'] === true) opts.prerender = true;
   // --shapes seed: list shapes picked from the seed; or a JSON ListShapes ({"next":"url",...}).
-  if (typeof values['shapes'] === 'string') opts.shapes = values['shapes'] === 'seed' ? 'seed' : (JSON.parse(values['shapes']) as ListShapes);
+  if (typeof values['shapes'] === 'string')
+    opts.shapes = values['shapes'] === 'seed' ? 'seed' : (JSON.parse(values['shapes']) as ListShapes);
 
   const fake = await startFakeIntercom(opts);
   process.stdout.write(JSON.stringify({ url: fake.url }) + '\n');

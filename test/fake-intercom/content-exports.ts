@@ -23,7 +23,34 @@ import type { Json, Workspace } from './workspace.js';
 
 const DAY = 86_400;
 export const CONTENT_LIMIT_MESSAGE = 'Exceeded rate limit of 1 pending message data export jobs';
-export const RECEIPT_COLUMNS = ['user_id', 'user_external_id', 'company_id', 'email', 'name', 'ruleset_id', 'content_id', 'content_type', 'content_title', 'ruleset_version_id', 'receipt_id', 'received_at', 'series_id', 'series_title', 'node_id', 'first_reply', 'first_completion', 'first_series_completion', 'first_series_disengagement', 'first_series_exit', 'first_goal_success', 'first_open', 'first_click', 'first_dismisall', 'first_unsubscribe', 'first_hard_bounce'] as const;
+export const RECEIPT_COLUMNS = [
+  'user_id',
+  'user_external_id',
+  'company_id',
+  'email',
+  'name',
+  'ruleset_id',
+  'content_id',
+  'content_type',
+  'content_title',
+  'ruleset_version_id',
+  'receipt_id',
+  'received_at',
+  'series_id',
+  'series_title',
+  'node_id',
+  'first_reply',
+  'first_completion',
+  'first_series_completion',
+  'first_series_disengagement',
+  'first_series_exit',
+  'first_goal_success',
+  'first_open',
+  'first_click',
+  'first_dismisall',
+  'first_unsubscribe',
+  'first_hard_bounce',
+] as const;
 export const CLICK_COLUMNS = ['receipt_id', 'user_id', 'content_id', 'url', 'clicked_at'] as const;
 export const ENGAGEMENT_COLUMNS = RECEIPT_COLUMNS.filter((c) => c.startsWith('first_'));
 
@@ -87,17 +114,33 @@ export class FakeContentExports {
 
   create(body: unknown): { status: number; body: Json } {
     const b = (body ?? {}) as Record<string, unknown>;
-    if (!Number.isInteger(b.created_at_after) || !Number.isInteger(b.created_at_before)) return bad('created_at_after and created_at_before are required (Unix seconds)');
+    if (!Number.isInteger(b.created_at_after) || !Number.isInteger(b.created_at_before))
+      return bad('created_at_after and created_at_before are required (Unix seconds)');
     const start = b.created_at_after as number;
     const end = b.created_at_before as number;
     if (end < start) return bad('created_at_before must not be before created_at_after');
     if (this.activeJobs().length > 0 || this.foreignActiveFor429s > 0) {
       if (this.foreignActiveFor429s > 0) this.foreignActiveFor429s--;
       this.creates.push({ start, end, accepted: false });
-      return { status: 429, body: { type: 'error.list', request_id: 'fake-content-export', errors: [{ code: 'rate_limit_exceeded', message: CONTENT_LIMIT_MESSAGE }] } };
+      return {
+        status: 429,
+        body: {
+          type: 'error.list',
+          request_id: 'fake-content-export',
+          errors: [{ code: 'rate_limit_exceeded', message: CONTENT_LIMIT_MESSAGE }],
+        },
+      };
     }
     this.creates.push({ start, end, accepted: true });
-    const job: FakeContentJob = { id: `cjob${++this.counter}x${this.ws.seed}`, start, end, status: 'pending', polls: 0, expired: false, downloads: 0 };
+    const job: FakeContentJob = {
+      id: `cjob${++this.counter}x${this.ws.seed}`,
+      start,
+      end,
+      status: 'pending',
+      polls: 0,
+      expired: false,
+      downloads: 0,
+    };
     this.jobs.set(job.id, job);
     this.maxActive = Math.max(this.maxActive, this.activeJobs().length);
     return { status: 200, body: statusBody(job, '') };
@@ -119,7 +162,10 @@ export class FakeContentExports {
         job.status = 'in_progress';
       }
     }
-    return { status: 200, body: statusBody(job, job.status === 'completed' ? `${baseUrl}/download/content/data/${job.id}` : '') };
+    return {
+      status: 200,
+      body: statusBody(job, job.status === 'completed' ? `${baseUrl}/download/content/data/${job.id}` : ''),
+    };
   }
 
   cancel(id: string): { status: number; body: Json } {
@@ -130,10 +176,21 @@ export class FakeContentExports {
     return { status: 200, body: statusBody(job, '') };
   }
 
-  download(id: string, accept: string | undefined): { status: number; body: Json } | { status: number; bytes: Buffer; contentType: string } {
+  download(
+    id: string,
+    accept: string | undefined,
+  ): { status: number; body: Json } | { status: number; bytes: Buffer; contentType: string } {
     const job = this.jobs.get(id);
     if (!job || job.expired || job.status !== 'completed') return notFound(id);
-    if (!accept?.includes('application/octet-stream')) return { status: 406, body: { type: 'error.list', request_id: 'fake-content-export', errors: [{ code: 'not_acceptable', message: 'Accept: application/octet-stream is required' }] } };
+    if (!accept?.includes('application/octet-stream'))
+      return {
+        status: 406,
+        body: {
+          type: 'error.list',
+          request_id: 'fake-content-export',
+          errors: [{ code: 'not_acceptable', message: 'Accept: application/octet-stream is required' }],
+        },
+      };
     if (this.expireNextDownloads > 0) {
       this.expireNextDownloads--;
       job.expired = true;
@@ -154,9 +211,23 @@ export class FakeContentExports {
     const receipts = this.receiptsOf(job);
     const ids = new Set(receipts.map((r) => r.cells.receipt_id));
     const out = new Map<string, string>();
-    if (receipts.length) out.set(`receipts_${stamp}.csv`, csv(RECEIPT_COLUMNS, receipts.map((r) => receiptCells(r, job.end))));
+    if (receipts.length)
+      out.set(
+        `receipts_${stamp}.csv`,
+        csv(
+          RECEIPT_COLUMNS,
+          receipts.map((r) => receiptCells(r, job.end)),
+        ),
+      );
     const clicks = this.clicks.filter((c) => ids.has(c.receipt_id) && c.clicked_at <= job.end);
-    if (clicks.length) out.set(`clicks_${stamp}.csv`, csv(CLICK_COLUMNS, clicks.map((c) => ({ ...c, clicked_at: String(c.clicked_at) }))));
+    if (clicks.length)
+      out.set(
+        `clicks_${stamp}.csv`,
+        csv(
+          CLICK_COLUMNS,
+          clicks.map((c) => ({ ...c, clicked_at: String(c.clicked_at) })),
+        ),
+      );
     return out;
   }
 
@@ -209,8 +280,21 @@ function generate(ws: Workspace, ex: FakeContentExports): void {
     };
     ex.receipts.push({ cells, sentAt, engagement });
     if (engagement.first_click !== undefined) {
-      ex.clicks.push({ receipt_id: receiptId, user_id: cells.user_id!, content_id: contentId, url: `https://example.com/a,b?x=${i}`, clicked_at: engagement.first_click });
-      if (i % 10 === 0) ex.clicks.push({ receipt_id: receiptId, user_id: cells.user_id!, content_id: contentId, url: 'https://example.com/ü', clicked_at: engagement.first_click + 30 });
+      ex.clicks.push({
+        receipt_id: receiptId,
+        user_id: cells.user_id!,
+        content_id: contentId,
+        url: `https://example.com/a,b?x=${i}`,
+        clicked_at: engagement.first_click,
+      });
+      if (i % 10 === 0)
+        ex.clicks.push({
+          receipt_id: receiptId,
+          user_id: cells.user_id!,
+          content_id: contentId,
+          url: 'https://example.com/ü',
+          clicked_at: engagement.first_click + 30,
+        });
     }
   }
 }
@@ -221,15 +305,30 @@ function csv(columns: readonly string[], rows: Record<string, string>[]): string
 }
 
 function bad(message: string): { status: number; body: Json } {
-  return { status: 400, body: { type: 'error.list', request_id: 'fake-content-export', errors: [{ code: 'bad_request', message }] } };
+  return {
+    status: 400,
+    body: { type: 'error.list', request_id: 'fake-content-export', errors: [{ code: 'bad_request', message }] },
+  };
 }
 
 function notFound(id: string): { status: number; body: Json } {
-  return { status: 404, body: { type: 'error.list', request_id: 'fake-content-export', errors: [{ code: 'not_found', message: `Export job not found for identifier: ${id}` }] } };
+  return {
+    status: 404,
+    body: {
+      type: 'error.list',
+      request_id: 'fake-content-export',
+      errors: [{ code: 'not_found', message: `Export job not found for identifier: ${id}` }],
+    },
+  };
 }
 
 function statusBody(job: FakeContentJob, downloadUrl: string): Json {
-  return { job_identifier: job.id, status: job.status, download_url: downloadUrl, download_expires_at: downloadUrl ? String(Math.floor(Date.now() / 1000) + 2 * DAY) : '' };
+  return {
+    job_identifier: job.id,
+    status: job.status,
+    download_url: downloadUrl,
+    download_expires_at: downloadUrl ? String(Math.floor(Date.now() / 1000) + 2 * DAY) : '',
+  };
 }
 
 /** The 512-byte ustar header of a regular file of `size` bytes. */
@@ -326,7 +425,14 @@ interface ExportRequest {
   baseUrl: string;
   accept?: string;
 }
-type Register = (method: string, template: string, handler: (ctx: ExportRequest, params: string[]) => { status: number; body: Json } | { status: number; bytes: Buffer; contentType: string }) => void;
+type Register = (
+  method: string,
+  template: string,
+  handler: (
+    ctx: ExportRequest,
+    params: string[],
+  ) => { status: number; body: Json } | { status: number; bytes: Buffer; contentType: string },
+) => void;
 
 export function registerContentExports(r: Register, ws: Workspace): void {
   const ex = contentExportsOf(ws);

@@ -9,7 +9,11 @@ let fake: FakeIntercom;
 let base: string;
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 21, now: NOW, size: { contacts: 150, companies: 30, conversations: 80, tickets: 20, largeConversations: 2, largeTickets: 1 } });
+  fake = await startFakeIntercom({
+    seed: 21,
+    now: NOW,
+    size: { contacts: 150, companies: 30, conversations: 80, tickets: 20, largeConversations: 2, largeTickets: 1 },
+  });
   base = fake.url;
 });
 afterAll(async () => {
@@ -29,7 +33,8 @@ describe('conversation and ticket parts', () => {
       expect(t.total_parts).toBeGreaterThan(PART_CAP);
       expect(t.missing).toBe(t.total_parts - PART_CAP);
       // the most recent ones, oldest first, ending with the latest part
-      for (let i = 1; i < parts.length; i++) expect(parts[i].created_at).toBeGreaterThanOrEqual(parts[i - 1].created_at);
+      for (let i = 1; i < parts.length; i++)
+        expect(parts[i].created_at).toBeGreaterThanOrEqual(parts[i - 1].created_at);
       expect(parts[parts.length - 1].created_at).toBe(r.body.updated_at);
       for (const p of parts) expect(gt.conversation_parts).toContain(p.id);
     }
@@ -49,7 +54,8 @@ describe('conversation and ticket parts', () => {
     const plain = await get(base, `/conversations/${convId}?display_as=plaintext`);
     const html = JSON.stringify(r.body.conversation_parts);
     expect(html).toMatch(/<p>/);
-    for (const p of plain.body.conversation_parts.conversation_parts as J[]) if (p.body !== null) expect(p.body).not.toMatch(/<\/?(p|b|a|br)\b[^>]*>|&amp;|&#39;/i);
+    for (const p of plain.body.conversation_parts.conversation_parts as J[])
+      if (p.body !== null) expect(p.body).not.toMatch(/<\/?(p|b|a|br)\b[^>]*>|&amp;|&#39;/i);
     expect(JSON.stringify(plain.body.conversation_parts)).toMatch(/<escaped>|&|'/); // entities decoded
     expect(plain.body.source.body).not.toMatch(/<p>/);
   });
@@ -93,11 +99,16 @@ describe('contacts embed at most 10 tags / companies / notes', () => {
 describe('events', () => {
   it('only the last 90 days are listed, paged through absolute pages.next urls', async () => {
     const ws = fake.workspace;
-    const withOld = ws.contacts.filter((c) => ws.contactEvents(c).some((e) => (e['created_at'] as number) < NOW - 90 * DAY));
+    const withOld = ws.contacts.filter((c) =>
+      ws.contactEvents(c).some((e) => (e['created_at'] as number) < NOW - 90 * DAY),
+    );
     expect(withOld.length).toBeGreaterThan(0);
     let listed = 0;
     for (const c of ws.contacts.slice(0, 60)) {
-      const expected = ws.contactEvents(c).filter((e) => (e['created_at'] as number) >= fake.now() - 90 * DAY).map((e) => e['id']);
+      const expected = ws
+        .contactEvents(c)
+        .filter((e) => (e['created_at'] as number) >= fake.now() - 90 * DAY)
+        .map((e) => e['id']);
       const got: J[] = [];
       let url: string | undefined = `${base}/events?type=user&intercom_user_id=${c.id}&per_page=2`;
       while (url) {
@@ -121,7 +132,11 @@ describe('events', () => {
   });
 
   it('the window moves with the clock', async () => {
-    const f = await startFakeIntercom({ seed: 21, now: NOW, size: { contacts: 150, companies: 30, conversations: 1, tickets: 1 } });
+    const f = await startFakeIntercom({
+      seed: 21,
+      now: NOW,
+      size: { contacts: 150, companies: 30, conversations: 1, tickets: 1 },
+    });
     try {
       const before = f.groundTruth().events.length;
       f.advanceTime(45 * DAY);
@@ -146,7 +161,10 @@ describe('activity logs', () => {
       const after = end - 20 * DAY + 1;
       let cursor: string | undefined;
       do {
-        const r = await get(base, `/admins/activity_logs?created_at_after=${after}&created_at_before=${end}${cursor ? `&starting_after=${cursor}` : ''}`);
+        const r = await get(
+          base,
+          `/admins/activity_logs?created_at_after=${after}&created_at_before=${end}${cursor ? `&starting_after=${cursor}` : ''}`,
+        );
         expect(r.status).toBe(200);
         for (const l of r.body.activity_logs as J[]) {
           expect(l.created_at).toBeGreaterThanOrEqual(after);
@@ -187,7 +205,9 @@ describe('determinism', () => {
       expect(pa.text).toBe(pb.text);
       const conv = a.workspace.conversations[3]!.id;
       expect((await get(a.url, `/conversations/${conv}`)).text).toBe((await get(b.url, `/conversations/${conv}`)).text);
-      expect(a.mutate({ stream: 'contacts', update: 5, at: NOW })).toEqual(b.mutate({ stream: 'contacts', update: 5, at: NOW }));
+      expect(a.mutate({ stream: 'contacts', update: 5, at: NOW })).toEqual(
+        b.mutate({ stream: 'contacts', update: 5, at: NOW }),
+      );
     } finally {
       await Promise.all([a.close(), b.close(), c.close()]);
     }
@@ -196,7 +216,11 @@ describe('determinism', () => {
 
 describe('mutations', () => {
   it('update / create / delete are reflected by the API and the ground truth', async () => {
-    const f = await startFakeIntercom({ seed: 30, now: NOW, size: { contacts: 40, companies: 10, conversations: 20, tickets: 5, largeConversations: 0 } });
+    const f = await startFakeIntercom({
+      seed: 30,
+      now: NOW,
+      size: { contacts: 40, companies: 10, conversations: 20, tickets: 5, largeConversations: 0 },
+    });
     try {
       const before = f.groundTruth();
       const conv = f.workspace.conversations[1]!;
@@ -238,7 +262,12 @@ describe('mutations', () => {
   });
 
   it('mutateEvery applies a mutation every N API requests', async () => {
-    const f = await startFakeIntercom({ seed: 31, now: NOW, size: { contacts: 20, conversations: 5, tickets: 2 }, mutateEvery: { requests: 3, spec: { stream: 'contacts', create: 1 } } });
+    const f = await startFakeIntercom({
+      seed: 31,
+      now: NOW,
+      size: { contacts: 20, conversations: 5, tickets: 2 },
+      mutateEvery: { requests: 3, spec: { stream: 'contacts', create: 1 } },
+    });
     try {
       for (let i = 0; i < 9; i++) await get(f.url, '/admins');
       expect(f.stats.autoMutations).toBe(3);
@@ -263,9 +292,12 @@ describe('ground truth equals a full read through the API', () => {
     for (const c of contacts) {
       const tags = c.tags.has_more ? (await get(base, `/contacts/${c.id}/tags`)).body.data : c.tags.data;
       contactTag.push(...tags.map((t: J) => `${c.id}|${t.id}`));
-      const comps = c.companies.has_more ? (await get(base, `/contacts/${c.id}/companies`)).body.data : c.companies.data;
+      const comps = c.companies.has_more
+        ? (await get(base, `/contacts/${c.id}/companies`)).body.data
+        : c.companies.data;
       contactCompany.push(...comps.map((x: J) => `${c.id}|${x.id}`));
-      if (c.notes.total_count > 0) notes.push(...(await get(base, `/contacts/${c.id}/notes`)).body.data.map((n: J) => n.id));
+      if (c.notes.total_count > 0)
+        notes.push(...(await get(base, `/contacts/${c.id}/notes`)).body.data.map((n: J) => n.id));
     }
     expect(contactTag.sort()).toEqual(gt.contact_tag);
     expect(contactCompany.sort()).toEqual(gt.contact_company);
@@ -281,7 +313,9 @@ describe('ground truth equals a full read through the API', () => {
       convTags.push(...full.tags.tags.map((t: J) => `${c.id}|${t.id}`));
       for (const p of full.conversation_parts.conversation_parts as J[]) {
         parts.push(p.id);
-        (p.email_message_metadata?.email_address_headers ?? []).forEach((_: J, i: number) => headers.push(`${c.id}|${p.id}|${i}`));
+        (p.email_message_metadata?.email_address_headers ?? []).forEach((_: J, i: number) =>
+          headers.push(`${c.id}|${p.id}|${i}`),
+        );
       }
     }
     expect(parts.sort()).toEqual(gt.conversation_parts);
@@ -292,7 +326,8 @@ describe('ground truth equals a full read through the API', () => {
     const tickets = await searchAll(base, 'tickets', { field: 'updated_at', operator: '>', value: 0 });
     expect(tickets.map((t: J) => t.id).sort()).toEqual(gt.tickets);
     const tparts: string[] = [];
-    for (const t of tickets) tparts.push(...(await get(base, `/tickets/${t.id}`)).body.ticket_parts.ticket_parts.map((p: J) => p.id));
+    for (const t of tickets)
+      tparts.push(...(await get(base, `/tickets/${t.id}`)).body.ticket_parts.ticket_parts.map((p: J) => p.id));
     expect(tparts.sort()).toEqual(gt.ticket_parts);
 
     const companies: J[] = [];
@@ -305,7 +340,9 @@ describe('ground truth equals a full read through the API', () => {
     }
     expect(companies.map((c: J) => c.id).sort()).toEqual(gt.companies);
     expect(companies.flatMap((c: J) => c.tags.tags.map((t: J) => `${c.id}|${t.id}`)).sort()).toEqual(gt.company_tag);
-    expect(companies.flatMap((c: J) => c.segments.segments.map((s: J) => `${c.id}|${s.id}`)).sort()).toEqual(gt.company_segment);
+    expect(companies.flatMap((c: J) => c.segments.segments.map((s: J) => `${c.id}|${s.id}`)).sort()).toEqual(
+      gt.company_segment,
+    );
     const teams = (await get(base, '/teams')).body.teams as J[];
     expect(teams.flatMap((t: J) => t.admin_ids.map((a: number) => `${t.id}|${a}`)).sort()).toEqual(gt.team_admin);
 

@@ -10,7 +10,11 @@ let ex: FakeExports;
 const DAY = 86_400;
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 9, now: NOW, size: { contacts: 2, companies: 1, conversations: 1, tickets: 0, largeConversations: 0, largeTickets: 0 } });
+  fake = await startFakeIntercom({
+    seed: 9,
+    now: NOW,
+    size: { contacts: 2, companies: 1, conversations: 1, tickets: 0, largeConversations: 0, largeTickets: 0 },
+  });
   ex = exportsOf(fake.workspace);
 });
 afterAll(async () => {
@@ -26,10 +30,19 @@ beforeEach(() => {
 
 const conversation = FAKE_DATASETS[0]!;
 const enqueue = (extra: Record<string, unknown> = {}) =>
-  post(fake.url, '/export/reporting_data/enqueue', { dataset_id: 'conversation', attribute_ids: conversation.attributes.map((a) => a.qualified_id), start_time: NOW - 30 * DAY, end_time: NOW, ...extra });
+  post(fake.url, '/export/reporting_data/enqueue', {
+    dataset_id: 'conversation',
+    attribute_ids: conversation.attributes.map((a) => a.qualified_id),
+    start_time: NOW - 30 * DAY,
+    end_time: NOW,
+    ...extra,
+  });
 const octet = { ...apiHeaders(), Accept: 'application/octet-stream' };
 
-async function download(job: string, headers: Record<string, string> = octet): Promise<{ status: number; bytes: Buffer; type: string | null }> {
+async function download(
+  job: string,
+  headers: Record<string, string> = octet,
+): Promise<{ status: number; bytes: Buffer; type: string | null }> {
   const r = await fetch(`${fake.url}/download/reporting_data/${job}`, { headers });
   return { status: r.status, bytes: Buffer.from(await r.arrayBuffer()), type: r.headers.get('content-type') };
 }
@@ -41,7 +54,8 @@ describe('reporting data export (fake)', () => {
     expect(r.body.type).toBe('list');
     const types = new Set((r.body.data as J[]).flatMap((d) => (d.attributes as J[]).map((a) => a.data_type)));
     expect([...types].sort()).toEqual(['boolean', 'datetime', 'float', 'integer', 'string']);
-    for (const d of r.body.data as J[]) expect((d.attributes as J[]).some((a) => a.id === d.default_time_attribute_id)).toBe(true);
+    for (const d of r.body.data as J[])
+      expect((d.attributes as J[]).some((a) => a.id === d.default_time_attribute_id)).toBe(true);
   });
 
   it('moves a job pending -> in_progress -> complete, one step per poll, then serves a gzip CSV', async () => {
@@ -92,9 +106,15 @@ describe('reporting data export (fake)', () => {
   });
 
   it('validates enqueue bodies as the spec examples show', async () => {
-    expect((await enqueue({ dataset_id: 'imaginary' })).body.errors[0].message).toBe('imaginary is not a valid dataset_id');
-    expect((await enqueue({ attribute_ids: [] })).body.errors[0].message).toBe('attribute_ids must contain at least one attribute_id');
-    expect((await enqueue({ attribute_ids: ['non_existent'] })).body.errors[0].message).toBe('attribute_ids invalid for conversation dataset: non_existent');
+    expect((await enqueue({ dataset_id: 'imaginary' })).body.errors[0].message).toBe(
+      'imaginary is not a valid dataset_id',
+    );
+    expect((await enqueue({ attribute_ids: [] })).body.errors[0].message).toBe(
+      'attribute_ids must contain at least one attribute_id',
+    );
+    expect((await enqueue({ attribute_ids: ['non_existent'] })).body.errors[0].message).toBe(
+      'attribute_ids invalid for conversation dataset: non_existent',
+    );
   });
 
   it('exports only the rows of the window, both ends inclusive', async () => {
@@ -102,7 +122,10 @@ describe('reporting data export (fake)', () => {
     const t = Math.floor(Date.parse(rows[0]!.conversation_started_at!) / 1000);
     const job = (await enqueue({ start_time: t, end_time: t })).body.job_identifier as string;
     for (let i = 0; i < 3; i++) await get(fake.url, `/export/reporting_data/${job}`);
-    const lines = gunzipSync((await download(job)).bytes).toString('utf8').trim().split('\r\n');
+    const lines = gunzipSync((await download(job)).bytes)
+      .toString('utf8')
+      .trim()
+      .split('\r\n');
     expect(lines.length).toBeGreaterThanOrEqual(2);
     expect(lines[1]).toContain(rows[0]!.conversation_id);
   });

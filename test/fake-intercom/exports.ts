@@ -34,7 +34,12 @@ export interface FakeDataset {
   attributes: FakeAttribute[];
 }
 
-const attr = (id: string, name: string, data_type: FakeAttribute['data_type'], scope = 'standard'): FakeAttribute => ({ id, qualified_id: `${scope}.${id}`, name, data_type });
+const attr = (id: string, name: string, data_type: FakeAttribute['data_type'], scope = 'standard'): FakeAttribute => ({
+  id,
+  qualified_id: `${scope}.${id}`,
+  name,
+  data_type,
+});
 
 export const FAKE_DATASETS: FakeDataset[] = [
   {
@@ -58,7 +63,12 @@ export const FAKE_DATASETS: FakeDataset[] = [
     name: 'Conversation actions',
     description: 'One row per teammate action (assignment, reply, close) on a conversation.',
     default_time_attribute_id: 'action_time',
-    attributes: [attr('action_time', 'Action time', 'datetime'), attr('conversation_id', 'Conversation ID', 'string'), attr('teammate_id', 'Teammate ID', 'integer'), attr('action_type', 'Action', 'string')],
+    attributes: [
+      attr('action_time', 'Action time', 'datetime'),
+      attr('conversation_id', 'Conversation ID', 'string'),
+      attr('teammate_id', 'Teammate ID', 'integer'),
+      attr('action_type', 'Action', 'string'),
+    ],
   },
 ];
 
@@ -124,7 +134,8 @@ export class FakeExports {
     if (b.attribute_ids.length === 0) return bad('attribute_ids must contain at least one attribute_id');
     const invalid = b.attribute_ids.filter((a) => !dataset.attributes.some((x) => x.qualified_id === a));
     if (invalid.length) return bad(`attribute_ids invalid for ${dataset.id} dataset: ${invalid.join(', ')}`);
-    if (!Number.isInteger(b.start_time) || !Number.isInteger(b.end_time)) return bad('start_time and end_time must be integers (Unix seconds)');
+    if (!Number.isInteger(b.start_time) || !Number.isInteger(b.end_time))
+      return bad('start_time and end_time must be integers (Unix seconds)');
     const start = b.start_time as number;
     const end = b.end_time as number;
     if (this.activeJobs().length + this.foreignPending >= PENDING_LIMIT) {
@@ -133,10 +144,27 @@ export class FakeExports {
         this.foreignPending--;
         this.foreign429s = 0;
       }
-      return { status: 429, body: { type: 'error.list', request_id: 'fake-export', errors: [{ code: 'rate_limit_exceeded', message: PENDING_LIMIT_MESSAGE }] } };
+      return {
+        status: 429,
+        body: {
+          type: 'error.list',
+          request_id: 'fake-export',
+          errors: [{ code: 'rate_limit_exceeded', message: PENDING_LIMIT_MESSAGE }],
+        },
+      };
     }
     this.enqueues.push({ datasetId: dataset.id, start, end, accepted: true });
-    const job: FakeJob = { id: `job${++this.counter}x${this.ws.seed}`, datasetId: dataset.id, attributeIds: b.attribute_ids as string[], start, end, status: 'pending', polls: 0, expired: false, downloads: 0 };
+    const job: FakeJob = {
+      id: `job${++this.counter}x${this.ws.seed}`,
+      datasetId: dataset.id,
+      attributeIds: b.attribute_ids as string[],
+      start,
+      end,
+      status: 'pending',
+      polls: 0,
+      expired: false,
+      downloads: 0,
+    };
     this.jobs.set(job.id, job);
     this.maxActive = Math.max(this.maxActive, this.activeJobs().length);
     return { status: 200, body: statusBody(job, '') };
@@ -158,20 +186,38 @@ export class FakeExports {
         job.status = 'in_progress';
       }
     }
-    return { status: 200, body: statusBody(job, job.status === 'complete' ? `${baseUrl}/download/reporting_data/${job.id}` : '') };
+    return {
+      status: 200,
+      body: statusBody(job, job.status === 'complete' ? `${baseUrl}/download/reporting_data/${job.id}` : ''),
+    };
   }
 
-  download(id: string, accept: string | undefined): { status: number; body: Json } | { status: number; bytes: Buffer; contentType: string } {
+  download(
+    id: string,
+    accept: string | undefined,
+  ): { status: number; body: Json } | { status: number; bytes: Buffer; contentType: string } {
     const job = this.jobs.get(id);
     if (!job || job.expired || job.status !== 'complete') return notFound(id);
-    if (!accept?.includes('application/octet-stream')) return { status: 406, body: { type: 'error.list', request_id: 'fake-export', errors: [{ code: 'not_acceptable', message: 'Accept: application/octet-stream is required' }] } };
+    if (!accept?.includes('application/octet-stream'))
+      return {
+        status: 406,
+        body: {
+          type: 'error.list',
+          request_id: 'fake-export',
+          errors: [{ code: 'not_acceptable', message: 'Accept: application/octet-stream is required' }],
+        },
+      };
     if (this.expireNextDownloads > 0) {
       this.expireNextDownloads--;
       job.expired = true;
       return notFound(id);
     }
     job.downloads++;
-    return { status: 200, bytes: gzipSync(Buffer.from(this.csv(job), 'utf8')), contentType: 'application/octet-stream' };
+    return {
+      status: 200,
+      bytes: gzipSync(Buffer.from(this.csv(job), 'utf8')),
+      contentType: 'application/octet-stream',
+    };
   }
 
   /** The rows of a window (both ends inclusive), as CSV text with the requested columns. */
@@ -179,7 +225,8 @@ export class FakeExports {
     const dataset = this.dataset(job.datasetId)!;
     const columns = job.attributeIds.map((q) => dataset.attributes.find((a) => a.qualified_id === q)!);
     const lines = [columns.map((c) => csvCell(c.id)).join(',')];
-    for (const row of this.windowRows(dataset, job.start, job.end)) lines.push(columns.map((c) => csvCell(row[c.id] ?? '')).join(','));
+    for (const row of this.windowRows(dataset, job.start, job.end))
+      lines.push(columns.map((c) => csvCell(row[c.id] ?? '')).join(','));
     return `${lines.join('\r\n')}\r\n`;
   }
 
@@ -201,15 +248,30 @@ function csvCell(text: string): string {
 }
 
 function bad(message: string): { status: number; body: Json } {
-  return { status: 400, body: { type: 'error.list', request_id: 'fake-export', errors: [{ code: 'bad_request', message }] } };
+  return {
+    status: 400,
+    body: { type: 'error.list', request_id: 'fake-export', errors: [{ code: 'bad_request', message }] },
+  };
 }
 
 function notFound(id: string): { status: number; body: Json } {
-  return { status: 404, body: { type: 'error.list', request_id: 'fake-export', errors: [{ code: 'not_found', message: `Export job not found for identifier: ${id}` }] } };
+  return {
+    status: 404,
+    body: {
+      type: 'error.list',
+      request_id: 'fake-export',
+      errors: [{ code: 'not_found', message: `Export job not found for identifier: ${id}` }],
+    },
+  };
 }
 
 function statusBody(job: FakeJob, downloadUrl: string): Json {
-  return { job_identifier: job.id, status: job.status, download_url: downloadUrl, download_expires_at: downloadUrl ? String(Math.floor(Date.now() / 1000) + 3600) : '' };
+  return {
+    job_identifier: job.id,
+    status: job.status,
+    download_url: downloadUrl,
+    download_expires_at: downloadUrl ? String(Math.floor(Date.now() / 1000) + 3600) : '',
+  };
 }
 
 /** Rows of a dataset over the 30 days before the workspace's generation time. */
@@ -231,7 +293,12 @@ function generateRows(ws: Workspace, datasetId: string): CsvRow[] {
         subject: `${SUBJECTS[i % SUBJECTS.length]!}${i % SUBJECTS.length === 4 ? '' : ` #${i}`}`,
       });
     } else {
-      rows.push({ action_time: String(t), conversation_id: String(70_000_000 + (i % 1000)), teammate_id: String(900 + (i % 6)), action_type: ['assigned', 'replied', 'closed, by rule'][i % 3]! });
+      rows.push({
+        action_time: String(t),
+        conversation_id: String(70_000_000 + (i % 1000)),
+        teammate_id: String(900 + (i % 6)),
+        action_type: ['assigned', 'replied', 'closed, by rule'][i % 3]!,
+      });
     }
   }
   return rows;
@@ -251,12 +318,22 @@ interface ExportRequest {
   baseUrl: string;
   accept?: string;
 }
-type Register = (method: string, template: string, handler: (ctx: ExportRequest, params: string[]) => { status: number; body: Json } | { status: number; bytes: Buffer; contentType: string }) => void;
+type Register = (
+  method: string,
+  template: string,
+  handler: (
+    ctx: ExportRequest,
+    params: string[],
+  ) => { status: number; body: Json } | { status: number; bytes: Buffer; contentType: string },
+) => void;
 
 /** Adds the Reporting Data Export routes to the fake's router (get_datasets before {job_identifier}). */
 export function registerExports(r: Register, ws: Workspace): void {
   const ex = exportsOf(ws);
-  r('GET', '/export/reporting_data/get_datasets', () => ({ status: 200, body: { type: 'list', data: FAKE_DATASETS as unknown as Json[] } }));
+  r('GET', '/export/reporting_data/get_datasets', () => ({
+    status: 200,
+    body: { type: 'list', data: FAKE_DATASETS as unknown as Json[] },
+  }));
   r('POST', '/export/reporting_data/enqueue', (c) => ex.enqueue(c.body));
   r('GET', '/export/reporting_data/{job_identifier}', (c, [id]) => ex.status(id!, c.baseUrl));
   r('GET', '/download/reporting_data/{job_identifier}', (c, [id]) => ex.download(id!, c.accept));

@@ -8,7 +8,11 @@ let fake: FakeIntercom;
 let base: string;
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 4, now: NOW, size: { contacts: 30, conversations: 10, tickets: 3, companies: 5 } });
+  fake = await startFakeIntercom({
+    seed: 4,
+    now: NOW,
+    size: { contacts: 30, conversations: 10, tickets: 3, companies: 5 },
+  });
   base = fake.url;
 });
 afterAll(async () => {
@@ -103,7 +107,15 @@ describe('faults', () => {
     expect((await get(base, `/conversations/${conv}`)).status).toBe(502);
     expect((await get(base, '/conversations')).status).toBe(200);
     fake.setFaults([{ route: '^POST /(contacts|tickets)/search$', kind: 'status', status: 500, times: -1 }]);
-    expect((await fetch(`${base}/tickets/search`, { method: 'POST', headers: apiHeaders(), body: '{"query":{"field":"id","operator":"=","value":"1"}}' })).status).toBe(500);
+    expect(
+      (
+        await fetch(`${base}/tickets/search`, {
+          method: 'POST',
+          headers: apiHeaders(),
+          body: '{"query":{"field":"id","operator":"=","value":"1"}}',
+        })
+      ).status,
+    ).toBe(500);
     expect((await get(base, `/conversations/${conv}`)).status).toBe(200);
     fake.setFaults([{ kind: 'status', status: 500 }]);
     expect((await get(base, '/admins')).status).toBe(500);
@@ -157,7 +169,9 @@ describe('faults', () => {
   it('hang never answers; the request stays in flight until the client gives up', async () => {
     fake.setFaults([{ route: 'GET /me', kind: 'hang' }]);
     // Only the client's own timeout ends it (no answer, no reset): a TimeoutError, not a network error.
-    const err = (await fetch(`${base}/me`, { headers: apiHeaders(), signal: AbortSignal.timeout(300) }).catch((e: unknown) => e)) as Error;
+    const err = (await fetch(`${base}/me`, { headers: apiHeaders(), signal: AbortSignal.timeout(300) }).catch(
+      (e: unknown) => e,
+    )) as Error;
     expect(err.name).toBe('TimeoutError');
     expect(fake.stats.byStatus['hang']).toBeGreaterThanOrEqual(1);
     // The server notices the closed connection; wait for that (bounded), not for a guessed delay.
@@ -168,7 +182,11 @@ describe('faults', () => {
 
   it('probability is seeded: same seed, same pattern', async () => {
     const pattern = async (): Promise<number[]> => {
-      const f = await startFakeIntercom({ seed: 77, size: { contacts: 1, conversations: 1, tickets: 1 }, faults: [{ route: 'GET /tags', kind: 'status', status: 500, times: -1, probability: 0.5 }] });
+      const f = await startFakeIntercom({
+        seed: 77,
+        size: { contacts: 1, conversations: 1, tickets: 1 },
+        faults: [{ route: 'GET /tags', kind: 'status', status: 500, times: -1, probability: 0.5 }],
+      });
       try {
         const out: number[] = [];
         for (let i = 0; i < 30; i++) out.push((await get(f.url, '/tags')).status);
@@ -187,7 +205,11 @@ describe('faults', () => {
 
 describe('latency and stats', () => {
   it('latency is applied per request and in-flight counting includes the wait', async () => {
-    const slow = await startFakeIntercom({ latencyMs: 150, jitterMs: 20, size: { contacts: 5, conversations: 2, tickets: 1 } });
+    const slow = await startFakeIntercom({
+      latencyMs: 150,
+      jitterMs: 20,
+      size: { contacts: 5, conversations: 2, tickets: 1 },
+    });
     try {
       const t0 = Date.now();
       const rs = await Promise.all(Array.from({ length: 10 }, () => get(slow.url, '/admins')));

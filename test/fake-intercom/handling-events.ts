@@ -29,18 +29,35 @@ export function handlingEventsOf(ws: Workspace, c: ConversationCore): FakeHandli
   if (admin && c.idx % 3 === 0) {
     const teammate = { type: 'admin' as const, id: Number(admin.id), name: admin.name, email: admin.email };
     const at = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
-    out.push({ teammate, type: 'paused', timestamp: at(c.created_at + 60), reason: c.idx % 2 === 0 ? 'Paused' : 'Away, at lunch — café' });
+    out.push({
+      teammate,
+      type: 'paused',
+      timestamp: at(c.created_at + 60),
+      reason: c.idx % 2 === 0 ? 'Paused' : 'Away, at lunch — café',
+    });
     out.push({ teammate, type: 'resumed', timestamp: at(c.created_at + 600) });
   }
   return [...out, ...(addedHandlingEvents(ws).get(c.id) ?? [])];
 }
 
-type Register = (method: string, template: string, handler: (ctx: unknown, params: string[]) => { status: number; body: Json }) => void;
+type Register = (
+  method: string,
+  template: string,
+  handler: (ctx: unknown, params: string[]) => { status: number; body: Json },
+) => void;
 
 export function registerHandlingEvents(r: Register, ws: Workspace): void {
   r('GET', '/conversations/{id}/handling_events', (_c, [id]): { status: number; body: Json } => {
     const conv = ws.conversationById.get(id!);
-    if (!conv || cur(conv).deleted) return { status: 404, body: { type: 'error.list', request_id: 'fake-handling', errors: [{ code: 'not_found', message: 'Conversation Not Found' }] } };
+    if (!conv || cur(conv).deleted)
+      return {
+        status: 404,
+        body: {
+          type: 'error.list',
+          request_id: 'fake-handling',
+          errors: [{ code: 'not_found', message: 'Conversation Not Found' }],
+        },
+      };
     return { status: 200, body: { handling_events: handlingEventsOf(ws, conv) as unknown as Json[] } };
   });
 }

@@ -6,7 +6,16 @@ export { shapesForSeed } from './shapes.js';
 export type { ListShapes, NextShape } from './shapes.js';
 export type { WriteLogEntry, WrittenEvent, WrittenReply } from './writes.js';
 export { Workspace, DEFAULT_SIZE, PART_CAP, EMBED_CAP, EVENTS_WINDOW_DAYS, htmlToPlain, cur } from './workspace.js';
-export type { Json, JsonValue, VersionEntry, RecordCore, ContactCore, CompanyCore, ConversationCore, TicketCore } from './workspace.js';
+export type {
+  Json,
+  JsonValue,
+  VersionEntry,
+  RecordCore,
+  ContactCore,
+  CompanyCore,
+  ConversationCore,
+  TicketCore,
+} from './workspace.js';
 export type {
   FakeIntercomOptions,
   WorkspaceSize,

@@ -19,7 +19,8 @@ import { packageRoot } from '../../src/util/package-root.js';
 // ajv is CommonJS with `module.exports.default = Ajv`; under NodeNext the class is `.default`.
 const Ajv = AjvModule.default;
 
-export const DEFAULT_OPENAPI_PATH = process.env['INTERCOM_OPENAPI_YAML'] ?? join(packageRoot, 'spec', 'intercom-openapi', '2.14', 'api.intercom.io.yaml');
+export const DEFAULT_OPENAPI_PATH =
+  process.env['INTERCOM_OPENAPI_YAML'] ?? join(packageRoot, 'spec', 'intercom-openapi', '2.14', 'api.intercom.io.yaml');
 
 type Schema = Record<string, unknown>;
 
@@ -76,12 +77,17 @@ export interface OpenApiValidator {
   componentNames(): string[];
 }
 
-export function loadOpenApiValidator(opts: { path?: string; strict?: boolean; allowExtra?: Record<string, string[]> } = {}): OpenApiValidator {
-  const doc = YAML.parse(fs.readFileSync(opts.path ?? DEFAULT_OPENAPI_PATH, 'utf8')) as { components: { schemas: Record<string, unknown> } };
+export function loadOpenApiValidator(
+  opts: { path?: string; strict?: boolean; allowExtra?: Record<string, string[]> } = {},
+): OpenApiValidator {
+  const doc = YAML.parse(fs.readFileSync(opts.path ?? DEFAULT_OPENAPI_PATH, 'utf8')) as {
+    components: { schemas: Record<string, unknown> };
+  };
   const strict = opts.strict ?? false;
   const allowExtra = opts.allowExtra ?? {};
   const definitions: Schema = {};
-  for (const [name, s] of Object.entries(doc.components.schemas)) definitions[name] = convert(s, strict, allowExtra, name);
+  for (const [name, s] of Object.entries(doc.components.schemas))
+    definitions[name] = convert(s, strict, allowExtra, name);
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, allowUnionTypes: true });
   ajv.addSchema({ $id: 'intercom', definitions });
   const cache = new Map<string, ValidateFunction>();
@@ -91,7 +97,8 @@ export function loadOpenApiValidator(opts: { path?: string; strict?: boolean; al
     if (Array.isArray(s)) return s.map(rewrite);
     if (!isObj(s)) return s;
     const o: Schema = {};
-    for (const [k, v] of Object.entries(s)) o[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/definitions/') ? `intercom${v}` : rewrite(v);
+    for (const [k, v] of Object.entries(s))
+      o[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/definitions/') ? `intercom${v}` : rewrite(v);
     return o;
   };
   return {

@@ -14,7 +14,18 @@ import { registerWorkspaceLists } from './workspace-lists.js';
 import { registerContentExports } from './content-exports.js';
 import { registerHandlingEvents } from './handling-events.js';
 import { registerExports } from './exports.js';
-import type { CompanyCore, ContactCore, ConversationCore, Json, JsonValue, RecordCore, TagCore, TicketCore, VersionEntry, Workspace } from './workspace.js';
+import type {
+  CompanyCore,
+  ContactCore,
+  ConversationCore,
+  Json,
+  JsonValue,
+  RecordCore,
+  TagCore,
+  TicketCore,
+  VersionEntry,
+  Workspace,
+} from './workspace.js';
 
 export class ApiError extends Error {
   constructor(
@@ -158,7 +169,14 @@ function firstAfter(records: RecordCore[], idx: number): number {
   return lo;
 }
 
-function intParam(q: URLSearchParams, name: string, def: number, min: number, max: number | null, clamp: boolean): number {
+function intParam(
+  q: URLSearchParams,
+  name: string,
+  def: number,
+  min: number,
+  max: number | null,
+  clamp: boolean,
+): number {
   const raw = q.get(name);
   if (raw === null || raw === '') return def;
   if (!/^-?\d+$/.test(raw)) throw new ApiError(400, 'parameter_invalid', `${name} must be an integer`, name);
@@ -177,7 +195,14 @@ function getPath(obj: JsonValue | undefined, path: string): FieldValue {
     if (curv === null || curv === undefined || typeof curv !== 'object' || Array.isArray(curv)) return undefined;
     curv = curv[p];
   }
-  if (curv === undefined || curv === null || typeof curv === 'string' || typeof curv === 'number' || typeof curv === 'boolean') return curv;
+  if (
+    curv === undefined ||
+    curv === null ||
+    typeof curv === 'string' ||
+    typeof curv === 'number' ||
+    typeof curv === 'boolean'
+  )
+    return curv;
   return undefined;
 }
 
@@ -211,29 +236,69 @@ export class Api {
       this.routes.push({ method, re, template, handler });
     };
     r('GET', '/me', () => ok(this.ws.renderMe()));
-    r('GET', '/admins', (c) => this.list(c, { path: '/admins', type: 'admin.list', key: 'admins' }, this.ws.admins.map((a) => this.ws.renderAdmin(a))));
+    r('GET', '/admins', (c) =>
+      this.list(
+        c,
+        { path: '/admins', type: 'admin.list', key: 'admins' },
+        this.ws.admins.map((a) => this.ws.renderAdmin(a)),
+      ),
+    );
     r('GET', '/admins/activity_logs', (c) => this.activityLogs(c));
     r('GET', '/admins/{id}', (_c, [id]) => {
       const a = this.ws.admins.find((x) => x.id === id);
       if (!a) throw new ApiError(404, 'not_found', 'Admin not found');
       return ok(this.ws.renderAdmin(a));
     });
-    r('GET', '/teams', (c) => this.list(c, { path: '/teams', type: 'team.list', key: 'teams' }, this.ws.teams.map((t) => this.ws.renderTeam(t))));
-    r('GET', '/tags', (c) => this.list(c, { path: '/tags', type: 'list', key: 'data' }, this.ws.tags.map((t) => this.ws.renderTag(t))));
+    r('GET', '/teams', (c) =>
+      this.list(
+        c,
+        { path: '/teams', type: 'team.list', key: 'teams' },
+        this.ws.teams.map((t) => this.ws.renderTeam(t)),
+      ),
+    );
+    r('GET', '/tags', (c) =>
+      this.list(
+        c,
+        { path: '/tags', type: 'list', key: 'data' },
+        this.ws.tags.map((t) => this.ws.renderTag(t)),
+      ),
+    );
     r('GET', '/segments', (c) => {
       const withCount = c.query.get('include_count') === 'true';
-      return this.list(c, { path: '/segments', type: 'segment.list', key: 'segments' }, this.ws.segments.map((s) => this.ws.renderSegment(s, withCount)));
+      return this.list(
+        c,
+        { path: '/segments', type: 'segment.list', key: 'segments' },
+        this.ws.segments.map((s) => this.ws.renderSegment(s, withCount)),
+      );
     });
     r('GET', '/data_attributes', (c) => this.dataAttributes(c));
-    r('GET', '/ticket_types', (c) => this.list(c, { path: '/ticket_types', type: 'list', key: 'data' }, Array.from({ length: this.ws.size.ticketTypes }, (_, i) => this.ws.renderTicketType(i))));
+    r('GET', '/ticket_types', (c) =>
+      this.list(
+        c,
+        { path: '/ticket_types', type: 'list', key: 'data' },
+        Array.from({ length: this.ws.size.ticketTypes }, (_, i) => this.ws.renderTicketType(i)),
+      ),
+    );
     r('GET', '/subscription_types', (c) =>
-      this.list(c, { path: '/subscription_types', type: 'list', key: 'data' }, Array.from({ length: this.ws.size.subscriptionTypes }, (_, i) => this.ws.renderSubscriptionType(i))),
+      this.list(
+        c,
+        { path: '/subscription_types', type: 'list', key: 'data' },
+        Array.from({ length: this.ws.size.subscriptionTypes }, (_, i) => this.ws.renderSubscriptionType(i)),
+      ),
     );
     r('GET', '/help_center/help_centers', (c) =>
-      this.list(c, { path: '/help_center/help_centers', type: 'list', key: 'data' }, Array.from({ length: this.ws.size.helpCenters }, (_, i) => this.ws.renderHelpCenter(i))),
+      this.list(
+        c,
+        { path: '/help_center/help_centers', type: 'list', key: 'data' },
+        Array.from({ length: this.ws.size.helpCenters }, (_, i) => this.ws.renderHelpCenter(i)),
+      ),
     );
-    r('GET', '/help_center/collections', (c) => this.pagedStatic(c, '/help_center/collections', this.ws.size.collections, (i) => this.ws.renderCollection(i), 20));
-    r('GET', '/articles', (c) => this.pagedStatic(c, '/articles', this.ws.size.articles, (i) => this.ws.renderArticle(i), 25));
+    r('GET', '/help_center/collections', (c) =>
+      this.pagedStatic(c, '/help_center/collections', this.ws.size.collections, (i) => this.ws.renderCollection(i), 20),
+    );
+    r('GET', '/articles', (c) =>
+      this.pagedStatic(c, '/articles', this.ws.size.articles, (i) => this.ws.renderArticle(i), 25),
+    );
     r('GET', '/events', (c) => this.events(c));
     r('GET', '/contacts', (c) => this.listContacts(c));
     r('POST', '/contacts/search', (c) => this.search('contacts', c));
@@ -241,7 +306,11 @@ export class Api {
     r('GET', '/contacts/{id}/notes', (c, [id]) => this.contactNotes(c, this.contact(id as string)));
     r('GET', '/contacts/{id}/tags', (c, [id]) => {
       const ct = this.contact(id as string);
-      return this.list(c, { path: `/contacts/${ct.id}/tags`, type: 'list', key: 'data' }, ct.tagIdxs.map((t) => this.ws.renderTag(this.ws.tags[t] as TagCore)));
+      return this.list(
+        c,
+        { path: `/contacts/${ct.id}/tags`, type: 'list', key: 'data' },
+        ct.tagIdxs.map((t) => this.ws.renderTag(this.ws.tags[t] as TagCore)),
+      );
     });
     r('GET', '/contacts/{id}/companies', (c, [id]) => this.contactCompanies(c, this.contact(id as string)));
     r('GET', '/companies', (c) => this.listCompanies(c, false));
@@ -257,7 +326,9 @@ export class Api {
     r('GET', '/conversations/{id}', (c, [id]) => {
       const conv = this.ws.conversationById.get(id as string);
       if (!conv || cur(conv).deleted) throw new ApiError(404, 'not_found', 'Conversation Not Found');
-      return ok(this.ws.renderConversation(conv, { withParts: true, plain: c.query.get('display_as') === 'plaintext' }));
+      return ok(
+        this.ws.renderConversation(conv, { withParts: true, plain: c.query.get('display_as') === 'plaintext' }),
+      );
     });
     r('POST', '/tickets/search', (c) => this.search('tickets', c));
     r('GET', '/tickets/{id}', (_c, [id]) => {
@@ -305,15 +376,24 @@ export class Api {
       throw new ApiError(400, 'parameter_invalid', 'model must be one of contact, company, conversation', 'model');
     }
     const archived = c.query.get('include_archived') === 'true';
-    const data = this.ws.dataAttributes.filter((d) => (model === null || d.model === model) && (archived || !d.archived)).map((d) => this.ws.renderDataAttribute(d));
+    const data = this.ws.dataAttributes
+      .filter((d) => (model === null || d.model === model) && (archived || !d.archived))
+      .map((d) => this.ws.renderDataAttribute(d));
     return this.list(c, { path: '/data_attributes', type: 'list', key: 'data' }, data);
   }
 
   /** page/per_page lists sorted by updated_at DESC (articles, collections). */
-  private pagedStatic(c: RequestContext, path: string, count: number, render: (i: number) => Json, defPerPage: number): RouteResult {
+  private pagedStatic(
+    c: RequestContext,
+    path: string,
+    count: number,
+    render: (i: number) => Json,
+    defPerPage: number,
+  ): RouteResult {
     const all = Array.from({ length: count }, (_, i) => render(i));
     all.sort((a, b) => (b['updated_at'] as number) - (a['updated_at'] as number) || Number(a['id']) - Number(b['id']));
-    if (this.opts.shapes) return shapedPage(c, this.opts.shapes, all, { path, type: 'list', key: 'data', withTotalCount: true });
+    if (this.opts.shapes)
+      return shapedPage(c, this.opts.shapes, all, { path, type: 'list', key: 'data', withTotalCount: true });
     const page = intParam(c.query, 'page', 1, 1, null, false);
     const perPage = intParam(c.query, 'per_page', defPerPage, 1, 150, true);
     const data = all.slice((page - 1) * perPage, page * perPage);
@@ -322,19 +402,32 @@ export class Api {
 
   private activityLogs(c: RequestContext): RouteResult {
     const afterRaw = c.query.get('created_at_after');
-    if (afterRaw === null || afterRaw === '') throw new ApiError(400, 'parameter_not_found', 'created_at_after is a required parameter', 'created_at_after');
-    if (!/^\d+$/.test(afterRaw)) throw new ApiError(400, 'parameter_invalid', 'created_at_after must be a UNIX timestamp', 'created_at_after');
+    if (afterRaw === null || afterRaw === '')
+      throw new ApiError(400, 'parameter_not_found', 'created_at_after is a required parameter', 'created_at_after');
+    if (!/^\d+$/.test(afterRaw))
+      throw new ApiError(400, 'parameter_invalid', 'created_at_after must be a UNIX timestamp', 'created_at_after');
     const beforeRaw = c.query.get('created_at_before');
-    if (beforeRaw !== null && !/^\d+$/.test(beforeRaw)) throw new ApiError(400, 'parameter_invalid', 'created_at_before must be a UNIX timestamp', 'created_at_before');
+    if (beforeRaw !== null && !/^\d+$/.test(beforeRaw))
+      throw new ApiError(400, 'parameter_invalid', 'created_at_before must be a UNIX timestamp', 'created_at_before');
     const after = Number(afterRaw);
     const before = beforeRaw === null ? this.ws.clock.now() : Number(beforeRaw);
     if (before - after > this.opts.activityLogMaxWindowDays * DAY) {
       // Mimics the 500s Intercom answers for wide windows.
-      throw new ApiError(500, 'server_error', 'Request failed due to an internal error. Please try again with a narrower created_at range.');
+      throw new ApiError(
+        500,
+        'server_error',
+        'Request failed due to an internal error. Please try again with a narrower created_at range.',
+      );
     }
     if (this.opts.shapes) {
-      const inWindow = this.ws.activityLogs.filter((l) => l.created_at >= after && l.created_at <= before).map((l) => this.ws.renderActivityLog(l));
-      return shapedPage(c, this.opts.shapes, inWindow, { path: '/admins/activity_logs', type: 'activity_log.list', key: 'activity_logs' });
+      const inWindow = this.ws.activityLogs
+        .filter((l) => l.created_at >= after && l.created_at <= before)
+        .map((l) => this.ws.renderActivityLog(l));
+      return shapedPage(c, this.opts.shapes, inWindow, {
+        path: '/admins/activity_logs',
+        type: 'activity_log.list',
+        key: 'activity_logs',
+      });
     }
     const perPage = intParam(c.query, 'per_page', 20, 1, 150, true);
     let offset = 0;
@@ -354,7 +447,9 @@ export class Api {
       type: 'activity_log.list',
       pages: {
         type: 'pages',
-        next: hasMore ? { per_page: perPage, starting_after: Buffer.from(`al1.${offset + perPage}`).toString('base64url') } : null,
+        next: hasMore
+          ? { per_page: perPage, starting_after: Buffer.from(`al1.${offset + perPage}`).toString('base64url') }
+          : null,
         page: Math.floor(offset / perPage) + 1,
         per_page: perPage,
         total_pages: Math.ceil(all.length / perPage),
@@ -399,13 +494,19 @@ export class Api {
   private contactNotes(c: RequestContext, ct: ContactCore): RouteResult {
     if (this.opts.shapes) {
       const all = this.ws.noteIds(ct).map((_, n) => this.ws.renderNote(ct, ct.noteCount - 1 - n));
-      return shapedPage(c, this.opts.shapes, all, { path: `/contacts/${ct.id}/notes`, type: 'list', key: 'data', withTotalCount: true });
+      return shapedPage(c, this.opts.shapes, all, {
+        path: `/contacts/${ct.id}/notes`,
+        type: 'list',
+        key: 'data',
+        withTotalCount: true,
+      });
     }
     const page = intParam(c.query, 'page', 1, 1, null, false);
     const perPage = intParam(c.query, 'per_page', 50, 1, 150, true);
     const ids = this.ws.noteIds(ct); // newest first
     const data: Json[] = [];
-    for (let n = (page - 1) * perPage; n < Math.min(ids.length, page * perPage); n++) data.push(this.ws.renderNote(ct, ct.noteCount - 1 - n));
+    for (let n = (page - 1) * perPage; n < Math.min(ids.length, page * perPage); n++)
+      data.push(this.ws.renderNote(ct, ct.noteCount - 1 - n));
     return ok({ type: 'list', data, total_count: ids.length, pages: pageBased(ids.length, page, perPage) });
   }
 
@@ -413,7 +514,13 @@ export class Api {
     const all = ct.companyIdxs.map((j) => this.ws.companies[j] as CompanyCore).filter((co) => !cur(co).deleted);
     if (this.opts.shapes) {
       const rendered = all.map((co) => this.ws.renderCompany(co));
-      return shapedPage(c, this.opts.shapes, rendered, { path: `/contacts/${ct.id}/companies`, type: 'list', key: 'companies', altKey: 'data', withTotalCount: true });
+      return shapedPage(c, this.opts.shapes, rendered, {
+        path: `/contacts/${ct.id}/companies`,
+        type: 'list',
+        key: 'companies',
+        altKey: 'data',
+        withTotalCount: true,
+      });
     }
     const page = intParam(c.query, 'page', 1, 1, null, false);
     const perPage = intParam(c.query, 'per_page', 50, 1, 150, true);
@@ -425,7 +532,8 @@ export class Api {
       data,
       pages: {
         type: 'pages',
-        next: page < totalPages ? `${c.baseUrl}/contacts/${ct.id}/companies?page=${page + 1}&per_page=${perPage}` : null,
+        next:
+          page < totalPages ? `${c.baseUrl}/contacts/${ct.id}/companies?page=${page + 1}&per_page=${perPage}` : null,
         page,
         per_page: perPage,
         total_pages: totalPages,
@@ -478,7 +586,14 @@ export class Api {
     return this.recordText(cur(co), () => this.ws.renderCompany(co));
   }
 
-  private cursorList<T extends RecordCore>(c: RequestContext, records: T[], defPerPage: number, text: (r: T) => RecordText, key: string, type: string): RouteResult {
+  private cursorList<T extends RecordCore>(
+    c: RequestContext,
+    records: T[],
+    defPerPage: number,
+    text: (r: T) => RecordText,
+    key: string,
+    type: string,
+  ): RouteResult {
     const perPage = intParam(c.query, 'per_page', defPerPage, 1, 150, false);
     const alive = this.memoFilter(`alive:${type}`, records, (x) => !cur(x).deleted);
     let start = 0;
@@ -489,9 +604,15 @@ export class Api {
       start = firstAfter(alive, d.idx);
     }
     const slice = alive.slice(start, start + perPage);
-    const pages: Json = { type: 'pages', page: Math.floor(start / perPage) + 1, per_page: perPage, total_pages: Math.ceil(alive.length / perPage) };
+    const pages: Json = {
+      type: 'pages',
+      page: Math.floor(start / perPage) + 1,
+      per_page: perPage,
+      total_pages: Math.ceil(alive.length / perPage),
+    };
     const last = slice[slice.length - 1];
-    if (last && start + perPage < alive.length) pages['next'] = { per_page: perPage, starting_after: encodeCursor(0, last.idx) };
+    if (last && start + perPage < alive.length)
+      pages['next'] = { per_page: perPage, starting_after: encodeCursor(0, last.idx) };
     return listBytes({ type }, key, slice.map(text), { total_count: alive.length, pages });
   }
 
@@ -500,7 +621,14 @@ export class Api {
   }
 
   private listConversations(c: RequestContext): RouteResult {
-    return this.cursorList(c, this.ws.conversations, 20, (x) => this.conversationText(x), 'conversations', 'conversation.list');
+    return this.cursorList(
+      c,
+      this.ws.conversations,
+      20,
+      (x) => this.conversationText(x),
+      'conversations',
+      'conversation.list',
+    );
   }
 
   /** GET /companies and POST /companies/list: page/per_page, at most the first 10,000 companies are reachable. */
@@ -508,10 +636,17 @@ export class Api {
     const page = intParam(c.query, 'page', 1, 1, null, false);
     const perPage = intParam(c.query, 'per_page', 15, 1, 60, true);
     // user_count only changes with mutations (generation).
-    const all = this.memoFilter(`companies:${onlyWithUsers}`, this.ws.companies, (co) => !cur(co).deleted && (!onlyWithUsers || co.userCount > 0));
+    const all = this.memoFilter(
+      `companies:${onlyWithUsers}`,
+      this.ws.companies,
+      (co) => !cur(co).deleted && (!onlyWithUsers || co.userCount > 0),
+    );
     const reachable = all.slice(0, 10_000);
     const data = reachable.slice((page - 1) * perPage, page * perPage).map((co) => this.companyText(co));
-    return listBytes({ type: 'list' }, 'data', data, { pages: pageBased(all.length, page, perPage), total_count: all.length });
+    return listBytes({ type: 'list' }, 'data', data, {
+      pages: pageBased(all.length, page, perPage),
+      total_count: all.length,
+    });
   }
 
   // ------------------------------------------------------------ scroll
@@ -534,7 +669,8 @@ export class Api {
       this.scroll = { param: p, companyIdxs: idxs, offset: 0, lastUsedMs: nowMs };
       return this.scrollPage(this.scroll);
     }
-    if (!this.scroll || this.scroll.param !== param) throw new ApiError(404, 'not_found', 'scroll_param not found or expired');
+    if (!this.scroll || this.scroll.param !== param)
+      throw new ApiError(404, 'not_found', 'scroll_param not found or expired');
     this.scroll.lastUsedMs = nowMs;
     return this.scrollPage(this.scroll);
   }
@@ -542,7 +678,10 @@ export class Api {
   private scrollPage(s: ScrollState): RouteResult {
     const idxs = s.companyIdxs.slice(s.offset, s.offset + this.opts.scrollPageSize);
     s.offset += idxs.length;
-    const data = idxs.map((i) => this.ws.companies[i] as CompanyCore).filter((co) => !cur(co).deleted).map((co) => this.companyText(co));
+    const data = idxs
+      .map((i) => this.ws.companies[i] as CompanyCore)
+      .filter((co) => !cur(co).deleted)
+      .map((co) => this.companyText(co));
     if (idxs.length === 0) this.scroll = null; // end reached: the scroll is closed
     const shapes = this.opts.shapes;
     const key = shapes?.recordsKey === 'alternate' ? 'companies' : 'data';
@@ -559,7 +698,8 @@ export class Api {
 
   private search(stream: SearchStream, c: RequestContext): RouteResult {
     const body = c.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'parameter_invalid', 'A JSON body with a query is required');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new ApiError(400, 'parameter_invalid', 'A JSON body with a query is required');
     const b = body as Record<string, unknown>;
     if (!('query' in b)) throw new ApiError(400, 'parameter_not_found', 'query is a required parameter', 'query');
     let pred: Predicate;
@@ -573,16 +713,19 @@ export class Api {
     let perPage = stream === 'contacts' ? 50 : 20;
     let startingAfter: string | null = null;
     if (pag !== undefined && pag !== null) {
-      if (typeof pag !== 'object' || Array.isArray(pag)) throw new ApiError(400, 'parameter_invalid', 'pagination must be an object', 'pagination');
+      if (typeof pag !== 'object' || Array.isArray(pag))
+        throw new ApiError(400, 'parameter_invalid', 'pagination must be an object', 'pagination');
       const p = pag as Record<string, unknown>;
       if (p['per_page'] !== undefined) {
         const pp = p['per_page'];
-        if (typeof pp !== 'number' || !Number.isInteger(pp) || pp < 1 || pp > 150) throw new ApiError(400, 'parameter_invalid', 'per_page must be an integer between 1 and 150', 'per_page');
+        if (typeof pp !== 'number' || !Number.isInteger(pp) || pp < 1 || pp > 150)
+          throw new ApiError(400, 'parameter_invalid', 'per_page must be an integer between 1 and 150', 'per_page');
         perPage = pp;
       }
       const sa = p['starting_after'];
       if (sa !== undefined && sa !== null) {
-        if (typeof sa !== 'string') throw new ApiError(400, 'parameter_invalid', 'starting_after must be a string', 'starting_after');
+        if (typeof sa !== 'string')
+          throw new ApiError(400, 'parameter_invalid', 'starting_after must be a string', 'starting_after');
         startingAfter = sa;
       }
     }
@@ -610,9 +753,15 @@ export class Api {
       if (stream === 'conversations') return this.conversationText(h.rec as ConversationCore, h.v);
       return this.ticketText(h.rec as TicketCore, h.v);
     };
-    const pages: Json = { type: 'pages', page: Math.floor(start / perPage) + 1, per_page: perPage, total_pages: Math.ceil(hits.length / perPage) };
+    const pages: Json = {
+      type: 'pages',
+      page: Math.floor(start / perPage) + 1,
+      per_page: perPage,
+      total_pages: Math.ceil(hits.length / perPage),
+    };
     const last = slice[slice.length - 1];
-    if (last && start + perPage < hits.length) pages['next'] = { per_page: perPage, starting_after: encodeCursor(last.key, last.rec.idx) };
+    if (last && start + perPage < hits.length)
+      pages['next'] = { per_page: perPage, starting_after: encodeCursor(last.key, last.rec.idx) };
     const key = stream === 'contacts' ? 'data' : stream;
     const type = stream === 'contacts' ? 'list' : stream === 'conversations' ? 'conversation.list' : 'ticket.list';
     return listBytes({ type }, key, slice.map(text), { total_count: hits.length, pages });
@@ -629,7 +778,8 @@ export class Api {
     const hits = byDay ? scanByDay(index, pred, reader) : scan(index.hits, pred, reader);
     let validUntil = Infinity;
     for (const vt of this.ws.visibilityTimes) if (vt > t && vt < validUntil) validUntil = vt;
-    if (this.searchCache.size >= MAX_CACHED_SEARCHES) this.searchCache.delete(this.searchCache.keys().next().value as string);
+    if (this.searchCache.size >= MAX_CACHED_SEARCHES)
+      this.searchCache.delete(this.searchCache.keys().next().value as string);
     this.searchCache.set(ck, { gen: this.ws.generation, validUntil, hits });
     return hits;
   }
@@ -642,7 +792,8 @@ export class Api {
   private visibleIndex(stream: SearchStream, t: number): VisibleIndex {
     const known = this.visibleIndexes.get(stream);
     if (known && known.gen === this.ws.generation && known.validFrom <= t && t < known.validUntil) return known;
-    const list: RecordCore[] = stream === 'contacts' ? this.ws.contacts : stream === 'conversations' ? this.ws.conversations : this.ws.tickets;
+    const list: RecordCore[] =
+      stream === 'contacts' ? this.ws.contacts : stream === 'conversations' ? this.ws.conversations : this.ws.tickets;
     const sorted: SearchHit[] = [];
     let validFrom = -Infinity;
     let validUntil = Infinity;
@@ -652,7 +803,13 @@ export class Api {
         else validFrom = Math.max(validFrom, e.visibleAt);
       }
       const v = this.ws.visibleVersion(rec, t);
-      if (v) sorted.push({ rec, v, key: mix32((rec.idHash + Math.imul(v.updated_at, 0x9e3779b1)) >>> 0), updated_at: v.updated_at });
+      if (v)
+        sorted.push({
+          rec,
+          v,
+          key: mix32((rec.idHash + Math.imul(v.updated_at, 0x9e3779b1)) >>> 0),
+          updated_at: v.updated_at,
+        });
     }
     sorted.sort((a, b) => a.key - b.key || a.rec.idx - b.rec.idx);
     // Fresh objects allocated in search order: a scan then walks memory sequentially instead of
@@ -738,7 +895,12 @@ class FieldReader {
     private readonly ws: Workspace,
     private readonly stream: SearchStream,
   ) {
-    this.getter = stream === 'contacts' ? (f) => this.contactField(f) : stream === 'conversations' ? (f) => this.conversationField(f) : (f) => this.ticketField(f);
+    this.getter =
+      stream === 'contacts'
+        ? (f) => this.contactField(f)
+        : stream === 'conversations'
+          ? (f) => this.conversationField(f)
+          : (f) => this.ticketField(f);
   }
 
   at(hit: SearchHit): Getter {
@@ -836,7 +998,9 @@ class FieldReader {
       case 'state':
         return t.stateCategory;
       case 'category':
-        return ({ Customer: 'request', 'Back-office': 'task', Tracker: 'tracker' } as const)[ws.ticketTypeCategory(t.ticketTypeIdx)];
+        return ({ Customer: 'request', 'Back-office': 'task', Tracker: 'tracker' } as const)[
+          ws.ticketTypeCategory(t.ticketTypeIdx)
+        ];
       case 'ticket_type_id':
         return ws.ticketTypeId(t.ticketTypeIdx);
       case 'contact_ids':
@@ -858,7 +1022,9 @@ class FieldReader {
           const name = byId ? (byId['name'] as string) : key;
           const ta = this.full()['ticket_attributes'] as Json;
           const val = ta[name];
-          return typeof val === 'string' || typeof val === 'number' || typeof val === 'boolean' || val === null ? val : undefined;
+          return typeof val === 'string' || typeof val === 'number' || typeof val === 'boolean' || val === null
+            ? val
+            : undefined;
         }
         return getPath(this.full(), f);
       }

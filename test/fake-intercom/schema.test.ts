@@ -12,7 +12,11 @@ let fake: FakeIntercom;
 let base: string;
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 11, now: NOW, size: { contacts: 120, companies: 30, conversations: 60, tickets: 20, largeConversations: 1, largeTickets: 1 } });
+  fake = await startFakeIntercom({
+    seed: 11,
+    now: NOW,
+    size: { contacts: 120, companies: 30, conversations: 60, tickets: 20, largeConversations: 1, largeTickets: 1 },
+  });
   base = fake.url;
   validator(); // compile once
 });
@@ -56,13 +60,18 @@ describe('schema conformance', () => {
     for (const s of segNoCount.segments as J[]) expect(s.count).toBeUndefined();
     // teams reference real admins
     const admins = new Set(((await get(base, '/admins')).body.admins as J[]).map((a: J) => Number(a.id)));
-    for (const t of (await get(base, '/teams')).body.teams as J[]) for (const a of t.admin_ids as number[]) expect(admins.has(a)).toBe(true);
+    for (const t of (await get(base, '/teams')).body.teams as J[])
+      for (const a of t.admin_ids as number[]) expect(admins.has(a)).toBe(true);
     // data attributes: integer ids on custom ones, none on built-in ones
     const da = (await get(base, '/data_attributes?model=contact')).body.data as J[];
     expect(da.some((d: J) => d.custom && Number.isInteger(d.id))).toBe(true);
     expect(da.filter((d: J) => !d.custom).every((d: J) => d.id === undefined)).toBe(true);
     expect(da.every((d: J) => !d.archived)).toBe(true);
-    expect(((await get(base, '/data_attributes?model=contact&include_archived=true')).body.data as J[]).some((d: J) => d.archived)).toBe(true);
+    expect(
+      ((await get(base, '/data_attributes?model=contact&include_archived=true')).body.data as J[]).some(
+        (d: J) => d.archived,
+      ),
+    ).toBe(true);
   });
 
   it('conversation data attributes (model "conversation" is missing from the spec enum; everything else validates)', async () => {
@@ -131,12 +140,21 @@ describe('schema conformance', () => {
     }
     const plain = await get(base, `/conversations/${list.body.conversations[0].id}?display_as=plaintext`);
     expectValid('conversation', plain.body);
-    const cs = await post(base, '/contacts/search', { query: { field: 'updated_at', operator: '>', value: NOW - 400 * DAY }, pagination: { per_page: 150 } });
+    const cs = await post(base, '/contacts/search', {
+      query: { field: 'updated_at', operator: '>', value: NOW - 400 * DAY },
+      pagination: { per_page: 150 },
+    });
     expectValid('contact_list', cs.body, 'contacts search');
-    const vs = await post(base, '/conversations/search', { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150 } });
+    const vs = await post(base, '/conversations/search', {
+      query: { field: 'updated_at', operator: '>', value: 0 },
+      pagination: { per_page: 150 },
+    });
     expectValid('conversation_list', vs.body, 'conversations search');
     expect(vs.body.conversations.length).toBe(60);
-    const ts = await post(base, '/tickets/search', { query: { field: 'updated_at', operator: '>', value: 0 }, pagination: { per_page: 150 } });
+    const ts = await post(base, '/tickets/search', {
+      query: { field: 'updated_at', operator: '>', value: 0 },
+      pagination: { per_page: 150 },
+    });
     expectValid('ticket_list', ts.body, 'tickets search');
     expect(ts.body.tickets.length).toBe(20);
     for (const t of ts.body.tickets as J[]) {

@@ -9,7 +9,13 @@ let fake: FakeIntercom;
 let base: string;
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 2, now: NOW, scrollIdleSeconds: 1, scrollPageSize: 50, size: { companies: 120, contacts: 150, conversations: 5, tickets: 2 } });
+  fake = await startFakeIntercom({
+    seed: 2,
+    now: NOW,
+    scrollIdleSeconds: 1,
+    scrollPageSize: 50,
+    size: { companies: 120, contacts: 150, conversations: 5, tickets: 2 },
+  });
   base = fake.url;
 });
 afterAll(async () => {
@@ -106,7 +112,11 @@ describe('company lists', () => {
   });
 
   it('GET /companies stops at 10,000 companies', async () => {
-    const big = await startFakeIntercom({ seed: 3, now: NOW, size: { companies: 10_030, contacts: 10, conversations: 1, tickets: 1 } });
+    const big = await startFakeIntercom({
+      seed: 3,
+      now: NOW,
+      size: { companies: 10_030, contacts: 10, conversations: 1, tickets: 1 },
+    });
     try {
       const last = await get(big.url, '/companies?page=167&per_page=60'); // offsets 9960..10019
       expect(last.body.data.length).toBe(40);

@@ -74,7 +74,12 @@ const CONTACT_FIELDS: Record<string, FieldKind> = {
   tag_id: 'strings',
 };
 /** Kinds of the generated contact custom attributes (others are strings). */
-const CONTACT_CUSTOM: Record<string, FieldKind> = { plan: 'string', seats: 'integer', vip: 'boolean', last_order_at: 'date' };
+const CONTACT_CUSTOM: Record<string, FieldKind> = {
+  plan: 'string',
+  seats: 'integer',
+  vip: 'boolean',
+  last_order_at: 'date',
+};
 
 const CONVERSATION_FIELDS: Record<string, FieldKind> = {
   id: 'string',
@@ -154,7 +159,8 @@ const TICKET_FIELDS: Record<string, FieldKind> = {
 
 export function fieldKind(stream: SearchStream, field: string): FieldKind | undefined {
   if (stream === 'contacts') {
-    if (field.startsWith('custom_attributes.')) return CONTACT_CUSTOM[field.slice('custom_attributes.'.length)] ?? 'string';
+    if (field.startsWith('custom_attributes.'))
+      return CONTACT_CUSTOM[field.slice('custom_attributes.'.length)] ?? 'string';
     return CONTACT_FIELDS[field];
   }
   if (stream === 'conversations') {
@@ -184,13 +190,17 @@ function compileNode(stream: SearchStream, node: unknown, depth: number): Predic
   if (!isObj(node)) throw bad('query must be an object');
   if (isLeaf(node)) return compileLeaf(stream, node);
   const op = node['operator'];
-  if (op !== 'AND' && op !== 'OR') throw bad(`Invalid operator for a group of filters: ${JSON.stringify(op)} (expected AND or OR)`);
-  if (depth >= MAX_GROUP_DEPTH) throw bad(`Too many nested filters: at most ${MAX_GROUP_DEPTH} levels of nesting are allowed`);
+  if (op !== 'AND' && op !== 'OR')
+    throw bad(`Invalid operator for a group of filters: ${JSON.stringify(op)} (expected AND or OR)`);
+  if (depth >= MAX_GROUP_DEPTH)
+    throw bad(`Too many nested filters: at most ${MAX_GROUP_DEPTH} levels of nesting are allowed`);
   const value = node['value'];
   if (!Array.isArray(value) || value.length === 0) throw bad('The value of an AND/OR filter must be a non-empty array');
-  if (value.length > MAX_FILTERS_PER_GROUP) throw bad(`Too many filters in one group: at most ${MAX_FILTERS_PER_GROUP} are allowed`);
+  if (value.length > MAX_FILTERS_PER_GROUP)
+    throw bad(`Too many filters in one group: at most ${MAX_FILTERS_PER_GROUP} are allowed`);
   const leaves = value.filter(isLeaf).length;
-  if (leaves !== 0 && leaves !== value.length) throw bad('A group must contain either only filters or only nested groups');
+  if (leaves !== 0 && leaves !== value.length)
+    throw bad('A group must contain either only filters or only nested groups');
   const subs = value.map((v) => compileNode(stream, v, depth + 1));
   // Plain loops: no closure allocated per record evaluated (searches scan every record).
   if (op === 'AND') {
@@ -252,13 +262,18 @@ function compileLeaf(stream: SearchStream, node: Record<string, unknown>): Predi
   if (contactDate && (op === '!=' || op === '>=' || op === '<=' || op === 'IN' || op === 'NIN')) {
     throw bad(`The operator ${op} is not supported on the date field ${field}`);
   }
-  if (stream === 'contacts' && field === 'tag_id' && op !== '=' && op !== '!=') throw bad('tag_id supports only the = and != operators');
+  if (stream === 'contacts' && field === 'tag_id' && op !== '=' && op !== '!=')
+    throw bad('tag_id supports only the = and != operators');
   const isRange = op === '>' || op === '<' || op === '>=' || op === '<=';
   const isText = op === '~' || op === '!~' || op === '^' || op === '$';
-  if (isRange && kind !== 'integer' && kind !== 'date' && kind !== 'any') throw bad(`The operator ${op} is only valid for integer and date fields (${field})`);
-  if (isText && kind !== 'string' && kind !== 'strings' && kind !== 'any') throw bad(`The operator ${op} is only valid for string fields (${field})`);
-  if ((op === 'IN' || op === 'NIN') && !Array.isArray(raw)) throw bad(`The operator ${op} requires an array value (${field})`);
-  if (op !== 'IN' && op !== 'NIN' && Array.isArray(raw)) throw bad(`The operator ${op} does not accept an array value (${field})`);
+  if (isRange && kind !== 'integer' && kind !== 'date' && kind !== 'any')
+    throw bad(`The operator ${op} is only valid for integer and date fields (${field})`);
+  if (isText && kind !== 'string' && kind !== 'strings' && kind !== 'any')
+    throw bad(`The operator ${op} is only valid for string fields (${field})`);
+  if ((op === 'IN' || op === 'NIN') && !Array.isArray(raw))
+    throw bad(`The operator ${op} requires an array value (${field})`);
+  if (op !== 'IN' && op !== 'NIN' && Array.isArray(raw))
+    throw bad(`The operator ${op} does not accept an array value (${field})`);
 
   // --- value coercion
   const numeric = kind === 'integer' || kind === 'date';
@@ -298,10 +313,16 @@ function compileLeaf(stream: SearchStream, node: Record<string, unknown>): Predi
       case '>':
       case '>=':
         // conversations/tickets: "Greater (or equal) than"; contact integers: strict for '>'
-        return typeof f === 'number' && (stream !== 'contacts' || op === '>=' ? f >= (value as number) : f > (value as number));
+        return (
+          typeof f === 'number' &&
+          (stream !== 'contacts' || op === '>=' ? f >= (value as number) : f > (value as number))
+        );
       case '<':
       case '<=':
-        return typeof f === 'number' && (stream !== 'contacts' || op === '<=' ? f <= (value as number) : f < (value as number));
+        return (
+          typeof f === 'number' &&
+          (stream !== 'contacts' || op === '<=' ? f <= (value as number) : f < (value as number))
+        );
     }
     const arr = Array.isArray(f) ? f : null;
     const matchesAny = (pred: (x: unknown) => boolean): boolean => (arr ? arr.some(pred) : pred(f));

@@ -73,7 +73,17 @@ const STATUS_CODES: Record<number, [string, string]> = {
 };
 
 function newStats(): FakeStats {
-  return { totalRequests: 0, byRoute: {}, byStatus: {}, rateLimited: 0, faultsInjected: 0, currentInFlight: 0, maxInFlight: 0, windows: [], autoMutations: 0 };
+  return {
+    totalRequests: 0,
+    byRoute: {},
+    byStatus: {},
+    rateLimited: 0,
+    faultsInjected: 0,
+    currentInFlight: 0,
+    maxInFlight: 0,
+    windows: [],
+    autoMutations: 0,
+  };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -185,7 +195,8 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
   /** The exact body of a route's answer (hot routes hand over pre-serialized bytes). */
   const bodyText = (out: RouteResult): string | Buffer => ('bytes' in out ? out.bytes : JSON.stringify(out.body));
 
-  const sendJson = (res: http.ServerResponse, status: number, body: Json, headers: Record<string, string>): void => sendResult(res, { status, body }, headers);
+  const sendJson = (res: http.ServerResponse, status: number, body: Json, headers: Record<string, string>): void =>
+    sendResult(res, { status, body }, headers);
 
   const sendResult = (res: http.ServerResponse, out: RouteResult, headers: Record<string, string>): void => {
     const status = out.status;
@@ -197,7 +208,11 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
     }
     const txt = bodyText(out);
     const contentType = ('bytes' in out && out.contentType) || 'application/json; charset=utf-8';
-    res.writeHead(status, { ...headers, 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(txt)) });
+    res.writeHead(status, {
+      ...headers,
+      'Content-Type': contentType,
+      'Content-Length': String(Buffer.byteLength(txt)),
+    });
     res.end(txt);
     countStatus(String(status));
     if (status === 429) stats.rateLimited++;
@@ -225,7 +240,12 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
     }
     const reply = (status: number, payload: unknown): void => {
       const txt = JSON.stringify(payload);
-      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(txt)) }).end(txt);
+      res
+        .writeHead(status, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Length': String(Buffer.byteLength(txt)),
+        })
+        .end(txt);
     };
     try {
       if (method === 'GET' && path === '/__fake/stats') return reply(200, stats);
@@ -296,7 +316,17 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
 
     const version = req.headers['intercom-version'];
     if (typeof version !== 'string' || !SUPPORTED_VERSIONS.includes(version.trim())) {
-      return sendJson(res, 400, errorBody('intercom_version_invalid', version === undefined ? 'Intercom-Version header is required' : `Requested version ${String(version)} is not valid`), headers);
+      return sendJson(
+        res,
+        400,
+        errorBody(
+          'intercom_version_invalid',
+          version === undefined
+            ? 'Intercom-Version header is required'
+            : `Requested version ${String(version)} is not valid`,
+        ),
+        headers,
+      );
     }
     if (presented !== token) return sendJson(res, 401, errorBody('unauthorized', 'Access Token Invalid'), headers);
     if (rl.over) return sendJson(res, 429, errorBody('rate_limit_exceeded', 'Rate Limit Exceeded'), headers);
@@ -312,14 +342,23 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
           return sendJson(res, status, errorBody(code, message), headers);
         }
         case '429':
-          return sendJson(res, 429, errorBody('rate_limit_exceeded', 'Rate Limit Exceeded'), fault.withHeaders === false ? {} : { ...headers, 'X-RateLimit-Remaining': '0' });
+          return sendJson(
+            res,
+            429,
+            errorBody('rate_limit_exceeded', 'Rate Limit Exceeded'),
+            fault.withHeaders === false ? {} : { ...headers, 'X-RateLimit-Remaining': '0' },
+          );
         case 'hang':
           hanging.add(res);
           countStatus('hang');
           return;
         case 'malformed': {
           const txt = '<html><head><title>502 Bad Gateway</title></head><body>upstream error</body></html>';
-          res.writeHead(200, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(txt)) });
+          res.writeHead(200, {
+            ...headers,
+            'Content-Type': 'application/json; charset=utf-8',
+            'Content-Length': String(Buffer.byteLength(txt)),
+          });
           res.end(txt);
           countStatus('200');
           return;
@@ -342,21 +381,33 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
           throw new ApiError(400, 'parameter_invalid', 'The request body is not valid JSON');
         }
       }
-      const ctx: RequestContext = { method, path, query: url.searchParams, body: parsed, baseUrl, accept: req.headers.accept };
+      const ctx: RequestContext = {
+        method,
+        path,
+        query: url.searchParams,
+        body: parsed,
+        baseUrl,
+        accept: req.headers.accept,
+      };
       out = route.run(ctx);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       out = { status: e.status, body: errorBody(e.code, e.message, e.field) };
     }
     const status = out.status;
-    if (fault?.kind === 'records' && status === 200) out = { status, body: rewriteRecords(JSON.parse(bodyText(out).toString()) as Json, fault.records ?? []) };
+    if (fault?.kind === 'records' && status === 200)
+      out = { status, body: rewriteRecords(JSON.parse(bodyText(out).toString()) as Json, fault.records ?? []) };
 
     if (fault && (fault.kind === 'reset' || fault.kind === 'truncate')) {
       const txt = Buffer.from(bodyText(out));
       const half = txt.subarray(0, Math.max(1, Math.floor(txt.length / 2)));
       if (fault.kind === 'reset') {
         // Full Content-Length announced, half the body sent, then the socket is destroyed.
-        res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(txt.length) });
+        res.writeHead(status, {
+          ...headers,
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Length': String(txt.length),
+        });
         res.write(half, () => setTimeout(() => res.socket?.destroy(), 5));
         countStatus('reset');
       } else {
@@ -375,7 +426,11 @@ export async function startFakeIntercom(opts: FakeIntercomOptions = {}): Promise
     const p = url.pathname.startsWith('/__fake/') ? handleControl(req, res, url.pathname) : handleApi(req, res, url);
     p.catch((e: unknown) => {
       if (!res.headersSent) {
-        const txt = JSON.stringify({ type: 'error.list', request_id: requestId(), errors: [{ code: 'server_error', message: e instanceof Error ? e.message : String(e) }] });
+        const txt = JSON.stringify({
+          type: 'error.list',
+          request_id: requestId(),
+          errors: [{ code: 'server_error', message: e instanceof Error ? e.message : String(e) }],
+        });
         res.writeHead(500, { 'Content-Type': 'application/json' }).end(txt);
         countStatus('500');
       } else res.destroy();
@@ -444,7 +499,9 @@ function rewriteRecords(body: Json, rewrites: RecordRewrite[]): Json {
 
 function rewriteList(list: Json[], spec: RecordRewrite): void {
   // Matched before any rewrite: a rewrite may remove the id itself.
-  const matched = list.filter((item) => item && typeof item === 'object' && spec.ids?.includes(String((item as Record<string, Json>).id)));
+  const matched = list.filter(
+    (item) => item && typeof item === 'object' && spec.ids?.includes(String((item as Record<string, Json>).id)),
+  );
   for (const item of matched) {
     const record = item as Record<string, Json>;
     for (const field of spec.unset ?? []) delete record[field];

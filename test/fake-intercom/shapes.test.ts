@@ -47,14 +47,24 @@ describe('shape variants', () => {
 
   it.each(['url', 'cursor', 'pages'] as const)('pages.next as %s: every admin once, in small pages', async (next) => {
     const shapes: ListShapes = { next, totalCount: 'number', recordsKey: 'schema', pageSize: 3 };
-    fake = await startFakeIntercom({ seed: 4, now: NOW, shapes, size: { admins: 8, contacts: 3, companies: 2, conversations: 1, tickets: 1 } });
+    fake = await startFakeIntercom({
+      seed: 4,
+      now: NOW,
+      shapes,
+      size: { admins: 8, contacts: 3, companies: 2, conversations: 1, tickets: 1 },
+    });
     const { ids, forms } = await walk(fake.url, '/admins', 'admins');
     expect(ids.sort()).toEqual([...fake.groundTruth().admins].sort());
     expect(forms).toEqual([next, next]);
   });
 
   it('the scroll sends total_count null and its records under `companies` when asked', async () => {
-    fake = await startFakeIntercom({ seed: 4, now: NOW, shapes: { next: 'cursor', totalCount: 'null', recordsKey: 'alternate', pageSize: 2 }, size: { companies: 5, contacts: 3, conversations: 1, tickets: 1 } });
+    fake = await startFakeIntercom({
+      seed: 4,
+      now: NOW,
+      shapes: { next: 'cursor', totalCount: 'null', recordsKey: 'alternate', pageSize: 2 },
+      size: { companies: 5, contacts: 3, conversations: 1, tickets: 1 },
+    });
     const r = await get(fake.url, '/companies/scroll');
     expect(r.body.total_count).toBeNull();
     expect(r.body.companies).toHaveLength(2);

@@ -50,7 +50,8 @@ function offsetOf(c: RequestContext, perPage: number): number {
   }
   const raw = c.query.get('page');
   if (raw === null || raw === '') return 0;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ApiError(400, 'parameter_invalid', 'page must be a positive integer', 'page');
+  if (!/^\d+$/.test(raw) || Number(raw) < 1)
+    throw new ApiError(400, 'parameter_invalid', 'page must be a positive integer', 'page');
   return (Number(raw) - 1) * perPage;
 }
 
@@ -72,8 +73,14 @@ export function shapedPage(c: RequestContext, shapes: ListShapes, all: Json[], l
   const data = all.slice(offset, offset + perPage);
   const more = offset + perPage < all.length;
   const page = Math.floor(offset / perPage) + 1;
-  const pages: Json = { type: 'pages', page, per_page: perPage, total_pages: Math.max(1, Math.ceil(all.length / perPage)) };
-  if (shapes.next === 'cursor') pages['next'] = more ? { per_page: perPage, starting_after: token(offset + perPage) } : null;
+  const pages: Json = {
+    type: 'pages',
+    page,
+    per_page: perPage,
+    total_pages: Math.max(1, Math.ceil(all.length / perPage)),
+  };
+  if (shapes.next === 'cursor')
+    pages['next'] = more ? { per_page: perPage, starting_after: token(offset + perPage) } : null;
   if (shapes.next === 'url') {
     const q = new URLSearchParams(c.query);
     q.delete('starting_after');

@@ -18,10 +18,21 @@ export const DAY = 86_400;
 export const NOW = 1_749_988_800;
 
 export function apiHeaders(token = 'fake-token', version = '2.14'): Record<string, string> {
-  return { Authorization: `Bearer ${token}`, 'Intercom-Version': version, Accept: 'application/json', 'Content-Type': 'application/json' };
+  return {
+    Authorization: `Bearer ${token}`,
+    'Intercom-Version': version,
+    Accept: 'application/json',
+    'Content-Type': 'application/json',
+  };
 }
 
-export async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = apiHeaders()): Promise<Res> {
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = apiHeaders(),
+): Promise<Res> {
   const init: RequestInit = { method, headers };
   if (body !== undefined) init.body = JSON.stringify(body);
   const r = await fetch(base + path, init);
@@ -35,11 +46,18 @@ export async function call(base: string, method: string, path: string, body?: un
   return { status: r.status, headers: r.headers, text, body: parsed };
 }
 
-export const get = (base: string, path: string, headers?: Record<string, string>): Promise<Res> => call(base, 'GET', path, undefined, headers);
-export const post = (base: string, path: string, body: unknown, headers?: Record<string, string>): Promise<Res> => call(base, 'POST', path, body, headers);
+export const get = (base: string, path: string, headers?: Record<string, string>): Promise<Res> =>
+  call(base, 'GET', path, undefined, headers);
+export const post = (base: string, path: string, body: unknown, headers?: Record<string, string>): Promise<Res> =>
+  call(base, 'POST', path, body, headers);
 
 /** Pages through a search endpoint with body pagination; returns every record in order. */
-export async function searchAll(base: string, stream: 'contacts' | 'conversations' | 'tickets', query: unknown, perPage = 150): Promise<J[]> {
+export async function searchAll(
+  base: string,
+  stream: 'contacts' | 'conversations' | 'tickets',
+  query: unknown,
+  perPage = 150,
+): Promise<J[]> {
   const key = stream === 'contacts' ? 'data' : stream;
   const out: J[] = [];
   let cursor: string | undefined;
@@ -64,7 +82,17 @@ export const ALLOW_EXTRA: Record<string, string[]> = {
   // GET /contacts/{id}/companies: records under `data` (the example) instead of `companies` (the schema)
   contact_attached_companies: ['data'],
   // In the examples of GET/PUT /contacts/{id} and others (and typed by the responses that extend `contact`).
-  contact: ['opted_out_subscription_types', 'opted_in_subscription_types', 'utm_campaign', 'utm_content', 'utm_medium', 'utm_source', 'utm_term', 'referrer', 'enabled_push_messaging'],
+  contact: [
+    'opted_out_subscription_types',
+    'opted_in_subscription_types',
+    'utm_campaign',
+    'utm_content',
+    'utm_medium',
+    'utm_source',
+    'utm_term',
+    'referrer',
+    'enabled_push_messaging',
+  ],
   // In the examples of GET /conversations/{id} and POST /conversations/search.
   conversation: ['topics', 'ticket'],
   conversation_list_item: ['topics', 'ticket'],

@@ -12,14 +12,21 @@ import { WORKSPACE_LIST_SIZES, workspaceList } from './workspace-lists.js';
 
 let fake: FakeIntercom;
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 5, now: NOW, size: { contacts: 5, companies: 1, conversations: 1, tickets: 0, largeConversations: 0, largeTickets: 0 } });
+  fake = await startFakeIntercom({
+    seed: 5,
+    now: NOW,
+    size: { contacts: 5, companies: 1, conversations: 1, tickets: 0, largeConversations: 0, largeTickets: 0 },
+  });
 });
 afterAll(async () => {
   await fake.close();
 });
 
 const v214 = loadOpenApiValidator({ strict: true });
-const v215 = loadOpenApiValidator({ strict: true, path: join(packageRoot, 'spec', 'intercom-openapi', '2.15', 'api.intercom.io.yaml') });
+const v215 = loadOpenApiValidator({
+  strict: true,
+  path: join(packageRoot, 'spec', 'intercom-openapi', '2.15', 'api.intercom.io.yaml'),
+});
 
 describe('workspace lists of the fake', () => {
   it.each([
@@ -32,7 +39,11 @@ describe('workspace lists of the fake', () => {
     ['/brands', 'brand_list', v215],
     ['/emails', 'email_list', v215],
   ] as const)('GET %s matches %s', async (path, schema, validator) => {
-    const r = await get(fake.url, path, path === '/brands' || path === '/emails' ? apiHeaders('fake-token', '2.15') : undefined);
+    const r = await get(
+      fake.url,
+      path,
+      path === '/brands' || path === '/emails' ? apiHeaders('fake-token', '2.15') : undefined,
+    );
     expect(r.status).toBe(200);
     expect(validator.validate(schema, r.body)).toEqual([]);
     expect((r.body.data as J[]).length).toBeGreaterThan(0);

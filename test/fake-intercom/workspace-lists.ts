@@ -46,7 +46,16 @@ function render(ws: Workspace, stream: WorkspaceListStream, i: number): Json {
       };
     }
     case 'away_status_reasons':
-      return { type: 'away_status_reason', id: String(40 + i), label: ['On a break', 'In a meeting', 'Déjeuner', 'Focus, "deep work"', 'Gone'][i % 5]!, emoji: '☕', order: i + 1, deleted: i === 4, created_at: created, updated_at: updated };
+      return {
+        type: 'away_status_reason',
+        id: String(40 + i),
+        label: ['On a break', 'In a meeting', 'Déjeuner', 'Focus, "deep work"', 'Gone'][i % 5]!,
+        emoji: '☕',
+        order: i + 1,
+        deleted: i === 4,
+        created_at: created,
+        updated_at: updated,
+      };
     case 'news_items':
       return {
         type: 'news-item',
@@ -65,9 +74,25 @@ function render(ws: Workspace, stream: WorkspaceListStream, i: number): Json {
         updated_at: updated,
       };
     case 'newsfeeds':
-      return { id: String(68 + i), type: 'newsfeed', name: ['Visitor Feed', 'User Feed', 'Feed für Kunden'][i % 3]!, created_at: created, updated_at: updated };
+      return {
+        id: String(68 + i),
+        type: 'newsfeed',
+        name: ['Visitor Feed', 'User Feed', 'Feed für Kunden'][i % 3]!,
+        created_at: created,
+        updated_at: updated,
+      };
     case 'internal_articles':
-      return { type: 'internal_article', id: String(5_000_000 + i), title: `Runbook ${i} — escalation`, body: i % 7 ? `<p>Step ${i}</p>` : null, owner_id: 991267800, author_id: 991267801, created_at: created, updated_at: updated, locale: 'en' };
+      return {
+        type: 'internal_article',
+        id: String(5_000_000 + i),
+        title: `Runbook ${i} — escalation`,
+        body: i % 7 ? `<p>Step ${i}</p>` : null,
+        owner_id: 991267800,
+        author_id: 991267801,
+        created_at: created,
+        updated_at: updated,
+        locale: 'en',
+      };
     case 'calls':
       return {
         type: 'call',
@@ -89,7 +114,16 @@ function render(ws: Workspace, stream: WorkspaceListStream, i: number): Json {
         phone: `+1555${String(1_000_000 + i)}`,
       };
     case 'ai_content_sources':
-      return { type: 'content_import_source', id: 33 + i, last_synced_at: updated, sync_behavior: (['api', 'automatic', 'manual'] as const)[i % 3]!, status: 'active', url: `https://support.example.com/src/${i}`, created_at: created, updated_at: updated };
+      return {
+        type: 'content_import_source',
+        id: 33 + i,
+        last_synced_at: updated,
+        sync_behavior: (['api', 'automatic', 'manual'] as const)[i % 3]!,
+        status: 'active',
+        url: `https://support.example.com/src/${i}`,
+        created_at: created,
+        updated_at: updated,
+      };
     case 'ai_external_pages':
       return {
         type: 'external_page',
@@ -108,9 +142,29 @@ function render(ws: Workspace, stream: WorkspaceListStream, i: number): Json {
         last_ingested_at: updated,
       };
     case 'brands':
-      return { type: 'brand', id: i === 0 ? ws.appId : String(3 + i), name: i === 0 ? 'Default Brand' : `Brand ${i}`, is_default: i === 0, created_at: created, updated_at: updated, help_center_id: String(10 + i), default_address_settings_id: String(13 + i) };
+      return {
+        type: 'brand',
+        id: i === 0 ? ws.appId : String(3 + i),
+        name: i === 0 ? 'Default Brand' : `Brand ${i}`,
+        is_default: i === 0,
+        created_at: created,
+        updated_at: updated,
+        help_center_id: String(10 + i),
+        default_address_settings_id: String(13 + i),
+      };
     case 'emails':
-      return { type: 'email_setting', id: String(20 + i), email: `support${i}@example.com`, verified: i !== 3, domain: 'example.com', brand_id: i === 0 ? ws.appId : String(3 + (i % 2) + 1), forwarding_enabled: i % 2 === 0, forwarded_email_last_received_at: i % 2 === 0 ? updated : null, created_at: created, updated_at: updated };
+      return {
+        type: 'email_setting',
+        id: String(20 + i),
+        email: `support${i}@example.com`,
+        verified: i !== 3,
+        domain: 'example.com',
+        brand_id: i === 0 ? ws.appId : String(3 + (i % 2) + 1),
+        forwarding_enabled: i % 2 === 0,
+        forwarded_email_last_received_at: i % 2 === 0 ? updated : null,
+        created_at: created,
+        updated_at: updated,
+      };
   }
 }
 
@@ -121,14 +175,22 @@ export function workspaceList(ws: Workspace, stream: WorkspaceListStream): Json[
   let lists = cache.get(ws);
   if (!lists) cache.set(ws, (lists = new Map()));
   let records = lists.get(stream);
-  if (!records) lists.set(stream, (records = Array.from({ length: WORKSPACE_LIST_SIZES[stream] }, (_, i) => render(ws, stream, i))));
+  if (!records)
+    lists.set(
+      stream,
+      (records = Array.from({ length: WORKSPACE_LIST_SIZES[stream] }, (_, i) => render(ws, stream, i))),
+    );
   return records;
 }
 
 interface ListRequest {
   query: URLSearchParams;
 }
-type Register = (method: string, template: string, handler: (ctx: ListRequest) => { status: number; body: Json }) => void;
+type Register = (
+  method: string,
+  template: string,
+  handler: (ctx: ListRequest) => { status: number; body: Json },
+) => void;
 
 /** GET list answered whole (`{type: list, data}`), as the spec shows for these endpoints. */
 function whole(ws: Workspace, stream: WorkspaceListStream): { status: number; body: Json } {
@@ -136,18 +198,33 @@ function whole(ws: Workspace, stream: WorkspaceListStream): { status: number; bo
 }
 
 /** page/per_page list with `pages.total_pages` (per_page clamped to `max`). */
-function paged(ws: Workspace, stream: WorkspaceListStream, ctx: ListRequest, defPerPage: number, max: number): { status: number; body: Json } {
+function paged(
+  ws: Workspace,
+  stream: WorkspaceListStream,
+  ctx: ListRequest,
+  defPerPage: number,
+  max: number,
+): { status: number; body: Json } {
   const page = Math.max(1, Number(ctx.query.get('page') ?? 1) || 1);
   const perPage = Math.min(max, Math.max(1, Number(ctx.query.get('per_page') ?? defPerPage) || defPerPage));
   const all = workspaceList(ws, stream);
   return {
     status: 200,
-    body: { type: 'list', pages: { type: 'pages', page, per_page: perPage, total_pages: Math.ceil(all.length / perPage) }, total_count: all.length, data: all.slice((page - 1) * perPage, page * perPage) },
+    body: {
+      type: 'list',
+      pages: { type: 'pages', page, per_page: perPage, total_pages: Math.ceil(all.length / perPage) },
+      total_count: all.length,
+      data: all.slice((page - 1) * perPage, page * perPage),
+    },
   };
 }
 
 /** The largest per_page each paged endpoint honours (the spec's documented maximum; 50 when it says none). */
-const MAX_PER_PAGE: Partial<Record<WorkspaceListStream, number>> = { calls: 25, ai_content_sources: 150, ai_external_pages: 150 };
+const MAX_PER_PAGE: Partial<Record<WorkspaceListStream, number>> = {
+  calls: 25,
+  ai_content_sources: 150,
+  ai_external_pages: 150,
+};
 
 /**
  * Adds the routes of these lists to the fake's router, derived from the connector's stream table:

@@ -180,9 +180,84 @@ export interface ActivityLogCore {
   kind: number;
 }
 
-const FIRST = ['Ada', 'Brian', 'Chloe', 'Dmitri', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kira', 'Luca', 'Maya', 'Nils', 'Olga', 'Pablo', 'Qi', 'Rosa', 'Sven', 'Tara', 'Umar', 'Vera', 'Wen', 'Xavier', 'Yara', 'Zoe'];
-const LAST = ['Ahmed', 'Berg', 'Costa', 'Dubois', 'Evans', 'Fischer', 'Garcia', 'Hughes', 'Ito', 'Jensen', 'Kowalski', 'Lopez', 'Murphy', 'Nowak', 'Okafor', 'Petrov', 'Quinn', 'Rossi', 'Silva', 'Tanaka', 'Ueda', 'Varga', 'Wright', 'Xu', 'Young', 'Zimmer'];
-const WORDS = ['acme', 'blue', 'cedar', 'delta', 'ember', 'fjord', 'granite', 'harbor', 'iris', 'juniper', 'kelp', 'lumen', 'maple', 'nova', 'orbit', 'pine', 'quartz', 'river', 'summit', 'tundra'];
+const FIRST = [
+  'Ada',
+  'Brian',
+  'Chloe',
+  'Dmitri',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kira',
+  'Luca',
+  'Maya',
+  'Nils',
+  'Olga',
+  'Pablo',
+  'Qi',
+  'Rosa',
+  'Sven',
+  'Tara',
+  'Umar',
+  'Vera',
+  'Wen',
+  'Xavier',
+  'Yara',
+  'Zoe',
+];
+const LAST = [
+  'Ahmed',
+  'Berg',
+  'Costa',
+  'Dubois',
+  'Evans',
+  'Fischer',
+  'Garcia',
+  'Hughes',
+  'Ito',
+  'Jensen',
+  'Kowalski',
+  'Lopez',
+  'Murphy',
+  'Nowak',
+  'Okafor',
+  'Petrov',
+  'Quinn',
+  'Rossi',
+  'Silva',
+  'Tanaka',
+  'Ueda',
+  'Varga',
+  'Wright',
+  'Xu',
+  'Young',
+  'Zimmer',
+];
+const WORDS = [
+  'acme',
+  'blue',
+  'cedar',
+  'delta',
+  'ember',
+  'fjord',
+  'granite',
+  'harbor',
+  'iris',
+  'juniper',
+  'kelp',
+  'lumen',
+  'maple',
+  'nova',
+  'orbit',
+  'pine',
+  'quartz',
+  'river',
+  'summit',
+  'tundra',
+];
 const INDUSTRIES = ['Software', 'Retail', 'Finance', 'Healthcare', 'Education', 'Logistics', 'Media'];
 const PLANS = ['free', 'pro', 'enterprise'];
 const CITIES: Array<[string, string, string]> = [
@@ -195,8 +270,26 @@ const CITIES: Array<[string, string, string]> = [
 ];
 const BROWSERS = ['chrome', 'firefox', 'safari', 'edge'];
 const OSES = ['OS X 14.1', 'Windows 11', 'Linux', 'iOS 17.2', 'Android 14'];
-const EVENT_NAMES = ['invited-friend', 'placed-order', 'viewed-pricing', 'exported-report', 'upgraded-plan', 'logged-in'];
-const TAG_NAMES = ['vip', 'churn-risk', 'beta', 'newsletter', 'partner', 'trial', 'billing', 'bug', 'feature-request', 'priority'];
+const EVENT_NAMES = [
+  'invited-friend',
+  'placed-order',
+  'viewed-pricing',
+  'exported-report',
+  'upgraded-plan',
+  'logged-in',
+];
+const TAG_NAMES = [
+  'vip',
+  'churn-risk',
+  'beta',
+  'newsletter',
+  'partner',
+  'trial',
+  'billing',
+  'bug',
+  'feature-request',
+  'priority',
+];
 const ACTIVITY_TYPES = [
   'admin_login_success',
   'admin_logout',
@@ -215,7 +308,6 @@ const COMMENT_BODIES = [
   '<p>Line one<br>line two &lt;escaped&gt;</p>',
   '<p>Is there an export API?</p>',
 ];
-
 
 /** Removes HTML tags and decodes the common entities (display_as=plaintext). */
 export function htmlToPlain(html: string): string {
@@ -251,9 +343,12 @@ class TimeSpreader {
     const day = rng.pick(this.days);
     const r = rng.next();
     let sec: number;
-    if (r < 0.1) sec = DAY - 1 - rng.int(0, 3); // last seconds before UTC midnight
-    else if (r < 0.14) sec = rng.int(0, 2); // first seconds of the day
-    else if (r < 0.2) sec = 43_200; // shared timestamp: ties
+    if (r < 0.1)
+      sec = DAY - 1 - rng.int(0, 3); // last seconds before UTC midnight
+    else if (r < 0.14)
+      sec = rng.int(0, 2); // first seconds of the day
+    else if (r < 0.2)
+      sec = 43_200; // shared timestamp: ties
     else sec = rng.int(0, DAY - 1);
     let t = day + sec;
     if (t > this.now) t = this.now - rng.int(0, Math.max(0, Math.min(3600, this.now - day)));
@@ -338,7 +433,12 @@ export class Workspace {
     for (let t = 0; t < size.teams; t++) {
       const r = rngFor(seed, 'team', t);
       const adminIdxs = r.sample(size.admins, Math.min(size.admins, r.int(1, 4))).sort((a, b) => a - b);
-      this.teams.push({ idx: t, id: String(5_017_000 + t), name: `Team ${WORDS[t % WORDS.length]} ${t + 1}`, adminIdxs });
+      this.teams.push({
+        idx: t,
+        id: String(5_017_000 + t),
+        name: `Team ${WORDS[t % WORDS.length]} ${t + 1}`,
+        adminIdxs,
+      });
       for (const a of adminIdxs) this.admins[a]?.teamIdxs.push(t);
     }
     for (let t = 0; t < size.tags; t++) {
@@ -373,11 +473,13 @@ export class Workspace {
 
     const convSpread = new TimeSpreader(now, size.conversations, rngFor(seed, 'spread', 'conversations'));
     const largeConv = new Set(rngFor(seed, 'large-conv').sample(size.conversations, size.largeConversations));
-    for (let k = 0; k < size.conversations; k++) this.conversations.push(this.makeConversation(k, convSpread, null, largeConv.has(k)));
+    for (let k = 0; k < size.conversations; k++)
+      this.conversations.push(this.makeConversation(k, convSpread, null, largeConv.has(k)));
 
     const ticketSpread = new TimeSpreader(now, size.tickets, rngFor(seed, 'spread', 'tickets'));
     const largeTicket = new Set(rngFor(seed, 'large-ticket').sample(size.tickets, size.largeTickets));
-    for (let k = 0; k < size.tickets; k++) this.tickets.push(this.makeTicket(k, ticketSpread, null, largeTicket.has(k)));
+    for (let k = 0; k < size.tickets; k++)
+      this.tickets.push(this.makeTicket(k, ticketSpread, null, largeTicket.has(k)));
 
     const lr = rngFor(seed, 'activity');
     for (let a = 0; a < size.activityLogs; a++) {
@@ -395,11 +497,32 @@ export class Workspace {
 
   private generateDataAttributes(): void {
     const r = rngFor(this.seed, 'data-attributes');
-    const builtIn = (model: DataAttributeDef['model'], name: string, full_name: string, label: string, data_type: DataAttributeDef['data_type']): void => {
-      this.dataAttributes.push({ model, name, full_name, label, description: `${label} (standard attribute)`, data_type, custom: false, archived: false });
+    const builtIn = (
+      model: DataAttributeDef['model'],
+      name: string,
+      full_name: string,
+      label: string,
+      data_type: DataAttributeDef['data_type'],
+    ): void => {
+      this.dataAttributes.push({
+        model,
+        name,
+        full_name,
+        label,
+        description: `${label} (standard attribute)`,
+        data_type,
+        custom: false,
+        archived: false,
+      });
     };
     let nextId = 12_000;
-    const custom = (model: DataAttributeDef['model'], name: string, data_type: DataAttributeDef['data_type'], archived = false, options?: string[]): void => {
+    const custom = (
+      model: DataAttributeDef['model'],
+      name: string,
+      data_type: DataAttributeDef['data_type'],
+      archived = false,
+      options?: string[],
+    ): void => {
       const created = this.genNow - r.int(100, 700) * DAY;
       const def: DataAttributeDef = {
         model,
@@ -443,7 +566,12 @@ export class Workspace {
     return hex8(created) + hex8(hash32(this.seed, 'contact-id', idx)) + hex8(idx);
   }
 
-  private makeContact(i: number, spread: TimeSpreader | null, at: number | null, assignableCompanies: number): ContactCore {
+  private makeContact(
+    i: number,
+    spread: TimeSpreader | null,
+    at: number | null,
+    assignableCompanies: number,
+  ): ContactCore {
     const { seed, size } = this;
     const r = rngFor(seed, 'contact', i);
     let updated: number;
@@ -470,7 +598,11 @@ export class Workspace {
     const tagIdxs = r.sample(size.tags, tagCount);
     let companyIdxs: number[] = [];
     if (spreadOnly && assignableCompanies > 0) {
-      const n = manyCompanies ? r.int(11, Math.min(assignableCompanies, 13)) : r.chance(0.6) ? r.int(1, Math.min(2, assignableCompanies)) : 0;
+      const n = manyCompanies
+        ? r.int(11, Math.min(assignableCompanies, 13))
+        : r.chance(0.6)
+          ? r.int(1, Math.min(2, assignableCompanies))
+          : 0;
       companyIdxs = r.sample(assignableCompanies, n);
     }
     const noteCount = !spreadOnly ? 0 : manyNotes ? r.int(11, 14) : r.int(0, Math.round(2 * size.notesPerContact));
@@ -513,7 +645,10 @@ export class Workspace {
       updated = created = at as number;
     }
     const id = hex8(created) + hex8(hash32(seed, 'company-id', j)) + hex8(j);
-    const name = `${r.pick(WORDS)} ${r.pick(WORDS)} ${r.pick(['Ltd', 'Inc', 'GmbH', 'SA'])} ${j + 1}`.replace(/^./, (m) => m.toUpperCase());
+    const name = `${r.pick(WORDS)} ${r.pick(WORDS)} ${r.pick(['Ltd', 'Inc', 'GmbH', 'SA'])} ${j + 1}`.replace(
+      /^./,
+      (m) => m.toUpperCase(),
+    );
     const c: CompanyCore = {
       idx: j,
       id,
@@ -530,10 +665,17 @@ export class Workspace {
     return c;
   }
 
-  private threadTimes(r: Rng, spread: TimeSpreader | null, at: number | null, maxSpanDays: number): { created: number; updated: number } {
+  private threadTimes(
+    r: Rng,
+    spread: TimeSpreader | null,
+    at: number | null,
+    maxSpanDays: number,
+  ): { created: number; updated: number } {
     if (!spread) return { created: at as number, updated: at as number };
     const updated = spread.ts(r);
-    const created = r.chance(0.15) ? updated : Math.max(this.genNow - 450 * DAY, updated - r.int(60, maxSpanDays * DAY));
+    const created = r.chance(0.15)
+      ? updated
+      : Math.max(this.genNow - 450 * DAY, updated - r.int(60, maxSpanDays * DAY));
     return { created, updated };
   }
 
@@ -549,12 +691,21 @@ export class Workspace {
     return out;
   }
 
-  private makeConversation(k: number, spread: TimeSpreader | null, at: number | null, large: boolean): ConversationCore {
+  private makeConversation(
+    k: number,
+    spread: TimeSpreader | null,
+    at: number | null,
+    large: boolean,
+  ): ConversationCore {
     const { seed, size } = this;
     const r = rngFor(seed, 'conversation', k);
     const { created, updated } = this.threadTimes(r, spread, at, 30);
     const avg = Math.max(1, size.partsPerConversation);
-    const baseParts = large ? r.int(PART_CAP + 20, PART_CAP * 2 + 100) : spread ? r.int(1, Math.max(1, 2 * avg - 1)) : r.int(1, 3);
+    const baseParts = large
+      ? r.int(PART_CAP + 20, PART_CAP * 2 + 100)
+      : spread
+        ? r.int(1, Math.max(1, 2 * avg - 1))
+        : r.int(1, 3);
     const id = String(1_000_000 + k);
     const tagN = r.chance(0.1) ? r.int(3, 5) : r.int(0, 2);
     const c: ConversationCore = {
@@ -705,7 +856,8 @@ export class Workspace {
     const counts = this.segments.map(() => 0);
     for (const c of this.contacts) {
       if (cur(c).deleted) continue;
-      for (let s = 0; s < this.segments.length; s++) if (this.segmentMembers(s, c)) counts[s] = (counts[s] as number) + 1;
+      for (let s = 0; s < this.segments.length; s++)
+        if (this.segmentMembers(s, c)) counts[s] = (counts[s] as number) + 1;
     }
     this.segmentCountCache = { gen: this.generation, counts };
     return counts;
@@ -741,7 +893,8 @@ export class Workspace {
     out['archived'] = d.archived;
     if (d.created_at !== undefined) out['created_at'] = d.created_at;
     if (d.updated_at !== undefined) out['updated_at'] = d.updated_at;
-    if (d.admin_idx !== undefined && this.admins[d.admin_idx]) out['admin_id'] = (this.admins[d.admin_idx] as AdminCore).id;
+    if (d.admin_idx !== undefined && this.admins[d.admin_idx])
+      out['admin_id'] = (this.admins[d.admin_idx] as AdminCore).id;
     return out;
   }
 
@@ -766,7 +919,9 @@ export class Workspace {
 
   renderNote(c: ContactCore, k: number): Json {
     const r = rngFor(this.seed, 'note', c.idx, k);
-    const admin = this.admins.length ? this.renderAdmin(this.admins[r.int(0, this.admins.length - 1)] as AdminCore) : null;
+    const admin = this.admins.length
+      ? this.renderAdmin(this.admins[r.int(0, this.admins.length - 1)] as AdminCore)
+      : null;
     return {
       type: 'note',
       id: String(100_000 + c.idx * 64 + k),
@@ -781,7 +936,8 @@ export class Workspace {
   renderContact(c: ContactCore, v: VersionEntry = cur(c)): Json {
     const r = rngFor(this.seed, 'contact-extra', c.idx);
     const [country, region, city] = r.pick(CITIES);
-    const seen = v.rev > 0 ? v.updated_at : r.chance(0.8) ? Math.max(c.created_at, v.updated_at - r.int(0, 5 * DAY)) : null;
+    const seen =
+      v.rev > 0 ? v.updated_at : r.chance(0.8) ? Math.max(c.created_at, v.updated_at - r.int(0, 5 * DAY)) : null;
     const mobile = r.chance(0.15);
     const tags = c.tagIdxs.map((t) => this.tags[t] as TagCore);
     const notes = this.noteIds(c);
@@ -796,7 +952,10 @@ export class Workspace {
       email_domain: c.email.split('@')[1] as string,
       phone: r.chance(0.4) ? `+1555${String(1_000_000 + c.idx).slice(-7)}` : null,
       name: c.name,
-      avatar: { type: 'avatar', image_url: r.chance(0.3) ? `https://static.intercomassets.test/avatars/${c.id}.png` : null },
+      avatar: {
+        type: 'avatar',
+        image_url: r.chance(0.3) ? `https://static.intercomassets.test/avatars/${c.id}.png` : null,
+      },
       owner_id: c.ownerAdmin === null ? null : Number((this.admins[c.ownerAdmin] as AdminCore).id),
       social_profiles: { type: 'list', data: [] },
       has_hard_bounced: r.chance(0.02),
@@ -862,7 +1021,13 @@ export class Workspace {
   contactExampleOnlyFields(c: ContactCore, v: VersionEntry, mobile: boolean): Json {
     const recent = v.updated_at >= this.genNow - EXAMPLE_FIELDS_SINCE;
     const r = rngFor(this.seed, 'contact-utm', c.idx);
-    const subscriptions = (): Json => ({ type: 'list', data: [], url: `/contacts/${c.id}/subscriptions`, total_count: 0, has_more: false });
+    const subscriptions = (): Json => ({
+      type: 'list',
+      data: [],
+      url: `/contacts/${c.id}/subscriptions`,
+      total_count: 0,
+      has_more: false,
+    });
     const campaign = recent && r.chance(0.7);
     return {
       opted_out_subscription_types: recent ? subscriptions() : null,
@@ -949,7 +1114,14 @@ export class Workspace {
   }
 
   private botAuthor(): Json {
-    return { type: 'bot', id: '0', name: 'Fin', email: `operator+${this.appId}@intercom.io`, from_ai_agent: true, is_ai_answer: false };
+    return {
+      type: 'bot',
+      id: '0',
+      name: 'Fin',
+      email: `operator+${this.appId}@intercom.io`,
+      from_ai_agent: true,
+      is_ai_answer: false,
+    };
   }
 
   renderConversationPart(c: ConversationCore, p: number, plain: boolean): Json {
@@ -978,10 +1150,15 @@ export class Workspace {
     const hasAdmin = this.admins.length > 0;
     const contactIdx = c.contactIdxs[0];
     let part_type = 'comment';
-    if (hasAdmin && roll > 0.8) part_type = roll > 0.94 ? (roll > 0.97 ? 'close' : 'open') : roll > 0.88 ? 'assignment' : 'note';
+    if (hasAdmin && roll > 0.8)
+      part_type = roll > 0.94 ? (roll > 0.97 ? 'close' : 'open') : roll > 0.88 ? 'assignment' : 'note';
     const byUser = part_type === 'comment' && contactIdx !== undefined && (r.chance(0.5) || !hasAdmin);
     const adminIdx = hasAdmin ? r.int(0, this.admins.length - 1) : 0;
-    const author = byUser ? this.contactAuthor(contactIdx as number) : hasAdmin ? this.adminAuthor(adminIdx) : this.botAuthor();
+    const author = byUser
+      ? this.contactAuthor(contactIdx as number)
+      : hasAdmin
+        ? this.adminAuthor(adminIdx)
+        : this.botAuthor();
     let html: string | null = null;
     if (part_type === 'comment' || part_type === 'note') html = r.pick(COMMENT_BODIES);
     let meta: Json | null = null;
@@ -991,7 +1168,8 @@ export class Workspace {
         { type: 'from', email_address: cc.email, name: cc.name },
         { type: 'to', email_address: `support@${this.appId}.example.com`, name: 'Support' },
       ];
-      if (r.chance(0.4)) headers.push({ type: 'cc', email_address: `cc${p}@${this.appId}-partner.example.com`, name: null });
+      if (r.chance(0.4))
+        headers.push({ type: 'cc', email_address: `cc${p}@${this.appId}-partner.example.com`, name: null });
       meta = { subject: `Re: conversation ${c.id}`, email_address_headers: headers };
     }
     return {
@@ -1004,7 +1182,19 @@ export class Workspace {
       notified_at: t,
       assigned_to: part_type === 'assignment' && hasAdmin ? this.adminRef(r.int(0, this.admins.length - 1)) : null,
       author,
-      attachments: r.chance(0.05) ? [{ type: 'upload', name: 'screenshot.png', url: `https://uploads.intercomcdn.test/${c.id}/${p}.png`, content_type: 'image/png', filesize: r.int(1000, 900_000), width: 640, height: 480 }] : [],
+      attachments: r.chance(0.05)
+        ? [
+            {
+              type: 'upload',
+              name: 'screenshot.png',
+              url: `https://uploads.intercomcdn.test/${c.id}/${p}.png`,
+              content_type: 'image/png',
+              filesize: r.int(1000, 900_000),
+              width: 640,
+              height: 480,
+            },
+          ]
+        : [],
       external_id: null,
       redacted: false,
       email_message_metadata: meta,
@@ -1025,7 +1215,11 @@ export class Workspace {
     const firstContact = c.contactIdxs[0];
     const contact = firstContact !== undefined ? (this.contacts[firstContact] as ContactCore) : undefined;
     const sourceHtml = `<p>${r.pick(['Hello', 'Hi there', 'Question'])}: ${r.pick(['billing issue', 'cannot export', 'feature request', 'login problem'])} #${c.id}</p>`;
-    const sourceAuthor: Json = contact ? { type: 'user', id: contact.id, name: contact.name, email: contact.email } : this.admins.length ? this.adminAuthor(0) : this.botAuthor();
+    const sourceAuthor: Json = contact
+      ? { type: 'user', id: contact.id, name: contact.name, email: contact.email }
+      : this.admins.length
+        ? this.adminAuthor(0)
+        : this.botAuthor();
     const teammates = new Set<number>();
     if (c.adminAssignee !== null) teammates.add(c.adminAssignee);
     const closed = c.state === 'closed';
@@ -1056,7 +1250,14 @@ export class Workspace {
       adjusted_handling_time: null,
     };
     if (!closed) {
-      for (const k of ['time_to_first_close', 'time_to_last_close', 'first_close_at', 'last_close_at', 'last_closed_by_id']) delete stats[k];
+      for (const k of [
+        'time_to_first_close',
+        'time_to_last_close',
+        'first_close_at',
+        'last_close_at',
+        'last_closed_by_id',
+      ])
+        delete stats[k];
     }
     const out: Json = {
       type: 'conversation',
@@ -1085,16 +1286,17 @@ export class Workspace {
           };
         }),
       },
-      conversation_rating: closed && r.chance(0.3) && contact
-        ? {
-            rating: r.int(1, 5),
-            remark: r.pick(['Great help', 'Slow answer', '']),
-            created_at: v.updated_at,
-            updated_at: v.updated_at,
-            contact: { type: 'contact', id: contact.id, external_id: contact.external_id },
-            teammate: c.adminAssignee !== null ? this.adminRef(c.adminAssignee) : { type: 'admin', id: null },
-          }
-        : null,
+      conversation_rating:
+        closed && r.chance(0.3) && contact
+          ? {
+              rating: r.int(1, 5),
+              remark: r.pick(['Great help', 'Slow answer', '']),
+              created_at: v.updated_at,
+              updated_at: v.updated_at,
+              contact: { type: 'contact', id: contact.id, external_id: contact.external_id },
+              teammate: c.adminAssignee !== null ? this.adminRef(c.adminAssignee) : { type: 'admin', id: null },
+            }
+          : null,
       source: {
         type: c.sourceType,
         id: String(400_000_000 + c.idx),
@@ -1109,8 +1311,16 @@ export class Workspace {
       contacts: { type: 'contact.list', contacts: c.contactIdxs.map((i) => this.contactRef(i)) },
       teammates: { type: 'admin.list', teammates: [...teammates].map((a) => this.adminRef(a)) },
       custom_attributes: { issue_type: r.pick(['billing', 'bug', 'question']), csat_score: r.int(1, 5) },
-      first_contact_reply: contact ? { created_at: c.created_at, type: c.sourceType === 'email' ? 'email' : 'conversation', url: null } : null,
-      sla_applied: r.chance(0.2) ? { type: 'conversation_sla_summary', sla_name: 'Standard SLA', sla_status: r.pick(['hit', 'missed', 'active'] as const) } : null,
+      first_contact_reply: contact
+        ? { created_at: c.created_at, type: c.sourceType === 'email' ? 'email' : 'conversation', url: null }
+        : null,
+      sla_applied: r.chance(0.2)
+        ? {
+            type: 'conversation_sla_summary',
+            sla_name: 'Standard SLA',
+            sla_status: r.pick(['hit', 'missed', 'active'] as const),
+          }
+        : null,
       statistics: stats,
     };
     if (opts.withParts) {
@@ -1118,7 +1328,11 @@ export class Workspace {
       const parts: Json[] = [];
       for (let p = lo; p < nParts; p++) parts.push(this.renderConversationPart(c, p, plain));
       // total_count is the number of parts in this (capped) list; statistics.count_conversation_parts has the real total.
-      out['conversation_parts'] = { type: 'conversation_part.list', conversation_parts: parts, total_count: parts.length };
+      out['conversation_parts'] = {
+        type: 'conversation_part.list',
+        conversation_parts: parts,
+        total_count: parts.length,
+      };
     }
     out['linked_objects'] = { type: 'list', total_count: 0, has_more: false, data: [] };
     out['ai_agent_participated'] = false;
@@ -1145,7 +1359,13 @@ export class Workspace {
 
   renderTicketState(typeIdx: number, cat: TicketStateCategory): Json {
     const label = cat.replace(/_/g, ' ').replace(/^./, (m) => m.toUpperCase());
-    return { type: 'ticket_state', id: this.ticketStateId(typeIdx, cat), category: cat, internal_label: label, external_label: label };
+    return {
+      type: 'ticket_state',
+      id: this.ticketStateId(typeIdx, cat),
+      category: cat,
+      internal_label: label,
+      external_label: label,
+    };
   }
 
   renderTicketType(i: number): Json {
@@ -1158,7 +1378,15 @@ export class Workspace {
       name,
       description: `${name} of the ticket`,
       data_type,
-      input_options: data_type === 'list' ? { list_options: [{ id: 'low', label: 'Low' }, { id: 'high', label: 'High' }] } : {},
+      input_options:
+        data_type === 'list'
+          ? {
+              list_options: [
+                { id: 'low', label: 'Low' },
+                { id: 'high', label: 'High' },
+              ],
+            }
+          : {},
       order: n,
       required_to_create: def,
       required_to_create_for_contacts: false,
@@ -1180,7 +1408,11 @@ export class Workspace {
       workspace_id: this.appId,
       ticket_type_attributes: {
         type: 'ticket_type_attributes.list',
-        ticket_type_attributes: [attr(0, '_default_title_', 'string', true), attr(1, '_default_description_', 'string', true), attr(2, 'Priority level', 'list', false)],
+        ticket_type_attributes: [
+          attr(0, '_default_title_', 'string', true),
+          attr(1, '_default_description_', 'string', true),
+          attr(2, 'Priority level', 'list', false),
+        ],
       },
       ticket_states: { type: 'list', data: TICKET_STATE_CATEGORIES.map((c) => this.renderTicketState(i, c)) },
       archived: false,
@@ -1202,7 +1434,9 @@ export class Workspace {
         created_at: e.created_at,
         updated_at: e.created_at,
         assigned_to: null,
-        author: this.admins.length ? this.adminAuthor(e.adminIdx) : { type: 'bot', id: '0', name: 'Fin', email: 'operator@intercom.io' },
+        author: this.admins.length
+          ? this.adminAuthor(e.adminIdx)
+          : { type: 'bot', id: '0', name: 'Fin', email: 'operator@intercom.io' },
         attachments: [],
         external_id: null,
         redacted: false,
@@ -1227,7 +1461,11 @@ export class Workspace {
     out['updated_at'] = time;
     out['assigned_to'] = null;
     const byUser = out['part_type'] === 'comment' && contactIdx !== undefined && (r.chance(0.5) || !hasAdmin);
-    out['author'] = byUser ? this.contactAuthor(contactIdx as number) : hasAdmin ? this.adminAuthor(r.int(0, this.admins.length - 1)) : { type: 'bot', id: '0', name: 'Fin', email: 'operator@intercom.io' };
+    out['author'] = byUser
+      ? this.contactAuthor(contactIdx as number)
+      : hasAdmin
+        ? this.adminAuthor(r.int(0, this.admins.length - 1))
+        : { type: 'bot', id: '0', name: 'Fin', email: 'operator@intercom.io' };
     out['attachments'] = [];
     out['external_id'] = null;
     out['redacted'] = false;
@@ -1291,7 +1529,10 @@ export class Workspace {
       icon: 'book-bookmark',
       order: i + 1,
       default_locale: 'en',
-      translated_content: { type: 'group_translated_content', en: { type: 'group_content', name, description: `All about ${name.toLowerCase()}` } },
+      translated_content: {
+        type: 'group_translated_content',
+        en: { type: 'group_content', name, description: `All about ${name.toLowerCase()}` },
+      },
       parent_id: section ? String(16_000 + i - 1) : null,
       help_center_id: section ? null : hc,
     };
@@ -1341,7 +1582,17 @@ export class Workspace {
       default_locale: 'en',
       translated_content: {
         type: 'article_translated_content',
-        en: { type: 'article_content', title, description: `Learn ${title.toLowerCase()}`, body, author_id: author, state, created_at: created, updated_at: updated, url: url ?? '' },
+        en: {
+          type: 'article_content',
+          title,
+          description: `Learn ${title.toLowerCase()}`,
+          body,
+          author_id: author,
+          state,
+          created_at: created,
+          updated_at: updated,
+          url: url ?? '',
+        },
       },
       tags: { type: 'tag.list', tags: tagIdxs.map((t) => this.renderTag(this.tags[t] as TagCore)) },
     };
@@ -1386,7 +1637,12 @@ export class Workspace {
     }
     return {
       id: l.id,
-      performed_by: { type: 'admin', id: a?.id ?? '0', email: a?.email ?? 'nobody@example.com', ip: `10.0.${l.kind}.${l.created_at % 250}` },
+      performed_by: {
+        type: 'admin',
+        id: a?.id ?? '0',
+        email: a?.email ?? 'nobody@example.com',
+        ip: `10.0.${l.kind}.${l.created_at % 250}`,
+      },
       metadata,
       created_at: l.created_at,
       activity_type: l.activity_type,
@@ -1415,7 +1671,11 @@ export class Workspace {
       ev['metadata'] = { source: r.pick(['web', 'ios', 'android']), order_ref: `ord-${r.int(1000, 9999)}` };
       out.push(ev);
     }
-    out.sort((a, b) => (b['created_at'] as number) - (a['created_at'] as number) || ((a['id'] as string) < (b['id'] as string) ? -1 : 1));
+    out.sort(
+      (a, b) =>
+        (b['created_at'] as number) - (a['created_at'] as number) ||
+        ((a['id'] as string) < (b['id'] as string) ? -1 : 1),
+    );
     return out;
   }
 
@@ -1435,7 +1695,9 @@ export class Workspace {
     const byId = this.mapOf(spec.stream);
     const aliveIdxs = (): number[] => list.filter((x) => !cur(x).deleted).map((x) => x.idx);
 
-    const explicit = (spec.ids ?? []).map((id) => byId.get(id)).filter((x): x is RecordCore => x !== undefined && !cur(x).deleted);
+    const explicit = (spec.ids ?? [])
+      .map((id) => byId.get(id))
+      .filter((x): x is RecordCore => x !== undefined && !cur(x).deleted);
     const deleteExplicit = spec.delete !== undefined && spec.update === undefined;
     const toUpdate: RecordCore[] = deleteExplicit ? [] : [...explicit];
     const toDelete: RecordCore[] = deleteExplicit ? [...explicit] : [];
@@ -1450,7 +1712,8 @@ export class Workspace {
     } else if (deleteExplicit && spec.delete && spec.delete > explicit.length) {
       const taken = new Set(toDelete.map((x) => x.idx));
       const alive = aliveIdxs().filter((i) => !taken.has(i));
-      for (const k of r.sample(alive.length, spec.delete - explicit.length)) toDelete.push(list[alive[k] as number] as RecordCore);
+      for (const k of r.sample(alive.length, spec.delete - explicit.length))
+        toDelete.push(list[alive[k] as number] as RecordCore);
     }
 
     for (const rec of toUpdate) {
@@ -1581,7 +1844,8 @@ export class Workspace {
       email_address_header: [],
       truncated: { conversations: [], tickets: [] },
     };
-    for (const t of this.teams) for (const a of t.adminIdxs) gt.team_admin.push(`${t.id}|${(this.admins[a] as AdminCore).id}`);
+    for (const t of this.teams)
+      for (const a of t.adminIdxs) gt.team_admin.push(`${t.id}|${(this.admins[a] as AdminCore).id}`);
     for (const c of contacts) {
       for (const t of c.tagIdxs) gt.contact_tag.push(`${c.id}|${(this.tags[t] as TagCore).id}`);
       for (const j of c.companyIdxs) gt.contact_company.push(`${c.id}|${(this.companies[j] as CompanyCore).id}`);
@@ -1609,7 +1873,10 @@ export class Workspace {
     for (const t of tickets) {
       for (const i of t.contactIdxs) gt.ticket_contact.push(`${t.id}|${(this.contacts[i] as ContactCore).id}`);
       const [lo, hi] = this.retrievableRange(t);
-      for (let p = lo; p < hi; p++) gt.ticket_parts.push(p >= t.baseParts ? (t.extraParts[p - t.baseParts] as ExtraPart).id : this.partId('ticket', t, p));
+      for (let p = lo; p < hi; p++)
+        gt.ticket_parts.push(
+          p >= t.baseParts ? (t.extraParts[p - t.baseParts] as ExtraPart).id : this.partId('ticket', t, p),
+        );
       if (hi > PART_CAP) gt.truncated.tickets.push(truncInfo(t.id, hi));
     }
     for (const v of Object.values(gt)) if (Array.isArray(v)) (v as string[]).sort();
@@ -1627,4 +1894,3 @@ function truncInfo(id: string, total: number): TruncatedInfo {
 export function cur(rec: RecordCore): VersionEntry {
   return rec.versions[rec.versions.length - 1] as VersionEntry;
 }
-

@@ -14,7 +14,12 @@ const put = (path: string, body: unknown) => call(base, 'PUT', path, body);
 const del = (path: string) => call(base, 'DELETE', path);
 
 beforeAll(async () => {
-  fake = await startFakeIntercom({ seed: 12, now: NOW, size: { contacts: 30, companies: 8, conversations: 6, tickets: 4, largeConversations: 0, largeTickets: 0 }, indexLagSeconds: 30 });
+  fake = await startFakeIntercom({
+    seed: 12,
+    now: NOW,
+    size: { contacts: 30, companies: 8, conversations: 6, tickets: 4, largeConversations: 0, largeTickets: 0 },
+    indexLagSeconds: 30,
+  });
   base = fake.url;
   validator();
 });
@@ -41,16 +46,26 @@ describe('contacts', () => {
     });
     expect(r.status).toBe(200);
     expectValid('contact', r.body, 'POST /contacts');
-    expect(r.body).toMatchObject({ external_id: 'w-1', email: 'w1@example.com', name: 'Written One', phone: '+15550100', avatar: { image_url: 'https://example.com/a.png' }, custom_attributes: { plan: 'gold', seats: 4 } });
+    expect(r.body).toMatchObject({
+      external_id: 'w-1',
+      email: 'w1@example.com',
+      name: 'Written One',
+      phone: '+15550100',
+      avatar: { image_url: 'https://example.com/a.png' },
+      custom_attributes: { plan: 'gold', seats: 4 },
+    });
     id = r.body.id;
     expect(fake.writes.contacts.get(id)).toMatchObject({ external_id: 'w-1', name: 'Written One' });
   });
 
-  it('a duplicate answers 409 naming the existing contact; a lead may share a user\'s email', async () => {
+  it("a duplicate answers 409 naming the existing contact; a lead may share a user's email", async () => {
     const dupExternal = await post(base, '/contacts', { external_id: 'w-1' });
     expect(dupExternal.status).toBe(409);
     expectValid('error', dupExternal.body);
-    expect(dupExternal.body.errors[0]).toMatchObject({ code: 'conflict', message: `A contact matching those details already exists with id=${id}` });
+    expect(dupExternal.body.errors[0]).toMatchObject({
+      code: 'conflict',
+      message: `A contact matching those details already exists with id=${id}`,
+    });
     expect((await post(base, '/contacts', { email: 'w1@example.com' })).status).toBe(409);
     const lead = await post(base, '/contacts', { email: 'w1@example.com', role: 'lead' });
     expect(lead.status).toBe(200);
@@ -63,7 +78,10 @@ describe('contacts', () => {
       [{ email: 'x@example.com', type: 'contact' }, 'type is not a valid parameter'],
       [{ email: 'x@example.com', role: 'admin' }, 'role must be user or lead'],
       [{ email: 'x@example.com', owner_id: '7' }, 'owner_id must be an integer'],
-      [{ email: 'x@example.com', custom_attributes: { a: { b: 1 } } }, 'custom_attributes.a must be a string, number or boolean'],
+      [
+        { email: 'x@example.com', custom_attributes: { a: { b: 1 } } },
+        'custom_attributes.a must be a string, number or boolean',
+      ],
     ];
     for (const [body, message] of cases) {
       const r = await post(base, '/contacts', body);
@@ -105,10 +123,24 @@ describe('contacts', () => {
 
 describe('companies', () => {
   it('POST /companies creates, then updates by company_id (schema: company); monthly_spend must be an integer', async () => {
-    const a = await post(base, '/companies', { company_id: 'wc-1', name: 'WC', monthly_spend: 100, plan: 'pro', size: 12, custom_attributes: { tier: 'gold' } });
+    const a = await post(base, '/companies', {
+      company_id: 'wc-1',
+      name: 'WC',
+      monthly_spend: 100,
+      plan: 'pro',
+      size: 12,
+      custom_attributes: { tier: 'gold' },
+    });
     expect(a.status).toBe(200);
     expectValid('company', a.body, 'POST /companies');
-    expect(a.body).toMatchObject({ company_id: 'wc-1', name: 'WC', monthly_spend: 100, size: 12, plan: { type: 'plan', name: 'pro' }, custom_attributes: { tier: 'gold' } });
+    expect(a.body).toMatchObject({
+      company_id: 'wc-1',
+      name: 'WC',
+      monthly_spend: 100,
+      size: 12,
+      plan: { type: 'plan', name: 'pro' },
+      custom_attributes: { tier: 'gold' },
+    });
     const b = await post(base, '/companies', { company_id: 'wc-1', name: 'WC 2' });
     expectValid('company', b.body);
     expect(b.body.id).toBe(a.body.id);
@@ -131,7 +163,12 @@ describe('companies', () => {
 describe('events, tags, notes', () => {
   it('POST /events: 202 with no body; an identical event is ignored; nested metadata and unknown users are refused', async () => {
     const user = fake.workspace.contacts.find((c) => c.external_id && !cur(c).deleted)!;
-    const event = { event_name: 'w-event', created_at: NOW - 5, user_id: user.external_id, metadata: { n: 1, price: { amount: 100, currency: 'usd' } } };
+    const event = {
+      event_name: 'w-event',
+      created_at: NOW - 5,
+      user_id: user.external_id,
+      metadata: { n: 1, price: { amount: 100, currency: 'usd' } },
+    };
     const r = await post(base, '/events', event);
     expect(r.status).toBe(202);
     expect(r.text).toBe('');
@@ -140,10 +177,12 @@ describe('events, tags, notes', () => {
     expect(fake.writes.duplicateEvents).toBe(1);
     expect((await post(base, '/events', { ...event, metadata: { a: { b: 1 } } })).status).toBe(400);
     expect((await post(base, '/events', { event_name: 'x', created_at: 1, user_id: 'nobody' })).status).toBe(404);
-    expect((await post(base, '/events', { event_name: 'x', user_id: user.external_id })).body.errors[0].field).toBe('created_at');
+    expect((await post(base, '/events', { event_name: 'x', user_id: user.external_id })).body.errors[0].field).toBe(
+      'created_at',
+    );
   });
 
-  it('tags attach and detach (schema: tag); the contact\'s tag list follows', async () => {
+  it("tags attach and detach (schema: tag); the contact's tag list follows", async () => {
     const c = fake.workspace.contacts.find((x) => !cur(x).deleted && x.tagIdxs.length === 0)!;
     const tag = fake.workspace.tags[3]!;
     const a = await post(base, `/contacts/${c.id}/tags`, { id: tag.id });
@@ -173,13 +212,27 @@ describe('events, tags, notes', () => {
 describe('tickets and replies', () => {
   it('POST /tickets, PUT /tickets/{id}, DELETE /tickets/{id} (schemas: ticket, ticket_deleted)', async () => {
     const c = fake.workspace.contacts.find((x) => !cur(x).deleted)!;
-    const created = await post(base, '/tickets', { ticket_type_id: '1001', contacts: [{ id: c.id }], ticket_attributes: { _default_title_: 'Written ticket' } });
+    const created = await post(base, '/tickets', {
+      ticket_type_id: '1001',
+      contacts: [{ id: c.id }],
+      ticket_attributes: { _default_title_: 'Written ticket' },
+    });
     expect(created.status).toBe(200);
     expectValid('ticket', created.body, 'POST /tickets');
-    expect(created.body).toMatchObject({ ticket_attributes: { _default_title_: 'Written ticket' }, contacts: { contacts: [{ id: c.id }] }, ticket_type: { id: '1001' } });
-    const updated = await put(`/tickets/${created.body.id}`, { open: false, ticket_attributes: { _default_description_: 'done' } });
+    expect(created.body).toMatchObject({
+      ticket_attributes: { _default_title_: 'Written ticket' },
+      contacts: { contacts: [{ id: c.id }] },
+      ticket_type: { id: '1001' },
+    });
+    const updated = await put(`/tickets/${created.body.id}`, {
+      open: false,
+      ticket_attributes: { _default_description_: 'done' },
+    });
     expectValid('ticket', updated.body, 'PUT /tickets/{id}');
-    expect(updated.body).toMatchObject({ open: false, ticket_attributes: { _default_title_: 'Written ticket', _default_description_: 'done' } });
+    expect(updated.body).toMatchObject({
+      open: false,
+      ticket_attributes: { _default_title_: 'Written ticket', _default_description_: 'done' },
+    });
     const deleted = await del(`/tickets/${created.body.id}`);
     expectValid('ticket_deleted', deleted.body);
     expect((await get(base, `/tickets/${created.body.id}`)).status).toBe(404);
@@ -190,11 +243,21 @@ describe('tickets and replies', () => {
   it('POST /conversations/{id}/reply (schema: conversation); the reply is the newest part of GET /conversations/{id}', async () => {
     const conv = fake.workspace.conversations[1]!;
     const admin = fake.workspace.admins[1]!;
-    const r = await post(base, `/conversations/${conv.id}/reply`, { type: 'admin', message_type: 'comment', admin_id: admin.id, body: 'Admin reply' });
+    const r = await post(base, `/conversations/${conv.id}/reply`, {
+      type: 'admin',
+      message_type: 'comment',
+      admin_id: admin.id,
+      body: 'Admin reply',
+    });
     expect(r.status).toBe(200);
     expectValid('conversation', r.body, 'reply');
     const contact = fake.workspace.contacts[conv.contactIdxs[0]!]!;
-    const u = await post(base, `/conversations/${conv.id}/reply`, { type: 'user', message_type: 'comment', intercom_user_id: contact.id, body: 'User reply' });
+    const u = await post(base, `/conversations/${conv.id}/reply`, {
+      type: 'user',
+      message_type: 'comment',
+      intercom_user_id: contact.id,
+      body: 'User reply',
+    });
     expectValid('conversation', u.body, 'user reply');
     const read = await get(base, `/conversations/${conv.id}`);
     expectValid('conversation', read.body, 'GET after replies');
@@ -203,8 +266,13 @@ describe('tickets and replies', () => {
       ['admin', admin.id, '<p>Admin reply</p>'],
       ['user', contact.id, '<p>User reply</p>'],
     ]);
-    expect((await post(base, `/conversations/${conv.id}/reply`, { type: 'admin', message_type: 'comment' })).status).toBe(400);
-    expect((await post(base, '/conversations/424242/reply', { type: 'admin', message_type: 'comment', admin_id: admin.id })).status).toBe(404);
+    expect(
+      (await post(base, `/conversations/${conv.id}/reply`, { type: 'admin', message_type: 'comment' })).status,
+    ).toBe(400);
+    expect(
+      (await post(base, '/conversations/424242/reply', { type: 'admin', message_type: 'comment', admin_id: admin.id }))
+        .status,
+    ).toBe(404);
   });
 });
 

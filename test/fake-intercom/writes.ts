@@ -17,7 +17,16 @@
  * conversation's parts.
  */
 import { cur } from './workspace.js';
-import type { AdminCore, CompanyCore, ContactCore, ConversationCore, Json, JsonValue, TicketCore, Workspace } from './workspace.js';
+import type {
+  AdminCore,
+  CompanyCore,
+  ContactCore,
+  ConversationCore,
+  Json,
+  JsonValue,
+  TicketCore,
+  Workspace,
+} from './workspace.js';
 import { ApiError } from './routes.js';
 import type { JsonResult, RequestContext, RouteResult } from './routes.js';
 
@@ -62,7 +71,8 @@ interface WriteRoute {
   when?: (params: string[]) => boolean;
 }
 
-type FieldKind = 'string' | 'string?' | 'integer' | 'integer?' | 'boolean' | 'boolean?' | 'object' | 'object?' | 'array';
+type FieldKind =
+  'string' | 'string?' | 'integer' | 'integer?' | 'boolean' | 'boolean?' | 'object' | 'object?' | 'array';
 
 /** Request body properties, from the OpenAPI request schemas. */
 const CONTACT_FIELDS: Record<string, FieldKind> = {
@@ -89,7 +99,14 @@ const COMPANY_FIELDS: Record<string, FieldKind> = {
   remote_created_at: 'integer',
   monthly_spend: 'integer',
 };
-const EVENT_FIELDS: Record<string, FieldKind> = { event_name: 'string', created_at: 'integer', user_id: 'string', id: 'string', email: 'string', metadata: 'object' };
+const EVENT_FIELDS: Record<string, FieldKind> = {
+  event_name: 'string',
+  created_at: 'integer',
+  user_id: 'string',
+  id: 'string',
+  email: 'string',
+  metadata: 'object',
+};
 const NOTE_FIELDS: Record<string, FieldKind> = { body: 'string', admin_id: 'string' };
 const TAG_FIELDS: Record<string, FieldKind> = { id: 'string' };
 const TICKET_CREATE_FIELDS: Record<string, FieldKind> = {
@@ -139,8 +156,22 @@ function bodyOf(ctx: RequestContext, fields: Record<string, FieldKind>): Record<
     if (value === null && kind.endsWith('?')) continue;
     const base = kind.replace('?', '');
     const ok =
-      base === 'string' ? typeof value === 'string' : base === 'integer' ? Number.isInteger(value) : base === 'boolean' ? typeof value === 'boolean' : base === 'array' ? Array.isArray(value) : isObj(value);
-    if (!ok) throw new ApiError(400, 'parameter_invalid', `${key} must be ${base === 'integer' ? 'an integer' : `a ${base}`}`, key);
+      base === 'string'
+        ? typeof value === 'string'
+        : base === 'integer'
+          ? Number.isInteger(value)
+          : base === 'boolean'
+            ? typeof value === 'boolean'
+            : base === 'array'
+              ? Array.isArray(value)
+              : isObj(value);
+    if (!ok)
+      throw new ApiError(
+        400,
+        'parameter_invalid',
+        `${key} must be ${base === 'integer' ? 'an integer' : `a ${base}`}`,
+        key,
+      );
   }
   return b;
 }
@@ -187,7 +218,12 @@ export class FakeWrites {
     r('POST', '/contacts/{id}/tags', (c, [id]) => this.attachTag(c, id!));
     r('DELETE', '/contacts/{id}/tags/{tag_id}', (_c, [id, tagId]) => this.detachTag(id!, tagId!));
     r('POST', '/contacts/{id}/notes', (c, [id]) => this.createNote(c, id!));
-    r('GET', '/contacts/{id}/notes', (c, [id]) => this.listNotes(c, id!), ([id]) => this.notesByContact.has(id!));
+    r(
+      'GET',
+      '/contacts/{id}/notes',
+      (c, [id]) => this.listNotes(c, id!),
+      ([id]) => this.notesByContact.has(id!),
+    );
     r('POST', '/companies', (c) => this.upsertCompany(c));
     r('DELETE', '/companies/{id}', (_c, [id]) => this.deleteCompany(id!));
     r('POST', '/events', (c) => this.createEvent(c));
@@ -195,7 +231,12 @@ export class FakeWrites {
     r('PUT', '/tickets/{id}', (c, [id]) => this.updateTicket(c, id!));
     r('DELETE', '/tickets/{id}', (_c, [id]) => this.deleteTicket(id!));
     r('POST', '/conversations/{id}/reply', (c, [id]) => this.reply(c, id!));
-    r('GET', '/conversations/{id}', (c, [id]) => this.conversationWithReplies(c, id!), ([id]) => this.repliesByConversation.has(id!));
+    r(
+      'GET',
+      '/conversations/{id}',
+      (c, [id]) => this.conversationWithReplies(c, id!),
+      ([id]) => this.repliesByConversation.has(id!),
+    );
   }
 
   /** The write route of a request, if it is one (consulted before the read routes). */
@@ -219,7 +260,15 @@ export class FakeWrites {
   }
 
   private logged(template: string, ctx: RequestContext, run: () => JsonResult & { id?: string }): JsonResult {
-    const entry: WriteLogEntry = { seq: ++this.seq, at: 0, method: ctx.method, path: ctx.path, template, status: 0, body: ctx.body };
+    const entry: WriteLogEntry = {
+      seq: ++this.seq,
+      at: 0,
+      method: ctx.method,
+      path: ctx.path,
+      template,
+      status: 0,
+      body: ctx.body,
+    };
     try {
       const result = run();
       entry.status = result.status;
@@ -245,16 +294,22 @@ export class FakeWrites {
   private conflict(b: Record<string, unknown>, role: string, self?: ContactCore): void {
     const byExternal = typeof b.external_id === 'string' ? this.ws.contactByExternalId.get(b.external_id) : undefined;
     const byEmail = typeof b.email === 'string' ? this.ws.contactByEmail.get(b.email.toLowerCase()) : undefined;
-    for (const other of [byExternal, byEmail === undefined || (byEmail.role === 'user' && role === 'user') ? byEmail : undefined]) {
-      if (other && other !== self && !cur(other).deleted) throw new ApiError(409, 'conflict', `A contact matching those details already exists with id=${other.id}`);
+    for (const other of [
+      byExternal,
+      byEmail === undefined || (byEmail.role === 'user' && role === 'user') ? byEmail : undefined,
+    ]) {
+      if (other && other !== self && !cur(other).deleted)
+        throw new ApiError(409, 'conflict', `A contact matching those details already exists with id=${other.id}`);
     }
   }
 
   private createContact(ctx: RequestContext): JsonResult & { id?: string } {
     const b = bodyOf(ctx, CONTACT_FIELDS);
-    if (b.email === undefined && b.external_id === undefined && b.role === undefined) throw new ApiError(400, 'parameter_invalid', 'One of email, external_id or role is required');
+    if (b.email === undefined && b.external_id === undefined && b.role === undefined)
+      throw new ApiError(400, 'parameter_invalid', 'One of email, external_id or role is required');
     const role = (b.role ?? 'user') as string;
-    if (role !== 'user' && role !== 'lead') throw new ApiError(400, 'parameter_invalid', 'role must be user or lead', 'role');
+    if (role !== 'user' && role !== 'lead')
+      throw new ApiError(400, 'parameter_invalid', 'role must be user or lead', 'role');
     flatValues(b.custom_attributes, 'custom_attributes');
     this.conflict(b, role);
     const id = this.ws.mutate({ stream: 'contacts', create: 1 }).created[0] as string;
@@ -276,7 +331,8 @@ export class FakeWrites {
   private updateContact(ctx: RequestContext, id: string): JsonResult & { id?: string } {
     const c = this.aliveContact(id);
     const b = bodyOf(ctx, CONTACT_FIELDS);
-    if (b.role !== undefined && b.role !== 'user' && b.role !== 'lead') throw new ApiError(400, 'parameter_invalid', 'role must be user or lead', 'role');
+    if (b.role !== undefined && b.role !== 'user' && b.role !== 'lead')
+      throw new ApiError(400, 'parameter_invalid', 'role must be user or lead', 'role');
     flatValues(b.custom_attributes, 'custom_attributes');
     this.conflict(b, (b.role ?? c.role) as string, c);
     this.ws.mutate({ stream: 'contacts', ids: [id] });
@@ -286,12 +342,20 @@ export class FakeWrites {
       c.email = b.email.toLowerCase();
     }
     if (typeof b.external_id === 'string') {
-      if (c.external_id && this.ws.contactByExternalId.get(c.external_id) === c) this.ws.contactByExternalId.delete(c.external_id);
+      if (c.external_id && this.ws.contactByExternalId.get(c.external_id) === c)
+        this.ws.contactByExternalId.delete(c.external_id);
       c.external_id = b.external_id;
     }
     this.applyContactCore(c, b);
     const before = this.contacts.get(id) ?? {};
-    this.contacts.set(id, { ...before, ...(b as Json), custom_attributes: { ...((before.custom_attributes as Json | undefined) ?? {}), ...((b.custom_attributes as Json | undefined) ?? {}) } });
+    this.contacts.set(id, {
+      ...before,
+      ...(b as Json),
+      custom_attributes: {
+        ...((before.custom_attributes as Json | undefined) ?? {}),
+        ...((b.custom_attributes as Json | undefined) ?? {}),
+      },
+    });
     return created(this.renderContact(c), id);
   }
 
@@ -305,9 +369,11 @@ export class FakeWrites {
     const out = this.ws.renderContact(c);
     const w = this.contacts.get(c.id);
     if (!w) return out;
-    for (const key of ['phone', 'signed_up_at', 'last_seen_at', 'owner_id', 'unsubscribed_from_emails'] as const) if (key in w) out[key] = w[key] as JsonValue;
+    for (const key of ['phone', 'signed_up_at', 'last_seen_at', 'owner_id', 'unsubscribed_from_emails'] as const)
+      if (key in w) out[key] = w[key] as JsonValue;
     if (typeof w.avatar === 'string') out.avatar = { type: 'avatar', image_url: w.avatar };
-    if (isObj(w.custom_attributes)) out.custom_attributes = { ...(out.custom_attributes as Json), ...(w.custom_attributes as Json) };
+    if (isObj(w.custom_attributes))
+      out.custom_attributes = { ...(out.custom_attributes as Json), ...(w.custom_attributes as Json) };
     return out;
   }
 
@@ -354,7 +420,8 @@ export class FakeWrites {
 
   private createNote(ctx: RequestContext, id: string): JsonResult & { id?: string } {
     const b = bodyOf(ctx, NOTE_FIELDS);
-    if (typeof b.body !== 'string' || b.body === '') throw new ApiError(400, 'parameter_not_found', 'body is a required parameter', 'body');
+    if (typeof b.body !== 'string' || b.body === '')
+      throw new ApiError(400, 'parameter_not_found', 'body is a required parameter', 'body');
     const c = this.aliveContact(id);
     const author = typeof b.admin_id === 'string' ? this.admin(b.admin_id) : this.ws.admins[0]!;
     const note: Json = {
@@ -380,7 +447,15 @@ export class FakeWrites {
     const generated = this.ws.noteIds(c).map((_, n) => () => this.ws.renderNote(c, c.noteCount - 1 - n));
     const all = [...(this.notesByContact.get(id) ?? []).map((n) => () => n), ...generated];
     const data = all.slice((page - 1) * perPage, page * perPage).map((render) => render());
-    return { status: 200, body: { type: 'list', data, total_count: all.length, pages: { type: 'pages', page, per_page: perPage, total_pages: Math.ceil(all.length / perPage) } } };
+    return {
+      status: 200,
+      body: {
+        type: 'list',
+        data,
+        total_count: all.length,
+        pages: { type: 'pages', page, per_page: perPage, total_pages: Math.ceil(all.length / perPage) },
+      },
+    };
   }
 
   // ------------------------------------------------------------ companies
@@ -406,7 +481,15 @@ export class FakeWrites {
     }
     if (typeof b.name === 'string') co.name = b.name;
     const before = this.companies.get(co.company_id) ?? {};
-    this.companies.set(co.company_id, { ...before, ...(b as Json), id: co.id, custom_attributes: { ...((before.custom_attributes as Json | undefined) ?? {}), ...((b.custom_attributes as Json | undefined) ?? {}) } });
+    this.companies.set(co.company_id, {
+      ...before,
+      ...(b as Json),
+      id: co.id,
+      custom_attributes: {
+        ...((before.custom_attributes as Json | undefined) ?? {}),
+        ...((b.custom_attributes as Json | undefined) ?? {}),
+      },
+    });
     return created(this.renderCompany(co), co.id);
   }
 
@@ -414,9 +497,11 @@ export class FakeWrites {
     const out = this.ws.renderCompany(co);
     const w = this.companies.get(co.company_id);
     if (!w) return out;
-    for (const key of ['size', 'website', 'industry', 'monthly_spend', 'remote_created_at'] as const) if (key in w) out[key] = w[key] as JsonValue;
+    for (const key of ['size', 'website', 'industry', 'monthly_spend', 'remote_created_at'] as const)
+      if (key in w) out[key] = w[key] as JsonValue;
     if (typeof w.plan === 'string') out.plan = { type: 'plan', id: String(hashPlan(w.plan)), name: w.plan };
-    if (isObj(w.custom_attributes)) out.custom_attributes = { ...(out.custom_attributes as Json), ...(w.custom_attributes as Json) };
+    if (isObj(w.custom_attributes))
+      out.custom_attributes = { ...(out.custom_attributes as Json), ...(w.custom_attributes as Json) };
     return out;
   }
 
@@ -432,13 +517,16 @@ export class FakeWrites {
 
   private createEvent(ctx: RequestContext): JsonResult & { id?: string } {
     const b = bodyOf(ctx, EVENT_FIELDS);
-    if (typeof b.event_name !== 'string' || b.event_name === '') throw new ApiError(400, 'parameter_not_found', 'event_name is a required parameter', 'event_name');
-    if (b.created_at === undefined) throw new ApiError(400, 'parameter_not_found', 'created_at is a required parameter', 'created_at');
+    if (typeof b.event_name !== 'string' || b.event_name === '')
+      throw new ApiError(400, 'parameter_not_found', 'event_name is a required parameter', 'event_name');
+    if (b.created_at === undefined)
+      throw new ApiError(400, 'parameter_not_found', 'created_at is a required parameter', 'created_at');
     if (b.metadata !== undefined) {
       for (const [k, v] of Object.entries(b.metadata as Record<string, unknown>)) {
         if (v === null || typeof v !== 'object') continue;
         const keys = Object.keys(v).sort().join(',');
-        if (keys !== 'url,value' && keys !== 'amount,currency') throw new ApiError(400, 'parameter_invalid', `metadata.${k}: nested objects are not supported`, 'metadata');
+        if (keys !== 'url,value' && keys !== 'amount,currency')
+          throw new ApiError(400, 'parameter_invalid', `metadata.${k}: nested objects are not supported`, 'metadata');
       }
     }
     let contact: ContactCore | undefined;
@@ -451,7 +539,12 @@ export class FakeWrites {
     if (this.eventKeys.has(key)) this.duplicateEvents++;
     else {
       this.eventKeys.add(key);
-      this.events.push({ event_name: b.event_name, created_at: b.created_at as number, contact_id: contact.id, ...(b.metadata ? { metadata: b.metadata as Json } : {}) });
+      this.events.push({
+        event_name: b.event_name,
+        created_at: b.created_at as number,
+        contact_id: contact.id,
+        ...(b.metadata ? { metadata: b.metadata as Json } : {}),
+      });
     }
     return { status: 202, body: {}, id: contact.id };
   }
@@ -466,13 +559,29 @@ export class FakeWrites {
 
   private createTicket(ctx: RequestContext): JsonResult & { id?: string } {
     const b = bodyOf(ctx, TICKET_CREATE_FIELDS);
-    if (typeof b.ticket_type_id !== 'string') throw new ApiError(400, 'parameter_not_found', 'ticket_type_id is a required parameter', 'ticket_type_id');
+    if (typeof b.ticket_type_id !== 'string')
+      throw new ApiError(400, 'parameter_not_found', 'ticket_type_id is a required parameter', 'ticket_type_id');
     const typeIdx = Number(b.ticket_type_id) - 1000;
-    if (!Number.isInteger(typeIdx) || typeIdx < 0 || typeIdx >= this.ws.size.ticketTypes) throw new ApiError(404, 'ticket_type_not_found', 'Ticket type not found', 'ticket_type_id');
-    if (!Array.isArray(b.contacts) || b.contacts.length === 0) throw new ApiError(400, 'parameter_not_found', 'contacts is a required parameter', 'contacts');
+    if (!Number.isInteger(typeIdx) || typeIdx < 0 || typeIdx >= this.ws.size.ticketTypes)
+      throw new ApiError(404, 'ticket_type_not_found', 'Ticket type not found', 'ticket_type_id');
+    if (!Array.isArray(b.contacts) || b.contacts.length === 0)
+      throw new ApiError(400, 'parameter_not_found', 'contacts is a required parameter', 'contacts');
     const contactIdxs = (b.contacts as unknown[]).map((ref) => {
-      if (!isObj(ref)) throw new ApiError(400, 'parameter_invalid', 'contacts must be objects with id, external_id or email', 'contacts');
-      const c = typeof ref.id === 'string' ? this.ws.contactById.get(ref.id) : typeof ref.external_id === 'string' ? this.ws.contactByExternalId.get(ref.external_id) : typeof ref.email === 'string' ? this.ws.contactByEmail.get(ref.email.toLowerCase()) : undefined;
+      if (!isObj(ref))
+        throw new ApiError(
+          400,
+          'parameter_invalid',
+          'contacts must be objects with id, external_id or email',
+          'contacts',
+        );
+      const c =
+        typeof ref.id === 'string'
+          ? this.ws.contactById.get(ref.id)
+          : typeof ref.external_id === 'string'
+            ? this.ws.contactByExternalId.get(ref.external_id)
+            : typeof ref.email === 'string'
+              ? this.ws.contactByEmail.get(ref.email.toLowerCase())
+              : undefined;
       if (!c || cur(c).deleted) throw new ApiError(404, 'not_found', 'User Not Found', 'contacts');
       return c.idx;
     });
@@ -489,14 +598,22 @@ export class FakeWrites {
     const b = bodyOf(ctx, TICKET_UPDATE_FIELDS);
     this.ws.mutate({ stream: 'tickets', ids: [id] });
     const before = this.tickets.get(id) ?? {};
-    this.tickets.set(id, { ...before, ...(b as Json), ticket_attributes: { ...((before.ticket_attributes as Json | undefined) ?? {}), ...((b.ticket_attributes as Json | undefined) ?? {}) } });
+    this.tickets.set(id, {
+      ...before,
+      ...(b as Json),
+      ticket_attributes: {
+        ...((before.ticket_attributes as Json | undefined) ?? {}),
+        ...((b.ticket_attributes as Json | undefined) ?? {}),
+      },
+    });
     return created(this.renderTicket(t), id);
   }
 
   private renderTicket(t: TicketCore): Json {
     const out = this.ws.renderTicket(t);
     const w = this.tickets.get(t.id);
-    if (w && isObj(w.ticket_attributes)) out.ticket_attributes = { ...(out.ticket_attributes as Json), ...(w.ticket_attributes as Json) };
+    if (w && isObj(w.ticket_attributes))
+      out.ticket_attributes = { ...(out.ticket_attributes as Json), ...(w.ticket_attributes as Json) };
     if (w && typeof w.open === 'boolean') out.open = w.open;
     return out;
   }
@@ -521,15 +638,30 @@ export class FakeWrites {
     const b = bodyOf(ctx, REPLY_FIELDS);
     let author: Json;
     if (b.type === 'admin') {
-      if (b.message_type !== 'comment' && b.message_type !== 'note' && b.message_type !== 'quick_reply') throw new ApiError(400, 'parameter_invalid', 'message_type must be comment, note or quick_reply', 'message_type');
-      if (typeof b.admin_id !== 'string') throw new ApiError(400, 'parameter_not_found', 'admin_id is a required parameter', 'admin_id');
+      if (b.message_type !== 'comment' && b.message_type !== 'note' && b.message_type !== 'quick_reply')
+        throw new ApiError(
+          400,
+          'parameter_invalid',
+          'message_type must be comment, note or quick_reply',
+          'message_type',
+        );
+      if (typeof b.admin_id !== 'string')
+        throw new ApiError(400, 'parameter_not_found', 'admin_id is a required parameter', 'admin_id');
       const a = this.admin(b.admin_id);
       author = { type: 'admin', id: a.id, name: a.name, email: a.email };
     } else if (b.type === 'user') {
-      if (b.message_type !== 'comment') throw new ApiError(400, 'parameter_invalid', 'message_type must be comment', 'message_type');
-      if (typeof b.body !== 'string' || b.body === '') throw new ApiError(400, 'parameter_not_found', 'body is a required parameter', 'body');
+      if (b.message_type !== 'comment')
+        throw new ApiError(400, 'parameter_invalid', 'message_type must be comment', 'message_type');
+      if (typeof b.body !== 'string' || b.body === '')
+        throw new ApiError(400, 'parameter_not_found', 'body is a required parameter', 'body');
       const c =
-        typeof b.intercom_user_id === 'string' ? this.ws.contactById.get(b.intercom_user_id) : typeof b.user_id === 'string' ? this.ws.contactByExternalId.get(b.user_id) : typeof b.email === 'string' ? this.ws.contactByEmail.get(b.email.toLowerCase()) : undefined;
+        typeof b.intercom_user_id === 'string'
+          ? this.ws.contactById.get(b.intercom_user_id)
+          : typeof b.user_id === 'string'
+            ? this.ws.contactByExternalId.get(b.user_id)
+            : typeof b.email === 'string'
+              ? this.ws.contactByEmail.get(b.email.toLowerCase())
+              : undefined;
       if (!c || cur(c).deleted) throw new ApiError(404, 'not_found', 'User Not Found');
       author = { type: 'user', id: c.id, name: c.name, email: c.email };
     } else {
@@ -553,7 +685,10 @@ export class FakeWrites {
   }
 
   private conversationWithReplies(ctx: RequestContext, id: string): JsonResult {
-    return { status: 200, body: this.renderConversation(this.aliveConversation(id), ctx.query.get('display_as') === 'plaintext') };
+    return {
+      status: 200,
+      body: this.renderConversation(this.aliveConversation(id), ctx.query.get('display_as') === 'plaintext'),
+    };
   }
 
   private renderConversation(conv: ConversationCore, plain: boolean): Json {

@@ -9,7 +9,9 @@ describe('protocol validators', () => {
   });
 
   it('the Airbyte validator rejects a RECORD without emitted_at', () => {
-    expect(() => assertAirbyteMessage('{"type":"RECORD","record":{"stream":"contacts","data":{"id":"1"},"emitted_at":1}}')).not.toThrow();
+    expect(() =>
+      assertAirbyteMessage('{"type":"RECORD","record":{"stream":"contacts","data":{"id":"1"},"emitted_at":1}}'),
+    ).not.toThrow();
     expect(() => assertAirbyteMessage('{"type":"RECORD","record":{"stream":"contacts","data":{"id":"1"}}}')).toThrow();
   });
 });

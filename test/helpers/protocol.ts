@@ -43,9 +43,13 @@ const PAYLOAD: Record<string, string> = {
 export function assertAirbyteMessage(line: string): Record<string, unknown> {
   const message = JSON.parse(line) as Record<string, unknown>;
   const { message: validate } = airbyte();
-  if (!validate(message)) throw new Error(`invalid AirbyteMessage ${line.slice(0, 300)}: ${JSON.stringify(validate.errors)}`);
+  if (!validate(message))
+    throw new Error(`invalid AirbyteMessage ${line.slice(0, 300)}: ${JSON.stringify(validate.errors)}`);
   const payload = PAYLOAD[message.type as string];
-  if (!payload || message[payload] === undefined) throw new Error(`AirbyteMessage of type ${String(message.type)} lacks its '${payload}' payload: ${line.slice(0, 300)}`);
+  if (!payload || message[payload] === undefined)
+    throw new Error(
+      `AirbyteMessage of type ${String(message.type)} lacks its '${payload}' payload: ${line.slice(0, 300)}`,
+    );
   return message;
 }
 
@@ -58,13 +62,18 @@ let singerMessage: ValidateFunction | undefined;
 let singerCatalogValidator: ValidateFunction | undefined;
 
 export function assertSingerMessage(line: string): Record<string, unknown> {
-  singerMessage ??= ajv().compile(JSON.parse(readFileSync(`${specDir}protocols/singer_messages.schema.json`, 'utf8')) as object);
+  singerMessage ??= ajv().compile(
+    JSON.parse(readFileSync(`${specDir}protocols/singer_messages.schema.json`, 'utf8')) as object,
+  );
   const message = JSON.parse(line) as Record<string, unknown>;
-  if (!singerMessage(message)) throw new Error(`invalid Singer message ${line.slice(0, 300)}: ${JSON.stringify(singerMessage.errors)}`);
+  if (!singerMessage(message))
+    throw new Error(`invalid Singer message ${line.slice(0, 300)}: ${JSON.stringify(singerMessage.errors)}`);
   return message;
 }
 
 export function singerCatalogErrors(catalog: unknown): string | undefined {
-  singerCatalogValidator ??= ajv().compile(JSON.parse(readFileSync(`${specDir}protocols/singer_catalog.schema.json`, 'utf8')) as object);
+  singerCatalogValidator ??= ajv().compile(
+    JSON.parse(readFileSync(`${specDir}protocols/singer_catalog.schema.json`, 'utf8')) as object,
+  );
   return singerCatalogValidator(catalog) ? undefined : JSON.stringify(singerCatalogValidator.errors);
 }

@@ -58,7 +58,11 @@ export function runCli(bin: string, args: string[], opts: RunOptions = {}): Prom
     let partial = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`CLI timed out: ${args.join(' ')}\nstderr: ${stderr.slice(-2000)}\nstdout tail: ${stdout.slice(-2000)}`));
+      reject(
+        new Error(
+          `CLI timed out: ${args.join(' ')}\nstderr: ${stderr.slice(-2000)}\nstdout tail: ${stdout.slice(-2000)}`,
+        ),
+      );
     }, opts.timeoutMs ?? 60_000);
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
@@ -91,17 +95,31 @@ export function runCli(bin: string, args: string[], opts: RunOptions = {}): Prom
 }
 
 export function recordsOf(run: CliRun, stream: string): Record<string, unknown>[] {
-  return run.messages
-    .filter((m) => m.type === 'RECORD' && ((m.record as { stream?: string } | undefined)?.stream === stream || m.stream === stream))
-    // Singer: {stream, record: data}; Airbyte: {record: {stream, data}}.
-    .map((m) => (typeof m.stream === 'string' ? m.record : (m.record as { data: unknown }).data) as Record<string, unknown>);
+  return (
+    run.messages
+      .filter(
+        (m) =>
+          m.type === 'RECORD' &&
+          ((m.record as { stream?: string } | undefined)?.stream === stream || m.stream === stream),
+      )
+      // Singer: {stream, record: data}; Airbyte: {record: {stream, data}}.
+      .map(
+        (m) =>
+          (typeof m.stream === 'string' ? m.record : (m.record as { data: unknown }).data) as Record<string, unknown>,
+      )
+  );
 }
 
 /** What Airbyte would pass back as --state: the last STATE message's `state` of each stream. */
 export function lastStates(runs: CliRun | CliRun[]): unknown[] {
   const last = new Map<string, unknown>();
   for (const run of Array.isArray(runs) ? runs : [runs]) {
-    for (const m of run.messages) if (m.type === 'STATE') last.set((m.state as { stream: { stream_descriptor: { name: string } } }).stream.stream_descriptor.name, m.state);
+    for (const m of run.messages)
+      if (m.type === 'STATE')
+        last.set(
+          (m.state as { stream: { stream_descriptor: { name: string } } }).stream.stream_descriptor.name,
+          m.state,
+        );
   }
   return [...last.values()];
 }

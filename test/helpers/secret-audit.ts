@@ -8,7 +8,8 @@ import { join } from 'node:path';
 const dir = process.env.IC_SECRET_AUDIT_DIR;
 
 export function recordSecret(value: unknown): void {
-  if (dir && typeof value === 'string' && value.length >= 8) appendFileSync(join(dir, `secrets-${process.pid}.txt`), value + '\n');
+  if (dir && typeof value === 'string' && value.length >= 8)
+    appendFileSync(join(dir, `secrets-${process.pid}.txt`), value + '\n');
 }
 
 export function recordOutput(label: string, text: string): void {

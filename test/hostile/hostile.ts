@@ -25,9 +25,18 @@ export interface HostileServer {
 export const hits: Hit[] = [];
 
 /** One small HTTP server on a loopback address, answering with `handler`. */
-export async function hostileServer(name: string, handler: (req: IncomingMessage, res: ServerResponse) => void, host = '127.0.0.1'): Promise<HostileServer> {
+export async function hostileServer(
+  name: string,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  host = '127.0.0.1',
+): Promise<HostileServer> {
   const server: Server = createServer((req, res) => {
-    hits.push({ server: name, method: req.method ?? 'GET', url: req.url ?? '/', authorization: req.headers.authorization });
+    hits.push({
+      server: name,
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      authorization: req.headers.authorization,
+    });
     // Read a request body (searches) before answering; handlers find it as req.body.
     let body = '';
     req.setEncoding('utf8');
@@ -64,8 +73,24 @@ export function catalog(streams: string[]): unknown {
   return {
     streams: streams.map((name) =>
       INCREMENTAL.has(name)
-        ? { stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'], source_defined_cursor: true, default_cursor_field: ['updated_at'] }, sync_mode: 'incremental', cursor_field: ['updated_at'], destination_sync_mode: 'append_dedup', primary_key: [['id']] }
-        : { stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] }, sync_mode: 'full_refresh', destination_sync_mode: 'overwrite' },
+        ? {
+            stream: {
+              name,
+              json_schema: {},
+              supported_sync_modes: ['full_refresh', 'incremental'],
+              source_defined_cursor: true,
+              default_cursor_field: ['updated_at'],
+            },
+            sync_mode: 'incremental',
+            cursor_field: ['updated_at'],
+            destination_sync_mode: 'append_dedup',
+            primary_key: [['id']],
+          }
+        : {
+            stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] },
+            sync_mode: 'full_refresh',
+            destination_sync_mode: 'overwrite',
+          },
     ),
   };
 }
@@ -74,7 +99,10 @@ export function catalog(streams: string[]): unknown {
 export function stateCursors(run: HostileRun, stream: string): number[] {
   return run.messages
     .filter((m) => m.type === 'STATE')
-    .map((m) => (m.state as { stream?: { stream_descriptor: { name: string }; stream_state: { updated_at?: number } } }).stream)
+    .map(
+      (m) =>
+        (m.state as { stream?: { stream_descriptor: { name: string }; stream_state: { updated_at?: number } } }).stream,
+    )
     .filter((s) => s?.stream_descriptor.name === stream)
     .map((s) => Number(s!.stream_state.updated_at));
 }
@@ -92,18 +120,39 @@ export interface HostileRun {
  * Runs the built connector (Airbyte `read` or the Singer tap) against `baseUrl` under
  * /usr/bin/time, so the peak memory is the kernel's figure, not a stopwatch or a guess.
  */
-export function runConnector(kind: 'airbyte' | 'tap', baseUrl: string, streams: string[], config: Record<string, unknown> = {}, opts: { state?: unknown; timeoutMs?: number } = {}): Promise<HostileRun> {
+export function runConnector(
+  kind: 'airbyte' | 'tap',
+  baseUrl: string,
+  streams: string[],
+  config: Record<string, unknown> = {},
+  opts: { state?: unknown; timeoutMs?: number } = {},
+): Promise<HostileRun> {
   const timeoutMs = opts.timeoutMs ?? 45_000;
   const files = writeJsonFiles({
-    config: { access_token: TOKEN, base_url: baseUrl, max_retries: 1, request_timeout_seconds: 10, max_rate_limit_wait_seconds: 3, max_concurrency: 2, ...config },
+    config: {
+      access_token: TOKEN,
+      base_url: baseUrl,
+      max_retries: 1,
+      request_timeout_seconds: 10,
+      max_rate_limit_wait_seconds: 3,
+      max_concurrency: 2,
+      ...config,
+    },
     catalog: kind === 'airbyte' ? catalog(streams) : singerCatalog(streams),
     ...(opts.state === undefined ? {} : { state: opts.state }),
   });
   const state = files.state ? ['--state', files.state] : [];
-  const args = kind === 'airbyte' ? [BIN.airbyte, 'read', '--config', files.config!, '--catalog', files.catalog!, ...state, '--quiet'] : [BIN.tap, '--config', files.config!, '--catalog', files.catalog!, ...state, '--quiet'];
+  const args =
+    kind === 'airbyte'
+      ? [BIN.airbyte, 'read', '--config', files.config!, '--catalog', files.catalog!, ...state, '--quiet']
+      : [BIN.tap, '--config', files.config!, '--catalog', files.catalog!, ...state, '--quiet'];
   return new Promise((resolve, reject) => {
     // Its own process group, so the hang guard ends the connector too, not only /usr/bin/time.
-    const child = spawn('/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M', process.execPath, ...args], { env: { ...process.env, INTERCOM_CONNECTOR_RETRY_BASE_MS: '20' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M', process.execPath, ...args], {
+      env: { ...process.env, INTERCOM_CONNECTOR_RETRY_BASE_MS: '20' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -117,7 +166,16 @@ export function runConnector(kind: 'airbyte' | 'tap', baseUrl: string, streams: 
     child.on('close', (code) => {
       clearTimeout(timer);
       // HOSTILE_REPORT=1 prints each run's exit, time, peak memory and error (the before/after figures); nothing asserts on time.
-      if (process.env.HOSTILE_REPORT) console.log(`HOSTILE_RUN ${kind} code=${code} ms=${Date.now() - t0} ${/PEAK_RSS_KB=(\d+)/.exec(stderr)?.[0]} lines=${stdout.split('\n').length} err=${(/"error":\{"message":"([^"]{0,160})/.exec(stdout)?.[1] ?? stderr.split('\n').filter((l) => /CRITICAL|ERROR/.test(l))[0]?.slice(0, 160))}`);
+      if (process.env.HOSTILE_REPORT)
+        console.log(
+          `HOSTILE_RUN ${kind} code=${code} ms=${Date.now() - t0} ${/PEAK_RSS_KB=(\d+)/.exec(stderr)?.[0]} lines=${stdout.split('\n').length} err=${
+            /"error":\{"message":"([^"]{0,160})/.exec(stdout)?.[1] ??
+            stderr
+              .split('\n')
+              .filter((l) => /CRITICAL|ERROR/.test(l))[0]
+              ?.slice(0, 160)
+          }`,
+        );
       recordOutput(`hostile ${kind} ${baseUrl}`, stdout + stderr);
       const rss = /PEAK_RSS_KB=(\d+)/.exec(stderr);
       const messages = stdout
@@ -130,7 +188,13 @@ export function runConnector(kind: 'airbyte' | 'tap', baseUrl: string, streams: 
             return { __unparsable: l };
           }
         });
-      resolve({ code, stdout, stderr: stderr.replace(/PEAK_RSS_KB=\d+\n?/, ''), messages, peakRssMb: rss ? Number(rss[1]) / 1024 : Number.NaN });
+      resolve({
+        code,
+        stdout,
+        stderr: stderr.replace(/PEAK_RSS_KB=\d+\n?/, ''),
+        messages,
+        peakRssMb: rss ? Number(rss[1]) / 1024 : Number.NaN,
+      });
     });
   });
 }
@@ -155,7 +219,14 @@ export function traceErrors(run: HostileRun): { message: string; internal_messag
 export function recordIds(run: HostileRun, stream: string): string[] {
   return run.messages
     .filter((m) => m.type === 'RECORD')
-    .map((m) => (m.stream === stream ? m.record : (m.record as { stream: string; data: unknown }).stream === stream ? (m.record as { data: unknown }).data : undefined) as { id?: string } | undefined)
+    .map(
+      (m) =>
+        (m.stream === stream
+          ? m.record
+          : (m.record as { stream: string; data: unknown }).stream === stream
+            ? (m.record as { data: unknown }).data
+            : undefined) as { id?: string } | undefined,
+    )
     .filter((r): r is { id?: string } => r !== undefined)
     .map((r) => String(r.id));
 }
@@ -167,7 +238,9 @@ export function assertTokenContained(run: HostileRun, allowed: string[]): void {
     expect(run.stdout, `stdout holds "${fragment}"`).not.toContain(fragment);
     expect(run.stderr, `stderr holds "${fragment}"`).not.toContain(fragment);
   }
-  for (const hit of hits) if (hit.authorization?.includes(TOKEN)) expect(allowed, `token sent to ${hit.server} ${hit.url}`).toContain(hit.server);
+  for (const hit of hits)
+    if (hit.authorization?.includes(TOKEN))
+      expect(allowed, `token sent to ${hit.server} ${hit.url}`).toContain(hit.server);
 }
 
 /** Every stdout line is one JSON message (the protocol only). */

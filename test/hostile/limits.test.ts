@@ -1,6 +1,17 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMINS, assertProtocolOnly, assertTokenContained, hostileServer, json, recordIds, runConnector, stateCursors, traceErrors, type HostileServer } from './hostile.js';
+import {
+  ADMINS,
+  assertProtocolOnly,
+  assertTokenContained,
+  hostileServer,
+  json,
+  recordIds,
+  runConnector,
+  stateCursors,
+  traceErrors,
+  type HostileServer,
+} from './hostile.js';
 
 /**
  * Size and depth: a gzip bomb, a huge body and deep nesting each fail their request with a clear
@@ -24,7 +35,11 @@ afterAll(async () => {
 async function secondPage(attack: (res: Parameters<typeof json>[0]) => void): Promise<HostileServer> {
   const server = await hostileServer('intercom', (req, res) => {
     if ((req.url ?? '').includes('page=2')) return attack(res);
-    json(res, 200, { type: 'admin.list', admins: ADMINS, pages: { next: `http://127.0.0.1:${server.port}/admins?page=2` } });
+    json(res, 200, {
+      type: 'admin.list',
+      admins: ADMINS,
+      pages: { next: `http://127.0.0.1:${server.port}/admins?page=2` },
+    });
   });
   servers.push(server);
   return server;
@@ -48,7 +63,10 @@ describe('hostile server: bounded body size and nesting', () => {
       res.end(bomb);
     });
     const run = await runConnector('airbyte', server.url, ['admins'], { max_response_bytes: MAX_RESPONSE_BYTES });
-    expectCleanFailure(run, /GET \/admins is larger than max_response_bytes \(1048576 bytes, counted after decompression\)/);
+    expectCleanFailure(
+      run,
+      /GET \/admins is larger than max_response_bytes \(1048576 bytes, counted after decompression\)/,
+    );
   });
 
   it('a huge plain body stops at max_response_bytes while it streams', async () => {
@@ -72,7 +90,9 @@ describe('hostile server: bounded body size and nesting', () => {
   });
 
   it('JSON nested 100,000 deep is refused before parsing, with a clear error', async () => {
-    const server = await secondPage((res) => json(res, 200, `{"type":"admin.list","admins":${'['.repeat(100_000)}${']'.repeat(100_000)}}`));
+    const server = await secondPage((res) =>
+      json(res, 200, `{"type":"admin.list","admins":${'['.repeat(100_000)}${']'.repeat(100_000)}}`),
+    );
     const run = await runConnector('airbyte', server.url, ['admins']);
     expectCleanFailure(run, /nests JSON deeper than 64 levels/);
   });
@@ -106,19 +126,45 @@ describe('hostile server: an incremental stream keeps its state behind the fault
       const times = (body.match(/\b1\d{9}\b/g) ?? []).map(Number);
       // The last slice has no upper bound; the others end (a day late, on purpose) at their largest time.
       const last = !body.includes('"<"');
-      const holdsRecords = times.length > 0 && Math.min(...times) <= nowS - 120 && (last || Math.max(...times) >= nowS - 60);
+      const holdsRecords =
+        times.length > 0 && Math.min(...times) <= nowS - 120 && (last || Math.max(...times) >= nowS - 60);
       if (body.includes('"starting_after"')) {
         faultStart = Math.min(faultStart, ...times);
         res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
         return res.end(bomb);
       }
       // Earlier slices are empty and complete; the slice with the records has a second page.
-      if (!holdsRecords) return json(res, 200, { type: 'list', data: [], total_count: 0, pages: { type: 'pages', page: 1, per_page: 150, total_pages: 0 } });
-      json(res, 200, { type: 'list', data: contacts, total_count: 3, pages: { type: 'pages', page: 1, per_page: 150, total_pages: 2, next: { page: 2, starting_after: 'c2-cursor' } } });
+      if (!holdsRecords)
+        return json(res, 200, {
+          type: 'list',
+          data: [],
+          total_count: 0,
+          pages: { type: 'pages', page: 1, per_page: 150, total_pages: 0 },
+        });
+      json(res, 200, {
+        type: 'list',
+        data: contacts,
+        total_count: 3,
+        pages: {
+          type: 'pages',
+          page: 1,
+          per_page: 150,
+          total_pages: 2,
+          next: { page: 2, starting_after: 'c2-cursor' },
+        },
+      });
     });
     servers.push(server);
-    const state = [{ type: 'STREAM', stream: { stream_descriptor: { name: 'contacts' }, stream_state: { updated_at: cursor } } }];
-    const run = await runConnector('airbyte', server.url, ['contacts'], { max_response_bytes: MAX_RESPONSE_BYTES, lookback_window_minutes: 0 }, { state });
+    const state = [
+      { type: 'STREAM', stream: { stream_descriptor: { name: 'contacts' }, stream_state: { updated_at: cursor } } },
+    ];
+    const run = await runConnector(
+      'airbyte',
+      server.url,
+      ['contacts'],
+      { max_response_bytes: MAX_RESPONSE_BYTES, lookback_window_minutes: 0 },
+      { state },
+    );
     expect(recordIds(run, 'contacts').sort()).toEqual(['c1', 'c2']);
     expect(traceErrors(run).some((e) => /larger than max_response_bytes/.test(e.message))).toBe(true);
     expect(Number.isFinite(faultStart)).toBe(true);

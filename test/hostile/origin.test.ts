@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMINS, assertProtocolOnly, assertTokenContained, hits, hostileServer, json, recordIds, runConnector, traceErrors, type HostileServer } from './hostile.js';
+import {
+  ADMINS,
+  assertProtocolOnly,
+  assertTokenContained,
+  hits,
+  hostileServer,
+  json,
+  recordIds,
+  runConnector,
+  traceErrors,
+  type HostileServer,
+} from './hostile.js';
 
 /**
  * One origin: a next link or a redirect that leaves scheme://host:port of base_url is refused with
@@ -10,7 +21,8 @@ let otherHost: HostileServer;
 const servers: HostileServer[] = [];
 
 beforeAll(async () => {
-  const stolen = (_req: unknown, res: Parameters<typeof json>[0]) => json(res, 200, { type: 'admin.list', admins: [{ type: 'admin', id: 'stolen' }] });
+  const stolen = (_req: unknown, res: Parameters<typeof json>[0]) =>
+    json(res, 200, { type: 'admin.list', admins: [{ type: 'admin', id: 'stolen' }] });
   thief = await hostileServer('thief', stolen);
   // Another loopback address: another host, same port space.
   otherHost = await hostileServer('other-host', stolen, '127.0.0.2');
@@ -20,7 +32,9 @@ afterAll(async () => {
   for (const s of servers) await s.close();
 });
 
-async function intercomWith(nextOrRedirect: (path: string) => { next?: string; redirect?: string }): Promise<HostileServer> {
+async function intercomWith(
+  nextOrRedirect: (path: string) => { next?: string; redirect?: string },
+): Promise<HostileServer> {
   const server = await hostileServer('intercom', (req, res) => {
     const plan = nextOrRedirect(req.url ?? '/');
     if (plan.redirect) return json(res, 302, '', { location: plan.redirect });
@@ -44,7 +58,11 @@ describe('hostile server: the token goes to the configured origin only', () => {
     expect(mine.map((h) => h.server)).toEqual(['intercom']);
     expect(recordIds(run, 'admins')).toEqual(['1', '2']);
     const errors = traceErrors(run);
-    expect(errors.some((e) => /Refused to request .*another origin than the configured http:\/\/127\.0\.0\.1:\d+/.test(e.message))).toBe(true);
+    expect(
+      errors.some((e) =>
+        /Refused to request .*another origin than the configured http:\/\/127\.0\.0\.1:\d+/.test(e.message),
+      ),
+    ).toBe(true);
     expect(errors.map((e) => e.message).join('\n')).not.toMatch(/user:pw/);
     expect(run.code).not.toBe(0);
     assertProtocolOnly(run);
@@ -63,11 +81,19 @@ describe('hostile server: the token goes to the configured origin only', () => {
   });
 
   it('a redirect to another port is not followed; one within the origin is', async () => {
-    const intercom = await intercomWith((path) => (path.startsWith('/admins') ? { redirect: `${thief.url}/admins` } : {}));
+    const intercom = await intercomWith((path) =>
+      path.startsWith('/admins') ? { redirect: `${thief.url}/admins` } : {},
+    );
     const before = hits.length;
     const run = await runConnector('airbyte', intercom.url, ['admins']);
     expect(hits.slice(before).map((h) => h.server)).toEqual(['intercom']);
-    expect(traceErrors(run).some((e) => /redirect \(HTTP 302\) to http:\/\/127\.0\.0\.1:\d+\/admins, outside the configured .* not followed/.test(e.message))).toBe(true);
+    expect(
+      traceErrors(run).some((e) =>
+        /redirect \(HTTP 302\) to http:\/\/127\.0\.0\.1:\d+\/admins, outside the configured .* not followed/.test(
+          e.message,
+        ),
+      ),
+    ).toBe(true);
     expect(run.code).not.toBe(0);
     assertTokenContained(run, ['intercom']);
 

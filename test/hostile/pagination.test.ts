@@ -54,7 +54,11 @@ async function hostile(answer: Answer): Promise<Hostile> {
   return h;
 }
 
-async function read(server: Hostile, streams: { name: string; incremental?: boolean }[], config: Json = {}): Promise<CliRun> {
+async function read(
+  server: Hostile,
+  streams: { name: string; incremental?: boolean }[],
+  config: Json = {},
+): Promise<CliRun> {
   const files = writeJsonFiles({
     config: { access_token: TOKEN, base_url: server.url, max_retries: 0, request_timeout_seconds: 5, ...config },
     catalog: {
@@ -65,13 +69,17 @@ async function read(server: Hostile, streams: { name: string; incremental?: bool
       })),
     },
   });
-  const run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!], { timeoutMs: 60_000 });
+  const run = await runCli(BIN.airbyte, ['read', '--config', files.config!, '--catalog', files.catalog!], {
+    timeoutMs: 60_000,
+  });
   for (const line of run.lines) assertAirbyteMessage(line);
   return run;
 }
 
 function errorsOf(run: CliRun): string[] {
-  return run.messages.filter((m) => m.type === 'TRACE' && (m.trace as Json).type === 'ERROR').map((m) => ((m.trace as Json).error as { message: string }).message);
+  return run.messages
+    .filter((m) => m.type === 'TRACE' && (m.trace as Json).type === 'ERROR')
+    .map((m) => ((m.trace as Json).error as { message: string }).message);
 }
 
 /** One clear error: exactly one TRACE ERROR, naming a stalled pagination, and a failing exit. */
@@ -92,7 +100,11 @@ describe('hostile pagination: every paginator kind ends with one clear error wit
     const server = await hostile((path, q) => {
       if (path !== '/tags') return [404, {}];
       const n = Number(q.get('starting_after')?.slice(1) ?? 0);
-      return { type: 'list', data: n === 0 ? [tag('1'), tag('2')] : [], pages: { type: 'pages', next: { starting_after: `c${n + 1}` } } };
+      return {
+        type: 'list',
+        data: n === 0 ? [tag('1'), tag('2')] : [],
+        pages: { type: 'pages', next: { starting_after: `c${n + 1}` } },
+      };
     });
     const run = await read(server, [{ name: 'tags' }]);
     expectOneStall(run, /GET \/tags.*pages in a row brought no new record/);
@@ -106,7 +118,11 @@ describe('hostile pagination: every paginator kind ends with one clear error wit
       if (path !== '/admins') return [404, {}];
       const at = q.get('at') ?? 'A';
       const next = at === 'A' ? 'B' : 'A';
-      return { type: 'admin.list', admins: [{ type: 'admin', id: at === 'A' ? '10' : '11', name: at }], pages: { next: `${server.url}/admins?at=${next}` } };
+      return {
+        type: 'admin.list',
+        admins: [{ type: 'admin', id: at === 'A' ? '10' : '11', name: at }],
+        pages: { next: `${server.url}/admins?at=${next}` },
+      };
     });
     const run = await read(server, [{ name: 'admins' }]);
     expectOneStall(run, /GET \/admins.*returned the next URL .*at=B it had already returned/);
@@ -118,7 +134,12 @@ describe('hostile pagination: every paginator kind ends with one clear error wit
   it('page number: a server that always answers page 1 is caught on the second page', async () => {
     const server = await hostile((path) => {
       if (path !== '/help_center/collections') return [404, {}];
-      return { type: 'list', data: [{ id: '5', name: 'c' }], total_count: 5, pages: { type: 'pages', page: 1, per_page: 1, total_pages: 5 } };
+      return {
+        type: 'list',
+        data: [{ id: '5', name: 'c' }],
+        total_count: 5,
+        pages: { type: 'pages', page: 1, per_page: 1, total_pages: 5 },
+      };
     });
     const run = await read(server, [{ name: 'collections' }]);
     expectOneStall(run, /page 2 was asked for and page 1 came back/);
@@ -130,7 +151,12 @@ describe('hostile pagination: every paginator kind ends with one clear error wit
     const server = await hostile((path, q) => {
       if (path !== '/help_center/collections') return [404, {}];
       const page = Number(q.get('page') ?? 1);
-      return { type: 'list', data: [{ id: '7', name: 'same' }], total_count: 37_000_000, pages: { type: 'pages', page, per_page: 1, total_pages: 37_000_000 } };
+      return {
+        type: 'list',
+        data: [{ id: '7', name: 'same' }],
+        total_count: 37_000_000,
+        pages: { type: 'pages', page, per_page: 1, total_pages: 37_000_000 },
+      };
     });
     const run = await read(server, [{ name: 'collections' }]);
     expectOneStall(run, /pages in a row brought no new record/);
@@ -143,7 +169,12 @@ describe('hostile pagination: every paginator kind ends with one clear error wit
       if (path !== '/help_center/collections') return [404, {}];
       const page = Number(q.get('page') ?? 1);
       const data = page <= 2 ? [{ id: String(page), name: 'c' }] : [];
-      return { type: 'list', data, total_count: 37_000_000, pages: { type: 'pages', page, per_page: 1, total_pages: 37_000_000 } };
+      return {
+        type: 'list',
+        data,
+        total_count: 37_000_000,
+        pages: { type: 'pages', page, per_page: 1, total_pages: 37_000_000 },
+      };
     });
     const run = await read(server, [{ name: 'collections' }]);
     expect(errorsOf(run)).toEqual([]);
@@ -155,7 +186,13 @@ describe('hostile pagination: every paginator kind ends with one clear error wit
   it('scroll: the same scroll_param and the same company forever stops on the first repeated page', async () => {
     const server = await hostile((path) => {
       if (path !== '/companies/scroll') return [404, {}];
-      return { type: 'list', data: [{ type: 'company', id: 'co1', updated_at: NOW - HOUR, tags: { tags: [] }, segments: { segments: [] } }], pages: null, total_count: null, scroll_param: 'same' };
+      return {
+        type: 'list',
+        data: [{ type: 'company', id: 'co1', updated_at: NOW - HOUR, tags: { tags: [] }, segments: { segments: [] } }],
+        pages: null,
+        total_count: null,
+        scroll_param: 'same',
+      };
     });
     const run = await read(server, [{ name: 'companies', incremental: true }]);
     expectOneStall(run, /GET \/companies\/scroll.*companies it had already returned/);
@@ -173,7 +210,9 @@ describe('hostile pagination: every paginator kind ends with one clear error wit
       const data = n === 0 ? [{ type: 'contact', id: 'ct1', updated_at: NOW - HOUR }] : [];
       return { type: 'list', data, total_count: 1, pages: { type: 'pages', next: { starting_after: `s${n + 1}` } } };
     });
-    const run = await read(server, [{ name: 'contacts', incremental: true }], { start_date: new Date((NOW - 2 * DAY) * 1000).toISOString() });
+    const run = await read(server, [{ name: 'contacts', incremental: true }], {
+      start_date: new Date((NOW - 2 * DAY) * 1000).toISOString(),
+    });
     expectOneStall(run, /POST \/contacts\/search.*pages in a row brought no new record/);
     // Every slice stalls: a few slices, each bounded by 1 + 6 requests.
     expect(server.counts.get('/contacts/search')).toBeLessThanOrEqual(40);
@@ -186,9 +225,16 @@ describe('hostile pagination: every paginator kind ends with one clear error wit
       if (path !== '/contacts/search') return [404, {}];
       const cursor = (body?.pagination as Json | undefined)?.starting_after as string | undefined;
       const next = cursor === 'A' ? 'B' : 'A';
-      return { type: 'list', data: [{ type: 'contact', id: `ct-${cursor ?? '0'}`, updated_at: NOW - HOUR }], total_count: 3, pages: { type: 'pages', next: { starting_after: next } } };
+      return {
+        type: 'list',
+        data: [{ type: 'contact', id: `ct-${cursor ?? '0'}`, updated_at: NOW - HOUR }],
+        total_count: 3,
+        pages: { type: 'pages', next: { starting_after: next } },
+      };
     });
-    const run = await read(server, [{ name: 'contacts', incremental: true }], { start_date: new Date((NOW - 2 * HOUR) * 1000).toISOString() });
+    const run = await read(server, [{ name: 'contacts', incremental: true }], {
+      start_date: new Date((NOW - 2 * HOUR) * 1000).toISOString(),
+    });
     expectOneStall(run, /returned the cursor A it had already returned/);
     // Per slice (the window may cross a day boundary: at most 2), 1 + 3 re-reads of 3 requests each.
     expect(server.counts.get('/contacts/search')).toBeLessThanOrEqual(2 * 4 * 3);
@@ -201,16 +247,35 @@ describe('hostile pagination: every paginator kind ends with one clear error wit
     const server = await hostile((path, q) => {
       if (path !== '/admins/activity_logs') return [404, {}];
       const after = Number(q.get('created_at_after'));
-      if (after < stallFrom) return { type: 'activity_log.list', activity_logs: [], pages: { type: 'pages', next: null, page: 1, per_page: 20, total_pages: 1 } };
+      if (after < stallFrom)
+        return {
+          type: 'activity_log.list',
+          activity_logs: [],
+          pages: { type: 'pages', next: null, page: 1, per_page: 20, total_pages: 1 },
+        };
       firstStalledWindow = Math.min(firstStalledWindow, after + 1);
-      const log = { id: `log-${after}`, created_at: after + 10, activity_type: 'admin_login_success', performed_by: { id: '1' } };
-      return { type: 'activity_log.list', activity_logs: [log], pages: { type: 'pages', next: null, page: 1, per_page: 1, total_pages: 3 } };
+      const log = {
+        id: `log-${after}`,
+        created_at: after + 10,
+        activity_type: 'admin_login_success',
+        performed_by: { id: '1' },
+      };
+      return {
+        type: 'activity_log.list',
+        activity_logs: [log],
+        pages: { type: 'pages', next: null, page: 1, per_page: 1, total_pages: 3 },
+      };
     });
-    const run = await read(server, [{ name: 'activity_logs', incremental: true }], { start_date: new Date((NOW - 20 * DAY) * 1000).toISOString(), max_concurrency: 1 });
+    const run = await read(server, [{ name: 'activity_logs', incremental: true }], {
+      start_date: new Date((NOW - 20 * DAY) * 1000).toISOString(),
+      max_concurrency: 1,
+    });
     expectOneStall(run, /page 2 was asked for and page 1 came back/);
     expect(server.counts.get('/admins/activity_logs')).toBeLessThanOrEqual(10);
     expect(recordsOf(run, 'activity_logs').length).toBeGreaterThan(0);
-    const states = lastStates(run).map((s) => ((s as Json).stream as { stream_state: { created_at?: number } }).stream_state.created_at ?? 0);
+    const states = lastStates(run).map(
+      (s) => ((s as Json).stream as { stream_state: { created_at?: number } }).stream_state.created_at ?? 0,
+    );
     expect(states.length).toBeGreaterThan(0);
     for (const createdAt of states) expect(createdAt).toBeLessThanOrEqual(firstStalledWindow);
   });
@@ -221,7 +286,11 @@ describe('hostile pagination: every paginator kind ends with one clear error wit
       const n = Number(q.get('starting_after')?.slice(1) ?? 0);
       return { data: [{ id: 'thing-1' }], pages: { next: { starting_after: `x${n + 1}` } } };
     });
-    const run = await read(server, [{ name: 'things' }], { custom_streams: [{ name: 'things', path: '/things', records_path: '$.data[*]', pagination: 'cursor', primary_key: ['id'] }] });
+    const run = await read(server, [{ name: 'things' }], {
+      custom_streams: [
+        { name: 'things', path: '/things', records_path: '$.data[*]', pagination: 'cursor', primary_key: ['id'] },
+      ],
+    });
     expectOneStall(run, /GET \/things.*pages in a row brought no new record/);
     expect(server.counts.get('/things')).toBeLessThanOrEqual(8);
     expect(recordsOf(run, 'things').map((r) => r.id)).toContain('thing-1');

@@ -14,11 +14,19 @@ async function closedPort(): Promise<number> {
 describe('unreachable host: fail fast', () => {
   it('a refused connection on the first request ends the read with one clear error and no retries', async () => {
     const port = await closedPort();
-    const run = await runConnector('airbyte', `http://127.0.0.1:${port}`, ['admins', 'tags', 'teams'], { max_retries: 6 });
+    const run = await runConnector('airbyte', `http://127.0.0.1:${port}`, ['admins', 'tags', 'teams'], {
+      max_retries: 6,
+    });
     const errors = traceErrors(run);
     // Every stream hits the same dead host: one error for the run, the other streams INCOMPLETE.
     expect(errors).toHaveLength(1);
-    expect(errors.every((e) => /Could not reach Intercom at http:\/\/127\.0\.0\.1:\d+\/\S*: the connection was refused \(ECONNREFUSED\) on the first request/.test(e.message))).toBe(true);
+    expect(
+      errors.every((e) =>
+        /Could not reach Intercom at http:\/\/127\.0\.0\.1:\d+\/\S*: the connection was refused \(ECONNREFUSED\) on the first request/.test(
+          e.message,
+        ),
+      ),
+    ).toBe(true);
     expect(run.messages.filter((m) => m.type === 'LOG' && /Retrying/.test(JSON.stringify(m)))).toEqual([]);
     const incomplete = run.messages
       .filter((m) => m.type === 'TRACE' && (m.trace as { type: string }).type === 'STREAM_STATUS')

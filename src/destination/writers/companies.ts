@@ -12,14 +12,22 @@ export const COMPANY_BODY: FieldSchemas = {
   website: { type: 'string' },
   industry: { type: 'string' },
   // The spec says string values; Intercom also takes numbers and booleans for typed attributes.
-  custom_attributes: { type: 'object', jsonString: true, additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } },
+  custom_attributes: {
+    type: 'object',
+    jsonString: true,
+    additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
+  },
   remote_created_at: { type: 'integer', timestamp: true },
   monthly_spend: { type: 'integer' },
 };
 export const COMPANY_OPENAPI = [{ method: 'post', path: '/companies' }] as const;
 
 const COMPANY_PATH = '/companies/{id}';
-const upsertValidator = recordValidator({ body: COMPANY_BODY, consumed: { id: { type: 'string' } }, required: ['company_id'] });
+const upsertValidator = recordValidator({
+  body: COMPANY_BODY,
+  consumed: { id: { type: 'string' } },
+  required: ['company_id'],
+});
 const deleteValidator = recordValidator({ body: COMPANY_BODY, consumed: { id: { type: 'string' } }, required: ['id'] });
 
 interface CompanyAnswer {

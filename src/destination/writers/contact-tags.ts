@@ -24,8 +24,18 @@ export const contactTagsWriter: ObjectWriter = {
   operations: ['attach', 'detach', 'create', 'delete'],
   defaultOperation: 'attach',
   routes: [
-    { operations: ['attach', 'create'], method: 'POST', template: ATTACH_PATH, example: { contact_id: 'c-1', tag_id: 't-1' } },
-    { operations: ['detach', 'delete'], method: 'DELETE', template: DETACH_PATH, example: { contact_id: 'c-1', tag_id: 't-1' } },
+    {
+      operations: ['attach', 'create'],
+      method: 'POST',
+      template: ATTACH_PATH,
+      example: { contact_id: 'c-1', tag_id: 't-1' },
+    },
+    {
+      operations: ['detach', 'delete'],
+      method: 'DELETE',
+      template: DETACH_PATH,
+      example: { contact_id: 'c-1', tag_id: 't-1' },
+    },
   ],
   prepare(record, operation, dropped) {
     const checked = validator.check(record);
@@ -40,7 +50,9 @@ export const contactTagsWriter: ObjectWriter = {
         plan: [{ method: 'DELETE', path }],
         run: async (ctx): Promise<WriteOutcome> => {
           const answer = await ctx.send<JsonObject>({ method: 'DELETE', path, allow404: true });
-          return answer ? { kind: 'deleted', id: tagId } : { kind: 'skipped', id: tagId, note: `tag ${tagId} is not on contact ${contactId}` };
+          return answer
+            ? { kind: 'deleted', id: tagId }
+            : { kind: 'skipped', id: tagId, note: `tag ${tagId} is not on contact ${contactId}` };
         },
       };
     }

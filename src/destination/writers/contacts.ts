@@ -2,7 +2,14 @@ import type { JsonObject } from '../../core/events.js';
 import { IntercomApiError } from '../../intercom/errors.js';
 import { buildPath } from '../url-path.js';
 import { recordValidator, str, type FieldSchemas } from './fields.js';
-import { RecordRejected, type ObjectWriter, type Operation, type PlannedRequest, type WriteContext, type WriteOutcome } from './types.js';
+import {
+  RecordRejected,
+  type ObjectWriter,
+  type Operation,
+  type PlannedRequest,
+  type WriteContext,
+  type WriteOutcome,
+} from './types.js';
 
 /**
  * Body fields of `create_contact_request` and `update_contact_request` (POST /contacts,
@@ -20,7 +27,11 @@ export const CONTACT_BODY: FieldSchemas = {
   owner_id: { type: ['integer', 'null'] },
   unsubscribed_from_emails: { type: ['boolean', 'null'] },
   // The spec says only "object"; Intercom accepts flat values (the source emits a JSON string).
-  custom_attributes: { type: ['object', 'null'], jsonString: true, additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } },
+  custom_attributes: {
+    type: ['object', 'null'],
+    jsonString: true,
+    additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
+  },
 };
 export const CONTACT_OPENAPI = [
   { method: 'post', path: '/contacts' },
@@ -30,8 +41,16 @@ export const CONTACT_OPENAPI = [
 const CONSUMED: FieldSchemas = { id: { type: 'string' } };
 
 const validators = {
-  create: recordValidator({ body: CONTACT_BODY, consumed: CONSUMED, requiredOneOf: [['email'], ['external_id'], ['role']] }),
-  match: recordValidator({ body: CONTACT_BODY, consumed: CONSUMED, requiredOneOf: [['id'], ['external_id'], ['email']] }),
+  create: recordValidator({
+    body: CONTACT_BODY,
+    consumed: CONSUMED,
+    requiredOneOf: [['email'], ['external_id'], ['role']],
+  }),
+  match: recordValidator({
+    body: CONTACT_BODY,
+    consumed: CONSUMED,
+    requiredOneOf: [['id'], ['external_id'], ['email']],
+  }),
 };
 
 /** 409 after a create whose search did not see the contact yet (index lag): search again this many times (backoff 1, 2, 4... s). */
@@ -67,7 +86,11 @@ export const contactsWriter: ObjectWriter = {
   ],
   prepare(record, operation, dropped) {
     const checked = (operation === 'create' ? validators.create : validators.match).check(record);
-    const who: Identity = { id: str(checked, 'id'), externalId: str(checked, 'external_id'), email: str(checked, 'email') };
+    const who: Identity = {
+      id: str(checked, 'id'),
+      externalId: str(checked, 'external_id'),
+      email: str(checked, 'email'),
+    };
     const body = operation === 'delete' ? {} : validators.match.body(checked, dropped);
     return {
       keys: identityKeys(who),
@@ -121,7 +144,11 @@ async function upsert(ctx: WriteContext, who: Identity, body: JsonObject): Promi
       return await updateOnConflict(ctx, who, body, err);
     }
   }
-  throw new RecordRejected(`The contact matching ${describe(who)} disappeared between lookup and update three times; not written.`, 'conflict', 409);
+  throw new RecordRejected(
+    `The contact matching ${describe(who)} disappeared between lookup and update three times; not written.`,
+    'conflict',
+    409,
+  );
 }
 
 /** POST without a search; a 409 (the contact exists, e.g. a re-run after a crash) updates the existing one. */
@@ -133,11 +160,17 @@ async function create(ctx: WriteContext, who: Identity, body: JsonObject): Promi
   }
 }
 
-async function updateOnConflict(ctx: WriteContext, who: Identity, body: JsonObject, err: unknown): Promise<WriteOutcome> {
+async function updateOnConflict(
+  ctx: WriteContext,
+  who: Identity,
+  body: JsonObject,
+  err: unknown,
+): Promise<WriteOutcome> {
   const existing = conflictingId(err);
   if (existing === null) throw err;
   const id = existing || (await searchUntilVisible(ctx, who));
-  if (id && (await put(ctx, id, who, body))) return { kind: 'updated', id, note: `409 on create: updated the existing contact ${id}` };
+  if (id && (await put(ctx, id, who, body)))
+    return { kind: 'updated', id, note: `409 on create: updated the existing contact ${id}` };
   throw err;
 }
 
@@ -164,7 +197,12 @@ async function post(ctx: WriteContext, who: Identity, body: JsonObject): Promise
 
 /** PUT; false when the contact no longer exists. */
 async function put(ctx: WriteContext, id: string, who: Identity, body: JsonObject): Promise<boolean> {
-  const answer = await ctx.send<ContactHit>({ method: 'PUT', path: contactPath(id, id !== who.id), json: body, allow404: true });
+  const answer = await ctx.send<ContactHit>({
+    method: 'PUT',
+    path: contactPath(id, id !== who.id),
+    json: body,
+    allow404: true,
+  });
   if (!answer) return false;
   remember(ctx, who, id);
   return true;
@@ -172,7 +210,11 @@ async function put(ctx: WriteContext, id: string, who: Identity, body: JsonObjec
 
 async function search(ctx: WriteContext, who: Identity): Promise<string | undefined> {
   if (!who.externalId && !who.email) return undefined;
-  const answer = await ctx.send<{ data?: ContactHit[] }>({ method: 'POST', path: '/contacts/search', json: searchBody(who) });
+  const answer = await ctx.send<{ data?: ContactHit[] }>({
+    method: 'POST',
+    path: '/contacts/search',
+    json: searchBody(who),
+  });
   const id = pick(answer?.data ?? [], who);
   if (id) remember(ctx, who, id);
   return id;
@@ -233,7 +275,8 @@ function remember(ctx: WriteContext, who: Identity, id: string): void {
     ctx.identities.delete(key);
     ctx.identities.set(key, id);
   }
-  while (ctx.identities.size > IDENTITY_CACHE_LIMIT) ctx.identities.delete(ctx.identities.keys().next().value as string);
+  while (ctx.identities.size > IDENTITY_CACHE_LIMIT)
+    ctx.identities.delete(ctx.identities.keys().next().value as string);
 }
 
 function forget(ctx: WriteContext, who: Identity): void {
@@ -241,7 +284,13 @@ function forget(ctx: WriteContext, who: Identity): void {
 }
 
 function describe(who: Identity): string {
-  return [who.id && `id=${who.id}`, who.externalId && `external_id=${who.externalId}`, who.email && `email=${who.email}`].filter(Boolean).join(', ');
+  return [
+    who.id && `id=${who.id}`,
+    who.externalId && `external_id=${who.externalId}`,
+    who.email && `email=${who.email}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 function plan(operation: Operation, who: Identity, body: JsonObject): PlannedRequest[] {
@@ -256,6 +305,10 @@ function plan(operation: Operation, who: Identity, body: JsonObject): PlannedReq
       return [...lookup, { method: 'DELETE', path: target, ...(who.id ? {} : { when: 'a contact matches' }) }];
     default:
       if (who.id) return [{ method: 'PUT', path: target, body }];
-      return [...lookup, { method: 'PUT', path: target, body, when: 'a contact matches' }, { method: 'POST', path: '/contacts', body, when: 'no contact matches' }];
+      return [
+        ...lookup,
+        { method: 'PUT', path: target, body, when: 'a contact matches' },
+        { method: 'POST', path: '/contacts', body, when: 'no contact matches' },
+      ];
   }
 }

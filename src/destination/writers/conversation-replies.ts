@@ -4,8 +4,22 @@ import { sameText } from './text.js';
 import type { ObjectWriter, WriteContext, WriteOutcome } from './types.js';
 
 const URLS = { type: 'array', maxItems: 10, items: { type: 'string' } };
-const FILES = { type: 'array', maxItems: 10, items: { type: 'object', properties: { content_type: { type: 'string' }, data: { type: 'string' }, name: { type: 'string' } } } };
-const REPLY_OPTIONS = { type: 'array', items: { type: 'object', required: ['text', 'uuid'], properties: { text: { type: 'string' }, uuid: { type: 'string' } } } };
+const FILES = {
+  type: 'array',
+  maxItems: 10,
+  items: {
+    type: 'object',
+    properties: { content_type: { type: 'string' }, data: { type: 'string' }, name: { type: 'string' } },
+  },
+};
+const REPLY_OPTIONS = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['text', 'uuid'],
+    properties: { text: { type: 'string' }, uuid: { type: 'string' } },
+  },
+};
 
 /**
  * Body fields of POST /conversations/{conversation_id}/reply (`reply_conversation_request`: the
@@ -31,7 +45,11 @@ const CONVERSATION_PATH = '/conversations/{conversation_id}';
 const EXAMPLE = { conversation_id: '5', admin_id: '9', body: 'Thanks, fixed now' };
 
 const CONSUMED: FieldSchemas = { conversation_id: { type: 'string', minLength: 1 } };
-const adminValidator = recordValidator({ body: REPLY_BODY, consumed: CONSUMED, required: ['conversation_id', 'admin_id', 'message_type', 'type'] });
+const adminValidator = recordValidator({
+  body: REPLY_BODY,
+  consumed: CONSUMED,
+  required: ['conversation_id', 'admin_id', 'message_type', 'type'],
+});
 const userValidator = recordValidator({
   body: { ...REPLY_BODY, message_type: { type: 'string', enum: ['comment'] } },
   consumed: CONSUMED,
@@ -41,7 +59,14 @@ const userValidator = recordValidator({
 
 interface ConversationAnswer {
   id?: string;
-  conversation_parts?: { conversation_parts?: { id?: string; body?: string | null; author?: { id?: string; email?: string } | null; created_at?: number }[] };
+  conversation_parts?: {
+    conversation_parts?: {
+      id?: string;
+      body?: string | null;
+      author?: { id?: string; email?: string } | null;
+      created_at?: number;
+    }[];
+  };
 }
 
 /**
@@ -71,7 +96,9 @@ export const conversationRepliesWriter: ObjectWriter = {
       keys: [`conversation:id:${conversationId}`],
       plan: [{ method: 'POST', path, body }],
       run: async (ctx): Promise<WriteOutcome> => {
-        const sent = await ctx.sendOnce<ConversationAnswer>({ method: 'POST', path, json: body }, (since) => replyExists(ctx, conversationId, body, since));
+        const sent = await ctx.sendOnce<ConversationAnswer>({ method: 'POST', path, json: body }, (since) =>
+          replyExists(ctx, conversationId, body, since),
+        );
         if (sent.skipped) return { kind: 'skipped', note: sent.skipped };
         return { kind: 'created', id: sent.body?.conversation_parts?.conversation_parts?.at(-1)?.id };
       },
@@ -79,11 +106,23 @@ export const conversationRepliesWriter: ObjectWriter = {
   },
 };
 
-async function replyExists(ctx: WriteContext, conversationId: string, body: Record<string, unknown>, since: number | undefined): Promise<boolean> {
-  const answer = await ctx.send<ConversationAnswer>({ method: 'GET', path: buildPath(CONVERSATION_PATH, { conversation_id: conversationId }), allow404: true });
+async function replyExists(
+  ctx: WriteContext,
+  conversationId: string,
+  body: Record<string, unknown>,
+  since: number | undefined,
+): Promise<boolean> {
+  const answer = await ctx.send<ConversationAnswer>({
+    method: 'GET',
+    path: buildPath(CONVERSATION_PATH, { conversation_id: conversationId }),
+    allow404: true,
+  });
   const author = str(body, 'admin_id') ?? str(body, 'intercom_user_id');
   const text = typeof body.body === 'string' ? body.body : '';
   return (answer?.conversation_parts?.conversation_parts ?? []).some(
-    (p) => sameText(p.body, text) && (!author || p.author?.id === author) && (since === undefined || p.created_at === undefined || p.created_at >= since),
+    (p) =>
+      sameText(p.body, text) &&
+      (!author || p.author?.id === author) &&
+      (since === undefined || p.created_at === undefined || p.created_at >= since),
   );
 }

@@ -4,8 +4,18 @@ import type { ObjectWriter, WriteOutcome } from './types.js';
 
 const SCALAR = { type: ['string', 'number', 'boolean', 'null'] };
 /** Intercom's two structured metadata values; any other nested object is refused. */
-const RICH_LINK = { type: 'object', required: ['url', 'value'], additionalProperties: false, properties: { url: { type: 'string' }, value: { type: 'string' } } };
-const MONETARY = { type: 'object', required: ['amount', 'currency'], additionalProperties: false, properties: { amount: { type: 'integer' }, currency: { type: 'string' } } };
+const RICH_LINK = {
+  type: 'object',
+  required: ['url', 'value'],
+  additionalProperties: false,
+  properties: { url: { type: 'string' }, value: { type: 'string' } },
+};
+const MONETARY = {
+  type: 'object',
+  required: ['amount', 'currency'],
+  additionalProperties: false,
+  properties: { amount: { type: 'integer' }, currency: { type: 'string' } },
+};
 
 /** Body fields of `create_data_event_request` (POST /events; OpenAPI 2.14). */
 export const EVENT_BODY: FieldSchemas = {

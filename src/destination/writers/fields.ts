@@ -7,7 +7,11 @@ import { RecordInvalid, type DropReporter } from './types.js';
  * - `timestamp`: Unix seconds; an ISO 8601 string is converted (warehouses hold dates as text).
  * - `jsonString`: an object that may arrive as a JSON string (the source emits custom_attributes so).
  */
-export type FieldSchema = Record<string, unknown> & { type?: string | string[]; timestamp?: boolean; jsonString?: boolean };
+export type FieldSchema = Record<string, unknown> & {
+  type?: string | string[];
+  timestamp?: boolean;
+  jsonString?: boolean;
+};
 export type FieldSchemas = Record<string, FieldSchema>;
 
 export interface RecordSchemaSpec {
@@ -127,7 +131,9 @@ function describe(errors: ErrorObject[] | null | undefined, spec: RecordSchemaSp
         problems.add(`${path} must be of type ${(e.params as { type: string }).type}`);
         break;
       case 'enum':
-        problems.add(`${path} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`);
+        problems.add(
+          `${path} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`,
+        );
         break;
       default:
         problems.add(`${path} ${e.message ?? 'is invalid'}`);

@@ -31,8 +31,15 @@ export function genericWriter(stream: string, config: StreamWriteConfig): Object
   const idempotent = config.idempotent ?? method !== 'POST';
   const batchProperty = config.batch_property;
   const send = async (ctx: WriteContext, path: string, json: unknown): Promise<WriteOutcome> => {
-    const answer = idempotent ? await ctx.send<JsonObject>({ method, path, json }).then((body) => ({ body, skipped: undefined })) : await ctx.sendOnce<JsonObject>({ method, path, json });
-    return answer.skipped ? { kind: 'skipped', note: answer.skipped } : { kind: method === 'DELETE' ? 'deleted' : 'written', id: typeof answer.body?.id === 'string' ? answer.body.id : undefined };
+    const answer = idempotent
+      ? await ctx.send<JsonObject>({ method, path, json }).then((body) => ({ body, skipped: undefined }))
+      : await ctx.sendOnce<JsonObject>({ method, path, json });
+    return answer.skipped
+      ? { kind: 'skipped', note: answer.skipped }
+      : {
+          kind: method === 'DELETE' ? 'deleted' : 'written',
+          id: typeof answer.body?.id === 'string' ? answer.body.id : undefined,
+        };
   };
   const batch: BatchSpec | undefined = batchProperty
     ? {
@@ -47,10 +54,21 @@ export function genericWriter(stream: string, config: StreamWriteConfig): Object
     object: stream,
     operations: OPERATIONS,
     defaultOperation: 'create',
-    routes: placeholders.length ? [{ operations: OPERATIONS, method, template, example: Object.fromEntries(placeholders.map((p, i) => [p, `v${i + 1}`])) }] : [],
+    routes: placeholders.length
+      ? [
+          {
+            operations: OPERATIONS,
+            method,
+            template,
+            example: Object.fromEntries(placeholders.map((p, i) => [p, `v${i + 1}`])),
+          },
+        ]
+      : [],
     prepare(record): PreparedWrite {
       // fromEntries defines own properties: a `__proto__` key could never turn into the item's prototype.
-      const item: JsonObject = Object.fromEntries(Object.entries(record).filter(([key, value]) => !exclude.has(key) && value !== undefined));
+      const item: JsonObject = Object.fromEntries(
+        Object.entries(record).filter(([key, value]) => !exclude.has(key) && value !== undefined),
+      );
       if (batch) return batchedWrite(batch, item);
       const path = buildPath(template, record);
       const body = method === 'DELETE' ? undefined : { ...staticBody, ...item };
@@ -64,23 +82,36 @@ export function genericWriter(stream: string, config: StreamWriteConfig): Object
 }
 
 /** The stream's method and path template, refused with the field named when generic mode cannot work. */
-function checkedEndpoint(stream: string, config: StreamWriteConfig): { method: HttpMethod; template: string; placeholders: string[] } {
+function checkedEndpoint(
+  stream: string,
+  config: StreamWriteConfig,
+): { method: HttpMethod; template: string; placeholders: string[] } {
   const where = `config.streams.${stream}`;
   const method = config.method as HttpMethod | undefined;
   const template = config.path;
-  if (!method || !template) throw new ConfigError(`${where} needs both method and path for generic mode (or object: one of the built-in writers).`);
+  if (!method || !template)
+    throw new ConfigError(
+      `${where} needs both method and path for generic mode (or object: one of the built-in writers).`,
+    );
   const problem = templateProblem(template);
   if (problem) throw new ConfigError(`${where}.path '${template}' ${problem}.`);
   const placeholders = placeholdersOf(template);
   if (config.batch_property && placeholders.length) {
-    throw new ConfigError(`${where}.path has placeholders (${placeholders.join(', ')}); a batched stream sends many records in one request, so its path must be fixed.`);
+    throw new ConfigError(
+      `${where}.path has placeholders (${placeholders.join(', ')}); a batched stream sends many records in one request, so its path must be fixed.`,
+    );
   }
   return { method, template, placeholders };
 }
 
 /** A record of a batched stream: the batcher sends it, with others, in one request. */
 function batchedWrite(spec: BatchSpec, item: JsonObject): BatchedWrite {
-  return { keys: [], plan: [], run: () => Promise.reject(new Error('batched records are sent by the batcher')), batch: { spec, item } };
+  return {
+    keys: [],
+    plan: [],
+    run: () => Promise.reject(new Error('batched records are sent by the batcher')),
+    batch: { spec, item },
+  };
 }
 
 export function isBatched(prepared: PreparedWrite): prepared is BatchedWrite {

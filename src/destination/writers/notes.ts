@@ -12,7 +12,11 @@ export const NOTE_BODY: FieldSchemas = {
 export const NOTE_OPENAPI = [{ method: 'post', path: '/contacts/{contact_id}/notes' }] as const;
 
 const NOTES_PATH = '/contacts/{contact_id}/notes';
-const validator = recordValidator({ body: NOTE_BODY, consumed: { contact_id: { type: 'string', minLength: 1 } }, required: ['contact_id', 'body'] });
+const validator = recordValidator({
+  body: NOTE_BODY,
+  consumed: { contact_id: { type: 'string', minLength: 1 } },
+  required: ['contact_id', 'body'],
+});
 
 interface NoteAnswer {
   id?: string;
@@ -30,9 +34,19 @@ export const notesWriter: ObjectWriter = {
   operations: ['create'],
   defaultOperation: 'create',
   routes: [
-    { operations: ['create'], method: 'POST', template: NOTES_PATH, example: { contact_id: 'c-1', body: 'Called about the renewal' } },
+    {
+      operations: ['create'],
+      method: 'POST',
+      template: NOTES_PATH,
+      example: { contact_id: 'c-1', body: 'Called about the renewal' },
+    },
     // The lookup after an ambiguous failure (is the note there already?).
-    { operations: ['create'], method: 'GET', template: NOTES_PATH, example: { contact_id: 'c-1', body: 'Called about the renewal' } },
+    {
+      operations: ['create'],
+      method: 'GET',
+      template: NOTES_PATH,
+      example: { contact_id: 'c-1', body: 'Called about the renewal' },
+    },
   ],
   prepare(record, _operation, dropped) {
     const checked = validator.check(record);
@@ -43,7 +57,9 @@ export const notesWriter: ObjectWriter = {
       keys: identityKeys({ id: contactId }),
       plan: [{ method: 'POST', path, body }],
       run: async (ctx): Promise<WriteOutcome> => {
-        const sent = await ctx.sendOnce<NoteAnswer>({ method: 'POST', path, json: body }, (since) => noteExists(ctx, path, body.body as string, str(body, 'admin_id'), since));
+        const sent = await ctx.sendOnce<NoteAnswer>({ method: 'POST', path, json: body }, (since) =>
+          noteExists(ctx, path, body.body as string, str(body, 'admin_id'), since),
+        );
         if (sent.skipped) return { kind: 'skipped', note: sent.skipped };
         return { kind: 'created', id: sent.body?.id };
       },
@@ -51,9 +67,23 @@ export const notesWriter: ObjectWriter = {
   },
 };
 
-async function noteExists(ctx: WriteContext, path: string, text: string, adminId: string | undefined, since: number | undefined): Promise<boolean> {
-  const answer = await ctx.send<{ data?: NoteAnswer[] }>({ method: 'GET', path, query: { per_page: 50 }, allow404: true });
+async function noteExists(
+  ctx: WriteContext,
+  path: string,
+  text: string,
+  adminId: string | undefined,
+  since: number | undefined,
+): Promise<boolean> {
+  const answer = await ctx.send<{ data?: NoteAnswer[] }>({
+    method: 'GET',
+    path,
+    query: { per_page: 50 },
+    allow404: true,
+  });
   return (answer?.data ?? []).some(
-    (n) => sameText(n.body, text) && (!adminId || n.author?.id === adminId) && (since === undefined || n.created_at === undefined || n.created_at >= since),
+    (n) =>
+      sameText(n.body, text) &&
+      (!adminId || n.author?.id === adminId) &&
+      (since === undefined || n.created_at === undefined || n.created_at >= since),
   );
 }

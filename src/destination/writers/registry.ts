@@ -9,5 +9,13 @@ import type { ObjectWriter } from './types.js';
 
 /** The built-in writers, by the object (and default stream) name. */
 export const BUILT_IN_WRITERS: ReadonlyMap<string, ObjectWriter> = new Map(
-  [contactsWriter, companiesWriter, eventsWriter, contactTagsWriter, notesWriter, ticketsWriter, conversationRepliesWriter].map((w) => [w.object, w]),
+  [
+    contactsWriter,
+    companiesWriter,
+    eventsWriter,
+    contactTagsWriter,
+    notesWriter,
+    ticketsWriter,
+    conversationRepliesWriter,
+  ].map((w) => [w.object, w]),
 );

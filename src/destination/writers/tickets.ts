@@ -9,7 +9,11 @@ const CONTACT_REF = {
   properties: { id: { type: 'string' }, external_id: { type: 'string' }, email: { type: 'string' } },
   anyOf: [{ required: ['id'] }, { required: ['external_id'] }, { required: ['email'] }],
 };
-const ATTRIBUTES = { type: 'object', jsonString: true, additionalProperties: { type: ['string', 'number', 'boolean', 'array', 'null'] } };
+const ATTRIBUTES = {
+  type: 'object',
+  jsonString: true,
+  additionalProperties: { type: ['string', 'number', 'boolean', 'array', 'null'] },
+};
 
 /** Body fields of POST /tickets (`create_ticket_request` + skip_notifications; OpenAPI 2.14). */
 export const TICKET_CREATE_BODY: FieldSchemas = {
@@ -19,7 +23,11 @@ export const TICKET_CREATE_BODY: FieldSchemas = {
   company_id: { type: 'string' },
   created_at: { type: 'integer', timestamp: true },
   ticket_attributes: ATTRIBUTES,
-  assignment: { type: 'object', additionalProperties: false, properties: { admin_assignee_id: { type: 'string' }, team_assignee_id: { type: 'string' } } },
+  assignment: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { admin_assignee_id: { type: 'string' }, team_assignee_id: { type: 'string' } },
+  },
   skip_notifications: { type: 'boolean' },
 };
 /** Body fields of PUT /tickets/{ticket_id} (`update_ticket_request` + skip_notifications; OpenAPI 2.14). */
@@ -34,14 +42,29 @@ export const TICKET_UPDATE_BODY: FieldSchemas = {
   assignee_id: { type: 'string' },
   skip_notifications: { type: 'boolean' },
 };
-export const TICKET_OPENAPI = { create: { method: 'post', path: '/tickets' }, update: { method: 'put', path: '/tickets/{ticket_id}' } } as const;
+export const TICKET_OPENAPI = {
+  create: { method: 'post', path: '/tickets' },
+  update: { method: 'put', path: '/tickets/{ticket_id}' },
+} as const;
 
 /** Flat tables rarely hold an array of contacts: contact_id / contact_external_id / contact_email stand in for `contacts`. */
-const CONTACT_SHORTCUTS: FieldSchemas = { contact_id: { type: 'string' }, contact_external_id: { type: 'string' }, contact_email: { type: 'string' } };
+const CONTACT_SHORTCUTS: FieldSchemas = {
+  contact_id: { type: 'string' },
+  contact_external_id: { type: 'string' },
+  contact_email: { type: 'string' },
+};
 
 const TICKET_PATH = '/tickets/{id}';
-const createValidator = recordValidator({ body: TICKET_CREATE_BODY, consumed: CONTACT_SHORTCUTS, required: ['ticket_type_id'] });
-const updateValidator = recordValidator({ body: TICKET_UPDATE_BODY, consumed: { id: { type: 'string', minLength: 1 } }, required: ['id'] });
+const createValidator = recordValidator({
+  body: TICKET_CREATE_BODY,
+  consumed: CONTACT_SHORTCUTS,
+  required: ['ticket_type_id'],
+});
+const updateValidator = recordValidator({
+  body: TICKET_UPDATE_BODY,
+  consumed: { id: { type: 'string', minLength: 1 } },
+  required: ['id'],
+});
 
 interface TicketAnswer {
   id?: string;

@@ -15,6 +15,20 @@ export { listStrategy, pagesOf } from './list.js';
 export { recordsOf, totalCountOf } from './records.js';
 export { ScrollProgress } from './scroll.js';
 export { searchStrategy } from './search.js';
-export { DEFAULT_PAGE_LIMITS, PaginationStalledError, ProgressGuard, type PageLimits, type StallReason } from './stalled.js';
-export { walkPages, type NextStep, type PageRequest, type PaginationStrategy, type Params, type WalkOptions, type WalkedPage } from './walk.js';
+export {
+  DEFAULT_PAGE_LIMITS,
+  PaginationStalledError,
+  ProgressGuard,
+  type PageLimits,
+  type StallReason,
+} from './stalled.js';
+export {
+  walkPages,
+  type NextStep,
+  type PageRequest,
+  type PaginationStrategy,
+  type Params,
+  type WalkOptions,
+  type WalkedPage,
+} from './walk.js';
 export { CompletedPrefix } from './windows.js';

@@ -33,7 +33,11 @@ export function cursorStep(first: PageRequest, next: unknown, perPage: number | 
   // A cursor replaces page numbers: the request carries no `page` (a server may honour either).
   const { page: _page, ...params } = first.searchParams ?? {};
   const searchParams = { ...params, ...(perPage ? { per_page: perPage } : {}), starting_after: cursor };
-  return { request: { path: first.path, searchParams, ...(first.json !== undefined ? { json: first.json } : {}) }, position: `cursor:${cursor}`, describe: `the cursor ${cursor}` };
+  return {
+    request: { path: first.path, searchParams, ...(first.json !== undefined ? { json: first.json } : {}) },
+    position: `cursor:${cursor}`,
+    describe: `the cursor ${cursor}`,
+  };
 }
 
 /**
@@ -64,7 +68,11 @@ export function pageNumberStep(
   const perPage = opts.perPage ?? num(pages?.per_page);
   const { starting_after: _cursor, ...params } = first.searchParams ?? {};
   const searchParams = { ...params, page: page + 1, ...(perPage ? { per_page: perPage } : {}) };
-  return { request: { ...first, searchParams, page: page + 1 }, position: `page:${page + 1}`, describe: `page ${page + 1}` };
+  return {
+    request: { ...first, searchParams, page: page + 1 },
+    position: `page:${page + 1}`,
+    describe: `page ${page + 1}`,
+  };
 }
 
 /**
@@ -73,9 +81,18 @@ export function pageNumberStep(
  * `numbered`: the endpoint pages by number from the start (page=1&per_page), so a full page without
  * `total_pages` asks for the next one.
  */
-export function listStrategy(first: PageRequest, opts: { perPage?: number; numbered?: boolean } = {}): PaginationStrategy {
+export function listStrategy(
+  first: PageRequest,
+  opts: { perPage?: number; numbered?: boolean } = {},
+): PaginationStrategy {
   const numbered = opts.numbered ?? false;
-  const start: PageRequest = numbered ? { ...first, searchParams: { ...first.searchParams, page: 1, ...(opts.perPage ? { per_page: opts.perPage } : {}) }, page: 1 } : withPerPage(first, opts.perPage);
+  const start: PageRequest = numbered
+    ? {
+        ...first,
+        searchParams: { ...first.searchParams, page: 1, ...(opts.perPage ? { per_page: opts.perPage } : {}) },
+        page: 1,
+      }
+    : withPerPage(first, opts.perPage);
   return {
     first: () => start,
     next(body, records, current, guard) {

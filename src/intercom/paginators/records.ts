@@ -11,11 +11,14 @@ export function recordsOf(body: unknown, key: string | string[], endpoint: strin
       if (Array.isArray(value)) return value as JsonObject[];
     }
   }
-  throw new ConnectorError(`Intercom's answer to ${endpoint} has no '${keys.join("' or '")}' array; the response is malformed or the API version changed.`, {
-    failureType: 'system_error',
-    stream,
-    internalMessage: `body starts with ${excerpt(JSON.stringify(body) ?? String(body), 200)}`,
-  });
+  throw new ConnectorError(
+    `Intercom's answer to ${endpoint} has no '${keys.join("' or '")}' array; the response is malformed or the API version changed.`,
+    {
+      failureType: 'system_error',
+      stream,
+      internalMessage: `body starts with ${excerpt(JSON.stringify(body) ?? String(body), 200)}`,
+    },
+  );
 }
 
 /** `total_count` when it is a number (the scroll example sends null). */

@@ -21,17 +21,28 @@ export class ScrollProgress {
     this.pages++;
     let fresh = 0;
     for (const record of records) {
-      const id = record && (typeof record.id === 'string' || typeof record.id === 'number') ? String(record.id) : undefined;
+      const id =
+        record && (typeof record.id === 'string' || typeof record.id === 'number') ? String(record.id) : undefined;
       if (id === undefined || !this.ids.has(id)) fresh++;
       if (id !== undefined) this.ids.add(id);
     }
     if (fresh === 0) {
-      this.stall('scroll_not_advancing', `the scroll returned ${records.length} companies it had already returned (scroll_param ${typeof scrollParam === 'string' ? 'unchanged or reused' : 'missing'})`);
+      this.stall(
+        'scroll_not_advancing',
+        `the scroll returned ${records.length} companies it had already returned (scroll_param ${typeof scrollParam === 'string' ? 'unchanged or reused' : 'missing'})`,
+      );
     }
-    if (this.pages >= this.maxPages) this.stall('too_many_pages', `the scroll reached its bound of ${this.maxPages} pages`);
+    if (this.pages >= this.maxPages)
+      this.stall('too_many_pages', `the scroll reached its bound of ${this.maxPages} pages`);
   }
 
   private stall(reason: 'scroll_not_advancing' | 'too_many_pages', detail: string): never {
-    throw new PaginationStalledError({ reason, endpoint: this.endpoint, stream: this.stream, detail, pages: this.pages });
+    throw new PaginationStalledError({
+      reason,
+      endpoint: this.endpoint,
+      stream: this.stream,
+      detail,
+      pages: this.pages,
+    });
   }
 }

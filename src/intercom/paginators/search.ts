@@ -7,7 +7,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
  * the query string is silently ignored by Intercom), next cursor from `pages.next.starting_after`.
  * `body` is the request body without its cursor; its own `pagination` (per_page) is kept.
  */
-export function searchStrategy(path: string, body: Record<string, unknown>, perPage: number | undefined): PaginationStrategy {
+export function searchStrategy(
+  path: string,
+  body: Record<string, unknown>,
+  perPage: number | undefined,
+): PaginationStrategy {
   const pagination = isObject(body.pagination) ? body.pagination : {};
   const base = { ...pagination, per_page: perPage ?? pagination.per_page ?? 150 };
   return {
@@ -17,7 +21,11 @@ export function searchStrategy(path: string, body: Record<string, unknown>, perP
       const next = pages?.next;
       const cursor = isObject(next) ? next.starting_after : undefined;
       if (typeof cursor !== 'string' || cursor === '') return undefined;
-      return { request: { path, json: { ...body, pagination: { ...base, starting_after: cursor } } }, position: `cursor:${cursor}`, describe: `the cursor ${cursor}` };
+      return {
+        request: { path, json: { ...body, pagination: { ...base, starting_after: cursor } } },
+        position: `cursor:${cursor}`,
+        describe: `the cursor ${cursor}`,
+      };
     },
   };
 }

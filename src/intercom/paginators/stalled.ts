@@ -84,11 +84,18 @@ export class ProgressGuard {
     if (this.idle > this.limits.maxIdlePages) {
       this.fail('no_new_records', `${this.idle} pages in a row brought no new record but still pointed to a next page`);
     }
-    if (this.pages >= this.limits.maxPages) this.fail('too_many_pages', `the walk reached its bound of ${this.limits.maxPages} pages`);
+    if (this.pages >= this.limits.maxPages)
+      this.fail('too_many_pages', `the walk reached its bound of ${this.limits.maxPages} pages`);
     this.positions.add(position);
   }
 
   fail(reason: StallReason, detail: string): never {
-    throw new PaginationStalledError({ reason, endpoint: this.endpoint, stream: this.stream, detail, pages: this.pages });
+    throw new PaginationStalledError({
+      reason,
+      endpoint: this.endpoint,
+      stream: this.stream,
+      detail,
+      pages: this.pages,
+    });
   }
 }

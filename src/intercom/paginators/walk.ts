@@ -51,7 +51,11 @@ export interface WalkedPage {
  * Requests page after page as the strategy says, proving progress before each next request. A page
  * is handed out before its successor is checked: records read before a stall are delivered.
  */
-export async function* walkPages(client: IntercomClient, strategy: PaginationStrategy, opts: WalkOptions): AsyncGenerator<WalkedPage> {
+export async function* walkPages(
+  client: IntercomClient,
+  strategy: PaginationStrategy,
+  opts: WalkOptions,
+): AsyncGenerator<WalkedPage> {
   const guard = new ProgressGuard(opts.endpoint, opts.stream, { ...DEFAULT_PAGE_LIMITS, ...opts.limits });
   let request: PageRequest | undefined = strategy.first();
   while (request) {

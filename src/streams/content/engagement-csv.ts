@@ -40,7 +40,11 @@ export function statisticOfFile(name: string): string {
   return (withoutStamp || stem).toLowerCase().replace(/[^a-z0-9_]+/g, '_') || 'unknown';
 }
 
-const fieldOfHeader = (header: string): string => header.trim().replace(/[^A-Za-z0-9_]+/g, '_').toLowerCase() || 'column';
+const fieldOfHeader = (header: string): string =>
+  header
+    .trim()
+    .replace(/[^A-Za-z0-9_]+/g, '_')
+    .toLowerCase() || 'column';
 
 /**
  * The key of a row: a receipt (one per delivery of a message to a person) is keyed by its
@@ -61,9 +65,16 @@ export interface EngagementProblems {
 }
 
 /** Streams one CSV of the export into records, BATCH at a time, each with `statistic`, `_row_id` and `_time` (the send time, else the window start). */
-export async function* engagementRecords(input: Readable, fileName: string, problems: EngagementProblems, windowStart: number): AsyncGenerator<JsonObject[]> {
+export async function* engagementRecords(
+  input: Readable,
+  fileName: string,
+  problems: EngagementProblems,
+  windowStart: number,
+): AsyncGenerator<JsonObject[]> {
   const statistic = statisticOfFile(fileName);
-  const parser = input.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_FIELD_CHARS }));
+  const parser = input.pipe(
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_FIELD_CHARS }),
+  );
   input.once('error', (err) => parser.destroy(err));
   let columns: string[] | undefined;
   let batch: JsonObject[] = [];

@@ -32,8 +32,15 @@ export interface CsvProblems {
  * newlines, doubled quotes, a BOM, CRLF), the header row mapping columns to attributes, each cell
  * typed by its attribute, plus `_row_id` and `_time`.
  */
-export async function* csvRecords(input: Readable, dataset: ReportingDataset, problems: CsvProblems, windowStart: number): AsyncGenerator<JsonObject[]> {
-  const parser = input.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_FIELD_CHARS }));
+export async function* csvRecords(
+  input: Readable,
+  dataset: ReportingDataset,
+  problems: CsvProblems,
+  windowStart: number,
+): AsyncGenerator<JsonObject[]> {
+  const parser = input.pipe(
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_FIELD_CHARS }),
+  );
   input.once('error', (err) => parser.destroy(err));
   let columns: { field: string; attr: ReportingAttribute | undefined }[] | undefined;
   let batch: JsonObject[] = [];

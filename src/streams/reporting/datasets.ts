@@ -73,19 +73,34 @@ export function parseDataset(raw: unknown): ReportingDataset | undefined {
     if (!attrId || !qualifiedId) continue;
     const declared = str(attr.data_type) ?? str(attr.type);
     const isTime = attrId === time || qualifiedId === time;
-    attributes.push({ id: attrId, qualifiedId, name: str(attr.name), kind: isTime ? 'timestamp' : (KINDS[declared?.toLowerCase() ?? ''] ?? 'string') });
+    attributes.push({
+      id: attrId,
+      qualifiedId,
+      name: str(attr.name),
+      kind: isTime ? 'timestamp' : (KINDS[declared?.toLowerCase() ?? ''] ?? 'string'),
+    });
   }
   const timeAttribute = attributes.find((a) => a.id === time || a.qualifiedId === time)?.id;
   if (!timeAttribute) return undefined;
   const identifier = attributes.find((a) => a.id === `${id}_id`)?.id ?? attributes.find((a) => a.id === 'id')?.id;
-  return { id, name: str(d.name), description: str(d.description), timeAttribute, attributes, ...(identifier ? { identifier } : {}) };
+  return {
+    id,
+    name: str(d.name),
+    description: str(d.description),
+    timeAttribute,
+    attributes,
+    ...(identifier ? { identifier } : {}),
+  };
 }
 
 /** GET /export/reporting_data/get_datasets, parsed. */
 export async function fetchDatasets(client: IntercomClient, stream?: string): Promise<Map<string, ReportingDataset>> {
   const body = await client.request<{ data?: unknown }>({ path: '/export/reporting_data/get_datasets', stream });
   if (!body || !Array.isArray(body.data)) {
-    throw new ConnectorError("Intercom's answer to GET /export/reporting_data/get_datasets has no 'data' array; the response is malformed or the API version changed.", { failureType: 'system_error', stream });
+    throw new ConnectorError(
+      "Intercom's answer to GET /export/reporting_data/get_datasets has no 'data' array; the response is malformed or the API version changed.",
+      { failureType: 'system_error', stream },
+    );
   }
   const out = new Map<string, ReportingDataset>();
   for (const raw of body.data) {
@@ -95,7 +110,13 @@ export async function fetchDatasets(client: IntercomClient, stream?: string): Pr
   return out;
 }
 
-const JSON_TYPES: Record<ColumnKind, string> = { string: 'string', integer: 'integer', number: 'number', boolean: 'boolean', timestamp: 'integer' };
+const JSON_TYPES: Record<ColumnKind, string> = {
+  string: 'string',
+  integer: 'integer',
+  number: 'number',
+  boolean: 'boolean',
+  timestamp: 'integer',
+};
 
 /** What is known of a reporting stream without calling Intercom: its key and cursor. */
 export function reportingBaseSchema(datasetId: string): JsonObject {
@@ -107,7 +128,11 @@ export function reportingBaseSchema(datasetId: string): JsonObject {
     additionalProperties: true,
     required: [ROW_ID],
     properties: {
-      [ROW_ID]: { type: 'string', description: "Primary key: the row's identifier attribute (`<dataset>_id` or `id`) when the dataset has one, else a SHA-256 of the row." },
+      [ROW_ID]: {
+        type: 'string',
+        description:
+          "Primary key: the row's identifier attribute (`<dataset>_id` or `id`) when the dataset has one, else a SHA-256 of the row.",
+      },
       [ROW_TIME]: { type: 'integer', description: "Cursor: the dataset's default time attribute, Unix seconds." },
     },
   };
@@ -120,7 +145,10 @@ export function reportingSchema(dataset: ReportingDataset): JsonObject {
   const properties = schema.properties as JsonObject;
   for (const attr of dataset.attributes) {
     if (attr.id in properties) continue;
-    properties[attr.id] = { type: ['null', JSON_TYPES[attr.kind]], description: `${attr.name ?? attr.id} (\`${attr.qualifiedId}\`${attr.kind === 'timestamp' ? ', Unix seconds' : ''}).` };
+    properties[attr.id] = {
+      type: ['null', JSON_TYPES[attr.kind]],
+      description: `${attr.name ?? attr.id} (\`${attr.qualifiedId}\`${attr.kind === 'timestamp' ? ', Unix seconds' : ''}).`,
+    };
   }
   return schema;
 }
@@ -141,7 +169,11 @@ export function convertCell(kind: ColumnKind, text: string): { value: unknown; o
     }
     case 'boolean': {
       const t = text.toLowerCase();
-      return t === 'true' || t === '1' ? { value: true, ok: true } : t === 'false' || t === '0' ? { value: false, ok: true } : { value: text, ok: false };
+      return t === 'true' || t === '1'
+        ? { value: true, ok: true }
+        : t === 'false' || t === '0'
+          ? { value: false, ok: true }
+          : { value: text, ok: false };
     }
     case 'timestamp': {
       if (/^\d+$/.test(text)) return { value: Number(text), ok: true };

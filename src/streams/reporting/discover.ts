@@ -11,7 +11,11 @@ export const isReportingStream = (name: string): boolean => name.startsWith(REPO
  * the workspace offers are logged, so a user can pick ids for `reporting_datasets`. A failure keeps
  * the key-and-cursor schemas, with a warning (as for custom streams).
  */
-export async function discoverReportingSchemas(config: SourceConfig, client: () => IntercomClient, logger: Logger): Promise<Map<string, JsonObject>> {
+export async function discoverReportingSchemas(
+  config: SourceConfig,
+  client: () => IntercomClient,
+  logger: Logger,
+): Promise<Map<string, JsonObject>> {
   const wanted = config.settings.reporting_datasets;
   const schemas = new Map<string, JsonObject>();
   if (wanted.length === 0) return schemas;
@@ -21,10 +25,15 @@ export async function discoverReportingSchemas(config: SourceConfig, client: () 
     for (const id of wanted) {
       const dataset = datasets.get(id);
       if (dataset) schemas.set(streamOfDataset(id), reportingSchema(dataset));
-      else logger.warn(`config.reporting_datasets names '${id}', which this workspace does not offer; reading it will fail. Offered: ${[...datasets.keys()].join(', ')}.`);
+      else
+        logger.warn(
+          `config.reporting_datasets names '${id}', which this workspace does not offer; reading it will fail. Offered: ${[...datasets.keys()].join(', ')}.`,
+        );
     }
   } catch (err) {
-    logger.warn(`Could not list the reporting datasets (GET /export/reporting_data/get_datasets: ${errorMessage(err)}); discover shows only their key and cursor.`);
+    logger.warn(
+      `Could not list the reporting datasets (GET /export/reporting_data/get_datasets: ${errorMessage(err)}); discover shows only their key and cursor.`,
+    );
   }
   return schemas;
 }

@@ -22,7 +22,12 @@ const DATASET = {
   default_time_attribute_id: 'conversation_started_at',
   attributes: [
     { id: 'conversation_id', qualified_id: 'standard.conversation_id', name: 'Conversation ID', data_type: 'string' },
-    { id: 'conversation_started_at', qualified_id: 'standard.conversation_started_at', name: 'Started', data_type: 'datetime' },
+    {
+      id: 'conversation_started_at',
+      qualified_id: 'standard.conversation_started_at',
+      name: 'Started',
+      data_type: 'datetime',
+    },
     { id: 'reply_seconds', qualified_id: 'standard.reply_seconds', name: 'Reply time', data_type: 'integer' },
     { id: 'csat', qualified_id: 'standard.csat', name: 'CSAT', data_type: 'float' },
     { id: 'reopened', qualified_id: 'standard.reopened', name: 'Reopened', data_type: 'boolean' },
@@ -31,17 +36,47 @@ const DATASET = {
 };
 const QUALIFIED = DATASET.attributes.map((a) => a.qualified_id);
 
-const client = () => new IntercomClient({ baseUrl: BASE, accessToken: TOKEN, apiVersion: '2.14', requestTimeoutMs: 2000, maxConcurrency: 2, maxRetries: 1, maxRateLimitWaitMs: 1, retryBaseDelayMs: 1 });
+const client = () =>
+  new IntercomClient({
+    baseUrl: BASE,
+    accessToken: TOKEN,
+    apiVersion: '2.14',
+    requestTimeoutMs: 2000,
+    maxConcurrency: 2,
+    maxRetries: 1,
+    maxRateLimitWaitMs: 1,
+    retryBaseDelayMs: 1,
+  });
 
 function config(extra: Record<string, unknown> = {}) {
-  return parseSourceConfig({ access_token: TOKEN, reporting_datasets: ['conversation'], reporting_window_days: 7, start_date: new Date((NOW - 10 * DAY) * 1000).toISOString(), ...extra }, {});
+  return parseSourceConfig(
+    {
+      access_token: TOKEN,
+      reporting_datasets: ['conversation'],
+      reporting_window_days: 7,
+      start_date: new Date((NOW - 10 * DAY) * 1000).toISOString(),
+      ...extra,
+    },
+    {},
+  );
 }
 
-async function read(state?: JsonObject, extra: Record<string, unknown> = {}): Promise<{ records: JsonObject[]; checkpoints: JsonObject[]; items: ReaderItem[]; warnings: string[] }> {
+async function read(
+  state?: JsonObject,
+  extra: Record<string, unknown> = {},
+): Promise<{ records: JsonObject[]; checkpoints: JsonObject[]; items: ReaderItem[]; warnings: string[] }> {
   const items: ReaderItem[] = [];
   const warnings: string[] = [];
   const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
-  for await (const item of reportingReader('conversation').read({ client: client(), config: config(extra), logger, selected: new Set(['reporting_conversation']), state, syncStartedAt: NOW })) items.push(item);
+  for await (const item of reportingReader('conversation').read({
+    client: client(),
+    config: config(extra),
+    logger,
+    selected: new Set(['reporting_conversation']),
+    state,
+    syncStartedAt: NOW,
+  }))
+    items.push(item);
   return {
     items,
     warnings,
@@ -50,11 +85,31 @@ async function read(state?: JsonObject, extra: Record<string, unknown> = {}): Pr
   };
 }
 
-const csvOf = (rows: string[][]) => ['conversation_id,conversation_started_at,reply_seconds,csat,reopened,subject', ...rows.map((r) => r.join(','))].join('\r\n');
-const serveDatasets = () => nock(BASE).get('/export/reporting_data/get_datasets').reply(200, { type: 'list', data: [DATASET] });
+const csvOf = (rows: string[][]) =>
+  ['conversation_id,conversation_started_at,reply_seconds,csat,reopened,subject', ...rows.map((r) => r.join(','))].join(
+    '\r\n',
+  );
+const serveDatasets = () =>
+  nock(BASE)
+    .get('/export/reporting_data/get_datasets')
+    .reply(200, { type: 'list', data: [DATASET] });
 function serveJob(id: string, start: number, end: number, statuses: string[], csv: string): void {
-  nock(BASE).post('/export/reporting_data/enqueue', { dataset_id: 'conversation', attribute_ids: QUALIFIED, start_time: start, end_time: end }).reply(200, { job_identifier: id, status: 'pending' });
-  for (const status of statuses) nock(BASE).get(`/export/reporting_data/${id}`).reply(200, { job_identifier: id, status, download_url: status === 'complete' ? `${BASE}/download/reporting_data/${id}` : '' });
+  nock(BASE)
+    .post('/export/reporting_data/enqueue', {
+      dataset_id: 'conversation',
+      attribute_ids: QUALIFIED,
+      start_time: start,
+      end_time: end,
+    })
+    .reply(200, { job_identifier: id, status: 'pending' });
+  for (const status of statuses)
+    nock(BASE)
+      .get(`/export/reporting_data/${id}`)
+      .reply(200, {
+        job_identifier: id,
+        status,
+        download_url: status === 'complete' ? `${BASE}/download/reporting_data/${id}` : '',
+      });
   nock(BASE, { reqheaders: { accept: 'application/octet-stream' } })
     .get(`/download/reporting_data/${id}`)
     .reply(200, gzipSync(csv), { 'content-type': 'application/octet-stream' });
@@ -106,13 +161,38 @@ describe('datasets', () => {
 
 describe('CSV rows', () => {
   it('parses quoted commas, newlines, doubled quotes, non-ASCII, a BOM and CRLF; keeps unknown columns as text', async () => {
-    const csv = '\uFEFFstandard.conversation_id,Started,reply_seconds,subject,extra col\r\n' + '1,2024-06-04T08:33:20Z,30,"Refund, please",x\r\n' + '2,1717490001,,"two\nlines ""quoted"" — 日本語",y\r\n';
+    const csv =
+      '\uFEFFstandard.conversation_id,Started,reply_seconds,subject,extra col\r\n' +
+      '1,2024-06-04T08:33:20Z,30,"Refund, please",x\r\n' +
+      '2,1717490001,,"two\nlines ""quoted"" — 日本語",y\r\n';
     const problems = { mistyped: new Map<string, string>() };
     const batches: JsonObject[][] = [];
-    for await (const batch of csvRecords(Readable.from([Buffer.from(csv, 'utf8')]), parseDataset(DATASET)!, problems, 0)) batches.push(batch);
+    for await (const batch of csvRecords(
+      Readable.from([Buffer.from(csv, 'utf8')]),
+      parseDataset(DATASET)!,
+      problems,
+      0,
+    ))
+      batches.push(batch);
     expect(batches.flat()).toEqual([
-      { conversation_id: '1', conversation_started_at: 1717490000, reply_seconds: 30, subject: 'Refund, please', extra_col: 'x', _row_id: '1', _time: 1717490000 },
-      { conversation_id: '2', conversation_started_at: 1717490001, reply_seconds: null, subject: 'two\nlines "quoted" — 日本語', extra_col: 'y', _row_id: '2', _time: 1717490001 },
+      {
+        conversation_id: '1',
+        conversation_started_at: 1717490000,
+        reply_seconds: 30,
+        subject: 'Refund, please',
+        extra_col: 'x',
+        _row_id: '1',
+        _time: 1717490000,
+      },
+      {
+        conversation_id: '2',
+        conversation_started_at: 1717490001,
+        reply_seconds: null,
+        subject: 'two\nlines "quoted" — 日本語',
+        extra_col: 'y',
+        _row_id: '2',
+        _time: 1717490001,
+      },
     ]);
     expect(problems.mistyped.size).toBe(0);
   });
@@ -120,7 +200,13 @@ describe('CSV rows', () => {
   it('hands rows over in bounded batches', async () => {
     const rows = Array.from({ length: 1234 }, (_, i) => `${i},1717490000,1,1,true,s`);
     const sizes: number[] = [];
-    for await (const batch of csvRecords(Readable.from([csvOf([]) + '\r\n' + rows.join('\r\n')]), parseDataset(DATASET)!, { mistyped: new Map() }, 0)) sizes.push(batch.length);
+    for await (const batch of csvRecords(
+      Readable.from([csvOf([]) + '\r\n' + rows.join('\r\n')]),
+      parseDataset(DATASET)!,
+      { mistyped: new Map() },
+      0,
+    ))
+      sizes.push(batch.length);
     expect(sizes).toEqual([500, 500, 234]);
   });
 });
@@ -139,20 +225,34 @@ describe('windows', () => {
     expect(firstWindowStart(ctx({}), {})).toBe(NOW - 10 * DAY);
     expect(firstWindowStart(ctx({ start_date: '2001-01-01T00:00:00Z' }), {})).toBe(NOW - 730 * DAY);
     expect(firstWindowStart(ctx({ reporting_lookback_days: 2 }), { cursor: NOW - DAY })).toBe(NOW - 3 * DAY);
-    expect(firstWindowStart(ctx({}), { cursor: NOW - DAY, pending: { job_identifier: 'j', start_time: NOW - 5 * DAY, end_time: NOW - DAY } })).toBe(NOW - 5 * DAY);
+    expect(
+      firstWindowStart(ctx({}), {
+        cursor: NOW - DAY,
+        pending: { job_identifier: 'j', start_time: NOW - 5 * DAY, end_time: NOW - DAY },
+      }),
+    ).toBe(NOW - 5 * DAY);
   });
 });
 
 describe('reporting reader', () => {
   it('enqueues each window, polls until complete, streams the gzip CSV, and checkpoints the job and then the window', async () => {
     serveDatasets();
-    serveJob('j1', NOW - 10 * DAY, NOW - 3 * DAY, ['pending', 'in_progress', 'complete'], csvOf([['1', '2024-06-01T00:00:00Z', '5', '4.5', 'false', '"a, b"']]));
+    serveJob(
+      'j1',
+      NOW - 10 * DAY,
+      NOW - 3 * DAY,
+      ['pending', 'in_progress', 'complete'],
+      csvOf([['1', '2024-06-01T00:00:00Z', '5', '4.5', 'false', '"a, b"']]),
+    );
     serveJob('j2', NOW - 3 * DAY, NOW, ['complete'], csvOf([['2', String(NOW - DAY), '', '', 'true', 'x']]));
     const { records, checkpoints } = await read();
     expect(records.map((r) => r._row_id)).toEqual(['1', '2']);
     expect(records[0]).toMatchObject({ reply_seconds: 5, csat: 4.5, reopened: false, subject: 'a, b' });
     expect(checkpoints).toEqual([
-      { _time: NOW - 10 * DAY, pending_job: { job_identifier: 'j1', start_time: NOW - 10 * DAY, end_time: NOW - 3 * DAY } },
+      {
+        _time: NOW - 10 * DAY,
+        pending_job: { job_identifier: 'j1', start_time: NOW - 10 * DAY, end_time: NOW - 3 * DAY },
+      },
       { _time: NOW - 3 * DAY },
       { _time: NOW - 3 * DAY, pending_job: { job_identifier: 'j2', start_time: NOW - 3 * DAY, end_time: NOW } },
       { _time: NOW },
@@ -174,7 +274,12 @@ describe('reporting reader', () => {
     nock(BASE)
       .post('/export/reporting_data/enqueue')
       .times(2)
-      .reply(429, { type: 'error.list', errors: [{ code: 'rate_limit_exceeded', message: 'Exceeded rate limit of 5 pending reporting dataset export jobs' }] });
+      .reply(429, {
+        type: 'error.list',
+        errors: [
+          { code: 'rate_limit_exceeded', message: 'Exceeded rate limit of 5 pending reporting dataset export jobs' },
+        ],
+      });
     serveJob('j1', NOW - 10 * DAY, NOW - 3 * DAY, ['complete'], csvOf([['1', String(NOW - 9 * DAY), '', '', '', '']]));
     serveJob('j2', NOW - 3 * DAY, NOW, ['complete'], csvOf([]));
     const { records } = await read();
@@ -198,15 +303,24 @@ describe('reporting reader', () => {
     nock(BASE).post('/export/reporting_data/enqueue').times(2).reply(200, { job_identifier: 'bad', status: 'pending' });
     nock(BASE).get('/export/reporting_data/bad').times(2).reply(200, { job_identifier: 'bad', status: 'failed' });
     const start = new Date((NOW - 10 * DAY) * 1000).toISOString();
-    await expect(read()).rejects.toThrow(new RegExp(`dataset conversation, window ${start.replace(/[.]/g, '\\.')}\\.\\..* failed twice`));
+    await expect(read()).rejects.toThrow(
+      new RegExp(`dataset conversation, window ${start.replace(/[.]/g, '\\.')}\\.\\..* failed twice`),
+    );
   });
 
   it('resumes with the job named in the state: polls it instead of enqueueing the window again', async () => {
     serveDatasets();
-    nock(BASE).get('/export/reporting_data/old').reply(200, { job_identifier: 'old', status: 'complete', download_url: `${BASE}/download/reporting_data/old` });
-    nock(BASE).get('/download/reporting_data/old').reply(200, gzipSync(csvOf([['7', String(NOW - 2 * DAY), '', '', '', '']])));
+    nock(BASE)
+      .get('/export/reporting_data/old')
+      .reply(200, { job_identifier: 'old', status: 'complete', download_url: `${BASE}/download/reporting_data/old` });
+    nock(BASE)
+      .get('/download/reporting_data/old')
+      .reply(200, gzipSync(csvOf([['7', String(NOW - 2 * DAY), '', '', '', '']])));
     serveJob('j9', NOW - DAY, NOW, ['complete'], csvOf([]));
-    const { records } = await read({ _time: NOW - 4 * DAY, pending_job: { job_identifier: 'old', start_time: NOW - 4 * DAY, end_time: NOW - DAY } });
+    const { records } = await read({
+      _time: NOW - 4 * DAY,
+      pending_job: { job_identifier: 'old', start_time: NOW - 4 * DAY, end_time: NOW - DAY },
+    });
     expect(records.map((r) => r._row_id)).toEqual(['7']);
     expect(nock.isDone()).toBe(true);
   });
@@ -214,8 +328,15 @@ describe('reporting reader', () => {
   it('exports the window again when the download link expired (404)', async () => {
     serveDatasets();
     nock(BASE).post('/export/reporting_data/enqueue').reply(200, { job_identifier: 'e1', status: 'pending' });
-    nock(BASE).get('/export/reporting_data/e1').reply(200, { job_identifier: 'e1', status: 'complete', download_url: `${BASE}/download/reporting_data/e1` });
-    nock(BASE).get('/download/reporting_data/e1').reply(404, { type: 'error.list', errors: [{ code: 'not_found', message: 'Export job not found for identifier: e1' }] });
+    nock(BASE)
+      .get('/export/reporting_data/e1')
+      .reply(200, { job_identifier: 'e1', status: 'complete', download_url: `${BASE}/download/reporting_data/e1` });
+    nock(BASE)
+      .get('/download/reporting_data/e1')
+      .reply(404, {
+        type: 'error.list',
+        errors: [{ code: 'not_found', message: 'Export job not found for identifier: e1' }],
+      });
     serveJob('j1', NOW - 10 * DAY, NOW - 3 * DAY, ['complete'], csvOf([['1', String(NOW - 9 * DAY), '', '', '', '']]));
     serveJob('j2', NOW - 3 * DAY, NOW, ['complete'], csvOf([]));
     const { records, warnings } = await read();
@@ -226,8 +347,12 @@ describe('reporting reader', () => {
   it('never sends the token to a download_url on another host; it downloads from the API instead', async () => {
     serveDatasets();
     nock(BASE).post('/export/reporting_data/enqueue').reply(200, { job_identifier: 'x1', status: 'pending' });
-    nock(BASE).get('/export/reporting_data/x1').reply(200, { job_identifier: 'x1', status: 'complete', download_url: 'https://evil.example.com/steal' });
-    nock(BASE).get('/download/reporting_data/x1').reply(200, gzipSync(csvOf([])));
+    nock(BASE)
+      .get('/export/reporting_data/x1')
+      .reply(200, { job_identifier: 'x1', status: 'complete', download_url: 'https://evil.example.com/steal' });
+    nock(BASE)
+      .get('/download/reporting_data/x1')
+      .reply(200, gzipSync(csvOf([])));
     serveJob('j2', NOW - 3 * DAY, NOW, ['complete'], csvOf([]));
     await read();
     expect(nock.isDone()).toBe(true);
@@ -236,15 +361,23 @@ describe('reporting reader', () => {
   it('reads a body the server gzipped with Content-Encoding as well as a .gz file', async () => {
     serveDatasets();
     nock(BASE).post('/export/reporting_data/enqueue').reply(200, { job_identifier: 'c1' });
-    nock(BASE).get('/export/reporting_data/c1').reply(200, { job_identifier: 'c1', status: 'complete', download_url: '' });
-    nock(BASE).get('/download/reporting_data/c1').reply(200, gzipSync(csvOf([['3', String(NOW - 9 * DAY), '', '', '', 'é']])), { 'content-encoding': 'gzip' });
+    nock(BASE)
+      .get('/export/reporting_data/c1')
+      .reply(200, { job_identifier: 'c1', status: 'complete', download_url: '' });
+    nock(BASE)
+      .get('/download/reporting_data/c1')
+      .reply(200, gzipSync(csvOf([['3', String(NOW - 9 * DAY), '', '', '', 'é']])), { 'content-encoding': 'gzip' });
     serveJob('j2', NOW - 3 * DAY, NOW, ['complete'], csvOf([]));
     const { records } = await read();
     expect(records.map((r) => r.subject)).toEqual(['é']);
   });
 
   it('says which datasets exist when the config names one the workspace does not offer', async () => {
-    nock(BASE).get('/export/reporting_data/get_datasets').reply(200, { type: 'list', data: [{ ...DATASET, id: 'ticket' }] });
-    await expect(read()).rejects.toThrow(/reporting_datasets names 'conversation', which this workspace does not offer. Offered: ticket/);
+    nock(BASE)
+      .get('/export/reporting_data/get_datasets')
+      .reply(200, { type: 'list', data: [{ ...DATASET, id: 'ticket' }] });
+    await expect(read()).rejects.toThrow(
+      /reporting_datasets names 'conversation', which this workspace does not offer. Offered: ticket/,
+    );
   });
 });

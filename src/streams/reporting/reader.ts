@@ -1,4 +1,5 @@
 import { ConfigError, ConnectorError } from '../../core/errors.js';
+import { jobIdPath } from './jobs.js';
 import type { JsonObject } from '../../core/events.js';
 import { DownloadNotFoundError, downloadUrl, openDownload } from '../../intercom/download.js';
 import type { ReadContext, Reader, ReaderItem, StreamSpec } from '../types.js';
@@ -41,7 +42,10 @@ interface ReportingState {
 function parseState(state: JsonObject | undefined): ReportingState {
   const cursor = typeof state?.[ROW_TIME] === 'number' ? state[ROW_TIME] : undefined;
   const p = state?.pending_job as Partial<ExportJob> | undefined;
-  const pending = p && typeof p.job_identifier === 'string' && typeof p.start_time === 'number' && typeof p.end_time === 'number' ? (p as ExportJob) : undefined;
+  const pending =
+    p && typeof p.job_identifier === 'string' && typeof p.start_time === 'number' && typeof p.end_time === 'number'
+      ? (p as ExportJob)
+      : undefined;
   return { ...(cursor !== undefined ? { cursor } : {}), ...(pending ? { pending } : {}) };
 }
 
@@ -75,19 +79,27 @@ export function reportingReader(datasetId: string): Reader {
       const datasets = await fetchDatasets(ctx.client, spec.name);
       const dataset = datasets.get(datasetId);
       if (!dataset) {
-        throw new ConfigError(`config.reporting_datasets names '${datasetId}', which this workspace does not offer. Offered: ${[...datasets.keys()].join(', ') || '(none)'}.`);
+        throw new ConfigError(
+          `config.reporting_datasets names '${datasetId}', which this workspace does not offer. Offered: ${[...datasets.keys()].join(', ') || '(none)'}.`,
+        );
       }
       const state = parseState(ctx.state);
       const start = firstWindowStart(ctx, state);
       const width = ctx.config.settings.reporting_window_days;
       // An interrupted run's job is reused for exactly its window; the windows after it follow.
-      const pending = state.pending && state.pending.start_time === start && state.pending.end_time <= ctx.syncStartedAt ? state.pending : undefined;
-      const windows = pending ? [{ start, end: pending.end_time }, ...windowsBetween(pending.end_time, ctx.syncStartedAt, width)] : windowsBetween(start, ctx.syncStartedAt, width);
+      const pending =
+        state.pending && state.pending.start_time === start && state.pending.end_time <= ctx.syncStartedAt
+          ? state.pending
+          : undefined;
+      const windows = pending
+        ? [{ start, end: pending.end_time }, ...windowsBetween(pending.end_time, ctx.syncStartedAt, width)]
+        : windowsBetween(start, ctx.syncStartedAt, width);
       for (const [i, window] of windows.entries()) {
         yield* readWindow(ctx, dataset, window, i === 0 ? pending : undefined);
         yield { kind: 'checkpoint', state: { [ROW_TIME]: window.end }, immediate: true };
       }
-      if (windows.length === 0 && state.cursor !== undefined) yield { kind: 'checkpoint', state: { [ROW_TIME]: state.cursor } };
+      if (windows.length === 0 && state.cursor !== undefined)
+        yield { kind: 'checkpoint', state: { [ROW_TIME]: state.cursor } };
     },
   };
 }
@@ -97,7 +109,12 @@ export function reportingReader(datasetId: string): Reader {
  * the STATE before the first poll, so a crash while polling or downloading resumes with that job
  * instead of leaving it pending and enqueueing another.
  */
-async function* readWindow(ctx: ReadContext, dataset: ReportingDataset, window: Window, reuse: ExportJob | undefined): AsyncGenerator<ReaderItem> {
+async function* readWindow(
+  ctx: ReadContext,
+  dataset: ReportingDataset,
+  window: Window,
+  reuse: ExportJob | undefined,
+): AsyncGenerator<ReaderItem> {
   const stream = streamOfDataset(dataset.id);
   const t = timing(ctx);
   const label = `${new Date(window.start * 1000).toISOString()}..${new Date(window.end * 1000).toISOString()}`;
@@ -106,7 +123,18 @@ async function* readWindow(ctx: ReadContext, dataset: ReportingDataset, window: 
   let job = reuse;
   for (;;) {
     if (!job) {
-      job = await enqueueJob(ctx.client, { dataset_id: dataset.id, attribute_ids: dataset.attributes.map((a) => a.qualifiedId), start_time: window.start, end_time: window.end }, t, stream, ctx.logger);
+      job = await enqueueJob(
+        ctx.client,
+        {
+          dataset_id: dataset.id,
+          attribute_ids: dataset.attributes.map((a) => a.qualifiedId),
+          start_time: window.start,
+          end_time: window.end,
+        },
+        t,
+        stream,
+        ctx.logger,
+      );
       yield { kind: 'checkpoint', state: { [ROW_TIME]: window.start, pending_job: { ...job } }, immediate: true };
     }
     const outcome = await waitForJob(ctx.client, job, t, stream);
@@ -117,9 +145,14 @@ async function* readWindow(ctx: ReadContext, dataset: ReportingDataset, window: 
     }
     if (outcome.status === 'failed' || outcome.status === 'canceled') {
       if (++failures > FAILED_RETRIES) {
-        throw new ConnectorError(`Intercom's export job for dataset ${dataset.id}, window ${label}, failed twice (job ${job.job_identifier}). The next run starts again at this window.`, { failureType: 'transient_error', stream });
+        throw new ConnectorError(
+          `Intercom's export job for dataset ${dataset.id}, window ${label}, failed twice (job ${job.job_identifier}). The next run starts again at this window.`,
+          { failureType: 'transient_error', stream },
+        );
       }
-      ctx.logger.warn(`Stream ${stream}: export job ${job.job_identifier} for ${label} failed; enqueueing it once more.`);
+      ctx.logger.warn(
+        `Stream ${stream}: export job ${job.job_identifier} for ${label} failed; enqueueing it once more.`,
+      );
       job = undefined;
       continue;
     }
@@ -129,23 +162,43 @@ async function* readWindow(ctx: ReadContext, dataset: ReportingDataset, window: 
       return;
     } catch (err) {
       if (!(err instanceof DownloadNotFoundError) || ++expiries > EXPIRED_RETRIES) throw err;
-      ctx.logger.warn(`Stream ${stream}: the download of job ${job.job_identifier} (${label}) is gone (its link expired); exporting the window again.`);
+      ctx.logger.warn(
+        `Stream ${stream}: the download of job ${job.job_identifier} (${label}) is gone (its link expired); exporting the window again.`,
+      );
       job = undefined;
     }
   }
 }
 
-async function* downloadRows(ctx: ReadContext, dataset: ReportingDataset, job: ExportJob, url: string | undefined, window: Window): AsyncGenerator<ReaderItem> {
+async function* downloadRows(
+  ctx: ReadContext,
+  dataset: ReportingDataset,
+  job: ExportJob,
+  url: string | undefined,
+  window: Window,
+): AsyncGenerator<ReaderItem> {
   const stream = streamOfDataset(dataset.id);
-  const target = downloadUrl(ctx.config, url, `/download/reporting_data/${encodeURIComponent(job.job_identifier)}`);
-  const body = await openDownload(ctx.config, target, { maxBytes: MAX_DOWNLOAD_BYTES, maxInflatedBytes: MAX_INFLATED_BYTES, timeoutMs: ctx.config.settings.reporting_job_timeout_minutes * 60_000, stream });
+  const target = downloadUrl(
+    ctx.config,
+    url,
+    jobIdPath('/download/reporting_data/{job_identifier}', job.job_identifier),
+  );
+  const body = await openDownload(ctx.config, target, {
+    maxBytes: MAX_DOWNLOAD_BYTES,
+    maxInflatedBytes: MAX_INFLATED_BYTES,
+    timeoutMs: ctx.config.settings.reporting_job_timeout_minutes * 60_000,
+    stream,
+  });
   const problems: CsvProblems = { mistyped: new Map() };
   try {
-    for await (const records of csvRecords(body, dataset, problems, window.start)) yield { kind: 'records', stream, records, owned: true };
+    for await (const records of csvRecords(body, dataset, problems, window.start))
+      yield { kind: 'records', stream, records, owned: true };
   } finally {
     body.destroy();
   }
   for (const [field, sample] of problems.mistyped) {
-    ctx.logger.warn(`Stream ${stream}: column ${field} has values that are not of its declared type (e.g. ${JSON.stringify(sample)}); they are kept as text.`);
+    ctx.logger.warn(
+      `Stream ${stream}: column ${field} has values that are not of its declared type (e.g. ${JSON.stringify(sample)}); they are kept as text.`,
+    );
   }
 }

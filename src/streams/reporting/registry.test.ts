@@ -10,18 +10,30 @@ describe('reporting streams in the registry', () => {
     const config = parseSourceConfig({ access_token: TOKEN, reporting_datasets: ['conversation', 'ticket'] }, {});
     const names = readersFor(config).flatMap((r) => r.streams.map((s) => s.name));
     expect(names.filter((n) => n.startsWith('reporting_'))).toEqual(['reporting_conversation', 'reporting_ticket']);
-    expect(streamCatalogFor(config).get('reporting_ticket')!.spec).toEqual({ name: 'reporting_ticket', primaryKey: ['_row_id'], cursorField: '_time' });
+    expect(streamCatalogFor(config).get('reporting_ticket')!.spec).toEqual({
+      name: 'reporting_ticket',
+      primaryKey: ['_row_id'],
+      cursorField: '_time',
+    });
   });
 
   it('refuses a dataset id that would collide with a custom stream', () => {
     const config = parseSourceConfig(
-      { access_token: TOKEN, reporting_datasets: ['x'], custom_streams: [{ name: 'reporting_x', path: '/things', records_path: '$.data[*]', primary_key: ['id'] }] },
+      {
+        access_token: TOKEN,
+        reporting_datasets: ['x'],
+        custom_streams: [{ name: 'reporting_x', path: '/things', records_path: '$.data[*]', primary_key: ['id'] }],
+      },
       {},
     );
-    expect(() => readersFor(config)).toThrow(/reporting_datasets makes a stream 'reporting_x', which a custom stream already is/);
+    expect(() => readersFor(config)).toThrow(
+      /reporting_datasets makes a stream 'reporting_x', which a custom stream already is/,
+    );
   });
 
   it('refuses dataset ids that are not plain names', () => {
-    expect(() => parseSourceConfig({ access_token: TOKEN, reporting_datasets: ['../admins'] }, {})).toThrow(/reporting_datasets/);
+    expect(() => parseSourceConfig({ access_token: TOKEN, reporting_datasets: ['../admins'] }, {})).toThrow(
+      /reporting_datasets/,
+    );
   });
 });
