@@ -1,5 +1,5 @@
 import { ConnectorError } from '../../core/errors.js';
-import type { JsonObject, Logger } from '../../core/events.js';
+import type { Logger } from '../../core/events.js';
 import { archiveEntries } from '../../intercom/archive.js';
 import type { IntercomClient } from '../../intercom/client.js';
 import { DownloadNotFoundError, downloadUrl, openDownload } from '../../intercom/download.js';
@@ -8,11 +8,14 @@ import { trackCleanup } from '../../util/cleanups.js';
 import {
   createWhenSlotFree,
   jobIdPath,
+  jobTiming,
+  parseJobState,
   pollJob,
-  sleep,
   timeout,
+  windowStart,
   type ExportJob,
   type JobOutcome,
+  type JobState,
   type JobTiming,
 } from '../reporting/jobs.js';
 import { windowsBetween, type Window } from '../reporting/reader.js';
@@ -21,7 +24,6 @@ import { streamsOfReader } from '../catalog.js';
 import { engagementRecords, ROW_TIME, type EngagementProblems } from './engagement-csv.js';
 
 export const ENGAGEMENT_STREAM = 'content_engagement';
-const DAY = 86_400;
 const MAX_DOWNLOAD_BYTES = 2 * 1024 ** 3;
 const MAX_INFLATED_BYTES = 20 * 1024 ** 3;
 const FAILED_RETRIES = 1;
@@ -33,39 +35,9 @@ export const CANCEL_WAIT_MS = 5000;
 
 const [spec] = streamsOfReader('content_engagement') as [StreamSpec];
 
-interface EngagementState {
-  cursor?: number;
-  pending?: ExportJob;
-}
-
-function parseState(state: JsonObject | undefined): EngagementState {
-  const cursor = typeof state?.[ROW_TIME] === 'number' ? state[ROW_TIME] : undefined;
-  const p = state?.pending_job as Partial<ExportJob> | undefined;
-  const pending =
-    p && typeof p.job_identifier === 'string' && typeof p.start_time === 'number' && typeof p.end_time === 'number'
-      ? (p as ExportJob)
-      : undefined;
-  return { ...(cursor !== undefined ? { cursor } : {}), ...(pending ? { pending } : {}) };
-}
-
-/** The first send date to export: the interrupted run's window, else cursor minus lookback, never before retention or start_date. */
-export function engagementStart(ctx: Pick<ReadContext, 'config' | 'syncStartedAt'>, state: EngagementState): number {
-  const settings = ctx.config.settings;
-  const retentionFloor = ctx.syncStartedAt - settings.reporting_retention_days * DAY;
-  const floor = Math.max(retentionFloor, ctx.config.startDate ?? retentionFloor);
-  if (state.pending) return Math.max(floor, state.pending.start_time);
-  if (state.cursor !== undefined) return Math.max(floor, state.cursor - settings.engagement_lookback_days * DAY);
-  return floor;
-}
-
-function timing(ctx: ReadContext): JobTiming {
-  const base = Number(process.env.INTERCOM_CONNECTOR_EXPORT_POLL_BASE_MS) || 1000;
-  return {
-    pollBaseMs: base,
-    pollMaxMs: Math.max(base, ctx.config.settings.reporting_poll_max_seconds * 1000),
-    deadline: Date.now() + ctx.config.settings.reporting_job_timeout_minutes * 60_000,
-    sleep,
-  };
+/** The first send date to export: the interrupted run's window, else cursor minus `engagement_lookback_days`. */
+export function engagementStart(ctx: Pick<ReadContext, 'config' | 'syncStartedAt'>, state: JobState): number {
+  return windowStart(ctx, state, ctx.config.settings.engagement_lookback_days);
 }
 
 const jobTimeout = (what: string): ConnectorError =>
@@ -79,7 +51,7 @@ const jobTimeout = (what: string): ConnectorError =>
 export const engagementReader: Reader = {
   streams: [spec],
   async *read(ctx): AsyncGenerator<ReaderItem> {
-    const state = parseState(ctx.state);
+    const state = parseJobState(ctx.state, ROW_TIME);
     const start = engagementStart(ctx, state);
     const width = ctx.config.settings.engagement_window_days;
     const pending =
@@ -190,7 +162,7 @@ function afterPoll(
  * error, a timeout, the engine closing the reader) cancels it too. A job that failed is not.
  */
 async function* readWindow(ctx: ReadContext, window: Window, reuse: ExportJob | undefined): AsyncGenerator<ReaderItem> {
-  const t = timing(ctx);
+  const t = jobTiming(ctx);
   const label = `${new Date(window.start * 1000).toISOString()}..${new Date(window.end * 1000).toISOString()}`;
   const attempts: Attempts = { failures: 0, expiries: 0, renewals: 0 };
   let job = reuse;

@@ -1,7 +1,9 @@
 import { ConnectorError } from '../../core/errors.js';
 import { buildPath } from '../../core/url-path.js';
-import type { Logger } from '../../core/events.js';
+import type { JsonObject, Logger } from '../../core/events.js';
 import { ExportJobLimitError, type IntercomClient } from '../../intercom/client.js';
+import { DAY } from '../slicing.js';
+import type { ReadContext } from '../types.js';
 
 /** An export job of one time window. */
 export interface ExportJob {
@@ -164,4 +166,45 @@ export function jobIdPath(template: string, jobIdentifier: string): string {
     { job_identifier: jobIdentifier },
     { describe: () => 'the job_identifier Intercom returned', outcome: 'so it was not requested' },
   );
+}
+
+/** Where an export stream resumes: its cursor, and the job of the window that was running when the state was written. */
+export interface JobState {
+  cursor?: number;
+  pending?: ExportJob;
+}
+
+export function parseJobState(state: JsonObject | undefined, cursorField: string): JobState {
+  const cursor = typeof state?.[cursorField] === 'number' ? state[cursorField] : undefined;
+  const p = state?.pending_job as Partial<ExportJob> | undefined;
+  const pending =
+    p && typeof p.job_identifier === 'string' && typeof p.start_time === 'number' && typeof p.end_time === 'number'
+      ? (p as ExportJob)
+      : undefined;
+  return { ...(cursor !== undefined ? { cursor } : {}), ...(pending ? { pending } : {}) };
+}
+
+/** Where a read starts: the pending window of an interrupted run, else cursor minus lookback, never before retention or start_date. */
+export function windowStart(
+  ctx: Pick<ReadContext, 'config' | 'syncStartedAt'>,
+  state: JobState,
+  lookbackDays: number,
+): number {
+  const retentionFloor = ctx.syncStartedAt - ctx.config.settings.reporting_retention_days * DAY;
+  const floor = Math.max(retentionFloor, ctx.config.startDate ?? retentionFloor);
+  if (state.pending) return Math.max(floor, state.pending.start_time);
+  if (state.cursor !== undefined) return Math.max(floor, state.cursor - lookbackDays * DAY);
+  return floor;
+}
+
+/** Poll pacing and the per-job deadline from the settings (shared by every export stream). */
+export function jobTiming(ctx: Pick<ReadContext, 'config'>): JobTiming {
+  // INTERCOM_CONNECTOR_EXPORT_POLL_BASE_MS shortens the first poll delay (tests); 1 s otherwise.
+  const base = Number(process.env.INTERCOM_CONNECTOR_EXPORT_POLL_BASE_MS) || 1000;
+  return {
+    pollBaseMs: base,
+    pollMaxMs: Math.max(base, ctx.config.settings.reporting_poll_max_seconds * 1000),
+    deadline: Date.now() + ctx.config.settings.reporting_job_timeout_minutes * 60_000,
+    sleep,
+  };
 }

@@ -1,11 +1,18 @@
 import { ConfigError, ConnectorError } from '../../core/errors.js';
-import { jobIdPath } from './jobs.js';
-import type { JsonObject } from '../../core/events.js';
 import { DownloadNotFoundError, downloadUrl, openDownload } from '../../intercom/download.js';
 import type { ReadContext, Reader, ReaderItem, StreamSpec } from '../types.js';
 import { csvRecords, type CsvProblems } from './csv-rows.js';
 import { fetchDatasets, ROW_ID, ROW_TIME, streamOfDataset, type ReportingDataset } from './datasets.js';
-import { enqueueJob, sleep, waitForJob, type ExportJob, type JobTiming } from './jobs.js';
+import {
+  enqueueJob,
+  jobIdPath,
+  jobTiming,
+  parseJobState,
+  waitForJob,
+  windowStart,
+  type ExportJob,
+  type JobState,
+} from './jobs.js';
 
 const DAY = 86_400;
 /** Compressed and decompressed size limits of one window's file. */
@@ -32,42 +39,9 @@ export function windowsBetween(start: number, end: number, widthDays: number): W
   return out;
 }
 
-interface ReportingState {
-  /** Everything with a time before this is delivered. */
-  cursor?: number;
-  /** The job of the window that was running when the state was written (reused on resume). */
-  pending?: ExportJob;
-}
-
-function parseState(state: JsonObject | undefined): ReportingState {
-  const cursor = typeof state?.[ROW_TIME] === 'number' ? state[ROW_TIME] : undefined;
-  const p = state?.pending_job as Partial<ExportJob> | undefined;
-  const pending =
-    p && typeof p.job_identifier === 'string' && typeof p.start_time === 'number' && typeof p.end_time === 'number'
-      ? (p as ExportJob)
-      : undefined;
-  return { ...(cursor !== undefined ? { cursor } : {}), ...(pending ? { pending } : {}) };
-}
-
-/** Where this read starts: the pending window of an interrupted run, else cursor minus lookback, never before retention or start_date. */
-export function firstWindowStart(ctx: Pick<ReadContext, 'config' | 'syncStartedAt'>, state: ReportingState): number {
-  const settings = ctx.config.settings;
-  const retentionFloor = ctx.syncStartedAt - settings.reporting_retention_days * DAY;
-  const floor = Math.max(retentionFloor, ctx.config.startDate ?? retentionFloor);
-  if (state.pending) return Math.max(floor, state.pending.start_time);
-  if (state.cursor !== undefined) return Math.max(floor, state.cursor - settings.reporting_lookback_days * DAY);
-  return floor;
-}
-
-function timing(ctx: ReadContext): JobTiming {
-  // INTERCOM_CONNECTOR_EXPORT_POLL_BASE_MS shortens the first poll delay (tests); 1 s otherwise.
-  const base = Number(process.env.INTERCOM_CONNECTOR_EXPORT_POLL_BASE_MS) || 1000;
-  return {
-    pollBaseMs: base,
-    pollMaxMs: Math.max(base, ctx.config.settings.reporting_poll_max_seconds * 1000),
-    deadline: Date.now() + ctx.config.settings.reporting_job_timeout_minutes * 60_000,
-    sleep,
-  };
+/** Where this read starts: the pending window of an interrupted run, else cursor minus `reporting_lookback_days`. */
+export function firstWindowStart(ctx: Pick<ReadContext, 'config' | 'syncStartedAt'>, state: JobState): number {
+  return windowStart(ctx, state, ctx.config.settings.reporting_lookback_days);
 }
 
 /** The reader of one configured dataset. */
@@ -83,7 +57,7 @@ export function reportingReader(datasetId: string): Reader {
           `config.reporting_datasets names '${datasetId}', which this workspace does not offer. Offered: ${[...datasets.keys()].join(', ') || '(none)'}.`,
         );
       }
-      const state = parseState(ctx.state);
+      const state = parseJobState(ctx.state, ROW_TIME);
       const start = firstWindowStart(ctx, state);
       const width = ctx.config.settings.reporting_window_days;
       // An interrupted run's job is reused for exactly its window; the windows after it follow.
@@ -116,7 +90,7 @@ async function* readWindow(
   reuse: ExportJob | undefined,
 ): AsyncGenerator<ReaderItem> {
   const stream = streamOfDataset(dataset.id);
-  const t = timing(ctx);
+  const t = jobTiming(ctx);
   const label = `${new Date(window.start * 1000).toISOString()}..${new Date(window.end * 1000).toISOString()}`;
   let failures = 0;
   let expiries = 0;
