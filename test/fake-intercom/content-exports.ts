@@ -20,6 +20,7 @@
 import { gzipSync } from 'node:zlib';
 import { rngFor } from './rng.js';
 import type { Json, Workspace } from './workspace.js';
+import type { Register } from './exports.js';
 
 const DAY = 86_400;
 export const CONTENT_LIMIT_MESSAGE = 'Exceeded rate limit of 1 pending message data export jobs';
@@ -419,20 +420,6 @@ export function contentExportsOf(ws: Workspace): FakeContentExports {
   if (!ex) registry.set(ws, (ex = new FakeContentExports(ws)));
   return ex;
 }
-
-interface ExportRequest {
-  body: unknown;
-  baseUrl: string;
-  accept?: string;
-}
-type Register = (
-  method: string,
-  template: string,
-  handler: (
-    ctx: ExportRequest,
-    params: string[],
-  ) => { status: number; body: Json } | { status: number; bytes: Buffer; contentType: string },
-) => void;
 
 export function registerContentExports(r: Register, ws: Workspace): void {
   const ex = contentExportsOf(ws);

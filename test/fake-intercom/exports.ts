@@ -313,12 +313,14 @@ export function exportsOf(ws: Workspace): FakeExports {
   return ex;
 }
 
-interface ExportRequest {
+/** What an export route sees of a request. */
+export interface ExportRequest {
   body: unknown;
   baseUrl: string;
   accept?: string;
 }
-type Register = (
+/** How export modules add their routes to the fake's router. */
+export type Register = (
   method: string,
   template: string,
   handler: (
