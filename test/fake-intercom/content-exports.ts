@@ -20,7 +20,7 @@
 import { gzipSync } from 'node:zlib';
 import { rngFor } from './rng.js';
 import type { Json, Workspace } from './workspace.js';
-import type { Register } from './exports.js';
+import { bad as exportBad, csvCell, notFound as exportNotFound, type Register } from './exports.js';
 
 const DAY = 86_400;
 export const CONTENT_LIMIT_MESSAGE = 'Exceeded rate limit of 1 pending message data export jobs';
@@ -301,27 +301,11 @@ function generate(ws: Workspace, ex: FakeContentExports): void {
 }
 
 function csv(columns: readonly string[], rows: Record<string, string>[]): string {
-  const cell = (t: string) => (/[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t);
-  return `${[columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c] ?? '')).join(','))].join('\r\n')}\r\n`;
+  return `${[columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c] ?? '')).join(','))].join('\r\n')}\r\n`;
 }
 
-function bad(message: string): { status: number; body: Json } {
-  return {
-    status: 400,
-    body: { type: 'error.list', request_id: 'fake-content-export', errors: [{ code: 'bad_request', message }] },
-  };
-}
-
-function notFound(id: string): { status: number; body: Json } {
-  return {
-    status: 404,
-    body: {
-      type: 'error.list',
-      request_id: 'fake-content-export',
-      errors: [{ code: 'not_found', message: `Export job not found for identifier: ${id}` }],
-    },
-  };
-}
+const bad = (message: string) => exportBad(message, 'fake-content-export');
+const notFound = (id: string) => exportNotFound(id, 'fake-content-export');
 
 function statusBody(job: FakeContentJob, downloadUrl: string): Json {
   return {

@@ -243,23 +243,26 @@ export function timeOf(text: string): number {
   return /^\d+$/.test(text) ? Number(text) : Math.floor(Date.parse(text) / 1000);
 }
 
-function csvCell(text: string): string {
+/** One CSV cell, quoted when it holds a quote, comma or line break. */
+export function csvCell(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function bad(message: string): { status: number; body: Json } {
+/** A 400 error.list body, as the export endpoints answer a bad request. */
+export function bad(message: string, requestId = 'fake-export'): { status: number; body: Json } {
   return {
     status: 400,
-    body: { type: 'error.list', request_id: 'fake-export', errors: [{ code: 'bad_request', message }] },
+    body: { type: 'error.list', request_id: requestId, errors: [{ code: 'bad_request', message }] },
   };
 }
 
-function notFound(id: string): { status: number; body: Json } {
+/** The 404 error.list body of an unknown or expired export job. */
+export function notFound(id: string, requestId = 'fake-export'): { status: number; body: Json } {
   return {
     status: 404,
     body: {
       type: 'error.list',
-      request_id: 'fake-export',
+      request_id: requestId,
       errors: [{ code: 'not_found', message: `Export job not found for identifier: ${id}` }],
     },
   };
