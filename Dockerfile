@@ -7,7 +7,6 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY schemas ./schemas
 COPY src ./src
-COPY test/fake-intercom ./test/fake-intercom
 COPY bench ./bench
 RUN npm run build
 

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { FakeStats, WindowCount } from '../test/fake-intercom/types.js';
+import type { FakeStats, WindowCount } from '../src/fake-intercom/types.js';
 import type { FakeServer } from './fake-server.js';
 import { OutputScanner, type ScanResult } from './output-scanner.js';
 import { cpuSecondsOf, pinned, sampleProc, track } from './processes.js';

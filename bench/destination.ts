@@ -13,7 +13,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFakeIntercom } from '../test/fake-intercom/index.js';
+import { startFakeIntercom } from '../src/fake-intercom/index.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/intercom-connector.js', import.meta.url));
 const TOKEN = 'bench-destination-token-1234567890';

@@ -14,7 +14,7 @@ import { parseSourceConfig } from '../src/config/source-config.js';
 import { archiveEntries } from '../src/intercom/archive.js';
 import { openDownload } from '../src/intercom/download.js';
 import { engagementRecords } from '../src/streams/content/engagement-csv.js';
-import { tarHeader, tarPadding } from '../test/fake-intercom/content-exports.js';
+import { tarHeader, tarPadding } from '../src/fake-intercom/content-exports.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const TOKEN = 'bench-engagement-token-1';

@@ -1,10 +1,10 @@
 /**
- * The fake Intercom as a separate process (dist/test/fake-intercom/cli.js), so its CPU is not the
+ * The fake Intercom as a separate process (dist/src/fake-intercom/cli.js), so its CPU is not the
  * connector's. Talks to it through its control endpoints (/__fake/...).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { FakeStats, MutationResult, MutationSpec, WindowCount } from '../test/fake-intercom/types.js';
+import type { FakeStats, MutationResult, MutationSpec, WindowCount } from '../src/fake-intercom/types.js';
 import { pinned, track } from './processes.js';
 
 export interface FakeServerOptions {
@@ -67,7 +67,7 @@ export class FakeServer {
   }
 
   static async start(opts: FakeServerOptions): Promise<FakeServer> {
-    const script = join(opts.root, 'dist', 'test', 'fake-intercom', 'cli.js');
+    const script = join(opts.root, 'dist', 'src', 'fake-intercom', 'cli.js');
     const { command, args } = pinned(opts.cpu, process.execPath, [
       '--max-old-space-size=8192',
       script,

@@ -1,5 +1,5 @@
 /** Figures derived from one connector run: budget ratios, window use, per-stream rates. */
-import type { WindowCount } from '../test/fake-intercom/types.js';
+import type { WindowCount } from '../src/fake-intercom/types.js';
 import type { ConnectorRunResult } from './connector-run.js';
 import { streamRate } from './output-scanner.js';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { airbyteCatalog, parseConfiguredAirbyteCatalog } from '../src/protocol/catalog.js';
 import { STREAM_NOTES } from '../src/protocol/stream-notes.js';
-import { startFakeIntercom, type FakeIntercom } from './fake-intercom/index.js';
+import { startFakeIntercom, type FakeIntercom } from '../src/fake-intercom/index.js';
 import { validateAirbyteDefinition } from './helpers/protocol.js';
 import { BIN, repoRoot, runCli, writeJsonFiles } from './helpers/run-cli.js';
 

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeIntercom } from '../../test/fake-intercom/index.js';
+import { startFakeIntercom } from '../fake-intercom/index.js';
 import { packageRoot } from '../util/package-root.js';
 
 const fake = await startFakeIntercom({

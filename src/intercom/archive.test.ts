@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import yazl from 'yazl';
-import { tar, zipStored } from '../../test/fake-intercom/content-exports.js';
+import { tar, zipStored } from '../fake-intercom/content-exports.js';
 import { archiveEntries, sniffArchive } from './archive.js';
 
 const FILES = [

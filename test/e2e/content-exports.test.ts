@@ -11,8 +11,8 @@ import {
   contentExportsOf,
   receiptCells,
   type FakeContentExports,
-} from '../fake-intercom/content-exports.js';
-import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
+} from '../../src/fake-intercom/content-exports.js';
+import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { assertAirbyteMessage, assertSingerMessage } from '../helpers/protocol.js';
 import {
   BIN,

@@ -2,7 +2,7 @@
 // custom streams and preview, each through the built CLIs (Airbyte and Singer) against the fake.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
+import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import {
   assertAirbyteMessage,
   assertSingerMessage,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cur, startFakeIntercom, type FakeIntercom, type FakeIntercomOptions } from '../fake-intercom/index.js';
+import { cur, startFakeIntercom, type FakeIntercom, type FakeIntercomOptions } from '../../src/fake-intercom/index.js';
 import { assertAirbyteMessage } from '../helpers/protocol.js';
 import { BIN, runCli, type CliRun } from '../helpers/run-cli.js';
 import {

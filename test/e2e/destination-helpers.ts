@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FakeIntercom } from '../fake-intercom/index.js';
+import type { FakeIntercom } from '../../src/fake-intercom/index.js';
 import type { StreamCounts } from '../../src/destination/summary.js';
 import { tempDir, type CliRun } from '../helpers/run-cli.js';
 

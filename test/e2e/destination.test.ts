@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cur, startFakeIntercom, type ContactCore, type FakeIntercom } from '../fake-intercom/index.js';
+import { cur, startFakeIntercom, type ContactCore, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { assertAirbyteMessage } from '../helpers/protocol.js';
 import { BIN, runCli, type CliRun } from '../helpers/run-cli.js';
 import {

@@ -4,8 +4,8 @@
 // pending jobs is waited out; a job that fails twice ends the stream INCOMPLETE naming the window.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FAKE_DATASETS, exportsOf, timeOf, type FakeExports } from '../fake-intercom/exports.js';
-import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
+import { FAKE_DATASETS, exportsOf, timeOf, type FakeExports } from '../../src/fake-intercom/exports.js';
+import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { assertAirbyteMessage, assertSingerMessage } from '../helpers/protocol.js';
 import {
   BIN,

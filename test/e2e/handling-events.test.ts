@@ -3,9 +3,9 @@
 // conversations again and delivers their new events (the Intercom-Version header is checked in
 // src/streams/handling-events.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addedHandlingEvents, handlingEventsOf } from '../fake-intercom/handling-events.js';
-import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
-import { cur } from '../fake-intercom/workspace.js';
+import { addedHandlingEvents, handlingEventsOf } from '../../src/fake-intercom/handling-events.js';
+import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
+import { cur } from '../../src/fake-intercom/workspace.js';
 import { assertAirbyteMessage } from '../helpers/protocol.js';
 import { BIN, type CliRun, lastStates, recordsOf, runCli, writeJsonFiles } from '../helpers/run-cli.js';
 

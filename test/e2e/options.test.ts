@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
+import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { BIN, recordsOf, runCli, writeJsonFiles } from '../helpers/run-cli.js';
 
 /** Source options that change what is read: part body format and the lookback window. */

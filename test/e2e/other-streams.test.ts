@@ -2,7 +2,7 @@
 // the built CLI against the fake Intercom, compared with the fake's ground truth.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
+import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { assertAirbyteMessage } from '../helpers/protocol.js';
 import { BIN, type CliRun, lastStates, recordsOf, repoRoot, runCli, writeJsonFiles } from '../helpers/run-cli.js';
 import { keysOf, sorted } from './keys.js';

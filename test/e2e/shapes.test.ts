@@ -4,7 +4,7 @@
 // combination (shapesForSeed); a reader that follows only one shape loses records here.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shapesForSeed, startFakeIntercom, type FakeIntercom, type ListShapes } from '../fake-intercom/index.js';
+import { shapesForSeed, startFakeIntercom, type FakeIntercom, type ListShapes } from '../../src/fake-intercom/index.js';
 import { assertAirbyteMessage } from '../helpers/protocol.js';
 import { BIN, type CliRun, runCli, writeJsonFiles } from '../helpers/run-cli.js';
 import { recordOutput } from '../helpers/secret-audit.js';

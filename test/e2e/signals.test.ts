@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
+import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { assertAirbyteMessage } from '../helpers/protocol.js';
 import { BIN, type CliRun, lastStates, runCli, writeJsonFiles } from '../helpers/run-cli.js';
 import { keysOf, sorted } from './keys.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
+import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { assertAirbyteMessage, assertSingerMessage } from '../helpers/protocol.js';
 import { BIN, repoRoot, runCli, writeJsonFiles, type CliRun } from '../helpers/run-cli.js';
 import { keysOf, sorted } from './keys.js';

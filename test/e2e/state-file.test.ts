@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
+import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { BIN, type CliRun, runCli, tempDir, writeJsonFiles } from '../helpers/run-cli.js';
 import { keysOf, sorted } from './keys.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
+import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
 import { assertSingerMessage } from '../helpers/protocol.js';
 import { BIN, type CliRun, runCli, writeJsonFiles } from '../helpers/run-cli.js';
 

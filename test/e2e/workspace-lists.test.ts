@@ -2,8 +2,12 @@
 // sender emails: the built CLI (Airbyte and Singer) against the fake Intercom, compared with what
 // the fake serves; a 403 on one of them fails only that stream.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeIntercom, type FakeIntercom } from '../fake-intercom/index.js';
-import { WORKSPACE_LIST_SIZES, workspaceList, type WorkspaceListStream } from '../fake-intercom/workspace-lists.js';
+import { startFakeIntercom, type FakeIntercom } from '../../src/fake-intercom/index.js';
+import {
+  WORKSPACE_LIST_SIZES,
+  workspaceList,
+  type WorkspaceListStream,
+} from '../../src/fake-intercom/workspace-lists.js';
 import { assertAirbyteMessage, assertSingerMessage } from '../helpers/protocol.js';
 import { BIN, type CliRun, recordsOf, runCli, writeJsonFiles } from '../helpers/run-cli.js';
 import { keysOf, sorted } from './keys.js';

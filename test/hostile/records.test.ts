@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cur, startFakeIntercom, type FakeIntercom, type FaultRule } from '../fake-intercom/index.js';
+import { cur, startFakeIntercom, type FakeIntercom, type FaultRule } from '../../src/fake-intercom/index.js';
 import { assertAirbyteMessage } from '../helpers/protocol.js';
 import { BIN, type CliRun, lastStates, recordsOf, runCli, writeJsonFiles } from '../helpers/run-cli.js';
 import { keysOf, sorted } from '../e2e/keys.js';

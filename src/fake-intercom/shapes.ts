@@ -11,20 +11,11 @@
  * The 2.14 and 2.15 list schemas are identical (activity_log_list, cursor_pages, pages_link,
  * company_scroll, collection_list, article_list, contact_attached_companies).
  */
-import type { RequestContext, RouteResult } from './routes.js';
-import { ApiError } from './routes.js';
+import { ApiError, type RequestContext, type RouteResult } from './http.js';
+import type { ListShapes, NextShape } from './types.js';
 import type { Json } from './workspace.js';
 
-export type NextShape = 'url' | 'cursor' | 'pages';
-
-export interface ListShapes {
-  next: NextShape;
-  totalCount: 'number' | 'null';
-  /** 'schema': the schema's records key; 'alternate': the other documented key (where there is one). */
-  recordsKey: 'schema' | 'alternate';
-  /** Records per page at most, whatever per_page asks (Intercom may send fewer than asked). */
-  pageSize: number;
-}
+export type { ListShapes, NextShape } from './types.js';
 
 const NEXT_SHAPES: NextShape[] = ['url', 'cursor', 'pages'];
 

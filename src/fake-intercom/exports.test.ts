@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_DATASETS, PENDING_LIMIT_MESSAGE, exportsOf, type FakeExports } from './exports.js';
 import { startFakeIntercom, type FakeIntercom } from './index.js';
-import { NOW, apiHeaders, expectValid, get, post, type J } from './test-helpers.js';
+import { NOW, apiHeaders, expectValid, get, post, type J } from '../../test/helpers/fake-intercom.js';
 
 let fake: FakeIntercom;
 let ex: FakeExports;

@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIntercom } from './index.js';
 import type { FakeIntercom } from './index.js';
-import { NOW, get, post, sleep } from './test-helpers.js';
-import type { J } from './test-helpers.js';
+import { NOW, get, post, sleep } from '../../test/helpers/fake-intercom.js';
+import type { J } from '../../test/helpers/fake-intercom.js';
 
 let fake: FakeIntercom;
 let base: string;

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cur, startFakeIntercom } from './index.js';
 import type { ContactCore, ConversationCore, FakeIntercom, Json, RecordCore, TicketCore } from './index.js';
 import { compileQuery, onlyTestsDayOf } from './search.js';
-import { DAY, NOW, apiHeaders, call, get, post } from './test-helpers.js';
-import type { J, Res } from './test-helpers.js';
+import { DAY, NOW, apiHeaders, call, get, post } from '../../test/helpers/fake-intercom.js';
+import type { J, Res } from '../../test/helpers/fake-intercom.js';
 
 type Stream = 'contacts' | 'conversations' | 'tickets';
 const KEY: Record<Stream, string> = { contacts: 'data', conversations: 'conversations', tickets: 'tickets' };

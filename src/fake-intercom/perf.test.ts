@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { startFakeIntercom } from './index.js';
-import { DAY, NOW, get, post } from './test-helpers.js';
+import { DAY, NOW, get, post } from '../../test/helpers/fake-intercom.js';
 
 describe('benchmark-size workspace', () => {
   it('starts and answers searches and detail fetches', async () => {

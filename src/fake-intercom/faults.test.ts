@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIntercom } from './index.js';
 import type { FakeIntercom } from './index.js';
-import { NOW, apiHeaders, expectValid, get, sleep } from './test-helpers.js';
+import { NOW, apiHeaders, expectValid, get, sleep } from '../../test/helpers/fake-intercom.js';
 
 let fake: FakeIntercom;
 let base: string;

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiHeaders, get } from './test-helpers.js';
+import { apiHeaders, get } from '../../test/helpers/fake-intercom.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -45,7 +45,7 @@ beforeAll(() => {
     { cwd: root, stdio: 'pipe' },
   );
   fs.writeFileSync(path.join(outDir, 'package.json'), '{"type":"module"}');
-  cliJs = path.join(outDir, 'test', 'fake-intercom', 'cli.js');
+  cliJs = path.join(outDir, 'src', 'fake-intercom', 'cli.js');
 }, 60_000);
 
 afterAll(() => {

@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PART_CAP, cur, startFakeIntercom } from './index.js';
 import type { FakeIntercom, GroundTruth } from './index.js';
-import { DAY, NOW, get, searchAll, uniq } from './test-helpers.js';
-import type { J } from './test-helpers.js';
+import { DAY, NOW, get, searchAll, uniq } from '../../test/helpers/fake-intercom.js';
+import type { J } from '../../test/helpers/fake-intercom.js';
 
 let fake: FakeIntercom;
 let base: string;

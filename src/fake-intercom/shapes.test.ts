@@ -1,8 +1,8 @@
 /** List shape variants: each shape pages through the same records, in the form its seed names. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { shapesForSeed, startFakeIntercom, type FakeIntercom, type ListShapes } from './index.js';
-import { NOW, get } from './test-helpers.js';
-import type { J } from './test-helpers.js';
+import { NOW, get } from '../../test/helpers/fake-intercom.js';
+import type { J } from '../../test/helpers/fake-intercom.js';
 
 let fake: FakeIntercom | undefined;
 afterEach(async () => {

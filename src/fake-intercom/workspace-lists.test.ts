@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/util/package-root.js';
+import { packageRoot } from '../util/package-root.js';
 import { startFakeIntercom, type FakeIntercom } from './index.js';
-import { loadOpenApiValidator } from './openapi-validator.js';
-import { NOW, apiHeaders, get, type J } from './test-helpers.js';
+import { loadOpenApiValidator } from '../../test/helpers/openapi-validator.js';
+import { NOW, apiHeaders, get, type J } from '../../test/helpers/fake-intercom.js';
 import { WORKSPACE_LIST_SIZES, workspaceList } from './workspace-lists.js';
 
 let fake: FakeIntercom;

@@ -1,7 +1,15 @@
 /** Public types of the fake Intercom server. */
-import type { ListShapes } from './shapes.js';
+export type NextShape = 'url' | 'cursor' | 'pages';
 
-export type { ListShapes } from './shapes.js';
+/** How the fake shapes list answers (see shapes.ts). */
+export interface ListShapes {
+  next: NextShape;
+  totalCount: 'number' | 'null';
+  /** 'schema': the schema's records key; 'alternate': the other documented key (where there is one). */
+  recordsKey: 'schema' | 'alternate';
+  /** Records per page at most, whatever per_page asks (Intercom may send fewer than asked). */
+  pageSize: number;
+}
 
 export interface WorkspaceSize {
   contacts: number;

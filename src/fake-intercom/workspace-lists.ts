@@ -7,7 +7,7 @@
  */
 import type { Json, Workspace } from './workspace.js';
 import { rngFor } from './rng.js';
-import { streamDefinition } from '../../src/streams/catalog.js';
+import { streamDefinition } from '../streams/catalog.js';
 
 /** How many records each list has: enough for several pages where the endpoint pages. */
 export const WORKSPACE_LIST_SIZES = {

@@ -5,6 +5,7 @@
  * cache of rendered record texts, so that the fake's CPU stays small next to a connector's.
  */
 import { DAY } from './clock.js';
+import { ApiError, type BytesResult, type RequestContext, type RouteResult } from './http.js';
 import { mix32 } from './rng.js';
 import { SearchError, compileQuery, decodeCursor, encodeCursor, onlyTestsDayOf } from './search.js';
 import type { FieldValue, Getter, Predicate, SearchStream } from './search.js';
@@ -27,45 +28,8 @@ import type {
   Workspace,
 } from './workspace.js';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
-
-export interface RequestContext {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  body: unknown;
-  /** Base URL of the server (for absolute `next` links). */
-  baseUrl: string;
-  /** The request's Accept header (export downloads require application/octet-stream). */
-  accept?: string;
-}
-
-export interface JsonResult {
-  status: number;
-  body: Json;
-}
-
-/**
- * Hot routes (searches, lists) answer the body already serialized, assembled from cached record
- * texts: the UTF-8 bytes of exactly what JSON.stringify of the equivalent body gives (same key order).
- */
-export interface BytesResult {
-  status: number;
-  bytes: Buffer;
-  /** Default: JSON. */
-  contentType?: string;
-}
-
-export type RouteResult = JsonResult | BytesResult;
+export { ApiError } from './http.js';
+export type { BytesResult, JsonResult, RequestContext, RouteResult } from './http.js';
 
 type Handler = (ctx: RequestContext, params: string[]) => RouteResult;
 

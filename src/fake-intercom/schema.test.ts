@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIntercom } from './index.js';
 import type { FakeIntercom } from './index.js';
-import { DAY, NOW, expectValid, get, post, validator } from './test-helpers.js';
-import type { J } from './test-helpers.js';
+import { DAY, NOW, expectValid, get, post, validator } from '../../test/helpers/fake-intercom.js';
+import type { J } from '../../test/helpers/fake-intercom.js';
 
 let fake: FakeIntercom;
 let base: string;
