@@ -5,6 +5,7 @@ import { ConnectorError, errorMessage } from '../core/errors.js';
 import type { JsonObject, Logger } from '../core/events.js';
 import { airbyteDestinationSpec, airbyteWrite } from './target-cli.js';
 import { airbyteCatalog, parseConfiguredAirbyteCatalog } from '../protocol/catalog.js';
+import { resolveDatasetsForRead } from '../streams/reporting/selection.js';
 import { checkConnection } from '../engine/check.js';
 import { parseStateInput } from '../engine/state.js';
 import { AirbyteSink } from '../protocol/airbyte.js';
@@ -194,8 +195,9 @@ async function readCommand(
   args: { config: string; catalog: string; state?: string; stateFile?: string; quiet: boolean },
 ): Promise<void> {
   try {
-    const config = loadSourceConfig(args.config, logger, io.env);
-    const selected = parseConfiguredAirbyteCatalog(readJsonFile(args.catalog, 'catalog'), config);
+    const catalog = readJsonFile(args.catalog, 'catalog');
+    const config = resolveDatasetsForRead(loadSourceConfig(args.config, logger, io.env), catalog);
+    const selected = parseConfiguredAirbyteCatalog(catalog, config);
     const stateFile = args.stateFile ? StateFile.open(args.stateFile, 'airbyte', args.state, logger) : undefined;
     const inputState =
       stateFile?.inputState() ??

@@ -4,6 +4,7 @@ import { ConnectorError, errorMessage } from '../core/errors.js';
 import type { JsonObject, Logger } from '../core/events.js';
 import { redact } from '../core/redact.js';
 import { parseSingerCatalog, singerCatalog } from '../protocol/catalog.js';
+import { resolveDatasetsForRead } from '../streams/reporting/selection.js';
 import { parseStateInput } from '../engine/state.js';
 import { LineWriter } from '../protocol/line-writer.js';
 import { SingerSink, type SingerStreamInfo } from '../protocol/singer.js';
@@ -139,7 +140,8 @@ async function aboutCommand({ io, out }: TapRun, format: 'json' | 'markdown'): P
 }
 
 async function discoverCommand({ io, out, stderr, logger }: TapRun, config: SourceConfig): Promise<void> {
-  // Only custom streams call Intercom here (to infer their schema); rate-limit notices go to stderr.
+  // Custom streams (to infer their schema) and the reporting datasets (which exist) call Intercom
+  // here; rate-limit notices go to stderr.
   const stderrSink = new SingerSink(io.stdout, stderr, new Map());
   const streams = await discoverStreams(config, () => createClient(config, stderrSink, logger, io.env), logger);
   // Indented, as Singer taps print it: Meltano reads discovery output line by line (64 KiB per line at most).
@@ -148,13 +150,15 @@ async function discoverCommand({ io, out, stderr, logger }: TapRun, config: Sour
   io.setExitCode(0);
 }
 
-async function syncCommand({ io, stderr, logger }: TapRun, config: SourceConfig, args: TapArgs): Promise<void> {
+async function syncCommand({ io, stderr, logger }: TapRun, loaded: SourceConfig, args: TapArgs): Promise<void> {
   const catalogPath = args.catalog ?? args.properties;
   if (!catalogPath)
     throw new ConnectorError('Give --catalog (or --properties) to sync, or --discover to list streams.', {
       failureType: 'config_error',
     });
-  const selected = parseSingerCatalog(readJsonFile(catalogPath, 'catalog'), config);
+  const catalog = readJsonFile(catalogPath, 'catalog');
+  const config = resolveDatasetsForRead(loaded, catalog);
+  const selected = parseSingerCatalog(catalog, config);
   if (selected.length === 0)
     logger.warn(
       'The catalog selects no stream; nothing to do. Mark streams with "selected": true in their root metadata.',

@@ -19,6 +19,7 @@ import { teamsReader } from './teams.js';
 import { ticketsReader } from './tickets.js';
 import { reportingBaseSchema, streamOfDataset } from './reporting/datasets.js';
 import { reportingReader } from './reporting/reader.js';
+import { datasetsOfNames, namedDatasets, wantsAllDatasets } from './reporting/selection.js';
 import { engagementReader } from './content/engagement.js';
 import { handlingEventsReader } from './handling-events.js';
 import type { SourceConfig } from '../config/source-config.js';
@@ -105,7 +106,10 @@ function withCustomStreams(config: SourceConfig): { readers: readonly Reader[]; 
     catalog.set(def.name, { spec: reader.streams[0]!, reader, schema: customBaseSchema(def) });
   }
   // Reporting datasets: one stream each; discover types their columns from get_datasets.
-  for (const datasetId of config.settings.reporting_datasets) {
+  // With "*" (every offered dataset) the command resolved the list first (discover: get_datasets;
+  // read: the catalog); what is left here are the named ones and those stream_aliases names.
+  const datasets = wantsAllDatasets(config) ? datasetsOfNames(config, []) : [];
+  for (const datasetId of new Set([...namedDatasets(config), ...datasets])) {
     const reader = namingPermissions(reportingReader(datasetId));
     if (catalog.has(streamOfDataset(datasetId)))
       throw new ConfigError(

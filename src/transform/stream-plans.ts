@@ -5,7 +5,7 @@ import { streamCatalogFor, type StreamEntry } from '../streams/registry.js';
 import type { SelectedStream } from './selected-stream.js';
 import type { IntercomClient } from '../intercom/client.js';
 import { fetchFirstPage, inferCustomSchema } from '../streams/custom.js';
-import { discoverReportingSchemas, isReportingStream } from '../streams/reporting/discover.js';
+import { discoverReporting, isReportingStream } from '../streams/reporting/discover.js';
 import type { StreamSpec } from '../streams/types.js';
 import { parseDataControls, type DataControls } from './controls.js';
 import { compileHashPaths, hashSchema, type HashNode } from './hash.js';
@@ -167,16 +167,19 @@ function mergeBase(base: JsonObject, catalog: JsonObject): JsonObject {
 }
 
 /**
- * discover: every stream of the config. Custom streams are called once each (first page) and their
+ * discover: every stream of the config (reporting datasets resolved first). Custom streams are called once each (first page) and their
  * schema is inferred from it; one that fails keeps its key-and-cursor schema, with a warning.
  */
 export async function discoverStreams(
-  config: SourceConfig,
+  given: SourceConfig,
   client: () => IntercomClient,
   logger: Logger,
 ): Promise<DiscoveredStream[]> {
+  // Reporting first: with reporting_datasets "*" it decides which reporting streams the config has.
+  const reporting = await discoverReporting(given, client, logger);
+  const config = reporting.config;
   const { controls } = configuredStreams(config);
-  const schemas = new Map<string, JsonObject>();
+  const schemas = new Map<string, JsonObject>(reporting.schemas);
   if (controls.customStreams.length > 0) {
     const api = client();
     const now = Math.floor(Date.now() / 1000);
@@ -192,6 +195,5 @@ export async function discoverStreams(
       }),
     );
   }
-  for (const [stream, schema] of await discoverReportingSchemas(config, client, logger)) schemas.set(stream, schema);
   return discoveredStreams(config, schemas);
 }

@@ -182,6 +182,64 @@ describe('discover', () => {
   });
 });
 
+describe('every offered dataset by default (reporting_datasets absent: ["*"])', () => {
+  const defaults = (extra: Record<string, unknown> = {}): Record<string, unknown> => {
+    const { reporting_datasets: _named, ...rest } = configOf(extra);
+    return rest;
+  };
+
+  it('discover offers a stream per dataset get_datasets lists; a read of the catalog it gave is exact', async () => {
+    const files = writeJsonFiles({ config: defaults({ stream_prefix: 'ic_' }) });
+    const run = await runCli(BIN.airbyte, ['discover', '--config', files.config!]);
+    expect(run.code, run.stderr).toBe(0);
+    const names = (run.messages as Message[])
+      .find((m) => m.type === 'CATALOG')!
+      .catalog.streams.map((s: Message) => s.name as string)
+      .filter((n: string) => n.startsWith('ic_reporting_'));
+    expect(names.sort()).toEqual(STREAMS.map((s) => `ic_${s}`).sort());
+    // The configured catalog names the prefixed streams; the read maps them back to their datasets.
+    const catalog = airbyteCatalog(['reporting_conversation'], 'full_refresh');
+    for (const entry of catalog.streams) entry.stream.name = `ic_${entry.stream.name}`;
+    const read = writeJsonFiles({ config: defaults({ stream_prefix: 'ic_' }), catalog });
+    const result = await runCli(BIN.airbyte, ['read', '--config', read.config!, '--catalog', read.catalog!], {
+      env: ENV,
+      timeoutMs: 120_000,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const records = (result.messages as Message[]).filter((m) => m.type === 'RECORD');
+    expect(new Set(records.map((m) => m.record.stream))).toEqual(new Set(['ic_reporting_conversation']));
+    const got = new Map(records.map((m) => [m.record.data._row_id as string, m.record.data as Row]));
+    expect(got).toEqual(expectedRows('conversation'));
+    expect(ex.activeJobs()).toEqual([]);
+  });
+
+  it('a token without the reporting permission discovers no reporting stream, says why, and discover succeeds', async () => {
+    fake.setFaults([{ route: 'GET /export/reporting_data/get_datasets', kind: 'status', status: 403, times: -1 }]);
+    const files = writeJsonFiles({ config: defaults() });
+    const run = await runCli(BIN.airbyte, ['discover', '--config', files.config!]);
+    expect(run.code, run.stderr).toBe(0);
+    const names = (run.messages as Message[])
+      .find((m) => m.type === 'CATALOG')!
+      .catalog.streams.map((s: Message) => s.name as string);
+    expect(names).toContain('contacts');
+    expect(names.some((n: string) => n.startsWith('reporting_'))).toBe(false);
+    const logs = (run.messages as Message[]).filter((m) => m.type === 'LOG').map((m) => m.log.message as string);
+    expect(logs.some((l) => /No reporting streams/.test(l) && /Read reporting datasets/.test(l))).toBe(true);
+  });
+
+  it('[] means none: discover makes no reporting call and offers no reporting stream', async () => {
+    fake.resetStats();
+    const files = writeJsonFiles({ config: configOf({ reporting_datasets: [] }) });
+    const run = await runCli(BIN.airbyte, ['discover', '--config', files.config!]);
+    expect(run.code, run.stderr).toBe(0);
+    const names = (run.messages as Message[])
+      .find((m) => m.type === 'CATALOG')!
+      .catalog.streams.map((s: Message) => s.name as string);
+    expect(names.some((n: string) => n.startsWith('reporting_'))).toBe(false);
+    expect(fake.stats.byRoute['GET /export/reporting_data/get_datasets']).toBeUndefined();
+  });
+});
+
 describe('full and incremental reads (Airbyte)', () => {
   it("deliver exactly the fake's rows, typed, and leave no job pending", async () => {
     const run = await airbyteRead({ mode: 'full_refresh' });
@@ -223,8 +281,9 @@ describe('full and incremental reads (Airbyte)', () => {
 });
 
 describe('Singer tap', () => {
-  it('discovers the reporting streams and syncs exactly the rows, with bookmarks', async () => {
-    const files = writeJsonFiles({ config: configOf() });
+  it('discovers every offered dataset (the default) and syncs exactly the rows, with bookmarks', async () => {
+    const { reporting_datasets: _named, ...defaults } = configOf();
+    const files = writeJsonFiles({ config: defaults });
     const discovered = await runCli(BIN.tap, ['--config', files.config!, '--discover']);
     expect(discovered.code, discovered.stderr).toBe(0);
     const catalog = JSON.parse(discovered.stdout) as {

@@ -35,7 +35,11 @@ beforeAll(async () => {
   streams = catalog.streams.map((s) => s.tap_stream_id);
   for (const s of catalog.streams) s.metadata.find((m) => m.breadcrumb.length === 0)!.metadata.selected = true;
   const { catalog: catalogPath } = writeJsonFiles({ catalog });
-  run = await runCli(BIN.tap, ['--config', config!, '--catalog', catalogPath!], { timeoutMs: 120_000 });
+  // Every offered reporting dataset is selected too: its export jobs are polled every few ms here.
+  run = await runCli(BIN.tap, ['--config', config!, '--catalog', catalogPath!], {
+    timeoutMs: 120_000,
+    env: { INTERCOM_CONNECTOR_EXPORT_POLL_BASE_MS: '5' },
+  });
 }, 180_000);
 afterAll(async () => {
   await fake.close();

@@ -210,7 +210,7 @@ export interface SourceConfig {
    */
   macro_date_format?: string;
   /**
-   * Ids of the Reporting Data Export datasets to read, each as a stream reporting_<id> (e.g. ["conversation"]). discover lists the datasets the workspace offers (GET /export/reporting_data/get_datasets) and types their columns. Empty (the default): no reporting streams. Needs the Developer Hub permissions Read reporting datasets and Export reporting data.
+   * Which Reporting Data Export datasets are streams (reporting_<id>). ["*"] (the default): every dataset the workspace offers; discover lists them with one GET /export/reporting_data/get_datasets and types their columns, and a read takes the ones its catalog selects. Or name the ids (e.g. ["conversation", "ticket"]); [] for none (discover then makes no reporting call). Needs the Developer Hub permissions Read reporting datasets and Export reporting data; without them "*" gives no reporting streams.
    *
    * @maxItems 50
    */

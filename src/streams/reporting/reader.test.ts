@@ -377,7 +377,7 @@ describe('reporting reader', () => {
       .get('/export/reporting_data/get_datasets')
       .reply(200, { type: 'list', data: [{ ...DATASET, id: 'ticket' }] });
     await expect(read()).rejects.toThrow(
-      /reporting_datasets names 'conversation', which this workspace does not offer. Offered: ticket/,
+      /reporting_conversation: reporting dataset 'conversation' is not offered by this workspace. Offered: ticket\. Run discover again/,
     );
   });
 });

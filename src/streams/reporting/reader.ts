@@ -54,7 +54,7 @@ export function reportingReader(datasetId: string): Reader {
       const dataset = datasets.get(datasetId);
       if (!dataset) {
         throw new ConfigError(
-          `config.reporting_datasets names '${datasetId}', which this workspace does not offer. Offered: ${[...datasets.keys()].join(', ') || '(none)'}.`,
+          `Stream ${spec.name}: reporting dataset '${datasetId}' is not offered by this workspace. Offered: ${[...datasets.keys()].join(', ') || '(none)'}. Run discover again and update the catalog, or change config.reporting_datasets.`,
         );
       }
       const state = parseJobState(ctx.state, ROW_TIME);
