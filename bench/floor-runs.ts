@@ -57,7 +57,15 @@ export async function measureFloor(
   reps: number,
 ): Promise<FloorTiming> {
   const script = join(root, 'dist', 'bench', 'floor-cli.js');
-  const { command, args } = pinned(cpu, process.execPath, [script, files.bodies, files.stdout, stream, String(reps)]);
+  const { command, args } = pinned(cpu, process.execPath, [
+    // A full-size run records hundreds of MB of bodies and records; the default heap limit is too small.
+    '--max-old-space-size=8192',
+    script,
+    files.bodies,
+    files.stdout,
+    stream,
+    String(reps),
+  ]);
   const child = track(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   let err = '';
