@@ -1,6 +1,8 @@
 /**
  * `npm run bench [-- options]`: the throughput benchmark. Runs the BUILT connector as a process
- * against the fake Intercom in another process and prints one table. See bench/README.md.
+ * against the fake Intercom in another process and prints a table per scenario, then every run
+ * against the targets (both lower bounds, budget use, CPU per record / floor, peak RSS). See
+ * bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
