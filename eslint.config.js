@@ -78,9 +78,6 @@ export default tseslint.config(
     //   src/fake-intercom/workspace-lists.ts render (139)
     //   src/fake-intercom/routes.ts        constructor (112), search (69)
     //   src/fake-intercom/search.ts        compileLeaf (95)
-    //   bench/run.ts                        main (111), parseOptions (78)
-    //   bench/connector-run.ts              runConnector (107)
-    //   bench/destination.ts                run (67)
     //   scripts/gen-stream-schemas.mjs      buildStreamSchema (80)
     files: [
       'src/fake-intercom/server.ts',
@@ -88,9 +85,6 @@ export default tseslint.config(
       'src/fake-intercom/workspace-lists.ts',
       'src/fake-intercom/routes.ts',
       'src/fake-intercom/search.ts',
-      'bench/run.ts',
-      'bench/connector-run.ts',
-      'bench/destination.ts',
       'scripts/gen-stream-schemas.mjs',
     ],
     rules: { 'max-lines-per-function': ['warn', { max: 60, skipBlankLines: true, skipComments: true, IIFEs: true }] },

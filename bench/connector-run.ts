@@ -4,14 +4,15 @@
  * come from a preloaded probe (resourceUsage at exit) and /proc polling, request figures from the
  * fake's stats.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import type { FakeStats, WindowCount } from '../src/fake-intercom/types.js';
 import type { FakeServer } from './fake-server.js';
 import { OutputScanner, type ScanResult } from './output-scanner.js';
-import { cpuSecondsOf, pinned, sampleProc, track } from './processes.js';
+import { cpuSecondsOf, pinned, sampleProc, track, type ProcSample } from './processes.js';
 
 export interface ConnectorRunOptions {
   label: string;
@@ -33,6 +34,8 @@ export interface ConnectorRunOptions {
   connectorPath?: string;
   /** Requests per 10-second window the fake allows (0 = none). */
   budgetPer10s: number;
+  /** Also copy the connector's stdout to this file (the CPU-floor sub-runs time its records). */
+  stdoutFile?: string;
 }
 
 export interface ConnectorRunResult {
@@ -68,8 +71,15 @@ interface ProbeOutput {
 
 let runCounter = 0;
 
-export async function runConnector(opts: ConnectorRunOptions): Promise<ConnectorRunResult> {
-  const n = ++runCounter;
+interface Launch {
+  command: string;
+  args: string[];
+  probePath: string;
+  profilesBefore: Set<string>;
+}
+
+/** Writes the config (and state) files and builds the command line of run number `n`. */
+function prepareLaunch(opts: ConnectorRunOptions, n: number): Launch {
   const configPath = join(opts.workDir, `config-${n}.json`);
   writeFileSync(configPath, JSON.stringify(opts.config, null, 2));
   const probePath = join(opts.workDir, `probe-${n}.json`);
@@ -87,43 +97,49 @@ export async function runConnector(opts: ConnectorRunOptions): Promise<Connector
     cliArgs.push('--state', statePath);
   }
   const profilesBefore = new Set(opts.cpuProfileDir ? readdirSync(opts.cpuProfileDir) : []);
+  return { ...pinned(opts.cpu, process.execPath, [...nodeArgs, cli, ...cliArgs]), probePath, profilesBefore };
+}
 
-  await opts.fake.resetStats();
-  opts.fake.startPolling();
-  const { command, args } = pinned(opts.cpu, process.execPath, [...nodeArgs, cli, ...cliArgs]);
-  const fakeCpuBefore = cpuSecondsOf(opts.fake.pid);
-  const startedAtMs = Date.now();
-  const started = performance.now();
-  const child = track(
-    spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BENCH_PROBE_FILE: probePath } }),
-  );
-  const stopSampling = sampleProc(child.pid!);
-  const scanner = new OutputScanner(started);
-
-  let stderrTail = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
+/**
+ * Counts stdout as it streams, copies it to `opts.stdoutFile` when asked, and, for a throttled
+ * reader, pauses the pipe whenever the bench is ahead of the allowed rate so the connector sees a
+ * full pipe (write() returning false) exactly as behind a slow destination.
+ */
+function consumeStdout(
+  stdout: Readable,
+  scanner: OutputScanner,
+  opts: ConnectorRunOptions,
+  started: number,
+): Promise<void> {
+  const copy = opts.stdoutFile ? createWriteStream(opts.stdoutFile) : undefined;
+  const copied = new Promise<void>((resolve, reject) => {
+    if (!copy) return resolve();
+    copy.once('finish', resolve).once('error', reject);
+    stdout.once('end', () => copy.end());
   });
+  const rate = opts.readerBytesPerSec ?? 0;
+  let consumed = 0;
+  stdout.on('data', (chunk: Buffer) => {
+    scanner.push(chunk);
+    copy?.write(chunk);
+    if (rate <= 0) return;
+    consumed += chunk.length;
+    const aheadMs = (consumed / rate) * 1000 - (performance.now() - started);
+    if (aheadMs > 1) {
+      stdout.pause();
+      setTimeout(() => stdout.resume(), aheadMs);
+    }
+  });
+  return copied;
+}
 
-  const stdout = child.stdout!;
-  if (opts.readerBytesPerSec && opts.readerBytesPerSec > 0) {
-    // A slow consumer: pause the pipe whenever we are ahead of the allowed rate, so the connector
-    // sees a full pipe (write() returning false) exactly as behind a slow destination.
-    const rate = opts.readerBytesPerSec;
-    let consumed = 0;
-    stdout.on('data', (chunk: Buffer) => {
-      scanner.push(chunk);
-      consumed += chunk.length;
-      const aheadMs = (consumed / rate) * 1000 - (performance.now() - started);
-      if (aheadMs > 1) {
-        stdout.pause();
-        setTimeout(() => stdout.resume(), aheadMs);
-      }
-    });
-  } else {
-    stdout.on('data', (chunk: Buffer) => scanner.push(chunk));
-  }
-
+/** The time limit (SIGTERM, then SIGKILL) and a progress line every 30 s; returns their stop. */
+function watch(
+  child: ChildProcess,
+  opts: ConnectorRunOptions,
+  scanner: OutputScanner,
+  started: number,
+): () => { timedOut: boolean } {
   let timedOut = false;
   const killTimer = setTimeout(() => {
     timedOut = true;
@@ -131,40 +147,79 @@ export async function runConnector(opts: ConnectorRunOptions): Promise<Connector
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
   }, opts.timeoutMs);
-
   const progress = setInterval(() => {
     const secs = (performance.now() - started) / 1000;
     process.stderr.write(
       `  … ${opts.label}: ${secs.toFixed(0)} s, ${scanner.result.totalRecords} records, ${(scanner.result.bytes / 1e6).toFixed(0)} MB\n`,
     );
   }, 30_000);
+  return () => {
+    clearTimeout(killTimer);
+    clearInterval(progress);
+    return { timedOut };
+  };
+}
 
+function readProbe(path: string): ProbeOutput | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as ProbeOutput;
+  } catch {
+    return undefined;
+  }
+}
+
+function newProfile(dir: string | undefined, before: Set<string>): string | undefined {
+  if (!dir) return undefined;
+  const fresh = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
+  return fresh.length ? join(dir, fresh[fresh.length - 1]!) : undefined;
+}
+
+/** Memory and CPU: the probe's exact figures when it wrote them, else what /proc polling saw. */
+function usageFigures(
+  probe: ProbeOutput | undefined,
+  sampled: ProcSample,
+): Pick<ConnectorRunResult, 'peakRssKb' | 'peakRssSource' | 'cpuSec' | 'cpuSource'> {
+  return {
+    peakRssKb: probe?.maxRssKb ?? Math.max(sampled.hwmKb, sampled.maxRssKb),
+    peakRssSource: probe ? 'resourceUsage().maxRSS at exit' : `/proc VmHWM (${sampled.samples} polls)`,
+    cpuSec: probe ? (probe.userCpuUs + probe.systemCpuUs) / 1e6 : sampled.cpuSec,
+    cpuSource: probe ? 'resourceUsage() at exit' : '/proc stat utime+stime',
+  };
+}
+
+export async function runConnector(opts: ConnectorRunOptions): Promise<ConnectorRunResult> {
+  const launch = prepareLaunch(opts, ++runCounter);
+  await opts.fake.resetStats();
+  opts.fake.startPolling();
+  const fakeCpuBefore = cpuSecondsOf(opts.fake.pid);
+  const startedAtMs = Date.now();
+  const started = performance.now();
+  const child = track(
+    spawn(launch.command, launch.args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, BENCH_PROBE_FILE: launch.probePath },
+    }),
+  );
+  const stopSampling = sampleProc(child.pid!);
+  const scanner = new OutputScanner(started);
+  let stderrTail = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
+  });
+  const copied = consumeStdout(child.stdout!, scanner, opts, started);
+  const stopWatching = watch(child, opts, scanner, started);
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
     // 'close' waits for stdout to be fully read, so every record is counted.
     child.once('close', (code, sig) => resolve([code, sig]));
   });
   const wallSec = (performance.now() - started) / 1000;
-  clearTimeout(killTimer);
-  clearInterval(progress);
+  const { timedOut } = stopWatching();
   scanner.end();
+  await copied;
   const sampled = stopSampling();
   const fakeCpuAfter = cpuSecondsOf(opts.fake.pid);
   opts.fake.stopPolling();
   const fakeStats = await opts.fake.stats();
-
-  let probeOut: ProbeOutput | undefined;
-  try {
-    probeOut = JSON.parse(readFileSync(probePath, 'utf8')) as ProbeOutput;
-  } catch {
-    probeOut = undefined;
-  }
-
-  let cpuProfile: string | undefined;
-  if (opts.cpuProfileDir) {
-    const fresh = readdirSync(opts.cpuProfileDir).filter((f) => f.endsWith('.cpuprofile') && !profilesBefore.has(f));
-    if (fresh.length) cpuProfile = join(opts.cpuProfileDir, fresh[fresh.length - 1]!);
-  }
-
   return {
     label: opts.label,
     exitCode,
@@ -173,15 +228,12 @@ export async function runConnector(opts: ConnectorRunOptions): Promise<Connector
     wallSec,
     startedAtMs,
     scan: scanner.result,
-    peakRssKb: probeOut?.maxRssKb ?? Math.max(sampled.hwmKb, sampled.maxRssKb),
-    peakRssSource: probeOut ? 'resourceUsage().maxRSS at exit' : `/proc VmHWM (${sampled.samples} polls)`,
-    cpuSec: probeOut ? (probeOut.userCpuUs + probeOut.systemCpuUs) / 1e6 : sampled.cpuSec,
-    cpuSource: probeOut ? 'resourceUsage() at exit' : '/proc stat utime+stime',
+    ...usageFigures(readProbe(launch.probePath), sampled),
     fakeStats,
     windows: opts.fake.mergedWindows(),
     budgetPer10s: opts.budgetPer10s,
     stderrTail,
-    cpuProfile,
+    cpuProfile: newProfile(opts.cpuProfileDir, launch.profilesBefore),
     pinnedCpu: opts.cpu,
     fakeCpuSec: fakeCpuBefore !== undefined && fakeCpuAfter !== undefined ? fakeCpuAfter - fakeCpuBefore : undefined,
     rssTimeline: sampled.timeline,

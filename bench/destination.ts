@@ -79,33 +79,8 @@ function inputLines(perKind: number): string[] {
   return lines;
 }
 
-async function run(scenario: Scenario): Promise<Result> {
-  const fake = await startFakeIntercom({
-    seed: 7,
-    token: TOKEN,
-    size: { contacts: 50, companies: 10, conversations: 5, tickets: 2 },
-    latencyMs: scenario.latencyMs,
-    jitterMs: scenario.jitterMs,
-    ratePer10s: scenario.ratePer10s,
-    indexLagSeconds: 60,
-  });
-  const dir = mkdtempSync(join(tmpdir(), 'ic-bench-dest-'));
-  const config = {
-    access_token: TOKEN,
-    base_url: fake.url,
-    max_concurrency: scenario.concurrency,
-    dead_letter_path: join(dir, 'dead.jsonl'),
-    ledger_path: join(dir, 'ledger.jsonl'),
-  };
-  const streams = ['contacts', 'events', 'companies'].map((name) => ({
-    stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] },
-    sync_mode: 'full_refresh',
-    destination_sync_mode: 'append_dedup',
-  }));
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  writeFileSync(join(dir, 'catalog.json'), JSON.stringify({ streams }));
-  const lines = inputLines(scenario.recordsPerKind);
-  const startedAt = Date.now();
+/** Runs `intercom-connector write` on `lines`; its exit code and how many STATEs it echoed. */
+async function write(dir: string, lines: string[]): Promise<{ exitCode: number | null; states: number }> {
   let states = 0;
   const exitCode = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(
@@ -122,6 +97,60 @@ async function run(scenario: Scenario): Promise<Result> {
     child.on('close', resolve);
     child.stdin.end(lines.join('\n') + '\n');
   });
+  return { exitCode, states };
+}
+
+/**
+ * Intercom's budget is per wall-clock 10 s window: the windows the run covered entirely (the first
+ * and last are partial: the run starts and ends inside them), else every window it touched.
+ */
+function budgetFigures(
+  windows: { start: number; count: number }[],
+  ratePer10s: number,
+  startedAt: number,
+  endedAt: number,
+): Pick<Result, 'budgetUsed' | 'busiestWindow'> {
+  const full = windows.filter((w) => w.start * 1000 >= startedAt && (w.start + 10) * 1000 <= endedAt);
+  const counted = full.length ? full : windows;
+  return {
+    budgetUsed: counted.reduce((n, w) => n + w.count, 0) / (counted.length * ratePer10s),
+    busiestWindow: Math.max(...windows.map((w) => w.count)) / ratePer10s,
+  };
+}
+
+/** The config and catalog files of a run against `url`. */
+function writeInputs(dir: string, url: string, concurrency: number): void {
+  const config = {
+    access_token: TOKEN,
+    base_url: url,
+    max_concurrency: concurrency,
+    dead_letter_path: join(dir, 'dead.jsonl'),
+    ledger_path: join(dir, 'ledger.jsonl'),
+  };
+  const streams = ['contacts', 'events', 'companies'].map((name) => ({
+    stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] },
+    sync_mode: 'full_refresh',
+    destination_sync_mode: 'append_dedup',
+  }));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  writeFileSync(join(dir, 'catalog.json'), JSON.stringify({ streams }));
+}
+
+async function run(scenario: Scenario): Promise<Result> {
+  const fake = await startFakeIntercom({
+    seed: 7,
+    token: TOKEN,
+    size: { contacts: 50, companies: 10, conversations: 5, tickets: 2 },
+    latencyMs: scenario.latencyMs,
+    jitterMs: scenario.jitterMs,
+    ratePer10s: scenario.ratePer10s,
+    indexLagSeconds: 60,
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'ic-bench-dest-'));
+  writeInputs(dir, fake.url, scenario.concurrency);
+  const lines = inputLines(scenario.recordsPerKind);
+  const startedAt = Date.now();
+  const { exitCode, states } = await write(dir, lines);
   const seconds = (Date.now() - startedAt) / 1000;
   const records = scenario.recordsPerKind * 3;
   const requests = fake.stats.totalRequests;
@@ -136,15 +165,8 @@ async function run(scenario: Scenario): Promise<Result> {
     statesEchoed: states,
     exitCode,
   };
-  if (scenario.ratePer10s > 0) {
-    // Intercom's budget is per wall-clock 10 s window: measure the windows the run covered entirely
-    // (the first and last are partial: the run starts and ends inside them).
-    const endedAt = Date.now();
-    const full = fake.stats.windows.filter((w) => w.start * 1000 >= startedAt && (w.start + 10) * 1000 <= endedAt);
-    const windows = full.length ? full : fake.stats.windows;
-    result.budgetUsed = windows.reduce((n, w) => n + w.count, 0) / (windows.length * scenario.ratePer10s);
-    result.busiestWindow = Math.max(...fake.stats.windows.map((w) => w.count)) / scenario.ratePer10s;
-  }
+  if (scenario.ratePer10s > 0)
+    Object.assign(result, budgetFigures(fake.stats.windows, scenario.ratePer10s, startedAt, Date.now()));
   await fake.close();
   return result;
 }

@@ -1,6 +1,8 @@
 /** Figures derived from one connector run: budget ratios, window use, per-stream rates. */
 import type { WindowCount } from '../src/fake-intercom/types.js';
+import { budgetUse, type BudgetUse, type LatencyBound } from './bounds.js';
 import type { ConnectorRunResult } from './connector-run.js';
+import type { CpuVersusFloor, FloorTiming } from './floor.js';
 import { streamRate } from './output-scanner.js';
 
 const WINDOW_SEC = 10;
@@ -43,27 +45,54 @@ export function windowUse(
   };
 }
 
+/** What the bench knew about a run beyond the run itself: the workspace's bounds and the CPU floor. */
+export interface RunInfo {
+  /** Workspace size factor of the run's scenario. */
+  scale?: number;
+  /** The bench's estimate of the requests the sync needs at least (scenarios.ts estimateRequests). */
+  neededRequests?: number;
+  latency?: LatencyBound;
+  /** CPU-floor sub-runs: the stream measured, its floor timing and the connector's CPU against it. */
+  floor?: { stream: string; timing: FloorTiming; vs?: CpuVersusFloor; startupCpuSec: number };
+}
+
 export interface RunFigures {
   requests: number;
   rateLimited: number;
   /** Requests the budget allowed during the wall time. */
   allowed?: number;
-  /** (requests − 429s) at the budget rate: no connector can finish faster. */
+  /** (requests − 429s) at the budget rate: no connector making these requests can be faster. */
   lowerBoundSec?: number;
+  /** The longest unavoidable chain of dependent requests × mean latency (bounds.ts). */
+  latencyBoundSec?: number;
+  /** max(budget bound, latency bound). */
+  boundSec?: number;
+  /** True when the budget bound is the larger one: the budget, not latency, limits the sync. */
+  budgetBinds: boolean;
+  /** Budget use over every window the run overlapped, partial ones pro rata (bounds.ts budgetUse). */
+  budgetUse?: BudgetUse;
+  /** The full windows between the first and last request (the older figure; windows ≥ 90 %). */
   use?: WindowUse;
   recordsPerSec: number;
   cpuShare: number;
 }
 
-export function figures(run: ConnectorRunResult): RunFigures {
+export function figures(run: ConnectorRunResult, info: RunInfo = {}): RunFigures {
   const requests = run.fakeStats.totalRequests;
   const rateLimited = run.fakeStats.rateLimited;
   const perSec = run.budgetPer10s / WINDOW_SEC;
+  const lowerBoundSec = run.budgetPer10s > 0 ? (requests - rateLimited) / perSec : undefined;
+  const latencyBoundSec = info.latency?.seconds;
+  const bounds = [lowerBoundSec, latencyBoundSec].filter((x): x is number => x !== undefined && x > 0);
   return {
     requests,
     rateLimited,
     allowed: run.budgetPer10s > 0 ? perSec * run.wallSec : undefined,
-    lowerBoundSec: run.budgetPer10s > 0 ? (requests - rateLimited) / perSec : undefined,
+    lowerBoundSec,
+    latencyBoundSec,
+    boundSec: bounds.length ? Math.max(...bounds) : undefined,
+    budgetBinds: lowerBoundSec !== undefined && lowerBoundSec >= (latencyBoundSec ?? 0),
+    budgetUse: budgetUse(run.windows, run.budgetPer10s, run.startedAtMs, run.startedAtMs + run.wallSec * 1000),
     use: windowUse(run.windows, run.budgetPer10s),
     recordsPerSec: run.scan.totalRecords / run.wallSec,
     cpuShare: run.cpuSec / run.wallSec,

@@ -1,4 +1,5 @@
-/** The benchmark scenarios and a rough request estimate for each. */
+/** The benchmark scenarios and the requests each needs at least. */
+import { walkRequests, workspaceWalks } from './bounds.js';
 
 export interface WorkspaceSizes {
   contacts: number;
@@ -19,7 +20,31 @@ export interface Scenario {
   incremental: boolean;
   /** Pin the connector to one CPU (and the fake to another). */
   cpuBound: boolean;
+  /** Only these streams of catalog.sample.json (default: every stream). */
+  streams?: string[];
 }
+
+/** The scenario ids `--scenario` accepts. */
+export const SCENARIO_IDS = [1, 2, 3, 4, 5] as const;
+
+/**
+ * The eight core streams of the small-workspace comparison: what singer-io/tap-intercom reads in
+ * its default catalog minus its attribute lists and company_segments (admins, companies, contacts,
+ * conversations, conversation_parts, segments, tags, teams).
+ */
+export const CORE_STREAMS = [
+  'admins',
+  'teams',
+  'tags',
+  'segments',
+  'contacts',
+  'companies',
+  'conversations',
+  'conversation_parts',
+];
+
+/** The small workspace of the side-by-side comparison with the reference tap. */
+export const SMALL_WORKSPACE: WorkspaceSizes = { contacts: 5_000, companies: 1_000, conversations: 1_000, tickets: 1 };
 
 export const FULL_WORKSPACE: WorkspaceSizes = {
   contacts: 100_000,
@@ -38,96 +63,79 @@ function scaled(size: WorkspaceSizes, factor: number): WorkspaceSizes {
   };
 }
 
+/** Latency and jitter of the scenarios with a budget: Intercom's, as measured from a nearby host. */
+const NETWORK = { latencyMs: 100, jitterMs: 50 };
+
+type ScenarioShape = Omit<Scenario, 'id' | 'size'> & { size: (scale: number) => WorkspaceSizes };
+
+const SCENARIOS: Record<number, ScenarioShape> = {
+  1: {
+    title: 'initial full sync, large workspace, 10,000 req/min',
+    size: (scale) => scaled(FULL_WORKSPACE, scale),
+    ...NETWORK,
+    ratePer10s: 1666,
+    incremental: false,
+    cpuBound: false,
+  },
+  2: {
+    title: 'initial full sync, a tenth of the workspace, 1,000 req/min',
+    size: (scale) => scaled(FULL_WORKSPACE, scale / 10),
+    ...NETWORK,
+    ratePer10s: 166,
+    incremental: false,
+    cpuBound: false,
+  },
+  3: {
+    title: 'incremental sync after 1 % of records changed (10,000 req/min)',
+    size: (scale) => scaled(FULL_WORKSPACE, scale),
+    ...NETWORK,
+    ratePer10s: 1666,
+    incremental: true,
+    cpuBound: false,
+  },
+  4: {
+    title: 'CPU-bound: zero latency, no budget, one core',
+    size: (scale) => scaled(FULL_WORKSPACE, scale),
+    latencyMs: 0,
+    jitterMs: 0,
+    ratePer10s: 0,
+    incremental: false,
+    cpuBound: true,
+  },
+  5: {
+    title: 'small workspace, eight core streams, 1,660 req / 10 s',
+    size: (scale) => scaled(SMALL_WORKSPACE, scale),
+    latencyMs: 100,
+    jitterMs: 0,
+    ratePer10s: 1660,
+    incremental: false,
+    cpuBound: false,
+    streams: CORE_STREAMS,
+  },
+};
+
 export function scenario(id: number, scale: number): Scenario {
-  switch (id) {
-    case 1:
-      return {
-        id,
-        title: 'initial full sync, large workspace, 10,000 req/min',
-        size: scaled(FULL_WORKSPACE, scale),
-        latencyMs: 100,
-        jitterMs: 50,
-        ratePer10s: 1666,
-        incremental: false,
-        cpuBound: false,
-      };
-    case 2:
-      return {
-        id,
-        title: 'initial full sync, a tenth of the workspace, 1,000 req/min',
-        size: scaled(FULL_WORKSPACE, scale / 10),
-        latencyMs: 100,
-        jitterMs: 50,
-        ratePer10s: 166,
-        incremental: false,
-        cpuBound: false,
-      };
-    case 3:
-      return {
-        id,
-        title: 'incremental sync after 1 % of records changed (10,000 req/min)',
-        size: scaled(FULL_WORKSPACE, scale),
-        latencyMs: 100,
-        jitterMs: 50,
-        ratePer10s: 1666,
-        incremental: true,
-        cpuBound: false,
-      };
-    case 4:
-      return {
-        id,
-        title: 'CPU-bound: zero latency, no budget, one core',
-        size: scaled(FULL_WORKSPACE, scale),
-        latencyMs: 0,
-        jitterMs: 0,
-        ratePer10s: 0,
-        incremental: false,
-        cpuBound: true,
-      };
-    default:
-      throw new Error(`unknown scenario ${id} (1-4)`);
-  }
+  const shape = SCENARIOS[id];
+  if (!shape) throw new Error(`unknown scenario ${id} (${SCENARIO_IDS.join(', ')})`);
+  return { ...shape, id, size: shape.size(scale) };
 }
 
 /**
- * Requests a full sync needs, per reader, from what the fake generates (defaults: 10 parts per
- * conversation, ~1 note and 3 events per contact, 300 activity logs over ~900 days) and what the connector does
- * (150 per search page, 50 per scroll page, one GET per conversation/ticket and per contact for
- * events and notes). Checked against the fake's byRoute counts at 10k and 100k contacts (within ~5 %). Streams the catalog
- * does not select are left out.
+ * Requests a sync needs at least: every page of every walk plus the GETs that depend on them
+ * (bounds.ts workspaceWalks), with nothing planned ahead (no probes, no part-filled slice pages).
+ * A connector that sends more shows as requests sent > needed. Streams the catalog does not
+ * select are left out.
  */
 export function estimateRequests(
   size: WorkspaceSizes,
   selected: Set<string>,
   incremental = false,
 ): { requests: number; parts: string[] } {
-  const parts: string[] = [];
-  let total = 0;
-  const add = (what: string, n: number): void => {
-    total += n;
-    parts.push(`${what} ${Math.round(n)}`);
+  const walks = workspaceWalks(size, selected, incremental);
+  return {
+    requests: walks.reduce((n, w) => n + walkRequests(w), 0),
+    parts: walks.map((w) => `${w.name} ${walkRequests(w)}`),
   };
-  const changed = (n: number): number => (incremental ? Math.ceil(n * 0.01) : n);
-  const pages = (n: number, per: number): number => Math.max(1, Math.ceil(n / per));
-  if (selected.has('contacts'))
-    add('contacts', pages(changed(size.contacts), 150) + 0.05 * changed(size.contacts) + 16);
-  if (selected.has('companies')) add('companies', pages(size.companies, 50));
-  if (selected.has('conversations'))
-    add(
-      'conversations',
-      pages(changed(size.conversations), 150) +
-        (selected.has('conversation_parts') ? changed(size.conversations) : 0) +
-        16,
-    );
-  if (selected.has('tickets'))
-    add('tickets', pages(changed(size.tickets), 150) + (selected.has('ticket_parts') ? changed(size.tickets) : 0) + 16);
-  // events and notes walk the contact search again (their own pass), then one GET per contact.
-  if (selected.has('events')) add('events', changed(size.contacts) + pages(changed(size.contacts), 150) + 16);
-  if (selected.has('notes')) add('notes', changed(size.contacts) * 0.68 + pages(changed(size.contacts), 150) + 16);
-  // One request per 5-day window since the workspace was created (~900 days in the fake).
-  if (selected.has('activity_logs')) add('activity_logs', incremental ? 5 : 185);
-  add('small lists', 15);
-  return { requests: Math.round(total), parts };
 }
 
 /** Lower bounds on wall time: the budget, and latency × requests / concurrency. */

@@ -1,10 +1,15 @@
-/** The one results table: a row per figure, a column per run (plus ratio columns when comparing). */
+/**
+ * The results tables: per scenario a row per figure and a column per run (plus ratio columns when
+ * comparing), and one summary of every run against the targets.
+ */
+import { TARGETS, verdict, type Verdict } from './bounds.js';
 import type { ConnectorRunResult } from './connector-run.js';
-import { figures, phaseUse, streamRates, type RunFigures } from './metrics.js';
+import { figures, phaseUse, streamRates, type RunFigures, type RunInfo } from './metrics.js';
 
 export interface Column {
   run: ConnectorRunResult;
   title: string;
+  info?: RunInfo;
 }
 
 export const num = (n: number | undefined, digits = 0): string =>
@@ -12,6 +17,7 @@ export const num = (n: number | undefined, digits = 0): string =>
     ? '—'
     : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const pct = (x: number | undefined): string => (x === undefined ? '—' : `${(100 * x).toFixed(0)}%`);
+const times = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '—' : `${n.toFixed(2)}×`);
 
 type Row = [label: string, cells: string[]];
 
@@ -20,30 +26,39 @@ export interface TableOptions {
   ratios?: [string, number, number][];
 }
 
-interface Numeric {
+/** What one row reads from a run: a number (formatted, and usable in ratio columns) or a text. */
+interface Figure {
   label: string;
-  value: (r: ConnectorRunResult, f: RunFigures) => number | undefined;
-  format: (n: number | undefined) => string;
+  value?: (r: ConnectorRunResult, f: RunFigures, info: RunInfo) => number | undefined;
+  text?: (r: ConnectorRunResult, f: RunFigures, info: RunInfo) => string;
+  format?: (n: number | undefined) => string;
   /** Include in ratio columns. */
   ratio?: boolean;
 }
 
-const NUMERIC: Numeric[] = [
+function ratioOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined || b <= 0 ? undefined : a / b;
+}
+
+const FIGURES: Figure[] = [
   { label: 'wall time (s)', value: (r) => r.wallSec, format: (n) => num(n, 1), ratio: true },
   { label: 'records (all streams)', value: (r) => r.scan.totalRecords, format: (n) => num(n), ratio: true },
   { label: 'records/s (all streams, wall)', value: (_r, f) => f.recordsPerSec, format: (n) => num(n), ratio: true },
   { label: 'stdout MB', value: (r) => r.scan.bytes / 1e6, format: (n) => num(n, 1), ratio: true },
   { label: 'requests sent', value: (_r, f) => f.requests, format: (n) => num(n), ratio: true },
+  { label: 'requests needed (bench estimate)', value: (_r, _f, i) => i.neededRequests, format: (n) => num(n) },
   { label: 'requests the budget allowed', value: (_r, f) => f.allowed, format: (n) => num(n) },
   { label: 'sent / allowed', value: (_r, f) => (f.allowed ? f.requests / f.allowed : undefined), format: pct },
-  { label: 'lower bound (s) = needed / budget', value: (_r, f) => f.lowerBoundSec, format: (n) => num(n, 1) },
+  { label: 'budget bound (s) = (sent − 429s) / rate', value: (_r, f) => f.lowerBoundSec, format: (n) => num(n, 1) },
+  { label: 'latency chain bound (s)', value: (_r, f) => f.latencyBoundSec, format: (n) => num(n, 2) },
   {
-    label: 'wall / lower bound',
-    value: (r, f) => (f.lowerBoundSec ? r.wallSec / f.lowerBoundSec : undefined),
-    format: (n) => (n === undefined ? '—' : `${n.toFixed(2)}×`),
+    label: '  set by',
+    text: (_r, _f, i) => (i.latency ? `${i.latency.rounds} rounds: ${i.latency.longest}` : '—'),
   },
-  { label: '429s received', value: (_r, f) => f.rateLimited, format: (n) => num(n), ratio: false },
-  { label: 'budget use while work remained', value: (_r, f) => f.use?.mean, format: pct },
+  { label: 'wall / max(bounds)', value: (r, f) => ratioOf(r.wallSec, f.boundSec), format: times },
+  { label: '  the bound that binds', text: (_r, f) => (!f.boundSec ? '—' : f.budgetBinds ? 'budget' : 'latency') },
+  { label: '429s received', value: (_r, f) => f.rateLimited, format: (n) => num(n) },
+  { label: 'budget use while work remained', value: (_r, f) => f.budgetUse?.use, format: pct },
   { label: '  windows ≥ 90% / full windows', value: (_r, f) => f.use?.atLeast90, format: pct },
   { label: 'peak RSS (MB)', value: (r) => r.peakRssKb / 1024, format: (n) => num(n, 0), ratio: true },
   { label: 'CPU (s, user+sys)', value: (r) => r.cpuSec, format: (n) => num(n, 1), ratio: true },
@@ -60,44 +75,14 @@ const NUMERIC: Numeric[] = [
     format: pct,
   },
   { label: 'max requests in flight (fake)', value: (r) => r.fakeStats.maxInFlight, format: (n) => num(n) },
+  { label: 'CPU per record (µs)', value: (_r, _f, i) => i.floor?.vs?.cpuPerRecordUs, format: (n) => num(n, 1) },
+  { label: '  floor per record (µs)', value: (_r, _f, i) => i.floor?.vs?.floorPerRecordUs, format: (n) => num(n, 1) },
+  { label: '  CPU / floor', value: (_r, _f, i) => i.floor?.vs?.ratio, format: times },
+  { label: '  (CPU − startup) / floor', value: (_r, _f, i) => i.floor?.vs?.netRatio, format: times },
 ];
 
-export function renderTable(columns: Column[], opts: TableOptions = {}): string {
-  const figs = columns.map((c) => figures(c.run));
-  const rows: Row[] = [];
-  const ratioCells = (values: (number | undefined)[], use: boolean): string[] =>
-    (opts.ratios ?? []).map(([, a, b]) => {
-      const x = values[a];
-      const y = values[b];
-      return use && x !== undefined && y !== undefined && y !== 0 ? `${(x / y).toFixed(2)}×` : '';
-    });
-
-  rows.push([
-    'exit',
-    [
-      ...columns.map((c) => (c.run.timedOut ? 'TIMEOUT' : c.run.signal ? c.run.signal : String(c.run.exitCode))),
-      ...(opts.ratios ?? []).map(() => ''),
-    ],
-  ]);
-  for (const m of NUMERIC) {
-    const values = columns.map((c, i) => m.value(c.run, figs[i]!));
-    rows.push([m.label, [...values.map((v) => m.format(v)), ...ratioCells(values, m.ratio ?? false)]]);
-  }
-  const streams = new Set<string>();
-  for (const c of columns) for (const s of c.run.scan.streams.keys()) streams.add(s);
-  const rates = columns.map((c) => streamRates(c.run));
-  rows.push(["records/s per stream (records, over its reader's run)", []]);
-  for (const s of [...streams].sort()) {
-    const values = rates.map((r) => r.get(s)?.perSec);
-    const cells = rates.map((r) => {
-      const x = r.get(s);
-      if (!x || x.records === 0) return '0';
-      return `${num(x.perSec)} (${num(x.records)})`;
-    });
-    rows.push([`  ${s}`, [...cells, ...ratioCells(values, true)]]);
-  }
-
-  const header = ['', ...columns.map((c) => c.title), ...(opts.ratios ?? []).map(([t]) => t)];
+/** Right-aligned columns under a header, the first column left-aligned. */
+export function grid(header: string[], rows: Row[]): string {
   const widths = header.map((h, i) =>
     Math.max(h.length, ...rows.map(([label, cells]) => (i === 0 ? label.length : (cells[i - 1] ?? '').length))),
   );
@@ -106,6 +91,108 @@ export function renderTable(columns: Column[], opts: TableOptions = {}): string 
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('-|-')];
   for (const [label, cells] of rows) out.push(line([label, ...header.slice(1).map((_, i) => cells[i] ?? '')]));
   return out.join('\n');
+}
+
+function ratioCells(opts: TableOptions, values: (number | undefined)[], use: boolean): string[] {
+  return (opts.ratios ?? []).map(([, a, b]) => {
+    const x = values[a];
+    const y = values[b];
+    return use && x !== undefined && y !== undefined && y !== 0 ? `${(x / y).toFixed(2)}×` : '';
+  });
+}
+
+function figureRow(m: Figure, columns: Column[], figs: RunFigures[], opts: TableOptions): Row {
+  if (m.text) return [m.label, columns.map((c, i) => m.text!(c.run, figs[i]!, c.info ?? {}))];
+  const values = columns.map((c, i) => m.value?.(c.run, figs[i]!, c.info ?? {}));
+  const format = m.format ?? ((n: number | undefined) => num(n));
+  return [m.label, [...values.map((v) => format(v)), ...ratioCells(opts, values, m.ratio ?? false)]];
+}
+
+function streamRows(columns: Column[], opts: TableOptions): Row[] {
+  const streams = new Set<string>();
+  for (const c of columns) for (const s of c.run.scan.streams.keys()) streams.add(s);
+  const rates = columns.map((c) => streamRates(c.run));
+  const rows: Row[] = [["records/s per stream (records, over its reader's run)", []]];
+  for (const s of [...streams].sort()) {
+    const values = rates.map((r) => r.get(s)?.perSec);
+    const cells = rates.map((r) => {
+      const x = r.get(s);
+      return !x || x.records === 0 ? '0' : `${num(x.perSec)} (${num(x.records)})`;
+    });
+    rows.push([`  ${s}`, [...cells, ...ratioCells(opts, values, true)]]);
+  }
+  return rows;
+}
+
+export function renderTable(columns: Column[], opts: TableOptions = {}): string {
+  const figs = columns.map((c) => figures(c.run, c.info));
+  const exit = columns.map((c) => (c.run.timedOut ? 'TIMEOUT' : c.run.signal ? c.run.signal : String(c.run.exitCode)));
+  const rows: Row[] = [
+    ['scale', columns.map((c) => (c.info?.scale === undefined ? '—' : String(c.info.scale)))],
+    ['exit', exit],
+    ...FIGURES.map((m) => figureRow(m, columns, figs, opts)),
+    ...streamRows(columns, opts),
+  ];
+  return grid(['', ...columns.map((c) => c.title), ...(opts.ratios ?? []).map(([t]) => t)], rows);
+}
+
+/** A run that did not finish: its figures cannot meet a target. */
+function failed(run: ConnectorRunResult): boolean {
+  return run.timedOut || run.exitCode !== 0;
+}
+
+/** A figure and its verdict in one cell, e.g. "1.07× met"; "—" when the target does not apply. */
+function judged(text: string, v: Verdict): string {
+  return v === '—' ? text : `${text} ${v}`;
+}
+
+/** One summary row per target: the figure of every run and whether it meets the target. */
+function summaryRows(columns: Column[]): Row[] {
+  const figs = columns.map((c) => figures(c.run, c.info));
+  const each = (cell: (c: Column, f: RunFigures) => string): string[] => columns.map((c, i) => cell(c, figs[i]!));
+  return [
+    ['scale', each((c) => (c.info?.scale === undefined ? '—' : String(c.info.scale)))],
+    ['exit', each((c) => (c.run.timedOut ? 'TIMEOUT' : String(c.run.exitCode ?? c.run.signal)))],
+    ['wall time (s)', each((c) => num(c.run.wallSec, 1))],
+    ['requests sent / needed', each((c, f) => `${num(f.requests)} / ${num(c.info?.neededRequests)}`)],
+    ['budget bound (s)', each((_c, f) => num(f.lowerBoundSec, 1))],
+    ['latency chain bound (s)', each((_c, f) => num(f.latencyBoundSec, 2))],
+    [
+      `wall / max(bounds) ≤ ${TARGETS.boundRatio}×`,
+      each((c, f) => {
+        const r = ratioOf(c.run.wallSec, f.boundSec);
+        if (failed(c.run)) return `${times(r)} RUN FAILED`;
+        return judged(times(r), verdict(r, TARGETS.boundRatio));
+      }),
+    ],
+    [
+      `budget use ≥ ${pct(TARGETS.budgetUse)} where the budget binds`,
+      each((_c, f) => {
+        const use = f.budgetUse?.use;
+        if (use === undefined) return '—';
+        return f.budgetBinds ? judged(pct(use), verdict(use, TARGETS.budgetUse, true)) : `${pct(use)} (latency binds)`;
+      }),
+    ],
+    ['429s', each((_c, f) => num(f.rateLimited))],
+    [
+      `CPU / floor ≤ ${TARGETS.cpuFloorRatio}× (net of startup)`,
+      each((c) => {
+        const vs = c.info?.floor?.vs;
+        return vs
+          ? judged(`${times(vs.netRatio)} (raw ${times(vs.ratio)})`, verdict(vs.netRatio, TARGETS.cpuFloorRatio))
+          : '—';
+      }),
+    ],
+    [
+      `peak RSS < ${TARGETS.peakRssMb} MB`,
+      each((c) => judged(num(c.run.peakRssKb / 1024), verdict(c.run.peakRssKb / 1024, TARGETS.peakRssMb - 1e-9))),
+    ],
+  ];
+}
+
+/** Every run side by side against the targets; a failed run is said so, never left out. */
+export function renderSummary(columns: Column[]): string {
+  return grid(['', ...columns.map((c) => c.title)], summaryRows(columns));
 }
 
 /** Per reader phase (streams read in one pass): duration, records, peak RSS and budget use. */
