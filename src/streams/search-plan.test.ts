@@ -25,8 +25,9 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function start(size: { contacts: number; conversations: number }): Promise<FakeIntercom> {
+async function start(size: { contacts: number; conversations: number }, latencyMs = 0): Promise<FakeIntercom> {
   fake = await startFakeIntercom({
+    latencyMs,
     seed: 19,
     token: TOKEN,
     now: GENERATED,
@@ -140,5 +141,15 @@ describe('a first sync of a small workspace is one walk', () => {
     const conversations = await read(conversationsReader, ['conversations']);
     expect(new Set(conversations.records('conversations').map((c) => c.id)).size).toBe(500);
     expect(fake!.stats.byRoute[CONVERSATIONS]).toBe(Math.ceil(500 / 150));
+  });
+});
+
+describe('a read that is one walk keeps every connection busy', () => {
+  it('asks the parts of a one-walk conversation read max_concurrency (8) at a time, not half of them', async () => {
+    await start({ contacts: 10, conversations: 300 }, 20);
+    const run = await read(conversationsReader, ['conversations', 'conversation_parts']);
+    expect(run.records('conversations')).toHaveLength(300);
+    expect(fake!.stats.byRoute).toEqual({ [CONVERSATIONS]: 2, 'GET /conversations/{id}': 300 });
+    expect(fake!.stats.maxInFlight).toBeGreaterThanOrEqual(8);
   });
 });

@@ -9,6 +9,7 @@ import {
   ONE_WALK_PAGES,
   SEARCH_PER_PAGE,
   planSlices,
+  readAhead,
   slicedSearch,
   sliceWorkers,
   type TimeSlice,
@@ -201,5 +202,44 @@ describe('slicedSearch plans from the first page', () => {
   it('slice_days set: the fixed day slices as asked, without a first page of the whole window', async () => {
     const { calls } = await read({ records: spread(300, D, D + 6 * DAY), lower: D, upper: D + 6 * DAY, sliceDays: 2 });
     expect(calls.requests).toBe(3 * Math.ceil(100 / SEARCH_PER_PAGE));
+  });
+});
+
+describe('readAhead', () => {
+  it('asks for the next page while the current one is handled, and surfaces its failure only after', async () => {
+    const asked: number[] = [];
+    async function* pages(): AsyncGenerator<number> {
+      asked.push(1);
+      yield 1;
+      asked.push(2);
+      yield 2;
+      asked.push(3);
+      throw new Error('page 3 failed');
+    }
+    const handled: number[] = [];
+    const failure = await (async () => {
+      for await (const page of readAhead(pages())) {
+        // The page ahead is already asked while this one is handled.
+        await new Promise((r) => setTimeout(r, 1));
+        expect(asked).toContain(page + 1);
+        handled.push(page);
+      }
+    })().catch((err: Error) => err.message);
+    expect(handled).toEqual([1, 2]);
+    expect(failure).toBe('page 3 failed');
+  });
+
+  it('stops the source when the consumer stops', async () => {
+    let finished = false;
+    async function* pages(): AsyncGenerator<number> {
+      try {
+        for (let i = 0; i < 100; i++) yield i;
+      } finally {
+        finished = true;
+      }
+    }
+    for await (const page of readAhead(pages())) if (page === 3) break;
+    await new Promise((r) => setTimeout(r, 1));
+    expect(finished).toBe(true);
   });
 });

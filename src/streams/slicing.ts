@@ -8,6 +8,7 @@ import {
   searchPages,
   totalCountOf,
 } from '../intercom/pagination.js';
+import { detailWindow } from './details.js';
 import { cursorSeconds, keyMissing, objectsOf } from './record-guards.js';
 import { idString } from './transform.js';
 import type { ReadContext, ReaderItem } from './types.js';
@@ -34,6 +35,15 @@ export const dayStart = (t: number): number => Math.floor(t / DAY) * DAY;
  */
 export function sliceWorkers(maxConcurrency: number): number {
   return Math.max(1, Math.min(maxConcurrency, 8));
+}
+
+/**
+ * Per-record requests (parts, events, notes) one page keeps outstanding: half the connections
+ * when several slices share them, all of them when the read is one walk (else a one-walk read
+ * would leave half the connections idle).
+ */
+export function pageDetailWindow(maxConcurrency: number, slicesAtOnce: number): number {
+  return slicesAtOnce <= 1 ? Math.max(4, maxConcurrency) : detailWindow(maxConcurrency);
 }
 
 /** The [lower, upper) window an incremental or full read covers, and the cursor it started from. */
@@ -74,8 +84,11 @@ export interface SlicedSearchOptions {
   recordsKey: string;
   /** The search query for one slice (a superset is fine: records are filtered locally). */
   query(slice: TimeSlice): unknown;
-  /** Turns one page of parent records into items (the parent record, its junctions, its children). */
-  processPage(records: JsonObject[], slice: TimeSlice): AsyncGenerator<ReaderItem>;
+  /**
+   * Turns one page of parent records into items (the parent record, its junctions, its children);
+   * `detailWindow` is how many per-record requests the page may keep outstanding.
+   */
+  processPage(records: JsonObject[], slice: TimeSlice, detailWindow: number): AsyncGenerator<ReaderItem>;
   /** The time that places a record in a slice; default: its cursor field. */
   sliceTime?(record: JsonObject): number | undefined;
   /** Report the searched records' total_count as the stream's row estimate (default true). */
@@ -102,14 +115,16 @@ export async function* slicedSearch(opts: SlicedSearchOptions): AsyncGenerator<R
   let prefix = 0;
   let estimate = 0;
   const guard = new SliceGuard(opts);
+  const workers = sliceWorkers(ctx.config.maxConcurrency);
+  const window = pageDetailWindow(ctx.config.maxConcurrency, Math.min(workers, slices.length));
 
   const sources = slices.map((slice) => () => {
     const first = firstPages.get(slice.index);
     // Handed over once: the page is not kept after its slice started.
     firstPages.delete(slice.index);
-    return readSlice(opts, slice, (total) => (estimate += total), guard, first);
+    return readSlice(opts, { slice, window, firstBody: first }, (total) => (estimate += total), guard);
   });
-  for await (const tagged of mergeGenerators(sources, sliceWorkers(ctx.config.maxConcurrency))) {
+  for await (const tagged of mergeGenerators(sources, workers)) {
     if (!tagged.done) {
       yield tagged.item;
       continue;
@@ -289,27 +304,35 @@ async function planByDensity(opts: SlicedSearchOptions, lower: number, upper: nu
   return { slices, firstPages };
 }
 
+/** One slice to read: its window, the detail window of its pages, its first page when known. */
+interface SliceRead {
+  slice: TimeSlice;
+  window: number;
+  firstBody: unknown;
+}
+
 async function* readSlice(
   opts: SlicedSearchOptions,
-  slice: TimeSlice,
+  { slice, window, firstBody }: SliceRead,
   onTotal: (n: number) => void,
   guard: SliceGuard,
-  firstBody?: unknown,
 ): AsyncGenerator<ReaderItem> {
   const { ctx, stream } = opts;
   const emitted = new Set<string>();
   for (let attempt = 0; ; attempt++) {
     try {
       let firstPage = attempt === 0;
-      for await (const page of searchPages(ctx.client, {
-        path: opts.path,
-        query: opts.query(slice),
-        recordsKey: opts.recordsKey,
-        perPage: SEARCH_PER_PAGE,
-        stream,
-        // A restart after a cycling cursor asks again: the known page is the result set before it shifted.
-        ...(attempt === 0 && firstBody !== undefined ? { firstBody } : {}),
-      })) {
+      for await (const page of readAhead(
+        searchPages(ctx.client, {
+          path: opts.path,
+          query: opts.query(slice),
+          recordsKey: opts.recordsKey,
+          perPage: SEARCH_PER_PAGE,
+          stream,
+          // A restart after a cycling cursor asks again: the known page is the result set before it shifted.
+          ...(attempt === 0 && firstBody !== undefined ? { firstBody } : {}),
+        }),
+      )) {
         if (firstPage && page.totalCount !== undefined) onTotal(page.totalCount);
         firstPage = false;
         const where = `a search page of the slice from ${iso(slice.start)}`;
@@ -331,7 +354,7 @@ async function* readSlice(
           fresh.push(record);
         }
         if (fresh.length === 0) continue;
-        for await (const item of opts.processPage(fresh, slice)) {
+        for await (const item of opts.processPage(fresh, slice, window)) {
           // A parent skipped by the page's reader: the state stays before this slice.
           if (item.kind === 'incomplete') guard.hold(slice);
           yield item;
@@ -347,6 +370,28 @@ async function* readSlice(
       }
       throw err;
     }
+  }
+}
+
+/**
+ * Asks for the next page while the consumer handles this one: a walk's chain of pages does not
+ * wait for each page's per-record requests. At most one page is held ahead; an error of the page
+ * ahead surfaces only after the current page was handled, as without read-ahead.
+ */
+export async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let pending = source.next();
+  try {
+    for (;;) {
+      const result = await pending;
+      if (result.done) return;
+      pending = source.next();
+      // Handled later, by the await above; marked so a failure meanwhile is no unhandled rejection.
+      pending.catch(() => undefined);
+      yield result.value;
+    }
+  } finally {
+    pending.catch(() => undefined);
+    void source.return(undefined).catch(() => undefined);
   }
 }
 
