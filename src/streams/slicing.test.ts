@@ -90,8 +90,11 @@ describe('inclusiveSliceQuery (conversation and ticket search)', () => {
 
 describe('slicedSearch plans from the first page', () => {
   // Records evenly spread over [from, to); the stub search answers like Intercom: total_count,
-  // pages of at most per_page, a starting_after cursor, no `next` on the last page.
-  function stubClient(records: { id: string; updated_at: number }[]) {
+  // pages of at most per_page, no `next` on the last page, in an order that is not time (2.14 has
+  // no sort), and a starting_after cursor that means something only for the query it came from.
+  function stubClient(list: { id: string; updated_at: number }[]) {
+    const scramble = (id: string) => (Number(id.slice(1)) * 2_654_435_761) % 4_294_967_296;
+    const records = [...list].sort((a, b) => scramble(a.id) - scramble(b.id));
     const calls = { requests: 0, asked: [] as string[] };
     const client = {
       async request(req: { json: { query: TimeSlice; pagination: { per_page: number; starting_after?: string } } }) {
