@@ -4,9 +4,16 @@
  */
 import type { JsonObject } from '../core/events.js';
 import type { IntercomClient } from './client.js';
-import { listStrategy, recordsOf, searchStrategy, walkPages, type Params } from './paginators/index.js';
+import {
+  listStrategy,
+  recordsOf,
+  requestFirstPage,
+  searchStrategy,
+  walkPages,
+  type Params,
+} from './paginators/index.js';
 
-export { recordsOf } from './paginators/index.js';
+export { recordsOf, searchNextCursor, totalCountOf } from './paginators/index.js';
 export { PaginationStalledError, type StallReason } from './paginators/index.js';
 
 export interface Page {
@@ -48,16 +55,35 @@ function listPages(client: IntercomClient, opts: ListOptions, numbered: boolean)
   });
 }
 
+export interface SearchPagesOptions {
+  path: string;
+  query: unknown;
+  recordsKey: string;
+  perPage?: number;
+  stream?: string;
+  /** The answer to the first request when already known (from firstSearchPage with the same options). */
+  firstBody?: unknown;
+}
+
 /** POST .../search with the pagination in the BODY (a query-string cursor is silently ignored by Intercom). */
-export function searchPages(
-  client: IntercomClient,
-  opts: { path: string; query: unknown; recordsKey: string; perPage?: number; stream?: string },
-): AsyncGenerator<Page> {
+export function searchPages(client: IntercomClient, opts: SearchPagesOptions): AsyncGenerator<Page> {
   const endpoint = `POST ${opts.path}`;
   return walkPages(client, searchStrategy(opts.path, { query: opts.query }, opts.perPage), {
     endpoint,
     method: 'POST',
     ...(opts.stream ? { stream: opts.stream } : {}),
+    ...(opts.firstBody !== undefined ? { firstBody: opts.firstBody } : {}),
     recordsOf: (body) => recordsOf(body, opts.recordsKey, endpoint, opts.stream),
+  });
+}
+
+/**
+ * Exactly the first request searchPages would send for these options, asked alone: its total_count
+ * plans the read, and the answer is handed back to searchPages as `firstBody`, never asked twice.
+ */
+export function firstSearchPage(client: IntercomClient, opts: Omit<SearchPagesOptions, 'firstBody'>): Promise<unknown> {
+  return requestFirstPage(client, searchStrategy(opts.path, { query: opts.query }, opts.perPage), {
+    method: 'POST',
+    ...(opts.stream ? { stream: opts.stream } : {}),
   });
 }

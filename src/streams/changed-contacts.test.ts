@@ -16,18 +16,21 @@ function depth(node: Group | Leaf): number {
   return 1 + Math.max(...node.value.map(depth));
 }
 
-/** Contact search by calendar day (UTC): `>` from the start of the next day, `<` before the day. */
-function matches(node: Group | Leaf, contact: Record<string, number>): boolean {
+/**
+ * Contact search by calendar day in a workspace `offset` seconds ahead of UTC: `>` from the start of
+ * the next day, `<` before the day, `=` the whole day.
+ */
+function matches(node: Group | Leaf, contact: Record<string, number>, offset = 0): boolean {
   if (isLeaf(node)) {
     const at = contact[node.field];
     if (at === undefined) return false;
-    const day = Math.floor(at / DAY) * DAY;
-    const boundDay = Math.floor(node.value / DAY) * DAY;
+    const day = Math.floor((at + offset) / DAY) * DAY;
+    const boundDay = Math.floor((node.value + offset) / DAY) * DAY;
     return node.operator === '>' ? day > boundDay : node.operator === '<' ? day < boundDay : day === boundDay;
   }
   return node.operator === 'AND'
-    ? node.value.every((n) => matches(n, contact))
-    : node.value.some((n) => matches(n, contact));
+    ? node.value.every((n) => matches(n, contact, offset))
+    : node.value.some((n) => matches(n, contact, offset));
 }
 
 describe('changedContactsQuery (contacts whose updated_at or last_seen_at is in the slice)', () => {
@@ -46,6 +49,21 @@ describe('changedContactsQuery (contacts whose updated_at or last_seen_at is in 
     }
     expect(matches(query, { updated_at: D - 30 * DAY, last_seen_at: D - 30 * DAY })).toBe(false);
     expect(matches(query, { updated_at: D + 30 * DAY })).toBe(false);
+  });
+
+  it('asks the last slice (an incremental read) from the whole day of its start, in every timezone, and not earlier days', () => {
+    const last = { index: 0, start: D + 3600, end: D + 7200, last: true };
+    const query = changedContactsQuery(last) as Group;
+    for (const offset of [-12 * 3600, -5 * 3600, 0, 5.5 * 3600, 14 * 3600])
+      for (const at of [last.start, last.start + 1, D + DAY - 1, D + DAY, D + 30 * DAY]) {
+        expect(matches(query, { updated_at: at }, offset), `updated_at ${at - D}, tz ${offset}`).toBe(true);
+        expect(
+          matches(query, { updated_at: 0, last_seen_at: at }, offset),
+          `last_seen_at ${at - D}, tz ${offset}`,
+        ).toBe(true);
+      }
+    // In UTC the superset is exactly the day of the start onward: nothing from the days before.
+    expect(matches(query, { updated_at: D - 1, last_seen_at: D - 1 })).toBe(false);
   });
 
   it('leaves the last slice open-ended', () => {

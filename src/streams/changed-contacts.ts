@@ -6,15 +6,25 @@ import type { ReadContext, ReaderItem } from './types.js';
 export const CHANGE_FIELDS = ['updated_at', 'last_seen_at'] as const;
 
 /**
- * Contact search compares dates by calendar day (`>` from the start of the next day, `<` before the
- * start of the day). Each bound is asked one extra day wide, which also covers a workspace whose
- * timezone is not UTC; contacts are filtered to the slice locally.
- * Shape: OR[AND[field > from, field < to] per field], two levels, every group homogeneous.
+ * Contact search compares dates by calendar day in the workspace's timezone (`>` from the start of
+ * the next day, `<` before the start of the day, `=` the whole day). The last slice (every
+ * incremental read) asks OR[field = day, field > day] per field, `day` being the UTC day of its
+ * start: the whole day onward in any timezone, one level, four leaves. An inner slice's bounds are
+ * each asked one extra day wide instead (OR[AND[field > from, field < to] per field]: an `=` would
+ * need a third level). Contacts are filtered to the slice locally.
  */
 export function changedContactsQuery(slice: TimeSlice): unknown {
+  if (slice.last) {
+    const day = dayStart(slice.start);
+    return {
+      operator: 'OR',
+      value: CHANGE_FIELDS.flatMap((field) => [
+        { field, operator: '=', value: day },
+        { field, operator: '>', value: day },
+      ]),
+    };
+  }
   const from = dayStart(slice.start) - 2 * DAY;
-  if (slice.last)
-    return { operator: 'OR', value: CHANGE_FIELDS.map((field) => ({ field, operator: '>', value: from })) };
   const to = dayStart(slice.end) + (slice.end % DAY === 0 ? DAY : 2 * DAY);
   return {
     operator: 'OR',
@@ -50,8 +60,11 @@ export interface ChangedContactsOptions {
   stream: string;
   /** Key of the reader's state: everything the reader derives from contacts changed before it is read. */
   stateKey: string;
-  /** Turns one page of changed contacts into items; `lower` is the start of the read window. */
-  processPage(contacts: JsonObject[], lower: number): AsyncGenerator<ReaderItem>;
+  /**
+   * Turns one page of changed contacts into items; `lower` is the start of the read window,
+   * `detailWindow` the per-contact requests the page may keep outstanding.
+   */
+  processPage(contacts: JsonObject[], lower: number, detailWindow: number): AsyncGenerator<ReaderItem>;
 }
 
 /**
@@ -70,6 +83,6 @@ export function changedContacts(opts: ChangedContactsOptions): AsyncGenerator<Re
     query: changedContactsQuery,
     sliceTime: changedAt,
     estimate: false,
-    processPage: (contacts) => opts.processPage(contacts, lower),
+    processPage: (contacts, _slice, window) => opts.processPage(contacts, lower, window),
   });
 }

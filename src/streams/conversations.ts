@@ -10,7 +10,7 @@ import {
   type ParentRefusal,
 } from './record-guards.js';
 import { idString } from './transform.js';
-import { fetchInOrder, detailWindow } from './details.js';
+import { fetchInOrder } from './details.js';
 import { partsShortfall, type PartsList } from './parts.js';
 import { inclusiveSliceQuery, slicedSearch } from './slicing.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
@@ -135,7 +135,7 @@ export const conversationsReader: Reader = {
       cursorField: 'updated_at',
       ...endpointOf('conversations'),
       query: inclusiveSliceQuery,
-      async *processPage(records) {
+      async *processPage(records, _slice, window) {
         if (!needDetail) {
           for (const conversation of records) yield* conversationItems(ctx, conversation, undefined);
           return;
@@ -156,11 +156,7 @@ export const conversationsReader: Reader = {
             ctx.logger.info(`conversation ${id} was deleted between search and fetch (404); its parts are skipped.`);
           return detail;
         };
-        for await (const [conversation, detail] of fetchInOrder(
-          records,
-          detailWindow(ctx.config.maxConcurrency),
-          fetchDetail,
-        )) {
+        for await (const [conversation, detail] of fetchInOrder(records, window, fetchDetail)) {
           // One conversation Intercom refuses (a 422, say) is skipped whole; the rest of the page goes on.
           if (isParentRefusal(detail))
             yield parentSkipped(ctx.logger, 'conversations', `conversation ${idString(conversation.id)!}`, detail);

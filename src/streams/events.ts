@@ -4,7 +4,7 @@ import { IntercomApiError } from '../intercom/errors.js';
 import { cursorPages } from '../intercom/pagination.js';
 import { changedContacts } from './changed-contacts.js';
 import { isParentRefusal, objectsOf, parentSkipped, refusable } from './record-guards.js';
-import { detailWindow, fetchInOrder } from './details.js';
+import { fetchInOrder } from './details.js';
 import { idString, uniqueRecords } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 import { endpointOf, streamsOfReader } from './catalog.js';
@@ -62,9 +62,9 @@ export const eventsReader: Reader = {
       // Every listable event of a changed contact: an event does not always change its contact,
       // and after a crash contacts past the checkpoint were never read, so filtering on the
       // window would lose events. Re-sent events are de-duplicated by their stable id.
-      async *processPage(contacts): AsyncGenerator<ReaderItem> {
+      async *processPage(contacts, _lower, window): AsyncGenerator<ReaderItem> {
         const fetch = (contact: JsonObject) => refusable(contactEvents(ctx, idString(contact.id)!));
-        for await (const [contact, events] of fetchInOrder(contacts, detailWindow(ctx.config.maxConcurrency), fetch)) {
+        for await (const [contact, events] of fetchInOrder(contacts, window, fetch)) {
           if (isParentRefusal(events)) {
             yield parentSkipped(ctx.logger, 'events', `the events of contact ${idString(contact.id)!}`, events);
             continue;

@@ -1,5 +1,5 @@
 import type { JsonObject } from '../core/events.js';
-import { detailWindow, fetchInOrder } from './details.js';
+import { fetchInOrder } from './details.js';
 import { detailPath, isParentRefusal, isRecord, objectsOf, parentSkipped, refusable } from './record-guards.js';
 import { inclusiveSliceQuery, slicedSearch } from './slicing.js';
 import { idString } from './transform.js';
@@ -51,14 +51,10 @@ export const handlingEventsReader: Reader = {
       recordsKey: 'conversations',
       query: inclusiveSliceQuery,
       estimate: false,
-      async *processPage(conversations): AsyncGenerator<ReaderItem> {
+      async *processPage(conversations, _slice, window): AsyncGenerator<ReaderItem> {
         const usable = conversations.filter((c) => isRecord(c) && idString(c.id) !== undefined);
         const fetch = (c: JsonObject) => refusable(handlingEvents(ctx, idString(c.id)!));
-        for await (const [conversation, events] of fetchInOrder(
-          usable,
-          detailWindow(ctx.config.maxConcurrency),
-          fetch,
-        )) {
+        for await (const [conversation, events] of fetchInOrder(usable, window, fetch)) {
           const id = idString(conversation.id)!;
           if (isParentRefusal(events)) {
             yield parentSkipped(ctx.logger, HANDLING_EVENTS, `the handling events of conversation ${id}`, events);

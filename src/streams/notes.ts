@@ -3,7 +3,7 @@ import { IntercomApiError } from '../intercom/errors.js';
 import { numberedPages } from '../intercom/pagination.js';
 import { changedContacts } from './changed-contacts.js';
 import { detailPath, isParentRefusal, keyMissing, objectsOf, parentSkipped, refusable } from './record-guards.js';
-import { detailWindow, fetchInOrder } from './details.js';
+import { fetchInOrder } from './details.js';
 import { idString, uniqueRecords } from './transform.js';
 import type { ReadContext, Reader, ReaderItem } from './types.js';
 import { streamsOfReader } from './catalog.js';
@@ -49,10 +49,10 @@ export const notesReader: Reader = {
       ctx,
       stream: 'notes',
       stateKey: 'created_at',
-      async *processPage(contacts): AsyncGenerator<ReaderItem> {
+      async *processPage(contacts, _lower, window): AsyncGenerator<ReaderItem> {
         const withNotes = contacts.filter(hasNotes);
         const fetch = (contact: JsonObject) => refusable(contactNotes(ctx, idString(contact.id)!));
-        for await (const [contact, notes] of fetchInOrder(withNotes, detailWindow(ctx.config.maxConcurrency), fetch)) {
+        for await (const [contact, notes] of fetchInOrder(withNotes, window, fetch)) {
           const contactId = idString(contact.id)!;
           if (isParentRefusal(notes)) {
             yield parentSkipped(ctx.logger, 'notes', `the notes of contact ${contactId}`, notes);

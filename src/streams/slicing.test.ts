@@ -4,7 +4,16 @@ import type { JsonObject } from '../core/events.js';
 import type { IntercomClient } from '../intercom/client.js';
 import { contactSliceQuery } from './contacts.js';
 import { inclusiveSliceQuery } from './slicing.js';
-import { DAY, planSlices, slicedSearch, sliceWorkers, type TimeSlice } from './slicing.js';
+import {
+  DAY,
+  ONE_WALK_PAGES,
+  SEARCH_PER_PAGE,
+  planSlices,
+  readAhead,
+  slicedSearch,
+  sliceWorkers,
+  type TimeSlice,
+} from './slicing.js';
 import type { ReadContext } from './types.js';
 
 const D = Date.UTC(2024, 0, 10) / 1000; // a UTC midnight
@@ -79,25 +88,20 @@ describe('inclusiveSliceQuery (conversation and ticket search)', () => {
   });
 });
 
-describe('slicedSearch on a first sync (probed density)', () => {
-  // A year of records, evenly spread; the stub search answers like Intercom: total_count, pages of
-  // at most per_page, a starting_after cursor.
-  const lower = D;
-  const upper = D + 365 * DAY;
-  const total = 60_000;
-  const records = Array.from({ length: total }, (_, i) => ({
-    id: `c${i}`,
-    updated_at: lower + Math.floor((i * (upper - lower)) / total),
-  }));
-
-  function stubClient() {
-    const calls = { probes: 0, pages: 0 };
+describe('slicedSearch plans from the first page', () => {
+  // Records evenly spread over [from, to); the stub search answers like Intercom: total_count,
+  // pages of at most per_page, no `next` on the last page, in an order that is not time (2.14 has
+  // no sort), and a starting_after cursor that means something only for the query it came from.
+  function stubClient(list: { id: string; updated_at: number }[]) {
+    const scramble = (id: string) => (Number(id.slice(1)) * 2_654_435_761) % 4_294_967_296;
+    const records = [...list].sort((a, b) => scramble(a.id) - scramble(b.id));
+    const calls = { requests: 0, asked: [] as string[] };
     const client = {
       async request(req: { json: { query: TimeSlice; pagination: { per_page: number; starting_after?: string } } }) {
         const { query, pagination } = req.json;
+        calls.requests++;
+        calls.asked.push(JSON.stringify(req.json));
         const matching = records.filter((r) => r.updated_at >= query.start && (query.last || r.updated_at < query.end));
-        if (pagination.per_page === 1) calls.probes++;
-        else calls.pages++;
         const from = pagination.starting_after ? Number(pagination.starting_after) : 0;
         const data = matching.slice(from, from + pagination.per_page);
         const next = from + data.length < matching.length ? { starting_after: String(from + data.length) } : undefined;
@@ -112,22 +116,34 @@ describe('slicedSearch on a first sync (probed density)', () => {
     return { client: client as unknown as IntercomClient, calls };
   }
 
-  it('reads every record once, in about four slices per worker, so few requests go to part-filled last pages', async () => {
-    const { client, calls } = stubClient();
+  const spread = (count: number, from: number, to: number) =>
+    Array.from({ length: count }, (_, i) => ({
+      id: `c${i}`,
+      updated_at: from + Math.floor((i * (to - from)) / count),
+    }));
+
+  async function read(opts: {
+    records: { id: string; updated_at: number }[];
+    lower: number;
+    upper: number;
+    sliceDays?: number;
+  }) {
+    const { client, calls } = stubClient(opts.records);
     const infos: string[] = [];
     const ctx: ReadContext = {
       client,
       config: {
         maxConcurrency: 24,
-        settings: { lookback_window_minutes: 30 },
-        startDate: lower,
+        settings: { lookback_window_minutes: 30, ...(opts.sliceDays ? { slice_days: opts.sliceDays } : {}) },
+        startDate: opts.lower,
       } as unknown as SourceConfig,
       logger: { debug() {}, info: (m: string) => void infos.push(m), warn() {}, error() {} },
       selected: new Set(['contacts']),
       state: undefined,
-      syncStartedAt: upper,
+      syncStartedAt: opts.upper,
     };
     const seen: string[] = [];
+    const checkpoints: number[] = [];
     for await (const item of slicedSearch({
       ctx,
       stream: 'contacts',
@@ -140,16 +156,93 @@ describe('slicedSearch on a first sync (probed density)', () => {
       },
     })) {
       if (item.kind === 'records') for (const r of item.records) seen.push(String(r.id));
+      if (item.kind === 'checkpoint') checkpoints.push(item.state.updated_at as number);
     }
-    expect(seen).toHaveLength(total);
-    expect(new Set(seen).size).toBe(total);
-    const slices = Number(/in (\d+) time slices/.exec(infos.join('\n'))?.[1]);
+    expect(seen).toHaveLength(opts.records.length);
+    expect(new Set(seen).size).toBe(opts.records.length);
+    expect(checkpoints.at(-1)).toBe(opts.upper);
+    // No request is asked twice: a page whose answer is known is not asked again.
+    expect(new Set(calls.asked).size).toBe(calls.asked.length);
+    const slices = Number(/in (\d+) time slices/.exec(infos.join('\n'))?.[1] ?? 1);
+    return { calls, slices };
+  }
+
+  it('a year of 60,000 records: about four slices per worker, one page of the whole window, 16 probes that are first pages', async () => {
+    const total = 60_000;
+    const { calls, slices } = await read({ records: spread(total, D, D + 365 * DAY), lower: D, upper: D + 365 * DAY });
     // max_concurrency 24 reads 8 slices at once: about 32 slices, not 4 x 24 = 96.
     expect(sliceWorkers(24)).toBe(8);
     expect(slices).toBeGreaterThanOrEqual(16);
     expect(slices).toBeLessThanOrEqual(4 * 8 + 4);
-    // Every slice costs at most one part-filled page beyond the full ones.
-    expect(calls.pages).toBeLessThanOrEqual(Math.ceil(total / 150) + slices);
-    expect(calls.probes).toBe(16);
+    // Full pages, at most one part-filled page per slice, the whole window's first page, and at
+    // most one wasted probe per bucket (a probe that stays its slice's first page costs nothing more).
+    expect(calls.requests).toBeLessThanOrEqual(Math.ceil(total / SEARCH_PER_PAGE) + slices + 1 + 16);
+  });
+
+  it(`a year of ${ONE_WALK_PAGES * SEARCH_PER_PAGE} records (a small first sync): one walk of exactly ceil(N / 150) pages`, async () => {
+    const total = ONE_WALK_PAGES * SEARCH_PER_PAGE;
+    const { calls } = await read({ records: spread(total, D, D + 365 * DAY), lower: D, upper: D + 365 * DAY });
+    expect(calls.requests).toBe(Math.ceil(total / SEARCH_PER_PAGE));
+  });
+
+  it('a window of 40 records within an hour: one request', async () => {
+    const { calls } = await read({ records: spread(40, D + 3600, D + 7200), lower: D + 3600, upper: D + 7200 });
+    expect(calls.requests).toBe(1);
+  });
+
+  it('an empty window: one request', async () => {
+    const { calls } = await read({ records: [], lower: D, upper: D + 3 * DAY });
+    expect(calls.requests).toBe(1);
+  });
+
+  it('a busy week (too many records for one walk): day slices after one page of the whole window', async () => {
+    const total = 2 * ONE_WALK_PAGES * SEARCH_PER_PAGE;
+    const { calls } = await read({ records: spread(total, D, D + 7 * DAY), lower: D, upper: D + 7 * DAY });
+    // Seven day slices of total / 7 records each.
+    expect(calls.requests).toBe(1 + 7 * Math.ceil(total / 7 / SEARCH_PER_PAGE));
+  });
+
+  it('slice_days set: the fixed day slices as asked, without a first page of the whole window', async () => {
+    const { calls } = await read({ records: spread(300, D, D + 6 * DAY), lower: D, upper: D + 6 * DAY, sliceDays: 2 });
+    expect(calls.requests).toBe(3 * Math.ceil(100 / SEARCH_PER_PAGE));
+  });
+});
+
+describe('readAhead', () => {
+  it('asks for the next page while the current one is handled, and surfaces its failure only after', async () => {
+    const asked: number[] = [];
+    async function* pages(): AsyncGenerator<number> {
+      asked.push(1);
+      yield 1;
+      asked.push(2);
+      yield 2;
+      asked.push(3);
+      throw new Error('page 3 failed');
+    }
+    const handled: number[] = [];
+    const failure = await (async () => {
+      for await (const page of readAhead(pages())) {
+        // The page ahead is already asked while this one is handled.
+        await new Promise((r) => setTimeout(r, 1));
+        expect(asked).toContain(page + 1);
+        handled.push(page);
+      }
+    })().catch((err: Error) => err.message);
+    expect(handled).toEqual([1, 2]);
+    expect(failure).toBe('page 3 failed');
+  });
+
+  it('stops the source when the consumer stops', async () => {
+    let finished = false;
+    async function* pages(): AsyncGenerator<number> {
+      try {
+        for (let i = 0; i < 100; i++) yield i;
+      } finally {
+        finished = true;
+      }
+    }
+    for await (const page of readAhead(pages())) if (page === 3) break;
+    await new Promise((r) => setTimeout(r, 1));
+    expect(finished).toBe(true);
   });
 });

@@ -1,7 +1,14 @@
 import type { JsonObject } from '../core/events.js';
 import { mergeGenerators } from '../core/merge.js';
 import { cursorOf } from '../core/cursor.js';
-import { PaginationStalledError, searchPages } from '../intercom/pagination.js';
+import {
+  PaginationStalledError,
+  firstSearchPage,
+  searchNextCursor,
+  searchPages,
+  totalCountOf,
+} from '../intercom/pagination.js';
+import { detailWindow } from './details.js';
 import { cursorSeconds, keyMissing, objectsOf } from './record-guards.js';
 import { idString } from './transform.js';
 import type { ReadContext, ReaderItem } from './types.js';
@@ -28,6 +35,15 @@ export const dayStart = (t: number): number => Math.floor(t / DAY) * DAY;
  */
 export function sliceWorkers(maxConcurrency: number): number {
   return Math.max(1, Math.min(maxConcurrency, 8));
+}
+
+/**
+ * Per-record requests (parts, events, notes) one page keeps outstanding: half the connections
+ * when several slices share them, all of them when the read is one walk (else a one-walk read
+ * would leave half the connections idle).
+ */
+export function pageDetailWindow(maxConcurrency: number, slicesAtOnce: number): number {
+  return slicesAtOnce <= 1 ? Math.max(4, maxConcurrency) : detailWindow(maxConcurrency);
 }
 
 /** The [lower, upper) window an incremental or full read covers, and the cursor it started from. */
@@ -68,8 +84,11 @@ export interface SlicedSearchOptions {
   recordsKey: string;
   /** The search query for one slice (a superset is fine: records are filtered locally). */
   query(slice: TimeSlice): unknown;
-  /** Turns one page of parent records into items (the parent record, its junctions, its children). */
-  processPage(records: JsonObject[], slice: TimeSlice): AsyncGenerator<ReaderItem>;
+  /**
+   * Turns one page of parent records into items (the parent record, its junctions, its children);
+   * `detailWindow` is how many per-record requests the page may keep outstanding.
+   */
+  processPage(records: JsonObject[], slice: TimeSlice, detailWindow: number): AsyncGenerator<ReaderItem>;
   /** The time that places a record in a slice; default: its cursor field. */
   sliceTime?(record: JsonObject): number | undefined;
   /** Report the searched records' total_count as the stream's row estimate (default true). */
@@ -91,18 +110,21 @@ export async function* slicedSearch(opts: SlicedSearchOptions): AsyncGenerator<R
     yield { kind: 'checkpoint', state: { [cursorField]: cursor } };
     return;
   }
-  const sliceDays = ctx.config.settings.slice_days;
-  const slices =
-    sliceDays === undefined && upper - lower > PROBE_MIN_WINDOW
-      ? await planByDensity(opts, lower, upper)
-      : planSlices(lower, upper, { sliceDays, workers: ctx.config.maxConcurrency });
+  const { slices, firstPages } = await planSearch(opts, lower, upper);
   const done = new Array<boolean>(slices.length).fill(false);
   let prefix = 0;
   let estimate = 0;
   const guard = new SliceGuard(opts);
+  const workers = sliceWorkers(ctx.config.maxConcurrency);
+  const window = pageDetailWindow(ctx.config.maxConcurrency, Math.min(workers, slices.length));
 
-  const sources = slices.map((slice) => () => readSlice(opts, slice, (total) => (estimate += total), guard));
-  for await (const tagged of mergeGenerators(sources, sliceWorkers(ctx.config.maxConcurrency))) {
+  const sources = slices.map((slice) => () => {
+    const first = firstPages.get(slice.index);
+    // Handed over once: the page is not kept after its slice started.
+    firstPages.delete(slice.index);
+    return readSlice(opts, { slice, window, firstBody: first }, (total) => (estimate += total), guard);
+  });
+  for await (const tagged of mergeGenerators(sources, workers)) {
     if (!tagged.done) {
       yield tagged.item;
       continue;
@@ -179,42 +201,91 @@ class SliceGuard {
 }
 
 const MAX_SLICE_RESTARTS = 3;
+/** Search's largest page: API-NOTES.md and the conversation search description say `per_page` max 150. */
+export const SEARCH_PER_PAGE = 150;
+/**
+ * A window whose records fit in this many pages is read as one walk (6,000 records: a chain of
+ * about 4-6 s at Intercom's 100-150 ms per page, what 1,000 requests take under a 10,000/min
+ * budget). Intercom caps no search at a number of results, so slicing only buys parallel chains
+ * (and checkpoints) for a first sync; below this it would cost a part-filled page per slice.
+ */
+export const ONE_WALK_PAGES = 40;
 /** Windows longer than this (a first sync) are probed before slicing. */
 const PROBE_MIN_WINDOW = 14 * DAY;
 const PROBE_BUCKETS = 16;
 
+/** The slices to read, and the first page of those whose first request was already asked. */
+export interface SearchPlan {
+  slices: TimeSlice[];
+  firstPages: Map<number, unknown>;
+}
+
+/** The first page of a slice's search walk (the same request readSlice would send first). */
+function firstPageOf(opts: SlicedSearchOptions, slice: TimeSlice): Promise<unknown> {
+  return firstSearchPage(opts.ctx.client, {
+    path: opts.path,
+    query: opts.query(slice),
+    recordsKey: opts.recordsKey,
+    perPage: SEARCH_PER_PAGE,
+    stream: opts.stream,
+  });
+}
+
 /**
- * A first sync spans years, mostly empty in most workspaces. One cheap search per bucket
- * (per_page 1, reading total_count) tells where the records are: empty buckets are skipped and
- * busy ones split, so parallel slices carry similar work and no request is spent on nothing.
+ * Plans the read of [lower, upper) from what is known. `slice_days` set: fixed day slices, as asked.
+ * Otherwise the first page of the whole window is asked: when it is the only page, or its
+ * total_count fits in ONE_WALK_PAGES, or the window is within one UTC day, the window is one walk
+ * that goes on from that page (an incremental sync: exactly the pages its changes fill). Only a
+ * larger window is sliced, and that page (one request) is the price of knowing.
  */
-async function planByDensity(opts: SlicedSearchOptions, lower: number, upper: number): Promise<TimeSlice[]> {
+export async function planSearch(opts: SlicedSearchOptions, lower: number, upper: number): Promise<SearchPlan> {
+  const { ctx } = opts;
+  const sliceDays = ctx.config.settings.slice_days;
+  if (sliceDays !== undefined)
+    return {
+      slices: planSlices(lower, upper, { sliceDays, workers: ctx.config.maxConcurrency }),
+      firstPages: new Map(),
+    };
+  const whole: TimeSlice = { index: 0, start: lower, end: upper, last: true };
+  const head = await firstPageOf(opts, whole);
+  const total = totalCountOf(head);
+  const oneDay = upper - dayStart(lower) <= DAY;
+  if (
+    oneDay ||
+    searchNextCursor(head) === undefined ||
+    (total !== undefined && total <= ONE_WALK_PAGES * SEARCH_PER_PAGE)
+  )
+    return { slices: [whole], firstPages: new Map([[0, head]]) };
+  if (upper - lower > PROBE_MIN_WINDOW) return planByDensity(opts, lower, upper);
+  return { slices: planSlices(lower, upper, { workers: ctx.config.maxConcurrency }), firstPages: new Map() };
+}
+
+/**
+ * A first sync spans years, mostly empty in most workspaces. The first page of each bucket's
+ * search (reading total_count) tells where the records are: empty buckets are skipped and busy
+ * ones split, so parallel slices carry similar work and no request is spent on nothing. A bucket
+ * that stays one slice keeps its page as the slice's first page: no probe is asked twice.
+ */
+async function planByDensity(opts: SlicedSearchOptions, lower: number, upper: number): Promise<SearchPlan> {
   const { ctx } = opts;
   const days = Math.ceil((upper - dayStart(lower)) / DAY);
   const buckets = planSlices(lower, upper, { sliceDays: Math.max(1, Math.ceil(days / PROBE_BUCKETS)), workers: 1 });
-  const counts = await Promise.all(
-    buckets.map(async (bucket) => {
-      const body = await ctx.client.request<{ total_count?: number }>({
-        method: 'POST',
-        path: opts.path,
-        stream: opts.stream,
-        json: { query: opts.query(bucket), pagination: { per_page: 1 } },
-      });
-      // Without a count, assume the bucket is busy rather than skip it.
-      return typeof body.total_count === 'number' ? body.total_count : Number.POSITIVE_INFINITY;
-    }),
-  );
+  const pages = await Promise.all(buckets.map((bucket) => firstPageOf(opts, bucket)));
+  // Without a count, assume the bucket is busy rather than skip it.
+  const counts = pages.map((page) => totalCountOf(page) ?? Number.POSITIVE_INFINITY);
   const finite = counts.filter(Number.isFinite);
   const total = finite.reduce((a, b) => a + b, 0);
   // About four slices per worker balance the workers; more only add a partly filled last page each
   // (96 slices for 100,000 contacts at max_concurrency 24 cost 160 requests more than 32 do).
   const target = Math.max(300, Math.ceil(total / (sliceWorkers(ctx.config.maxConcurrency) * 4)));
   const slices: TimeSlice[] = [];
+  const firstPages = new Map<number, unknown>();
   buckets.forEach((bucket, i) => {
     const count = counts[i]!;
     if (count === 0 && !bucket.last) return;
     // Rounded, not ceiled: a bucket just over twice the target makes two slices, not three.
     const pieces = Number.isFinite(count) ? Math.max(1, Math.round(count / target)) : 4;
+    if (pieces === 1) firstPages.set(slices.length, pages[i]);
     const bucketDays = Math.max(1, Math.ceil((bucket.end - dayStart(bucket.start)) / DAY));
     for (const piece of planSlices(bucket.start, bucket.end, {
       sliceDays: Math.max(1, Math.ceil(bucketDays / pieces)),
@@ -230,12 +301,19 @@ async function planByDensity(opts: SlicedSearchOptions, lower: number, upper: nu
   ctx.logger.info(
     `${opts.stream}: ${estimate}; reading in ${slices.length} time slices (${counts.filter((c) => c === 0).length} of ${buckets.length} probed periods empty).`,
   );
-  return slices;
+  return { slices, firstPages };
+}
+
+/** One slice to read: its window, the detail window of its pages, its first page when known. */
+interface SliceRead {
+  slice: TimeSlice;
+  window: number;
+  firstBody: unknown;
 }
 
 async function* readSlice(
   opts: SlicedSearchOptions,
-  slice: TimeSlice,
+  { slice, window, firstBody }: SliceRead,
   onTotal: (n: number) => void,
   guard: SliceGuard,
 ): AsyncGenerator<ReaderItem> {
@@ -244,13 +322,17 @@ async function* readSlice(
   for (let attempt = 0; ; attempt++) {
     try {
       let firstPage = attempt === 0;
-      for await (const page of searchPages(ctx.client, {
-        path: opts.path,
-        query: opts.query(slice),
-        recordsKey: opts.recordsKey,
-        perPage: 150,
-        stream,
-      })) {
+      for await (const page of readAhead(
+        searchPages(ctx.client, {
+          path: opts.path,
+          query: opts.query(slice),
+          recordsKey: opts.recordsKey,
+          perPage: SEARCH_PER_PAGE,
+          stream,
+          // A restart after a cycling cursor asks again: the known page is the result set before it shifted.
+          ...(attempt === 0 && firstBody !== undefined ? { firstBody } : {}),
+        }),
+      )) {
         if (firstPage && page.totalCount !== undefined) onTotal(page.totalCount);
         firstPage = false;
         const where = `a search page of the slice from ${iso(slice.start)}`;
@@ -272,7 +354,7 @@ async function* readSlice(
           fresh.push(record);
         }
         if (fresh.length === 0) continue;
-        for await (const item of opts.processPage(fresh, slice)) {
+        for await (const item of opts.processPage(fresh, slice, window)) {
           // A parent skipped by the page's reader: the state stays before this slice.
           if (item.kind === 'incomplete') guard.hold(slice);
           yield item;
@@ -288,6 +370,28 @@ async function* readSlice(
       }
       throw err;
     }
+  }
+}
+
+/**
+ * Asks for the next page while the consumer handles this one: a walk's chain of pages does not
+ * wait for each page's per-record requests. At most one page is held ahead; an error of the page
+ * ahead surfaces only after the current page was handled, as without read-ahead.
+ */
+export async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let pending = source.next();
+  try {
+    for (;;) {
+      const result = await pending;
+      if (result.done) return;
+      pending = source.next();
+      // Handled later, by the await above; marked so a failure meanwhile is no unhandled rejection.
+      pending.catch(() => undefined);
+      yield result.value;
+    }
+  } finally {
+    pending.catch(() => undefined);
+    void source.return(undefined).catch(() => undefined);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { JsonObject } from '../core/events.js';
-import { detailWindow, fetchInOrder } from './details.js';
+import { fetchInOrder } from './details.js';
 import { partsShortfall } from './parts.js';
 import {
   detailPath,
@@ -82,7 +82,7 @@ export const ticketsReader: Reader = {
       cursorField: 'updated_at',
       ...endpointOf('tickets'),
       query: inclusiveSliceQuery,
-      async *processPage(records) {
+      async *processPage(records, _slice, window) {
         if (!needDetail) {
           for (const ticket of records) yield* ticketItems(ctx, ticket, undefined);
           return;
@@ -102,11 +102,7 @@ export const ticketsReader: Reader = {
             ctx.logger.info(`ticket ${id} was deleted between search and fetch (404); its parts are skipped.`);
           return detail;
         };
-        for await (const [ticket, detail] of fetchInOrder(
-          records,
-          detailWindow(ctx.config.maxConcurrency),
-          fetchDetail,
-        )) {
+        for await (const [ticket, detail] of fetchInOrder(records, window, fetchDetail)) {
           if (isParentRefusal(detail))
             yield parentSkipped(ctx.logger, 'tickets', `ticket ${idString(ticket.id)!}`, detail);
           else yield* ticketItems(ctx, ticket, detail);

@@ -26,7 +26,11 @@ beforeAll(async () => {
     size: { contacts: 120, companies: 12, conversations: 30, tickets: 10, largeConversations: 0, largeTickets: 0 },
     latencyMs: 0,
   });
-  const { config } = writeJsonFiles({ config: { access_token: TOKEN, base_url: fake.url, max_concurrency: 3 } });
+  // Time slices (a workspace this small is otherwise one search walk, in Intercom's order): contacts
+  // arrive oldest first, so the example-only fields are null before they have values.
+  const { config } = writeJsonFiles({
+    config: { access_token: TOKEN, base_url: fake.url, max_concurrency: 3, slice_days: 30 },
+  });
   const discovered = await runCli(BIN.tap, ['--config', config!, '--discover']);
   expect(discovered.code, discovered.stderr).toBe(0);
   const catalog = JSON.parse(discovered.stdout) as {

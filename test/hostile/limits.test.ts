@@ -162,7 +162,8 @@ describe('hostile server: an incremental stream keeps its state behind the fault
       'airbyte',
       server.url,
       ['contacts'],
-      { max_response_bytes: MAX_RESPONSE_BYTES, lookback_window_minutes: 0 },
+      // Day slices (a window this small is otherwise one walk): the earlier ones complete, one faults.
+      { max_response_bytes: MAX_RESPONSE_BYTES, lookback_window_minutes: 0, slice_days: 1 },
       { state },
     );
     expect(recordIds(run, 'contacts').sort()).toEqual(['c1', 'c2']);

@@ -14,7 +14,7 @@
 export { listStrategy, pagesOf } from './list.js';
 export { recordsOf, totalCountOf } from './records.js';
 export { ScrollProgress } from './scroll.js';
-export { searchStrategy } from './search.js';
+export { searchNextCursor, searchStrategy } from './search.js';
 export {
   DEFAULT_PAGE_LIMITS,
   PaginationStalledError,
@@ -23,6 +23,7 @@ export {
   type StallReason,
 } from './stalled.js';
 export {
+  requestFirstPage,
   walkPages,
   type NextStep,
   type PageRequest,

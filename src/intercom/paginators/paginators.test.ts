@@ -2,7 +2,7 @@ import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../core/events.js';
 import { IntercomClient } from '../client.js';
-import { cursorPages, numberedPages, searchPages } from '../pagination.js';
+import { cursorPages, firstSearchPage, numberedPages, searchPages } from '../pagination.js';
 import { listStrategy, PaginationStalledError, recordsOf, ScrollProgress, walkPages } from './index.js';
 
 const BASE = 'https://api.intercom.io';
@@ -192,6 +192,25 @@ describe('progress guards', () => {
       query: { field: 'id', operator: '=', value: '1' },
       pagination: { per_page: 10, starting_after: 'same' },
     });
+  });
+
+  it('a search first page asked alone is the same request, and the walk it is handed to does not ask it again', async () => {
+    const bodies: unknown[] = [];
+    nock(BASE)
+      .persist()
+      .post('/contacts/search', (b: unknown) => (bodies.push(b), true))
+      .reply(200, (_uri, body) =>
+        (body as { pagination: { starting_after?: string } }).pagination.starting_after === 'c1'
+          ? { data: rec('2'), total_count: 2, pages: {} }
+          : { data: rec('1'), total_count: 2, pages: { next: { starting_after: 'c1' } } },
+      );
+    const opts = { path: '/contacts/search', query: { field: 'id', operator: '=', value: '1' }, recordsKey: 'data' };
+    const first = await firstSearchPage(client(), { ...opts, perPage: 150 });
+    expect(await ids(searchPages(client(), { ...opts, perPage: 150, firstBody: first }))).toEqual(['1', '2']);
+    expect(bodies).toEqual([
+      { query: opts.query, pagination: { per_page: 150 } },
+      { query: opts.query, pagination: { per_page: 150, starting_after: 'c1' } },
+    ]);
   });
 
   it('a scroll page of companies this scroll already returned is a stall', () => {

@@ -39,6 +39,11 @@ export interface WalkOptions {
   retries?: number;
   recordsOf(body: unknown): JsonObject[];
   limits?: Partial<PageLimits>;
+  /**
+   * The answer to the strategy's first request when it is already known (a search planner asked
+   * exactly that request to learn total_count): used instead of asking again.
+   */
+  firstBody?: unknown;
 }
 
 export interface WalkedPage {
@@ -58,16 +63,10 @@ export async function* walkPages(
 ): AsyncGenerator<WalkedPage> {
   const guard = new ProgressGuard(opts.endpoint, opts.stream, { ...DEFAULT_PAGE_LIMITS, ...opts.limits });
   let request: PageRequest | undefined = strategy.first();
+  let known = opts.firstBody;
   while (request) {
-    const body: unknown = await client.request<unknown>({
-      path: request.path,
-      ...(opts.method ? { method: opts.method } : {}),
-      ...(request.searchParams ? { searchParams: request.searchParams } : {}),
-      ...(request.json !== undefined ? { json: request.json } : {}),
-      ...(opts.headers ? { headers: opts.headers } : {}),
-      ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
-      ...(opts.stream ? { stream: opts.stream } : {}),
-    });
+    const body: unknown = known !== undefined ? known : await requestPage(client, request, opts);
+    known = undefined;
     const records = opts.recordsOf(body);
     guard.page(records);
     const total = totalCountOf(body);
@@ -76,4 +75,27 @@ export async function* walkPages(
     if (step) guard.advance(step.position, step.describe);
     request = step?.request;
   }
+}
+
+type RequestOptions = Pick<WalkOptions, 'method' | 'headers' | 'retries' | 'stream'>;
+
+function requestPage(client: IntercomClient, request: PageRequest, opts: RequestOptions): Promise<unknown> {
+  return client.request<unknown>({
+    path: request.path,
+    ...(opts.method ? { method: opts.method } : {}),
+    ...(request.searchParams ? { searchParams: request.searchParams } : {}),
+    ...(request.json !== undefined ? { json: request.json } : {}),
+    ...(opts.headers ? { headers: opts.headers } : {}),
+    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+    ...(opts.stream ? { stream: opts.stream } : {}),
+  });
+}
+
+/** The first request of a walk, asked alone: a planner reads its answer, then hands it back as `firstBody`. */
+export function requestFirstPage(
+  client: IntercomClient,
+  strategy: PaginationStrategy,
+  opts: RequestOptions,
+): Promise<unknown> {
+  return requestPage(client, strategy.first(), opts);
 }
