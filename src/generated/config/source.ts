@@ -76,7 +76,7 @@ export interface SourceConfig {
    */
   lookback_window_minutes?: number;
   /**
-   * Width of the time slices contacts and conversations are read in (in parallel, checkpointed per completed prefix). Default: the sync window split into about 4 slices per concurrent request.
+   * Width of the time slices contacts, conversations and tickets are read in (in parallel, checkpointed per completed prefix). Default: planned from the first page of the window: up to 6,000 records (40 pages) or a window within one UTC day is one search walk; a larger window is cut into slices by probing its periods. Set it to always read fixed slices of this many days.
    */
   slice_days?: number;
   /**
