@@ -3,7 +3,7 @@ import { loadOpenApiValidator } from './openapi-validator.js';
 import type { OpenApiValidator } from './openapi-validator.js';
 
 // Response bodies are arbitrary JSON whose shape the tests check at runtime (schemas + asserts).
- 
+
 export type J = any;
 
 export interface Res {
