@@ -44,6 +44,7 @@ import {
   renderNote,
 } from './objects/contacts.js';
 import {
+  conversationCompany,
   makeConversation,
   renderConversation,
   renderConversationPart,
@@ -172,6 +173,10 @@ export class Workspace extends WorkspaceState {
   }
   renderConversation(c: ConversationCore, opts: ConversationRendering = {}): Json {
     return renderConversation(this, c, opts);
+  }
+  /** The company API 2.15 shows on a conversation (null: none). */
+  conversationCompany(c: ConversationCore): CompanyCore | null {
+    return conversationCompany(this, c);
   }
   ticketTypeId(i: number): string {
     return ticketTypeId(i);

@@ -1,6 +1,7 @@
 /**
- * Conversations and their parts: generated cores, their rendering as of a version, and the
- * routes that list them or read one. The conversation search is search-routes.ts.
+ * Conversations and their parts: generated cores, their rendering as of a version (API 2.15 adds
+ * the conversation's `company`), and the routes that list them or read one. The conversation
+ * search is search-routes.ts.
  */
 import { DAY } from '../clock.js';
 import { ApiError, type RequestContext } from '../http.js';
@@ -10,6 +11,7 @@ import {
   cur,
   htmlToPlain,
   type AdminCore,
+  type CompanyCore,
   type ContactCore,
   type ConversationCore,
   type ExtraPart,
@@ -23,6 +25,7 @@ import { ok, type RecordText, type Router } from '../router.js';
 import type { WorkspaceState } from '../state.js';
 import { COMMENT_BODIES, WORDS, type TimeSpreader } from '../vocabulary.js';
 import { adminRef } from './admins.js';
+import { renderCompany } from './companies.js';
 import { contactRef } from './contacts.js';
 import {
   adminAuthor,
@@ -42,7 +45,7 @@ export interface ConversationRendering {
   withParts?: boolean;
   /** display_as=plaintext: bodies without HTML. */
   plain?: boolean;
-  /** The Intercom-Version asked for. */
+  /** The Intercom-Version asked for: 2.15 adds `company`. */
   apiVersion?: string;
 }
 
@@ -266,6 +269,20 @@ function source(ws: WorkspaceState, c: ConversationCore, html: string, plain: bo
   };
 }
 
+/**
+ * The company a conversation belongs to (API 2.15): the first alive company of the contact who
+ * started it; none when that contact has no company (or there is no contact).
+ */
+export function conversationCompany(ws: WorkspaceState, c: ConversationCore): CompanyCore | null {
+  const first = c.contactIdxs[0];
+  const contact = first === undefined ? undefined : ws.contacts[first];
+  for (const j of contact?.companyIdxs ?? []) {
+    const co = ws.companies[j] as CompanyCore;
+    if (!cur(co).deleted) return co;
+  }
+  return null;
+}
+
 /** The 500 most recent parts; total_count is their number (statistics.count_conversation_parts has the real total). */
 function conversationParts(ws: WorkspaceState, c: ConversationCore, nParts: number, plain: boolean): Json {
   const parts: Json[] = [];
@@ -282,6 +299,7 @@ export function renderConversation(ws: WorkspaceState, c: ConversationCore, opts
   const contact = firstContact !== undefined ? (ws.contacts[firstContact] as ContactCore) : undefined;
   const sourceHtml = `<p>${r.pick(['Hello', 'Hi there', 'Question'])}: ${r.pick(['billing issue', 'cannot export', 'feature request', 'login problem'])} #${c.id}</p>`;
   const stats = statistics(ws, r, c, v, nParts, c.created_at + r.int(30, 3600));
+  const company = opts.apiVersion === '2.15' ? conversationCompany(ws, c) : undefined;
   const out: Json = {
     type: 'conversation',
     id: c.id,
@@ -296,6 +314,7 @@ export function renderConversation(ws: WorkspaceState, c: ConversationCore, opts
     priority: c.priority ? 'priority' : 'not_priority',
     admin_assignee_id: c.adminAssignee === null ? null : Number((ws.admins[c.adminAssignee] as AdminCore).id),
     team_assignee_id: c.teamAssignee === null ? null : Number((ws.teams[c.teamAssignee] as TeamCore).id),
+    ...(company === undefined ? {} : { company: company && renderCompany(ws, company) }),
     tags: conversationTags(ws, c),
     conversation_rating: rating(ws, r, c, v, contact),
     source: source(ws, c, sourceHtml, plain, contact),
