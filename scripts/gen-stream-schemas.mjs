@@ -389,58 +389,7 @@ function buildStreamSchema(spec, stream, def) {
   const keys = new Set([...required, ...(def.cursor ? [def.cursor] : [])]);
   const properties = {};
   let description = def.description;
-
-  if (def.component) {
-    const component = spec.components.schemas[def.component];
-    if (!component) throw new Error(`${stream}: no component ${def.component}`);
-    if (def.source) {
-      const item = sourceItemRef(spec, def.source);
-      if (item !== def.component) {
-        throw new Error(
-          `${stream}: ${def.source.method.toUpperCase()} ${def.source.path} lists ${item}, not ${def.component}`,
-        );
-      }
-      description ??= `Items of \`${def.source.items.join('.')}\` in the response of ${def.source.method.toUpperCase()} ${def.source.path} (Intercom API ${def.apiVersion ?? API_VERSION}), component \`${def.component}\`.`;
-    }
-    const ctx = {
-      resolver: new Resolver(spec),
-      anyValue: new Set(def.anyValue ?? []),
-      used: new Set(),
-      examples: spec.examplesByComponent,
-      extensions: spec.extensions ?? new Map(),
-      refs: [],
-    };
-    const shape = ctx.resolver.shape(component);
-    const skip = new Set(def.exclude ?? []);
-    for (const [name, child] of shape.properties) {
-      if (skip.has(name)) continue;
-      if (def.replace?.includes(name)) {
-        properties[name] = def.extra[name];
-      } else if (def.jsonStrings && name in def.jsonStrings) {
-        properties[name] = jsonString(def.jsonStrings[name]);
-      } else {
-        properties[name] = emit(
-          ctx,
-          child,
-          name,
-          1,
-          { nullable: !keys.has(name) },
-          examplesOf(componentExamples(ctx, def.component), name),
-        );
-      }
-    }
-    for (const [name, values] of extraExampleFields(shape, componentExamples(ctx, def.component))) {
-      if (skip.has(name) || def.replace?.includes(name) || def.extra?.[name]) continue;
-      properties[name] = exampleField(ctx, def.component, values, name, 1);
-    }
-    for (const p of ctx.anyValue) {
-      if (!ctx.used.has(p)) throw new Error(`${stream}: anyValue ${p} matches no field`);
-    }
-    for (const name of def.exclude ?? []) {
-      if (!shape.properties.has(name)) continue;
-      description += ` Without \`${name}\`, which is a stream of its own.`;
-    }
-  }
+  if (def.component) description = addComponentProperties(spec, stream, def, { keys, properties, description });
   for (const [name, schema] of Object.entries(def.extra ?? {})) {
     if (def.replace?.includes(name)) continue;
     if (properties[name])
@@ -465,6 +414,62 @@ function buildStreamSchema(spec, stream, def) {
     required,
     properties,
   };
+}
+
+/** The description a stream read from an endpoint gets by default (after checking the endpoint lists the component). */
+function sourceDescription(spec, stream, def) {
+  const item = sourceItemRef(spec, def.source);
+  const what = `${def.source.method.toUpperCase()} ${def.source.path}`;
+  if (item !== def.component) throw new Error(`${stream}: ${what} lists ${item}, not ${def.component}`);
+  return `Items of \`${def.source.items.join('.')}\` in the response of ${what} (Intercom API ${def.apiVersion ?? API_VERSION}), component \`${def.component}\`.`;
+}
+
+/**
+ * Adds the component's properties (and the fields only its examples show) to `out.properties`;
+ * returns the stream's description (naming the fields excluded as streams of their own).
+ */
+function addComponentProperties(spec, stream, def, out) {
+  const { keys, properties } = out;
+  let description = out.description;
+  const component = spec.components.schemas[def.component];
+  if (!component) throw new Error(`${stream}: no component ${def.component}`);
+  if (def.source) {
+    const fromSource = sourceDescription(spec, stream, def);
+    description ??= fromSource;
+  }
+  const ctx = {
+    resolver: new Resolver(spec),
+    anyValue: new Set(def.anyValue ?? []),
+    used: new Set(),
+    examples: spec.examplesByComponent,
+    extensions: spec.extensions ?? new Map(),
+    refs: [],
+  };
+  const shape = ctx.resolver.shape(component);
+  const skip = new Set(def.exclude ?? []);
+  for (const [name, child] of shape.properties) {
+    if (skip.has(name)) continue;
+    if (def.replace?.includes(name)) {
+      properties[name] = def.extra[name];
+    } else if (def.jsonStrings && name in def.jsonStrings) {
+      properties[name] = jsonString(def.jsonStrings[name]);
+    } else {
+      const examples = examplesOf(componentExamples(ctx, def.component), name);
+      properties[name] = emit(ctx, child, name, 1, { nullable: !keys.has(name) }, examples);
+    }
+  }
+  for (const [name, values] of extraExampleFields(shape, componentExamples(ctx, def.component))) {
+    if (skip.has(name) || def.replace?.includes(name) || def.extra?.[name]) continue;
+    properties[name] = exampleField(ctx, def.component, values, name, 1);
+  }
+  for (const p of ctx.anyValue) {
+    if (!ctx.used.has(p)) throw new Error(`${stream}: anyValue ${p} matches no field`);
+  }
+  for (const name of def.exclude ?? []) {
+    if (!shape.properties.has(name)) continue;
+    description += ` Without \`${name}\`, which is a stream of its own.`;
+  }
+  return description;
 }
 
 function sourceItemRef(spec, { method, path: p, items }) {

@@ -1,5 +1,5 @@
 /** The fake's request and answer types, shared by the route modules. */
-import type { Json } from './workspace.js';
+import type { Json } from './model.js';
 
 export class ApiError extends Error {
   constructor(
@@ -21,6 +21,8 @@ export interface RequestContext {
   baseUrl: string;
   /** The request's Accept header (export downloads require application/octet-stream). */
   accept?: string;
+  /** The Intercom-Version asked for (checked: one of SUPPORTED_VERSIONS); some records render per version. */
+  version?: string;
 }
 
 export interface JsonResult {

@@ -249,7 +249,17 @@ function toStr(v: unknown, field: string): string {
   throw bad(`Invalid value for ${field}: ${JSON.stringify(v)} (expected a string)`);
 }
 
-function compileLeaf(stream: SearchStream, node: Record<string, unknown>): Predicate {
+interface Leaf {
+  field: string;
+  op: string;
+  kind: FieldKind;
+  raw: unknown;
+  /** A contact date: compared by UTC calendar day. */
+  contactDate: boolean;
+}
+
+/** A leaf's field, operator and value, checked against the field's kind as Intercom does. */
+function checkLeaf(stream: SearchStream, node: Record<string, unknown>): Leaf {
   const field = node['field'];
   const op = node['operator'];
   if (typeof field !== 'string' || field === '') throw bad('field must be a non-empty string');
@@ -274,10 +284,15 @@ function compileLeaf(stream: SearchStream, node: Record<string, unknown>): Predi
     throw bad(`The operator ${op} requires an array value (${field})`);
   if (op !== 'IN' && op !== 'NIN' && Array.isArray(raw))
     throw bad(`The operator ${op} does not accept an array value (${field})`);
+  return { field, op, kind, raw, contactDate };
+}
 
-  // --- value coercion
+type Scalar = string | number | boolean | null;
+
+/** The leaf's value(s) coerced to the field's kind (one value unless IN / NIN). */
+function leafValues({ field, op, kind, raw }: Leaf): Scalar[] {
   const numeric = kind === 'integer' || kind === 'date';
-  const coerce = (v: unknown): string | number | boolean | null => {
+  const coerce = (v: unknown): Scalar => {
     if (v === null) return null;
     if (numeric) return toNumber(v, field);
     if (kind === 'boolean') return toBool(v, field);
@@ -285,45 +300,42 @@ function compileLeaf(stream: SearchStream, node: Record<string, unknown>): Predi
     return toStr(v, field);
   };
   if (raw === null && op !== '=' && op !== '!=') throw bad(`null is only accepted with = and != (${field})`);
-  const values = Array.isArray(raw) ? raw.map(coerce) : [coerce(raw)];
+  return Array.isArray(raw) ? raw.map(coerce) : [coerce(raw)];
+}
+
+/** Contact dates compare by UTC calendar day (=, > and < only). */
+function contactDatePredicate(field: string, op: string, value: Scalar): Predicate {
+  const day = Math.floor((value as number) / DAY);
+  return (get) => {
+    const f = get(field);
+    if (typeof f !== 'number') return value === null && op === '=' && (f === null || f === undefined);
+    const d = Math.floor(f / DAY);
+    if (op === '=') return d === day;
+    if (op === '>') return d > day;
+    return d < day; // '<'
+  };
+}
+
+/** Ranges: conversations/tickets "Greater (or equal) than"; contact integers strict for '>' and '<'. */
+function rangeTest(stream: SearchStream, op: string, f: FieldValue, value: number): boolean {
+  if (typeof f !== 'number') return false;
+  if (op === '>' || op === '>=') return stream !== 'contacts' || op === '>=' ? f >= value : f > value;
+  return stream !== 'contacts' || op === '<=' ? f <= value : f < value;
+}
+
+/** The test of one field value (a list field matches when any item does). */
+function valueTest(stream: SearchStream, op: string, kind: FieldKind, values: Scalar[]): (f: FieldValue) => boolean {
   const value = values[0] ?? null;
-
-  // --- contact dates: by UTC calendar day
-  if (contactDate) {
-    const day = Math.floor((value as number) / DAY);
-    return (get) => {
-      const f = get(field);
-      if (typeof f !== 'number') return value === null && op === '=' && (f === null || f === undefined);
-      const d = Math.floor(f / DAY);
-      if (op === '=') return d === day;
-      if (op === '>') return d > day;
-      return d < day; // '<'
-    };
-  }
-
   const norm = (x: unknown): unknown => (typeof x === 'string' ? x.toLowerCase() : x);
   const eq = (f: unknown, v: unknown): boolean => {
     if (v === null) return f === null || f === undefined || f === '';
     if (typeof v === 'number' && typeof f === 'string' && kind === 'any') return Number(f) === v;
     return norm(f) === norm(v);
   };
-  const test = (f: FieldValue): boolean => {
+  const text = String(value).toLowerCase();
+  return (f) => {
     // Ranges first: they need none of the closures below (allocated per evaluated record).
-    switch (op) {
-      case '>':
-      case '>=':
-        // conversations/tickets: "Greater (or equal) than"; contact integers: strict for '>'
-        return (
-          typeof f === 'number' &&
-          (stream !== 'contacts' || op === '>=' ? f >= (value as number) : f > (value as number))
-        );
-      case '<':
-      case '<=':
-        return (
-          typeof f === 'number' &&
-          (stream !== 'contacts' || op === '<=' ? f <= (value as number) : f < (value as number))
-        );
-    }
+    if (op === '>' || op === '>=' || op === '<' || op === '<=') return rangeTest(stream, op, f, value as number);
     const arr = Array.isArray(f) ? f : null;
     const matchesAny = (pred: (x: unknown) => boolean): boolean => (arr ? arr.some(pred) : pred(f));
     switch (op) {
@@ -338,17 +350,25 @@ function compileLeaf(stream: SearchStream, node: Record<string, unknown>): Predi
       case 'NIN':
         return !matchesAny((x) => values.some((v) => eq(x, v)));
       case '~':
-        return matchesAny((x) => typeof x === 'string' && x.toLowerCase().includes(String(value).toLowerCase()));
+        return matchesAny((x) => typeof x === 'string' && x.toLowerCase().includes(text));
       case '!~':
-        return !matchesAny((x) => typeof x === 'string' && x.toLowerCase().includes(String(value).toLowerCase()));
+        return !matchesAny((x) => typeof x === 'string' && x.toLowerCase().includes(text));
       case '^':
-        return matchesAny((x) => typeof x === 'string' && x.toLowerCase().startsWith(String(value).toLowerCase()));
+        return matchesAny((x) => typeof x === 'string' && x.toLowerCase().startsWith(text));
       case '$':
-        return matchesAny((x) => typeof x === 'string' && x.toLowerCase().endsWith(String(value).toLowerCase()));
+        return matchesAny((x) => typeof x === 'string' && x.toLowerCase().endsWith(text));
       default:
         return false;
     }
   };
+}
+
+function compileLeaf(stream: SearchStream, node: Record<string, unknown>): Predicate {
+  const leaf = checkLeaf(stream, node);
+  const values = leafValues(leaf);
+  const { field, op, kind } = leaf;
+  if (leaf.contactDate) return contactDatePredicate(field, op, values[0] ?? null);
+  const test = valueTest(stream, op, kind, values);
   return (get) => test(get(field));
 }
 

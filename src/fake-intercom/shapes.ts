@@ -13,7 +13,7 @@
  */
 import { ApiError, type RequestContext, type RouteResult } from './http.js';
 import type { ListShapes, NextShape } from './types.js';
-import type { Json } from './workspace.js';
+import type { Json } from './model.js';
 
 export type { ListShapes, NextShape } from './types.js';
 

@@ -82,6 +82,13 @@ export interface StreamDefinition {
   flagParams?: Record<string, string>;
   /** The Intercom Developer Hub permission its endpoint needs (undefined: none documented). */
   permission?: string;
+  /**
+   * `hash_pii: true` hashes these fields (dotted paths): those that identify or describe a person,
+   * or carry text a person wrote. Deliberately not: ids (needed for joins; they identify nothing
+   * outside Intercom), email_domain (mostly a company's domain), company names (a business).
+   * The README's "Data controls" section shows them.
+   */
+  pii?: readonly string[];
   /** The OpenAPI component its schema comes from, and the API version whose spec describes it
    * (the generic reader asks a 2.15 endpoint with Intercom-Version 2.15 whatever api_version says). */
   schema: {
@@ -126,6 +133,7 @@ export const STREAMS: readonly StreamDefinition[] = [
     pagination: 'cursor',
     primaryKey: ['id'],
     permission: PERMISSION.admins,
+    pii: ['email', 'name', 'avatar'],
     schema: { component: 'admin', ...V14 },
     quickstart: true,
   },
@@ -187,6 +195,7 @@ export const STREAMS: readonly StreamDefinition[] = [
     primaryKey: ['id'],
     cursor: 'updated_at',
     permission: PERMISSION.users,
+    pii: ['name', 'email', 'phone', 'external_id', 'avatar', 'location', 'social_profiles', 'custom_attributes'],
     schema: { component: 'contact', ...V14 },
     quickstart: true,
   },
@@ -253,6 +262,14 @@ export const STREAMS: readonly StreamDefinition[] = [
     primaryKey: ['id'],
     cursor: 'updated_at',
     permission: PERMISSION.conversations,
+    pii: [
+      'title',
+      'source.subject',
+      'source.body',
+      'source.author.email',
+      'source.author.name',
+      'conversation_rating.remark',
+    ],
     schema: { component: 'conversation_list_item', ...V14 },
     quickstart: true,
   },
@@ -276,6 +293,14 @@ export const STREAMS: readonly StreamDefinition[] = [
     cursor: 'updated_at',
     parent: { stream: 'conversations', key: 'conversation_id' },
     permission: PERMISSION.conversations,
+    pii: [
+      'body',
+      'author.email',
+      'author.name',
+      'email_message_metadata.subject',
+      'email_message_metadata.email_address_headers.email_address',
+      'email_message_metadata.email_address_headers.name',
+    ],
     schema: { component: 'conversation_part', ...V14 },
     partsCap: 500,
     notes: 'One request per new or changed conversation (GET /conversations/{id}), run concurrently.',
@@ -289,6 +314,7 @@ export const STREAMS: readonly StreamDefinition[] = [
     cursor: 'updated_at',
     parent: { stream: 'conversation_parts', key: 'conversation_part_id' },
     permission: PERMISSION.conversations,
+    pii: ['email_address', 'name'],
     schema: { component: 'email_address_header', ...V14 },
     quickstart: true,
   },
@@ -300,6 +326,7 @@ export const STREAMS: readonly StreamDefinition[] = [
     primaryKey: ['id'],
     cursor: 'updated_at',
     permission: PERMISSION.tickets,
+    pii: ['ticket_attributes'],
     schema: { component: 'ticket', ...V14 },
     notes:
       'Needs the Read tickets permission (a token without it fails this stream with a 403 that names it). Not in catalog.quickstart.json.',
@@ -313,6 +340,7 @@ export const STREAMS: readonly StreamDefinition[] = [
     cursor: 'updated_at',
     parent: { stream: 'tickets', key: 'ticket_id' },
     permission: PERMISSION.tickets,
+    pii: ['body', 'author.email', 'author.name'],
     schema: { component: 'ticket_part', ...V14 },
     partsCap: 500,
     notes: 'One request per new or changed ticket; needs the Read tickets permission. Not in catalog.quickstart.json.',
@@ -378,6 +406,7 @@ export const STREAMS: readonly StreamDefinition[] = [
     primaryKey: ['id'],
     cursor: 'created_at',
     permission: PERMISSION.admins,
+    pii: ['performed_by.email', 'performed_by.ip'],
     schema: { component: 'activity_log', ...V14 },
     notes:
       'Admin activity, read in created_at windows from the workspace creation on a first sync; needs the Read admins permission.',
@@ -392,6 +421,7 @@ export const STREAMS: readonly StreamDefinition[] = [
     cursor: 'created_at',
     parent: { stream: 'contacts' },
     permission: PERMISSION.events,
+    pii: ['email', 'user_id'],
     schema: { component: 'data_event', ...V14, endpointDeclaresOther: true },
     notes:
       'Costly: one request per contact (per contact changed since the cursor on incremental syncs), so a first sync of 100,000 contacts needs 100,000+ requests (10+ minutes at 10,000 requests/min). Needs the Read events permission. Intercom keeps only the last 90 days. Not in catalog.quickstart.json.',
@@ -406,6 +436,7 @@ export const STREAMS: readonly StreamDefinition[] = [
     cursorNullable: true,
     parent: { stream: 'contacts', key: 'contact_id' },
     permission: PERMISSION.oneUser,
+    pii: ['body', 'author.email', 'author.name'],
     schema: { component: 'note', ...V14 },
     notes:
       'Costly: one request per contact that has notes (changed since the cursor on incremental syncs). Needs the Read one user and one company permission. Not in catalog.quickstart.json.',
