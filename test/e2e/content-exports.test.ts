@@ -323,10 +323,23 @@ describe('the one active job per workspace', () => {
   }, 120_000);
 
   it('two syncs at once: both complete exactly, never two jobs active', async () => {
-    ex.pollsToComplete = 6;
+    // The first sync's job is held in progress until the second sync has met the limit, so the two
+    // overlap however slowly the machine starts the second process.
+    ex.pollsToComplete = Number.MAX_SAFE_INTEGER;
     ex.maxActive = 0;
     const before = ex.creates.length;
-    const [a, b] = await Promise.all([airbyteRead({ mode: 'full_refresh' }), airbyteRead({ mode: 'full_refresh' })]);
+    const until = async (what: string, done: () => boolean): Promise<void> => {
+      for (let waited = 0; !done(); waited += 20) {
+        if (waited > 60_000) throw new Error(`timed out waiting until ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    const first = airbyteRead({ mode: 'full_refresh' });
+    await until('the first sync has a job', () => ex.creates.slice(before).some((c) => c.accepted));
+    const second = airbyteRead({ mode: 'full_refresh' });
+    await until('the second sync met the limit', () => ex.creates.slice(before).some((c) => !c.accepted));
+    ex.pollsToComplete = 6;
+    const [a, b] = await Promise.all([first, second]);
     for (const run of [a!, b!]) {
       expect(run.code, run.stderr).toBe(0);
       expectExactly([run]);
