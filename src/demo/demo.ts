@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import split2 from 'split2';
 import { startFakeIntercom } from '../fake-intercom/index.js';
 import { packageRoot } from '../util/package-root.js';
 
@@ -47,21 +48,19 @@ const child = spawn(
 
 const counts = new Map<string, number>();
 let types = new Map<string, number>();
-let buffer = '';
-child.stdout.setEncoding('utf8');
-child.stdout.on('data', (chunk: string) => {
-  process.stdout.write(chunk);
-  buffer += chunk;
-  const lines = buffer.split('\n');
-  buffer = lines.pop() ?? '';
-  for (const line of lines) {
-    if (!line) continue;
-    const message = JSON.parse(line) as { type: string; record?: { stream: string } };
-    types.set(message.type, (types.get(message.type) ?? 0) + 1);
-    if (message.record) counts.set(message.record.stream, (counts.get(message.record.stream) ?? 0) + 1);
-  }
+// The connector's stdout is passed through as it comes; its lines are counted on the side.
+child.stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+const lines = child.stdout.pipe(split2());
+lines.on('data', (line: string) => {
+  if (!line) return;
+  const message = JSON.parse(line) as { type: string; record?: { stream: string } };
+  types.set(message.type, (types.get(message.type) ?? 0) + 1);
+  if (message.record) counts.set(message.record.stream, (counts.get(message.record.stream) ?? 0) + 1);
 });
-const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+const [code] = await Promise.all([
+  new Promise<number | null>((resolve) => child.on('close', resolve)),
+  new Promise((resolve) => lines.on('end', resolve)),
+]);
 await fake.close();
 types = new Map([...types.entries()].sort());
 process.stderr.write(
