@@ -2,7 +2,6 @@ import got, { RequestError, type Got, type Method, type OptionsInit } from 'got'
 import { isAscii } from 'node:buffer';
 
 type StreamOptions = OptionsInit & { isStream?: true };
-import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import { redact } from '../core/redact.js';
 import { packageVersion } from '../util/package-root.js';
@@ -17,6 +16,7 @@ import {
   tooDeepError,
   unreachableError,
 } from './errors.js';
+import { FairLimit } from './fair-limit.js';
 import { HEARTBEAT_MS, RateLimitWaitTooLong, RatePacer, parseRateLimitHeaders, retryAfterTime } from './rate-pacer.js';
 
 export interface ClientOptions {
@@ -119,7 +119,8 @@ const RETRYABLE_CODES = new Set([
 export class IntercomClient {
   readonly stats: ClientStats = { requests: 0, rateLimited: 0, retried: 0, byStream: new Map() };
   private readonly http: Got;
-  private readonly limit: LimitFunction;
+  /** max_concurrency, its free slots shared round-robin between the streams that wait (fair-limit.ts). */
+  private readonly limit: FairLimit;
   private readonly pacer: RatePacer;
   /** scheme://host:port of the API root: the only place the token is sent. */
   private readonly origin: string;
@@ -146,7 +147,7 @@ export class IntercomClient {
       // Redirects within the origin are followed; any other is answered as an error (see interpret).
       followRedirect: (response) => this.isSameOrigin(redirectTarget(response.headers.location, response.url)),
     });
-    this.limit = pLimit(opts.maxConcurrency);
+    this.limit = new FairLimit(opts.maxConcurrency);
     // A pause for the budget is a heartbeat too: orchestrators see life while nothing is sent.
     this.pacer = new RatePacer({
       maxRequestsPerMinute: opts.maxRequestsPerMinute,
@@ -191,7 +192,7 @@ export class IntercomClient {
   requestMaybe<T>(req: RequestOptions): Promise<T | undefined> {
     const endpoint = `${req.method ?? 'GET'} ${pathOf(req.path)}`;
     const retries = req.retries ?? this.opts.maxRetries;
-    return this.limit(() =>
+    return this.limit.run(req.stream ?? '', () =>
       pRetry(() => this.sendHandlingRateLimits<T>(req, endpoint), {
         retries,
         factor: 2,
