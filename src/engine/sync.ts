@@ -10,7 +10,7 @@ export { SyncInterrupted } from './delivery.js';
 
 /**
  * Runs every reader that has a selected stream, side by side (at most max_parallel_readers at
- * once, and a resource Intercom limits per workspace held by one reader at a time, see
+ * once, and never more readers holding a resource than Intercom allows per workspace, see
  * Reader.holds), routes records to the sink, and turns each reader's checkpoints into its own
  * streams' STATE. A failing reader marks its streams INCOMPLETE and the others still run; a
  * failure of the whole run (revoked token, unreachable host, signal) stops every reader with one
