@@ -235,7 +235,7 @@ export class IntercomClient {
     let staleRetries = 0;
     const maxWaitMs = this.opts.maxRateLimitWaitMs;
     for (;;) {
-      waitedMs += await this.acquireBudget(endpoint, maxWaitMs - waitedMs, waitedMs);
+      waitedMs += await this.acquireBudget(endpoint, maxWaitMs - waitedMs, waitedMs, req.stream ?? '');
       const response = await this.send(req, endpoint);
       const now = Date.now();
       const headers = parseRateLimitHeaders(response.headers, now);
@@ -268,9 +268,9 @@ export class IntercomClient {
   }
 
   /** The pacer's wait for budget, bounded by what this request may still wait. */
-  private async acquireBudget(endpoint: string, remainingMs: number, waitedMs: number): Promise<number> {
+  private async acquireBudget(endpoint: string, remainingMs: number, waitedMs: number, lane: string): Promise<number> {
     try {
-      return await this.pacer.acquire(remainingMs);
+      return await this.pacer.acquire(remainingMs, lane);
     } catch (err) {
       if (err instanceof RateLimitWaitTooLong)
         throw new AbortError(this.rateLimitError(endpoint, waitedMs + err.waitedMs, err.resetAtMs, undefined, false));
