@@ -61,14 +61,16 @@ type Fetched = { body: ScrollBody | undefined } | { error: unknown };
 
 /** One scroll request; never rejects, so a page fetched ahead cannot become an unhandled rejection. */
 function fetchPage(ctx: ReadContext, scrollParam: string | undefined): Promise<Fetched> {
-  // No retries here: a retried page after a 500 would continue a broken scroll.
+  // No retries for a next page: after a 500 it would continue a broken scroll. Opening one is
+  // retried with the client's backoff like any request (there is no scroll to break yet): beside
+  // the other readers, a burst of 5xx would otherwise use up the walk's restarts in a moment.
   return ctx.client
     .requestMaybe<ScrollBody>({
       path: '/companies/scroll',
       searchParams: { scroll_param: scrollParam },
       stream: 'companies',
       allow404: true,
-      retries: 0,
+      ...(scrollParam === undefined ? {} : { retries: 0 }),
     })
     .then(
       (body) => ({ body }),
