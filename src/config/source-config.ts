@@ -25,6 +25,7 @@ export const DEFAULTED_OPTIONS = [
   'api_version',
   'request_timeout_seconds',
   'max_concurrency',
+  'max_parallel_readers',
   'max_retries',
   'max_rate_limit_wait_seconds',
   'max_response_bytes',

@@ -21,6 +21,8 @@ export interface SyncOptions {
   signal?: AbortSignal;
   /** The data controls of each selected stream (compiled from config and selection when absent). */
   plans?: Map<string, StreamPlan>;
+  /** Readers running at once, at most (default: the max_parallel_readers setting). */
+  parallelReaders?: number;
   /** The readers to run (default: every reader of the config); tests pass their own. */
   readers?: readonly Reader[];
 }
@@ -43,6 +45,8 @@ export class SyncContext {
   /** Emit a STATE after this many records or this many milliseconds, whichever comes first. */
   readonly checkpointEveryRecords: number;
   readonly checkpointEveryMs: number;
+  /** Readers running at once, at most (max_parallel_readers). */
+  readonly parallelReaders: number;
   /** Set once a run-wide failure was reported: the same failure in other streams is not repeated. */
   runFailureReported = false;
 
@@ -54,6 +58,7 @@ export class SyncContext {
     this.selectedByName = new Map(opts.selected.map((s) => [s.name, s]));
     this.checkpointEveryRecords = opts.checkpointEveryRecords ?? opts.config.settings.checkpoint_every_records;
     this.checkpointEveryMs = opts.checkpointEveryMs ?? opts.config.settings.checkpoint_every_seconds * 1000;
+    this.parallelReaders = opts.parallelReaders ?? opts.config.settings.max_parallel_readers;
   }
 
   get sink(): EventSink {

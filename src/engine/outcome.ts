@@ -65,7 +65,7 @@ export async function fail(
 ): Promise<boolean> {
   const stopsRun = stopsTheRun(ctx, err);
   const reported = alreadyReported(ctx, err, stopsRun);
-  // Set before the await: a stream running alongside may fail the same way meanwhile.
+  // Set before the await: a reader running beside this one may fail the same way meanwhile.
   if (stopsRun && !(err instanceof SyncInterrupted)) ctx.runFailureReported = true;
   if (!reported) await reportError(ctx, selected, err);
   await ctx.endIncomplete(selected, counts);
@@ -82,7 +82,7 @@ function stopsTheRun(ctx: SyncContext, err: unknown): boolean {
 /**
  * Stopped by another stream's failure: that stream reports the error, this one only ends
  * INCOMPLETE (as the streams that never started do). The same holds for a run-wide failure that a
- * stream running alongside hit as well (every stream hits the same dead host at once).
+ * reader running beside this one hit as well (every reader hits the same dead host at once).
  */
 function alreadyReported(ctx: SyncContext, err: unknown, stopsRun: boolean): boolean {
   if (err instanceof SyncInterrupted) return ctx.stoppedByOther();

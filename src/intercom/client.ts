@@ -2,7 +2,6 @@ import got, { RequestError, type Got, type Method, type OptionsInit } from 'got'
 import { isAscii } from 'node:buffer';
 
 type StreamOptions = OptionsInit & { isStream?: true };
-import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import { redact } from '../core/redact.js';
 import { packageVersion } from '../util/package-root.js';
@@ -17,6 +16,7 @@ import {
   tooDeepError,
   unreachableError,
 } from './errors.js';
+import { FairLimit } from './fair-limit.js';
 import { HEARTBEAT_MS, RateLimitWaitTooLong, RatePacer, parseRateLimitHeaders, retryAfterTime } from './rate-pacer.js';
 
 export interface ClientOptions {
@@ -119,7 +119,8 @@ const RETRYABLE_CODES = new Set([
 export class IntercomClient {
   readonly stats: ClientStats = { requests: 0, rateLimited: 0, retried: 0, byStream: new Map() };
   private readonly http: Got;
-  private readonly limit: LimitFunction;
+  /** max_concurrency, its free slots shared round-robin between the streams that wait (fair-limit.ts). */
+  private readonly limit: FairLimit;
   private readonly pacer: RatePacer;
   /** scheme://host:port of the API root: the only place the token is sent. */
   private readonly origin: string;
@@ -146,7 +147,7 @@ export class IntercomClient {
       // Redirects within the origin are followed; any other is answered as an error (see interpret).
       followRedirect: (response) => this.isSameOrigin(redirectTarget(response.headers.location, response.url)),
     });
-    this.limit = pLimit(opts.maxConcurrency);
+    this.limit = new FairLimit(opts.maxConcurrency);
     // A pause for the budget is a heartbeat too: orchestrators see life while nothing is sent.
     this.pacer = new RatePacer({
       maxRequestsPerMinute: opts.maxRequestsPerMinute,
@@ -191,7 +192,7 @@ export class IntercomClient {
   requestMaybe<T>(req: RequestOptions): Promise<T | undefined> {
     const endpoint = `${req.method ?? 'GET'} ${pathOf(req.path)}`;
     const retries = req.retries ?? this.opts.maxRetries;
-    return this.limit(() =>
+    return this.limit.run(req.stream ?? '', () =>
       pRetry(() => this.sendHandlingRateLimits<T>(req, endpoint), {
         retries,
         factor: 2,
@@ -234,7 +235,7 @@ export class IntercomClient {
     let staleRetries = 0;
     const maxWaitMs = this.opts.maxRateLimitWaitMs;
     for (;;) {
-      waitedMs += await this.acquireBudget(endpoint, maxWaitMs - waitedMs, waitedMs);
+      waitedMs += await this.acquireBudget(endpoint, maxWaitMs - waitedMs, waitedMs, req.stream ?? '');
       const response = await this.send(req, endpoint);
       const now = Date.now();
       const headers = parseRateLimitHeaders(response.headers, now);
@@ -267,9 +268,9 @@ export class IntercomClient {
   }
 
   /** The pacer's wait for budget, bounded by what this request may still wait. */
-  private async acquireBudget(endpoint: string, remainingMs: number, waitedMs: number): Promise<number> {
+  private async acquireBudget(endpoint: string, remainingMs: number, waitedMs: number, lane: string): Promise<number> {
     try {
-      return await this.pacer.acquire(remainingMs);
+      return await this.pacer.acquire(remainingMs, lane);
     } catch (err) {
       if (err instanceof RateLimitWaitTooLong)
         throw new AbortError(this.rateLimitError(endpoint, waitedMs + err.waitedMs, err.resetAtMs, undefined, false));

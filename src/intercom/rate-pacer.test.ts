@@ -20,6 +20,23 @@ function virtualPacer(
 }
 
 describe('RatePacer', () => {
+  it('paced turns go round-robin between lanes: one request of a walk is not paced behind twenty of a fan-out', async () => {
+    const { pacer, clock } = virtualPacer(1_000_000);
+    // 100 left for 1 s: one request every 10 ms.
+    pacer.update({ limit: 1000, remaining: 100, resetAtMs: 1_001_000 });
+    const order: string[] = [];
+    const turns = Array.from({ length: 20 }, (_, i) =>
+      pacer.acquire(60_000, 'conversation_parts').then(() => order.push(`part${i}`)),
+    );
+    turns.push(pacer.acquire(60_000, 'companies').then(() => order.push('scroll page')));
+    await Promise.all(turns);
+    // part0 was already being paced and part1's lane was first in the rotation; then the walk's turn.
+    expect(order.indexOf('scroll page')).toBe(2);
+    expect(order.filter((o) => o !== 'scroll page')).toEqual(Array.from({ length: 20 }, (_, i) => `part${i}`));
+    // Still paced: 21 turns, 10 ms apart.
+    expect(clock.now).toBeGreaterThanOrEqual(1_000_000 + 20 * 10 - 1);
+  });
+
   it('after a 429 of the current window, waits for its reset', async () => {
     const { pacer, clock } = virtualPacer(1_000_000);
     pacer.update({ limit: 100, remaining: 40, resetAtMs: 1_008_000 });

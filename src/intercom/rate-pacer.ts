@@ -37,7 +37,13 @@ export class RatePacer {
   private capUsed = 0;
   private readonly capPerWindow: number | undefined;
   private nextSendAtMs = 0;
-  private queue: Promise<void> = Promise.resolve();
+  /**
+   * Callers waiting for their turn, per lane (stream); the Map's order is the round-robin order.
+   * One caller at a time waits for the budget; the next turn goes to the next lane, so one
+   * stream's walk of dependent pages is not paced behind every request another stream fans out.
+   */
+  private readonly waiting = new Map<string, (() => void)[]>();
+  private serving = false;
 
   constructor(private readonly opts: PacerOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -47,16 +53,37 @@ export class RatePacer {
 
   /**
    * Resolves when one more request may be sent, with the milliseconds it waited for the server's
-   * budget (a window exhausted or paced). Calls are served in order. If the budget would only come
-   * back after `maxWaitMs` more, rejects with RateLimitWaitTooLong instead of waiting.
+   * budget (a window exhausted or paced). Calls are served one at a time: in order within a
+   * lane, round-robin between lanes. If the budget would only come back after `maxWaitMs` more,
+   * rejects with RateLimitWaitTooLong instead of waiting.
    */
-  acquire(maxWaitMs = Number.POSITIVE_INFINITY): Promise<number> {
-    const turn = this.queue.then(() => this.waitForSlot(maxWaitMs));
-    this.queue = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    return turn;
+  acquire(maxWaitMs = Number.POSITIVE_INFINITY, lane = ''): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      const turn = (): void => {
+        this.waitForSlot(maxWaitMs)
+          .then(resolve, reject)
+          .finally(() => {
+            this.serving = false;
+            this.serveNext();
+          });
+      };
+      const queue = this.waiting.get(lane);
+      if (queue) queue.push(turn);
+      else this.waiting.set(lane, [turn]);
+      this.serveNext();
+    });
+  }
+
+  private serveNext(): void {
+    if (this.serving) return;
+    const next = this.waiting.entries().next();
+    if (next.done) return;
+    const [lane, queue] = next.value;
+    this.waiting.delete(lane);
+    const turn = queue.shift()!;
+    if (queue.length > 0) this.waiting.set(lane, queue);
+    this.serving = true;
+    turn();
   }
 
   /** Feed every response's headers back. */

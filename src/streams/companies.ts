@@ -22,12 +22,12 @@ const MAX_BUSY_WAITS = 10;
 /**
  * Companies through GET /companies/scroll (the only listing without the 10,000 cap). There is no
  * server-side updated_at filter: every sync walks all companies and incremental filters locally.
- * A 500 or an expired scroll restarts the walk; ids already emitted are skipped. A scroll is one
- * request at a time, so the walk runs alongside the readers after it (an incremental sync
- * otherwise waits ~20 s per 10,000 companies at 100 ms a page, with the budget idle).
+ * A 500 or an expired scroll restarts the walk; ids already emitted are skipped. Intercom allows
+ * one open scroll per app: the sync never runs two scroll walks at once (`holds`), and walks in
+ * this process queue behind each other (scrollLock) for any other caller.
  */
 export const companiesReader: Reader = {
-  alongside: true,
+  holds: { resource: 'companies scroll', limit: 1 },
   streams: streamsOfReader('companies'),
   async *read(ctx) {
     const { lower, upper, cursor } = readWindow(ctx, 'companies', 'updated_at');
@@ -61,14 +61,16 @@ type Fetched = { body: ScrollBody | undefined } | { error: unknown };
 
 /** One scroll request; never rejects, so a page fetched ahead cannot become an unhandled rejection. */
 function fetchPage(ctx: ReadContext, scrollParam: string | undefined): Promise<Fetched> {
-  // No retries here: a retried page after a 500 would continue a broken scroll.
+  // No retries for a next page: after a 500 it would continue a broken scroll. Opening one is
+  // retried with the client's backoff like any request (there is no scroll to break yet): beside
+  // the other readers, a burst of 5xx would otherwise use up the walk's restarts in a moment.
   return ctx.client
     .requestMaybe<ScrollBody>({
       path: '/companies/scroll',
       searchParams: { scroll_param: scrollParam },
       stream: 'companies',
       allow404: true,
-      retries: 0,
+      ...(scrollParam === undefined ? {} : { retries: 0 }),
     })
     .then(
       (body) => ({ body }),

@@ -66,7 +66,7 @@ export class MissingPermissionError extends IntercomApiError {
 export function namingPermissions(reader: Reader): Reader {
   return {
     streams: reader.streams,
-    ...(reader.alongside ? { alongside: true } : {}),
+    ...(reader.holds ? { holds: reader.holds } : {}),
     async *read(ctx): AsyncGenerator<ReaderItem> {
       try {
         yield* reader.read(ctx);

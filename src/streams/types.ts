@@ -46,6 +46,12 @@ export interface ReadContext {
   signal?: AbortSignal;
 }
 
+/** See Reader.holds. */
+export interface ReaderClaim {
+  resource: string;
+  limit: number;
+}
+
 /**
  * One walk over one Intercom endpoint family. Its first stream is the parent; junction streams
  * (team_admin, contact_tag, ...) come from the same records in the same pass.
@@ -54,9 +60,9 @@ export interface Reader {
   streams: StreamSpec[];
   read(ctx: ReadContext): AsyncGenerator<ReaderItem>;
   /**
-   * The reader is bound by one request at a time (a scroll) and holds little in memory: the sync
-   * starts it and goes on with the next readers instead of waiting for it. Its requests share the
-   * client's concurrency and rate budget with theirs.
+   * A resource Intercom limits per workspace that the reader holds for its whole run (the one
+   * companies scroll per app, the pending reporting export jobs): the sync runs at most `limit`
+   * readers holding the same `resource` at once; the others start when one of them ends.
    */
-  alongside?: boolean;
+  holds?: ReaderClaim;
 }

@@ -393,7 +393,12 @@ describe('a token without the tickets permission', () => {
   it('stops the whole sync with fail_on_missing_permission', async () => {
     fake.setFaults([{ route: 'POST /tickets/search', kind: 'status', status: 403, times: -1 }]);
     try {
-      const run = await read({ streams: STREAMS, config: { fail_on_missing_permission: true } });
+      // One reader at a time: the streams after tickets have not started when it fails, and must never start.
+      // (Readers side by side are stopped the same way; the engine's tests cover that.)
+      const run = await read({
+        streams: STREAMS,
+        config: { fail_on_missing_permission: true, max_parallel_readers: 1 },
+      });
       expect(run.code).toBe(1);
       expect(traces(run, 'ERROR').map((t) => t.error.failure_type)).toEqual(['config_error']);
       for (const stream of STREAMS) expect(finalStatus(run, stream), stream).toBe('INCOMPLETE');

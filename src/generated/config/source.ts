@@ -56,6 +56,10 @@ export interface SourceConfig {
    */
   max_concurrency?: number;
   /**
+   * How many readers (a stream with its junction and child streams, e.g. contacts with contact_tag) run side by side. They share one rate budget and max_concurrency, and each gets its fair share of free request slots, so a reader with a long chain of pages keeps moving beside one that fans out detail requests. Each running reader holds at most a few pages in memory, so this also bounds memory; 1 reads streams one after another.
+   */
+  max_parallel_readers?: number;
+  /**
    * A cap below Intercom's own limit, e.g. to leave budget for other apps. Enforced per 10-second window (cap / 6), like Intercom.
    */
   max_requests_per_minute?: number;

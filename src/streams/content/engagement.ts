@@ -50,6 +50,7 @@ const jobTimeout = (what: string): ConnectorError =>
  */
 export const engagementReader: Reader = {
   streams: [spec],
+  holds: { resource: 'content export job', limit: 1 },
   async *read(ctx): AsyncGenerator<ReaderItem> {
     const state = parseJobState(ctx.state, ROW_TIME);
     const start = engagementStart(ctx, state);

@@ -49,6 +49,8 @@ export function reportingReader(datasetId: string): Reader {
   const spec = reportingSpec(datasetId);
   return {
     streams: [spec],
+    // Each dataset's reader has at most one job pending; Intercom allows 5 per workspace.
+    holds: { resource: 'reporting export jobs', limit: 5 },
     async *read(ctx): AsyncGenerator<ReaderItem> {
       const datasets = await fetchDatasets(ctx.client, spec.name);
       const dataset = datasets.get(datasetId);
