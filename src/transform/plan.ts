@@ -192,7 +192,8 @@ export class RecordPlan {
     const props = (this.schema.properties ??= {}) as JsonObject;
     for (const [key, tracker] of this.tracked) {
       const value = record[key];
-      if (value !== undefined && tracker.observe(value)) this.retype(props, key, tracker);
+      // A null widens no schema (the tracker only notes it), and most of these fields are null.
+      if (value !== undefined && value !== null && tracker.observe(value)) this.retype(props, key, tracker);
     }
     let out = record;
     for (const [key, node] of this.nested) {
