@@ -43,7 +43,10 @@ export class LineWriter {
 
   private push(): void | Promise<void> {
     if (this.buffer.length === 0) return this.drained;
-    const chunk = this.buffer.join('\n') + '\n';
+    // The last line's newline comes from an empty last item: `join(...) + '\n'` would make a second
+    // string that the stream flattens, copying the whole chunk once more.
+    this.buffer.push('');
+    const chunk = this.buffer.join('\n');
     this.buffer = [];
     this.bufferedChars = 0;
     // Order is kept by the stream itself; while it is full, callers wait on one shared 'drain'.

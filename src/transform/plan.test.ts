@@ -31,6 +31,18 @@ describe('RecordPlan', () => {
     expect(plan().apply({ id: '1', custom_attributes: '{}' })).toEqual({ id: '1', custom_attributes: '{}' });
   });
 
+  it('writes an attribute field the schema lacks as a JSON string too, also after drift has declared it', () => {
+    const p = plan({ known: ['id'] });
+    expect(p.apply({ id: '1', ticket_attributes: null })).toEqual({ id: '1', ticket_attributes: null });
+    expect(p.takeChanges().notices).toEqual([{ field: 'ticket_attributes', kept: true }]);
+    expect(p.apply({ id: '2', ticket_attributes: { a: 1 } })).toEqual({ id: '2', ticket_attributes: '{"a":1}' });
+    expect(p.apply({ id: '3', ticket_attributes: { b: 2 }, custom_attributes: { c: 3 } })).toEqual({
+      id: '3',
+      ticket_attributes: '{"b":2}',
+      custom_attributes: '{"c":3}',
+    });
+  });
+
   it('rewrites an owned record in place, with the same output as a copy, and still copies hashed nested objects', () => {
     const hashPlan = (): RecordPlan =>
       plan({ excluded: ['location'], hash: compileHashPaths(['custom_attributes.email']) });

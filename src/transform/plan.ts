@@ -115,6 +115,8 @@ export class RecordPlan {
   private readonly stringifyAll: boolean;
   /** Attribute fields that become JSON strings (auto); empty otherwise. */
   private readonly attributes: ReadonlySet<string>;
+  /** Those of `attributes` the stream has (declared, or met by drift): looked up by name, not each key tested. */
+  private readonly attributesPresent: string[];
   /** Whether every record needs a copy (some control changes every record); else only records that turn out to. */
   private readonly alwaysCopy: boolean;
   private readonly schema: JsonObject;
@@ -134,6 +136,7 @@ export class RecordPlan {
     this.block = opts.drift === 'block';
     this.stringifyAll = opts.jsonStrings === 'all';
     this.attributes = opts.jsonStrings === 'auto' ? ATTRIBUTES : NO_FIELDS;
+    this.attributesPresent = [...this.attributes].filter((field) => this.known.has(field));
     this.alwaysCopy = this.excluded.size > 0 || this.hash !== undefined || this.stringifyAll;
     this.schema = opts.schema;
     this.nested = compileChildren(this.schema);
@@ -189,7 +192,8 @@ export class RecordPlan {
     const props = (this.schema.properties ??= {}) as JsonObject;
     for (const [key, tracker] of this.tracked) {
       const value = record[key];
-      if (value !== undefined && tracker.observe(value)) this.retype(props, key, tracker);
+      // A null widens no schema (the tracker only notes it), and most of these fields are null.
+      if (value !== undefined && value !== null && tracker.observe(value)) this.retype(props, key, tracker);
     }
     let out = record;
     for (const [key, node] of this.nested) {
@@ -279,20 +283,25 @@ export class RecordPlan {
     return changes;
   }
 
-  /** The read-only pass: notes new fields (auto) and says whether the record must be rewritten. */
+  /**
+   * The read-only pass: notes new fields (auto) and says whether the record must be rewritten.
+   * Attribute fields the stream has are read by name (contacts: found at once), so the key scan
+   * costs one Set lookup per key; a record that is rewritten has its new fields noted by transform().
+   */
   private mustCopy(record: JsonObject): boolean {
+    for (const field of this.attributesPresent) if (needsString(record[field])) return true;
     for (const key in record) {
+      if (this.known.has(key)) continue;
       if (this.attributes.has(key) && needsString(record[key])) return true;
-      if (!this.known.has(key)) {
-        if (this.block) return true;
-        this.noteNew(key);
-      }
+      if (this.block) return true;
+      this.noteNew(key);
     }
     return false;
   }
 
   private noteNew(key: string): void {
     this.declare((this.schema.properties ??= {}) as JsonObject, this.known, this.tracked, key, key);
+    if (this.attributes.has(key)) this.attributesPresent.push(key);
   }
 
   private noteBlocked(key: string): void {
