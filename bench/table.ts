@@ -199,7 +199,7 @@ export function renderSummary(columns: Column[]): string {
 export function renderPhases(run: ConnectorRunResult): string {
   const budgeted = run.budgetPer10s > 0;
   const lines = [
-    `Reader phases of ${run.label} (in sync order; companies runs alongside the readers after it; RSS = max VmRSS sampled in the phase${budgeted ? '; budget use = all requests in the full 10 s windows inside the phase' : ''}):`,
+    `Reader phases of ${run.label} (by start; readers run side by side, so phases overlap; RSS = max VmRSS sampled in the phase${budgeted ? '; budget use = all requests in the full 10 s windows inside the phase' : ''}):`,
   ];
   for (const p of phaseUse(run)) {
     const name = p.streams.length > 2 ? `${p.streams[0]} (+${p.streams.length - 1})` : p.streams.join(', ');
