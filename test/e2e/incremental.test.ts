@@ -192,11 +192,14 @@ describe('incremental reads lose nothing', () => {
 describe('conversation parts are fetched concurrently within the budget', () => {
   it('overlaps detail requests and never exceeds the per-10-second budget', async () => {
     const budget = 150;
+    // The pacer spreads a window's budget evenly (150 per 10 s: one request per ~67 ms), so
+    // requests overlap only when an answer takes longer than that gap: at 400 ms about six are in
+    // flight. 240 detail GETs still need two windows, so the budget binds.
     fake = await startFakeIntercom({
       seed: 40,
       token: TOKEN,
       size: { contacts: 10, companies: 5, conversations: 240, tickets: 1, largeConversations: 0 },
-      latencyMs: 40,
+      latencyMs: 400,
       ratePer10s: budget,
     });
     const files = writeJsonFiles({
