@@ -236,10 +236,11 @@ export class IntercomClient {
     const maxWaitMs = this.opts.maxRateLimitWaitMs;
     for (;;) {
       waitedMs += await this.acquireBudget(endpoint, maxWaitMs - waitedMs, waitedMs, req.stream ?? '');
+      const ticket = this.pacer.sent;
       const response = await this.send(req, endpoint);
       const now = Date.now();
       const headers = parseRateLimitHeaders(response.headers, now);
-      this.pacer.update(headers);
+      this.pacer.update(headers, ticket);
       if (response.statusCode !== 429) return this.interpret<T>(response, req, endpoint);
       if (req.jobLimit429) throwIfJobLimit(response.body, endpoint);
       this.stats.rateLimited++;

@@ -37,6 +37,22 @@ describe('RatePacer', () => {
     expect(clock.now).toBeGreaterThanOrEqual(1_000_000 + 20 * 10 - 1);
   });
 
+  it("takes the requests sent after an answer's own request off its Remaining (they were in flight when it answered)", async () => {
+    const { pacer, clock } = virtualPacer(1_000_000);
+    // No window known yet: three requests go at once.
+    await pacer.acquire();
+    const ticket = pacer.sent;
+    await pacer.acquire();
+    await pacer.acquire();
+    // The first one's answer opens the window with 3 left, but the other two were sent after it.
+    pacer.update({ limit: 5, remaining: 3, resetAtMs: 1_010_000 }, ticket);
+    await pacer.acquire();
+    expect(clock.now).toBeLessThan(1_010_000);
+    // That was the last one of the window: the next waits for the reset.
+    await pacer.acquire();
+    expect(clock.now).toBeGreaterThanOrEqual(1_010_000);
+  });
+
   it('after a 429 of the current window, waits for its reset', async () => {
     const { pacer, clock } = virtualPacer(1_000_000);
     pacer.update({ limit: 100, remaining: 40, resetAtMs: 1_008_000 });

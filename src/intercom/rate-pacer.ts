@@ -37,6 +37,7 @@ export class RatePacer {
   private capUsed = 0;
   private readonly capPerWindow: number | undefined;
   private nextSendAtMs = 0;
+  private sentCount = 0;
   /**
    * Callers waiting for their turn, per lane (stream); the Map's order is the round-robin order.
    * One caller at a time waits for the budget; the next turn goes to the next lane, so one
@@ -86,14 +87,26 @@ export class RatePacer {
     turn();
   }
 
-  /** Feed every response's headers back. */
-  update(headers: RateLimitHeaders): void {
+  /** Requests let through so far: `sent` right after `acquire` is that request's ticket for `update`. */
+  get sent(): number {
+    return this.sentCount;
+  }
+
+  /**
+   * Feed every response's headers back, with the ticket of its request. The server counted the
+   * request when it arrived, so its `Remaining` does not know the requests sent after it (still in
+   * flight when it answered): those are taken off. Without that, the first answer of a new window
+   * restored budget that 20-odd requests in flight had already used, and a window's end ran over
+   * (measured: 37 429s in a 22,000-request sync with readers side by side).
+   */
+  update(headers: RateLimitHeaders, ticket = this.sentCount): void {
     if (headers.remaining === undefined || headers.resetAtMs === undefined) return;
+    const remaining = Math.max(0, headers.remaining - Math.max(0, this.sentCount - ticket));
     if (headers.resetAtMs > this.serverResetAtMs) {
       this.serverResetAtMs = headers.resetAtMs;
-      this.serverRemaining = headers.remaining;
+      this.serverRemaining = remaining;
     } else if (headers.resetAtMs === this.serverResetAtMs) {
-      this.serverRemaining = Math.min(this.serverRemaining, headers.remaining);
+      this.serverRemaining = Math.min(this.serverRemaining, remaining);
     }
   }
 
@@ -151,6 +164,7 @@ export class RatePacer {
   }
 
   private take(now: number): void {
+    this.sentCount++;
     if (this.capPerWindow !== undefined) this.capUsed++;
     if (Number.isFinite(this.serverRemaining)) {
       // Spread what is left evenly over the rest of the window. A gap under MIN_GAP_MS means the
