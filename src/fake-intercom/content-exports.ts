@@ -20,7 +20,7 @@
 import { gzipSync } from 'node:zlib';
 import { rngFor } from './rng.js';
 import type { Json, Workspace } from './workspace.js';
-import { bad as exportBad, csvCell, notFound as exportNotFound, type Register } from './exports.js';
+import { bad as exportBad, csvCell, notFound as exportNotFound, pollJob, type Register } from './exports.js';
 
 const DAY = 86_400;
 export const CONTENT_LIMIT_MESSAGE = 'Exceeded rate limit of 1 pending message data export jobs';
@@ -150,19 +150,7 @@ export class FakeContentExports {
   status(id: string, baseUrl: string): { status: number; body: Json } {
     const job = this.jobs.get(id);
     if (!job || job.expired) return notFound(id);
-    if (job.status === 'pending' || job.status === 'in_progress') {
-      job.polls++;
-      if (job.polls >= this.pollsToComplete) {
-        if (this.failNextJobs > 0) {
-          this.failNextJobs--;
-          job.status = 'failed';
-        } else {
-          job.status = this.receiptsOf(job).length === 0 ? 'no_data' : 'completed';
-        }
-      } else {
-        job.status = 'in_progress';
-      }
-    }
+    pollJob(job, this, () => (this.receiptsOf(job).length === 0 ? 'no_data' : 'completed'));
     return {
       status: 200,
       body: statusBody(job, job.status === 'completed' ? `${baseUrl}/download/content/data/${job.id}` : ''),

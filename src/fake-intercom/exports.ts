@@ -173,19 +173,7 @@ export class FakeExports {
   status(id: string, baseUrl: string): { status: number; body: Json } {
     const job = this.jobs.get(id);
     if (!job || job.expired) return notFound(id);
-    if (job.status === 'pending' || job.status === 'in_progress') {
-      job.polls++;
-      if (job.polls >= this.pollsToComplete) {
-        if (this.failNextJobs > 0) {
-          this.failNextJobs--;
-          job.status = 'failed';
-        } else {
-          job.status = 'complete';
-        }
-      } else if (job.polls >= 1) {
-        job.status = 'in_progress';
-      }
-    }
+    pollJob(job, this, () => 'complete');
     return {
       status: 200,
       body: statusBody(job, job.status === 'complete' ? `${baseUrl}/download/reporting_data/${job.id}` : ''),
@@ -254,6 +242,31 @@ export function bad(message: string, requestId = 'fake-export'): { status: numbe
     status: 400,
     body: { type: 'error.list', request_id: requestId, errors: [{ code: 'bad_request', message }] },
   };
+}
+
+/** The polls a job needs and the failures to inject: what both fake export APIs let tests set. */
+export interface JobPolicy {
+  pollsToComplete: number;
+  failNextJobs: number;
+}
+
+/**
+ * One status poll of a fake export job: pending → in_progress until it has been polled
+ * `pollsToComplete` times, then `done` (or failed while `failNextJobs` lasts). A job in any other
+ * state stays as it is.
+ */
+export function pollJob<S extends string>(
+  job: { status: S | 'pending' | 'in_progress' | 'failed'; polls: number },
+  policy: JobPolicy,
+  done: () => S,
+): void {
+  if (job.status !== 'pending' && job.status !== 'in_progress') return;
+  job.polls++;
+  if (job.polls < policy.pollsToComplete) job.status = 'in_progress';
+  else if (policy.failNextJobs > 0) {
+    policy.failNextJobs--;
+    job.status = 'failed';
+  } else job.status = done();
 }
 
 /** The 404 error.list body of an unknown or expired export job. */
