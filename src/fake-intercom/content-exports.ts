@@ -20,7 +20,15 @@
 import { gzipSync } from 'node:zlib';
 import { rngFor } from './rng.js';
 import type { Json, Workspace } from './workspace.js';
-import { bad as exportBad, csvCell, notFound as exportNotFound, pollJob, type Register } from './exports.js';
+import {
+  bad as exportBad,
+  csvCell,
+  downloadJob,
+  notFound as exportNotFound,
+  pollJob,
+  type DownloadAnswer,
+  type Register,
+} from './exports.js';
 
 const DAY = 86_400;
 export const CONTENT_LIMIT_MESSAGE = 'Exceeded rate limit of 1 pending message data export jobs';
@@ -165,28 +173,10 @@ export class FakeContentExports {
     return { status: 200, body: statusBody(job, '') };
   }
 
-  download(
-    id: string,
-    accept: string | undefined,
-  ): { status: number; body: Json } | { status: number; bytes: Buffer; contentType: string } {
+  download(id: string, accept: string | undefined): DownloadAnswer {
     const job = this.jobs.get(id);
-    if (!job || job.expired || job.status !== 'completed') return notFound(id);
-    if (!accept?.includes('application/octet-stream'))
-      return {
-        status: 406,
-        body: {
-          type: 'error.list',
-          request_id: 'fake-content-export',
-          errors: [{ code: 'not_acceptable', message: 'Accept: application/octet-stream is required' }],
-        },
-      };
-    if (this.expireNextDownloads > 0) {
-      this.expireNextDownloads--;
-      job.expired = true;
-      return notFound(id);
-    }
-    job.downloads++;
-    return { status: 200, bytes: this.archive(job), contentType: 'application/octet-stream' };
+    const request = { id, accept, done: job?.status === 'completed', requestId: 'fake-content-export' };
+    return downloadJob(job, request, this, () => this.archive(job!));
   }
 
   /** Receipts sent inside the job's range (both ends inclusive). */

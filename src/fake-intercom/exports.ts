@@ -180,32 +180,10 @@ export class FakeExports {
     };
   }
 
-  download(
-    id: string,
-    accept: string | undefined,
-  ): { status: number; body: Json } | { status: number; bytes: Buffer; contentType: string } {
+  download(id: string, accept: string | undefined): DownloadAnswer {
     const job = this.jobs.get(id);
-    if (!job || job.expired || job.status !== 'complete') return notFound(id);
-    if (!accept?.includes('application/octet-stream'))
-      return {
-        status: 406,
-        body: {
-          type: 'error.list',
-          request_id: 'fake-export',
-          errors: [{ code: 'not_acceptable', message: 'Accept: application/octet-stream is required' }],
-        },
-      };
-    if (this.expireNextDownloads > 0) {
-      this.expireNextDownloads--;
-      job.expired = true;
-      return notFound(id);
-    }
-    job.downloads++;
-    return {
-      status: 200,
-      bytes: gzipSync(Buffer.from(this.csv(job), 'utf8')),
-      contentType: 'application/octet-stream',
-    };
+    const request = { id, accept, done: job?.status === 'complete', requestId: 'fake-export' };
+    return downloadJob(job, request, this, () => gzipSync(Buffer.from(this.csv(job!), 'utf8')));
   }
 
   /** The rows of a window (both ends inclusive), as CSV text with the requested columns. */
@@ -267,6 +245,38 @@ export function pollJob<S extends string>(
     policy.failNextJobs--;
     job.status = 'failed';
   } else job.status = done();
+}
+
+export type DownloadAnswer = { status: number; body: Json } | { status: number; bytes: Buffer; contentType: string };
+
+/**
+ * GET /download/...: 404 unless the job is done and its link alive, 406 without
+ * `Accept: application/octet-stream`, a 404 that expires the link while `expireNextDownloads`
+ * lasts, else the file.
+ */
+export function downloadJob(
+  job: { expired: boolean; downloads: number } | undefined,
+  request: { id: string; accept: string | undefined; done: boolean; requestId: string },
+  policy: { expireNextDownloads: number },
+  file: () => Buffer,
+): DownloadAnswer {
+  if (!job || job.expired || !request.done) return notFound(request.id, request.requestId);
+  if (!request.accept?.includes('application/octet-stream'))
+    return {
+      status: 406,
+      body: {
+        type: 'error.list',
+        request_id: request.requestId,
+        errors: [{ code: 'not_acceptable', message: 'Accept: application/octet-stream is required' }],
+      },
+    };
+  if (policy.expireNextDownloads > 0) {
+    policy.expireNextDownloads--;
+    job.expired = true;
+    return notFound(request.id, request.requestId);
+  }
+  job.downloads++;
+  return { status: 200, bytes: file(), contentType: 'application/octet-stream' };
 }
 
 /** The 404 error.list body of an unknown or expired export job. */
