@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { SourceConfig } from '../config/source-config.js';
 import type { EventSink, JsonObject, Logger } from '../core/events.js';
 import type { IntercomClient } from '../intercom/client.js';
@@ -59,6 +60,11 @@ export class SyncContext {
     this.checkpointEveryRecords = opts.checkpointEveryRecords ?? opts.config.settings.checkpoint_every_records;
     this.checkpointEveryMs = opts.checkpointEveryMs ?? opts.config.settings.checkpoint_every_seconds * 1000;
     this.parallelReaders = opts.parallelReaders ?? opts.config.settings.max_parallel_readers;
+    // Each running reader listens on the stop signal twice at most (its next page, a full batch's
+    // delivery), and removes each listener when that step settles: that many listeners are the
+    // design, not a leak, and Node's default of 10 printed a MaxListenersExceededWarning to stderr
+    // with 6 readers or more.
+    setMaxListeners(2 * this.parallelReaders + 10, this.stop.signal);
   }
 
   get sink(): EventSink {

@@ -418,6 +418,37 @@ describe('the scheduler: readers at once, within max_parallel_readers and the pe
     expect(result.failedStreams).toEqual([]);
   });
 
+  it('16 readers waiting at once on the run-wide stop signal raise no MaxListenersExceededWarning on stderr', async () => {
+    const names = ['admins', 'teams', 'tags', 'segments', 'notes', 'events', 'contacts', 'conversations'];
+    names.push('tickets', 'ticket_types', 'articles', 'collections', 'help_centers', 'subscription_types');
+    names.push('data_attributes', 'activity_logs');
+    const gate = deferred();
+    const entered = names.map(() => deferred());
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const running = sync(
+        names.map((name, i) =>
+          reader(name, async function* () {
+            entered[i]!.resolve();
+            await gate.promise;
+            yield page(name, [`${name}-1`]);
+          }),
+        ),
+        { parallel: 16 },
+      );
+      await Promise.all(entered.map((e) => e.promise));
+      gate.resolve();
+      const { events } = await running;
+      for (const name of names) expect(idsOf(events, name)).toEqual([`${name}-1`]);
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('a reader waiting for a resource another holds (the one companies scroll) lets later readers start first', async () => {
     const firstScroll = deferred();
     let scrollsAtOnce = 0;
