@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Build stage: all dependencies, compile TypeScript.
+# Build stage: all dependencies, compile TypeScript, bundle the commands (dist/bin).
 FROM node:20-slim AS build
 WORKDIR /build
 COPY package.json package-lock.json ./
@@ -8,6 +8,7 @@ COPY tsconfig.json ./
 COPY schemas ./schemas
 COPY src ./src
 COPY bench ./bench
+COPY scripts/bundle.mjs ./scripts/
 RUN npm run build
 
 # Runtime stage: production dependencies only, non-root user.
@@ -21,8 +22,8 @@ COPY catalog.sample.json README.md ./
 RUN groupadd --system airbyte && useradd --system --gid airbyte --home-dir /airbyte airbyte \
   && mkdir -p /airbyte && chown -R airbyte:airbyte /airbyte
 USER airbyte
-ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/src/cli/intercom-connector.js"
-ENTRYPOINT ["node", "/airbyte/integration_code/dist/src/cli/intercom-connector.js"]
+ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/bin/intercom-connector.js"
+ENTRYPOINT ["node", "/airbyte/integration_code/dist/bin/intercom-connector.js"]
 CMD ["spec"]
 LABEL io.airbyte.name="intercom-connector"
 LABEL io.airbyte.version="0.1.0"

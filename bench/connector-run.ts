@@ -30,7 +30,7 @@ export interface ConnectorRunOptions {
   /** Write a V8 CPU profile of the connector into this directory. */
   cpuProfileDir?: string;
   timeoutMs: number;
-  /** Another build of the CLI to run (A/B of a patch); default dist/src/cli/intercom-connector.js. */
+  /** Another build of the CLI to run (A/B of a patch); default dist/bin/intercom-connector.js. */
   connectorPath?: string;
   /** Requests per 10-second window the fake allows (0 = none). */
   budgetPer10s: number;
@@ -83,7 +83,7 @@ function prepareLaunch(opts: ConnectorRunOptions, n: number): Launch {
   const configPath = join(opts.workDir, `config-${n}.json`);
   writeFileSync(configPath, JSON.stringify(opts.config, null, 2));
   const probePath = join(opts.workDir, `probe-${n}.json`);
-  const cli = opts.connectorPath ?? join(opts.root, 'dist', 'src', 'cli', 'intercom-connector.js');
+  const cli = opts.connectorPath ?? join(opts.root, 'dist', 'bin', 'intercom-connector.js');
   const probe = pathToFileURL(join(opts.root, 'dist', 'bench', 'probe.js')).href;
   const nodeArgs = ['--import', probe];
   if (opts.cpuProfileDir) {

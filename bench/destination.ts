@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeIntercom } from '../src/fake-intercom/index.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/intercom-connector.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bin/intercom-connector.js', import.meta.url));
 const TOKEN = 'bench-destination-token-1234567890';
 
 function flag(name: string, fallback: number): number {

@@ -27,7 +27,7 @@ const { values } = parseArgs({
     'node-args': { type: 'string', default: '' },
   },
 });
-const cli = values.cli ?? join(root, 'dist/src/cli/intercom-connector.js');
+const cli = values.cli ?? join(root, 'dist/bin/intercom-connector.js');
 const tap = join(root, 'scripts/cpu-tap.mjs');
 const work = mkdtempSync(join(tmpdir(), 'cpu-floor-'));
 const TOKEN = 'cpu-floor-token';

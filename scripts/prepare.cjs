@@ -3,7 +3,7 @@
 const fs = require('node:fs');
 const { execSync } = require('node:child_process');
 
-if (fs.existsSync('src') && fs.existsSync('tsconfig.json') && !fs.existsSync('dist/src/cli/tap-intercom.js')) {
+if (fs.existsSync('src') && fs.existsSync('tsconfig.json') && !fs.existsSync('dist/bin/tap-intercom.js')) {
   if (!fs.existsSync('node_modules/typescript')) {
     // npm prepares a global git install without the devDependencies (the compiler): add them here, in this
     // folder, without the outer install's global settings (-g, --prefix, --allow-scripts) it passes down.

@@ -86,7 +86,7 @@ describe('Dockerfile (Airbyte image)', () => {
         expect(existsSync(join(repoRoot, local)), `${inst.args}: ${local}`).toBe(true);
       }
     }
-    expect(existsSync(join(repoRoot, 'dist/src/cli/intercom-connector.js'))).toBe(true);
+    expect(existsSync(join(repoRoot, 'dist/bin/intercom-connector.js'))).toBe(true);
   });
 
   it('its runtime RUN command installs production dependencies from the lockfile, and the image command prints a SPEC', () => {

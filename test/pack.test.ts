@@ -56,9 +56,9 @@ describe('npm pack + npm install -g --prefix', () => {
 
   it('the tarball holds the built commands and what they read, not the tests, the bench or the test-only helpers', () => {
     for (const f of [
-      'dist/src/cli/intercom-connector.js',
-      'dist/src/cli/tap-intercom.js',
-      'dist/src/cli/target-intercom.js',
+      'dist/bin/intercom-connector.js',
+      'dist/bin/tap-intercom.js',
+      'dist/bin/target-intercom.js',
       'schemas/config/source.json',
       'catalog.quickstart.json',
       'meltano/tap-intercom.yml',

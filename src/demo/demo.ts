@@ -34,7 +34,7 @@ process.stderr.write(
 const child = spawn(
   process.execPath,
   [
-    join(packageRoot, 'dist/src/cli/intercom-connector.js'),
+    join(packageRoot, 'dist/bin/intercom-connector.js'),
     'read',
     '--config',
     configPath,

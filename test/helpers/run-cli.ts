@@ -7,9 +7,9 @@ import { recordOutput, recordSecretsIn } from './secret-audit.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = {
-  airbyte: join(repoRoot, 'dist/src/cli/intercom-connector.js'),
-  tap: join(repoRoot, 'dist/src/cli/tap-intercom.js'),
-  target: join(repoRoot, 'dist/src/cli/target-intercom.js'),
+  airbyte: join(repoRoot, 'dist/bin/intercom-connector.js'),
+  tap: join(repoRoot, 'dist/bin/tap-intercom.js'),
+  target: join(repoRoot, 'dist/bin/target-intercom.js'),
 };
 
 export interface CliRun {
