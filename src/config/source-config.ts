@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import type { SourceConfig as SourceConfigDocument } from '../generated/config/index.js';
 import { packageRoot } from '../util/package-root.js';
-import { compileSchema } from '../util/schema-validation.js';
+import { precompiled } from '../util/schema-validation.js';
+import validateSourceConfig from '../generated/validators/source.js';
 import { parseCustomStreams, type CustomStreamDef } from './custom-streams.js';
 import {
   connectionSettings,
@@ -73,7 +74,7 @@ export function loadSchema(name: string): Record<string, unknown> {
   >;
 }
 
-let validator: ReturnType<typeof compileSchema> | undefined;
+const validator = precompiled(validateSourceConfig);
 
 /** Validates a parsed config document; every problem names the field and what is expected. */
 export function parseSourceConfig(
@@ -84,7 +85,6 @@ export function parseSourceConfig(
   const config = prepareConfigDocument(input, env);
   normalizeCredentials(config);
   const schema = loadSchema('source');
-  validator ??= compileSchema(schema);
   validateConfigDocument(config, schema, validator, warn);
   const connection = connectionSettings(config, 'read scopes');
 

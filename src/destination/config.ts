@@ -10,7 +10,8 @@ import {
 import { loadSchema } from '../config/source-config.js';
 import type { DestinationConfig as DestinationConfigDocument } from '../generated/config/index.js';
 import { readJsonFile } from '../util/json-file.js';
-import { compileSchema } from '../util/schema-validation.js';
+import { precompiled } from '../util/schema-validation.js';
+import validateDestinationConfig from '../generated/validators/destination.js';
 import { checkOutputPath } from './output-path.js';
 
 export type StreamWriteConfig = NonNullable<DestinationConfigDocument['streams']>[string];
@@ -28,7 +29,7 @@ export interface DestinationConfig extends ConnectionSettings {
   raw: DestinationConfigDocument;
 }
 
-let validator: ReturnType<typeof compileSchema> | undefined;
+const validator = precompiled(validateDestinationConfig);
 
 /** Validates a destination config document; every problem names the field and what is expected. */
 export function parseDestinationConfig(
@@ -39,7 +40,6 @@ export function parseDestinationConfig(
   const config = prepareConfigDocument(input, env);
   normalizeCredentials(config);
   const schema = loadSchema('destination');
-  validator ??= compileSchema(schema);
   validateConfigDocument(config, schema, validator, warn);
   // The schema's defaults were filled by the validator: these options are always present.
   const raw = config as DestinationConfigDocument &
