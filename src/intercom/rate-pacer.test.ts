@@ -53,6 +53,33 @@ describe('RatePacer', () => {
     expect(clock.now).toBeGreaterThanOrEqual(1_010_000);
   });
 
+  it("sends without spacing while more than half the window's limit is left, then spreads the rest until the reset", async () => {
+    const { pacer, clock } = virtualPacer(1_000_000);
+    pacer.update({ limit: 100, remaining: 80, resetAtMs: 1_010_000 });
+    const sentAt: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      await pacer.acquire(60_000);
+      sentAt.push(clock.now - 1_000_000);
+    }
+    // 80 -> 50 left: thirty requests at once (an incremental sync's few hundred in a 1,666 window).
+    expect(sentAt.slice(0, 30)).toEqual(Array.from({ length: 30 }, () => 0));
+    // Then the last 50 share the 10 s to the reset, about 200 ms apart.
+    expect(sentAt[30]).toBeCloseTo(10_000 / 51, 3);
+    for (let i = 31; i < sentAt.length; i++) expect(sentAt[i]! - sentAt[i - 1]!).toBeGreaterThanOrEqual(190);
+    // The window's budget lasts to its reset: the last of the 80 goes shortly before it.
+    for (let i = 0; i < 40; i++) await pacer.acquire(60_000);
+    expect(clock.now).toBeLessThanOrEqual(1_010_000);
+    expect(clock.now).toBeGreaterThan(1_009_000);
+  });
+
+  it('paces every request when the headers give no limit (no share of it can be sent at once)', async () => {
+    const { pacer, clock } = virtualPacer(1_000_000);
+    pacer.update({ remaining: 80, resetAtMs: 1_010_000 });
+    await pacer.acquire(60_000);
+    await pacer.acquire(60_000);
+    expect(clock.now).toBe(1_000_000 + 125);
+  });
+
   it('after a 429 of the current window, waits for its reset', async () => {
     const { pacer, clock } = virtualPacer(1_000_000);
     pacer.update({ limit: 100, remaining: 40, resetAtMs: 1_008_000 });
