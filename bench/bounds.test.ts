@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   budgetUse,
   cursorWalk,
+  drawnLatencySeconds,
   independentRequests,
   latencyBound,
   verdict,
@@ -67,6 +68,30 @@ describe('latencyBound', () => {
 
   it('is zero without latency', () => {
     expect(latencyBound([cursorWalk('contacts', 5000, 150)], 8, 0).seconds).toBe(0);
+  });
+});
+
+describe('drawnLatencySeconds', () => {
+  it("is the binding chain's rounds × the latency the fake drew for that chain's requests", () => {
+    const size = { contacts: 10_000, companies: 1_000, conversations: 2_000, tickets: 500 };
+    const bound = latencyBound(workspaceWalks(size, new Set(['companies', 'contacts']), true), 24, 100);
+    expect(bound.longest).toBe('companies scroll');
+    expect(bound.route).toBe('GET /companies/scroll');
+    // 21 scroll pages that waited 2,450 ms in all (unlucky jitter); the contacts searches do not count.
+    const stats = {
+      byRoute: { 'GET /companies/scroll': 21, 'POST /contacts/search': 3 },
+      latencyMsByRoute: { 'GET /companies/scroll': 2_450, 'POST /contacts/search': 150 },
+    };
+    expect(bound.seconds).toBeCloseTo(2.1, 6);
+    expect(drawnLatencySeconds(bound, stats)).toBeCloseTo(2.45, 6);
+  });
+
+  it('is the mean drawn over every request for the all-requests bound, and undefined without data', () => {
+    const bound = latencyBound([independentRequests('lists', 100)], 10, 100);
+    expect(bound.route).toBeUndefined();
+    const stats = { byRoute: { 'GET /a': 60, 'GET /b': 40 }, latencyMsByRoute: { 'GET /a': 6_000, 'GET /b': 2_000 } };
+    expect(drawnLatencySeconds(bound, stats)).toBeCloseTo(0.8, 6);
+    expect(drawnLatencySeconds(bound, { byRoute: {}, latencyMsByRoute: {} })).toBeUndefined();
   });
 });
 

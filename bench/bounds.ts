@@ -3,10 +3,10 @@
  * the fake's per-window counts. Pure functions: no process, no clock (bench/README.md, "Lower
  * bounds", gives the formulas).
  */
-import type { WindowCount } from '../src/fake-intercom/types.js';
+import type { FakeStats, WindowCount } from '../src/fake-intercom/types.js';
 import type { WorkspaceSizes } from './scenarios.js';
 
-const WINDOW_MS = 10_000;
+export const WINDOW_MS = 10_000;
 
 /**
  * One reader's unavoidable requests: `pages` cursor pages fetched one after another (each page's
@@ -20,6 +20,8 @@ export interface Walk {
   children: number;
   lastPageChildren: number;
   independent: number;
+  /** The fake's route template of the walk's pages (its chain of dependent requests). */
+  route?: string;
 }
 
 /**
@@ -70,20 +72,43 @@ export interface LatencyBound {
   seconds: number;
   /** What sets it: a walk's name, or 'all requests / max_concurrency'. */
   longest: string;
+  /** The route of the walk that sets it (undefined: all requests / max_concurrency). */
+  route?: string;
 }
 
 /** max(longest walk's rounds, ceil(all requests / c)) × mean latency. */
 export function latencyBound(walks: Walk[], c: number, meanLatencyMs: number): LatencyBound {
   let rounds = 0;
   let longest = '—';
+  let route: string | undefined;
   for (const w of walks) {
     const r = walkRounds(w, c);
-    if (r > rounds) [rounds, longest] = [r, w.name];
+    if (r > rounds) [rounds, longest, route] = [r, w.name, w.route];
   }
   const total = walks.reduce((n, w) => n + walkRequests(w), 0);
   const shared = Math.ceil(total / Math.max(1, c));
-  if (shared > rounds) [rounds, longest] = [shared, `all ${total} requests / ${c} in flight`];
-  return { rounds, seconds: (rounds * meanLatencyMs) / 1000, longest };
+  if (shared > rounds) [rounds, longest, route] = [shared, `all ${total} requests / ${c} in flight`, undefined];
+  return { rounds, seconds: (rounds * meanLatencyMs) / 1000, longest, ...(route ? { route } : {}) };
+}
+
+/**
+ * The latency bound with the latency the fake drew in this run instead of its mean: the bound's
+ * rounds × the mean latency drawn for the requests of the walk that sets it (of every request for
+ * the all-requests bound). With ± 50 ms of jitter, a 21-page scroll waits 2.1 s ± 0.13 s (one
+ * standard deviation) from one run to the next; this is what the run's own chain waited.
+ */
+export function drawnLatencySeconds(
+  bound: LatencyBound,
+  stats: Pick<FakeStats, 'byRoute' | 'latencyMsByRoute'>,
+): number | undefined {
+  const routes = bound.route ? [bound.route] : Object.keys(stats.latencyMsByRoute);
+  let ms = 0;
+  let requests = 0;
+  for (const r of routes) {
+    ms += stats.latencyMsByRoute[r] ?? 0;
+    requests += stats.latencyMsByRoute[r] === undefined ? 0 : (stats.byRoute[r] ?? 0);
+  }
+  return requests > 0 ? (bound.rounds * ms) / requests / 1000 : undefined;
 }
 
 /** Streams whose records come from another reader's walk (selecting one needs that walk). */
@@ -104,6 +129,8 @@ const OTHER_READERS = new Set([
 ]);
 
 const any = (selected: Set<string>, names: string[]): boolean => names.some((n) => selected.has(n));
+const onRoute = (w: Walk, route: string): Walk => ({ ...w, route });
+const CONTACTS_SEARCH = 'POST /contacts/search';
 
 /**
  * The unavoidable walks of a sync of `size` with the `selected` streams: a search page holds 150
@@ -118,19 +145,30 @@ export function workspaceWalks(size: WorkspaceSizes, selected: Set<string>, incr
   const walks: Walk[] = [];
   if (any(selected, CONTACT_READER)) {
     const lists = selected.has('contact_tag') || selected.has('contact_company') ? 0.05 : 0;
-    walks.push(cursorWalk('contacts search', changed(size.contacts), 150, lists));
+    walks.push(onRoute(cursorWalk('contacts search', changed(size.contacts), 150, lists), CONTACTS_SEARCH));
   }
-  if (any(selected, COMPANY_READER)) walks.push(cursorWalk('companies scroll', size.companies, 50, 0, true));
+  if (any(selected, COMPANY_READER))
+    walks.push(onRoute(cursorWalk('companies scroll', size.companies, 50, 0, true), 'GET /companies/scroll'));
   if (any(selected, CONVERSATION_READER)) {
     const detail = selected.has('conversation_parts') || selected.has('email_address_header') ? 1 : 0;
-    walks.push(cursorWalk('conversations search + GET each', changed(size.conversations), 150, detail));
+    walks.push(
+      onRoute(
+        cursorWalk('conversations search + GET each', changed(size.conversations), 150, detail),
+        'POST /conversations/search',
+      ),
+    );
   }
   if (any(selected, TICKET_READER))
     walks.push(
-      cursorWalk('tickets search + GET each', changed(size.tickets), 150, selected.has('ticket_parts') ? 1 : 0),
+      onRoute(
+        cursorWalk('tickets search + GET each', changed(size.tickets), 150, selected.has('ticket_parts') ? 1 : 0),
+        'POST /tickets/search',
+      ),
     );
-  if (selected.has('events')) walks.push(cursorWalk('events (contacts + GET each)', changed(size.contacts), 150, 1));
-  if (selected.has('notes')) walks.push(cursorWalk('notes (contacts + GET each)', changed(size.contacts), 150, 0.68));
+  if (selected.has('events'))
+    walks.push(onRoute(cursorWalk('events (contacts + GET each)', changed(size.contacts), 150, 1), CONTACTS_SEARCH));
+  if (selected.has('notes'))
+    walks.push(onRoute(cursorWalk('notes (contacts + GET each)', changed(size.contacts), 150, 0.68), CONTACTS_SEARCH));
   if (selected.has('activity_logs')) walks.push(independentRequests('activity_logs windows', incremental ? 1 : 180));
   const lists = [...selected].filter((s) => !OTHER_READERS.has(s)).length;
   if (lists > 0) walks.push(independentRequests(`${lists} small lists`, lists));

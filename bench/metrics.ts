@@ -1,6 +1,6 @@
 /** Figures derived from one connector run: budget ratios, window use, per-stream rates. */
 import type { WindowCount } from '../src/fake-intercom/types.js';
-import { budgetUse, type BudgetUse, type LatencyBound } from './bounds.js';
+import { budgetUse, drawnLatencySeconds, type BudgetUse, type LatencyBound } from './bounds.js';
 import type { ConnectorRunResult } from './connector-run.js';
 import type { CpuVersusFloor, FloorTiming } from './floor.js';
 import { streamRate } from './output-scanner.js';
@@ -65,7 +65,9 @@ export interface RunFigures {
   lowerBoundSec?: number;
   /** The longest unavoidable chain of dependent requests × mean latency (bounds.ts). */
   latencyBoundSec?: number;
-  /** max(budget bound, latency bound). */
+  /** The same chain × the latency the fake drew for its requests in this run (bounds.ts drawnLatencySeconds). */
+  drawnLatencyBoundSec?: number;
+  /** max(budget bound, latency bound with the latency drawn, else with the mean). */
   boundSec?: number;
   /** True when the budget bound is the larger one: the budget, not latency, limits the sync. */
   budgetBinds: boolean;
@@ -83,15 +85,18 @@ export function figures(run: ConnectorRunResult, info: RunInfo = {}): RunFigures
   const perSec = run.budgetPer10s / WINDOW_SEC;
   const lowerBoundSec = run.budgetPer10s > 0 ? (requests - rateLimited) / perSec : undefined;
   const latencyBoundSec = info.latency?.seconds;
-  const bounds = [lowerBoundSec, latencyBoundSec].filter((x): x is number => x !== undefined && x > 0);
+  const drawnLatencyBoundSec = info.latency ? drawnLatencySeconds(info.latency, run.fakeStats) : undefined;
+  const latencySec = drawnLatencyBoundSec ?? latencyBoundSec;
+  const bounds = [lowerBoundSec, latencySec].filter((x): x is number => x !== undefined && x > 0);
   return {
     requests,
     rateLimited,
     allowed: run.budgetPer10s > 0 ? perSec * run.wallSec : undefined,
     lowerBoundSec,
     latencyBoundSec,
+    drawnLatencyBoundSec,
     boundSec: bounds.length ? Math.max(...bounds) : undefined,
-    budgetBinds: lowerBoundSec !== undefined && lowerBoundSec >= (latencyBoundSec ?? 0),
+    budgetBinds: lowerBoundSec !== undefined && lowerBoundSec >= (latencySec ?? 0),
     budgetUse: budgetUse(run.windows, run.budgetPer10s, run.startedAtMs, run.startedAtMs + run.wallSec * 1000),
     use: windowUse(run.windows, run.budgetPer10s),
     recordsPerSec: run.scan.totalRecords / run.wallSec,

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { runConnector, type ConnectorRunResult } from './connector-run.js';
 import { formatProfile, summarizeFile } from './cpuprofile.js';
 import { FakeServer } from './fake-server.js';
-import { latencyBound, workspaceWalks } from './bounds.js';
+import { latencyBound, WINDOW_MS, workspaceWalks } from './bounds.js';
 import { cpuVersusFloor } from './floor.js';
 import { measureFloor, startRecordingProxy } from './floor-runs.js';
 import { figures, type RunInfo } from './metrics.js';
@@ -242,9 +242,14 @@ async function fullThenIncremental(plan: Plan, ctx: Context, fake: FakeServer, c
   }
   // The state's cursor is the first run's start; wait so every change is strictly after it.
   await new Promise((r) => setTimeout(r, 1100));
+  process.stderr.write(`   changed 1%: ${await mutateOnePercent(plan.s, fake)}\n`);
+  // An incremental sync runs minutes after the last one, in a rate window of its own: here the full
+  // sync has just spent the current 10 s window (the fake's windows end at multiples of 10 s).
+  const freshWindowInMs = WINDOW_MS - (Date.now() % WINDOW_MS) + 50;
   process.stderr.write(
-    `   changed 1%: ${await mutateOnePercent(plan.s, fake)}; incremental run with ${state.length} stream states\n`,
+    `   waiting ${(freshWindowInMs / 1000).toFixed(1)} s for a fresh rate window; incremental run with ${state.length} stream states\n`,
   );
+  await new Promise((r) => setTimeout(r, freshWindowInMs));
   const incrInfo = runInfo(plan, plan.streams, true);
   const incremental = await oneRun(plan, ctx, fake, `${title} incr`, incrInfo, { state });
   columns.push({ run: incremental, title: `${title} incr.`, info: incrInfo });

@@ -35,7 +35,13 @@ function run(over: Partial<ConnectorRunResult> & { requests: number; budget: num
     peakRssSource: 'test',
     cpuSec: 2,
     cpuSource: 'test',
-    fakeStats: { totalRequests: requests, rateLimited: 0, windows } as unknown as ConnectorRunResult['fakeStats'],
+    fakeStats: {
+      totalRequests: requests,
+      rateLimited: 0,
+      windows,
+      byRoute: {},
+      latencyMsByRoute: {},
+    } as unknown as ConnectorRunResult['fakeStats'],
     windows,
     budgetPer10s: budget,
     stderrTail: '',
@@ -77,6 +83,20 @@ describe('renderSummary', () => {
     expect(cellsOf(table, 'budget use ≥ 95%')).toEqual(['15% (latency binds)']);
   });
 
+  it('judges a latency-bound run against the latency its chain drew, and prints both chain bounds', () => {
+    // 21 scroll pages: 2.1 s at the mean latency, but this run's pages waited 2,450 ms in all.
+    const r = run({ requests: 300, budget: 1666, wallSec: 2.7 });
+    r.fakeStats.byRoute = { 'GET /companies/scroll': 21, 'GET /events': 200 };
+    r.fakeStats.latencyMsByRoute = { 'GET /companies/scroll': 2_450, 'GET /events': 20_000 };
+    const info: RunInfo = {
+      latency: { rounds: 21, seconds: 2.1, longest: 'companies scroll', route: 'GET /companies/scroll' },
+    };
+    const table = renderSummary([{ run: r, title: 'S3 incr.', info }]);
+    expect(cellsOf(table, 'latency chain bound (s), mean latency')).toEqual(['2.10']);
+    expect(cellsOf(table, '  with the latency the fake drew (s)')).toEqual(['2.45']);
+    expect(cellsOf(table, 'wall / max(bounds)')).toEqual(['1.10× met']);
+  });
+
   it('says a failed run failed instead of judging its time', () => {
     const c: Column = { run: run({ requests: 3200, budget: 1666, exitCode: 1 }), title: 'S1', info: latencyInfo(1) };
     expect(cellsOf(renderSummary([c]), 'wall / max(bounds)')).toEqual(['1.04× RUN FAILED']);
@@ -105,7 +125,9 @@ describe('renderTable', () => {
     const b: Column = { run: run({ requests: 500, budget: 1666 }), title: 'B', info: latencyInfo(8) };
     const table = renderTable([a, b]);
     expect(cellsOf(table, 'budget bound (s)')).toEqual(['19.2', '3.0']);
-    expect(cellsOf(table, 'latency chain bound (s)')).toEqual(['1.00', '8.00']);
+    expect(cellsOf(table, 'latency chain bound (s), mean latency')).toEqual(['1.00', '8.00']);
+    // The fake reported no latency drawn: the mean is the bound.
+    expect(cellsOf(table, '  with the latency the fake drew (s)')).toEqual(['—', '—']);
     expect(cellsOf(table, '  set by')).toEqual(['10 rounds: contacts search', '80 rounds: contacts search']);
     expect(cellsOf(table, '  the bound that binds')).toEqual(['budget', 'latency']);
     expect(cellsOf(table, 'requests needed')).toEqual(['3,000', '3,000']);

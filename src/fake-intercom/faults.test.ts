@@ -221,9 +221,15 @@ describe('latency and stats', () => {
       expect(slow.stats.maxInFlight).toBe(10);
       expect(slow.stats.currentInFlight).toBe(0);
       expect(slow.stats.byRoute['GET /admins']).toBe(10);
+      // The latency drawn for the ten (150 ± 20 each) is summed per route for the bench's bounds.
+      const drawn = slow.stats.latencyMsByRoute['GET /admins']!;
+      expect(drawn).toBeGreaterThanOrEqual(10 * 130);
+      expect(drawn).toBeLessThanOrEqual(10 * 170);
+      expect(drawn).not.toBe(1500);
       expect(slow.stats.windows.reduce((s, w) => s + w.count, 0)).toBe(10);
       slow.resetStats();
       expect(slow.stats.totalRequests).toBe(0);
+      expect(slow.stats.latencyMsByRoute).toEqual({});
       expect(slow.stats.maxInFlight).toBe(0);
     } finally {
       await slow.close();

@@ -67,8 +67,13 @@ export class ApiPipeline {
     const rl = this.p.rateLimiter.account(presented);
     const headers = rl.headers;
     const raw = await readBody(req);
-    const delay = this.p.latencyMs + (this.p.jitterMs > 0 ? (this.jitterRng.next() * 2 - 1) * this.p.jitterMs : 0);
-    if (delay > 0) await sleep(Math.max(0, delay));
+    const delay = Math.max(
+      0,
+      this.p.latencyMs + (this.p.jitterMs > 0 ? (this.jitterRng.next() * 2 - 1) * this.p.jitterMs : 0),
+    );
+    const drawn = this.p.stats.latencyMsByRoute;
+    drawn[route.template] = (drawn[route.template] ?? 0) + delay;
+    if (delay > 0) await sleep(delay);
     if (res.destroyed) return;
     this.autoMutate();
     const version = req.headers['intercom-version'];

@@ -8,6 +8,7 @@ export function newStats(): FakeStats {
   return {
     totalRequests: 0,
     byRoute: {},
+    latencyMsByRoute: {},
     byStatus: {},
     rateLimited: 0,
     faultsInjected: 0,

@@ -150,6 +150,12 @@ export interface FakeStats {
   totalRequests: number;
   /** Count per route template, e.g. 'GET /conversations/{id}'. Unknown routes are counted under their raw path. */
   byRoute: Record<string, number>;
+  /**
+   * Latency the fake drew for the requests of each route template (ms, summed; latency ± jitter):
+   * the bench's lower bound of a chain of dependent requests uses what this run's chain really
+   * waited, not the mean.
+   */
+  latencyMsByRoute: Record<string, number>;
   /** Count per final HTTP status ('reset' / 'hang' for connections that never got a full answer). */
   byStatus: Record<string, number>;
   /** 429 answers (rate limit and injected). */
