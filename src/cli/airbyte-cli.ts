@@ -3,7 +3,6 @@ import { helpWidth, yargs, type Argv } from './yargs.js';
 import { loadSchema } from '../config/source-config.js';
 import { ConnectorError, errorMessage } from '../core/errors.js';
 import type { JsonObject, Logger } from '../core/events.js';
-import { airbyteDestinationSpec, airbyteWrite } from './target-cli.js';
 import { airbyteCatalog, parseConfiguredAirbyteCatalog } from '../protocol/catalog.js';
 import { resolveDatasetsForRead } from '../streams/reporting/selection.js';
 import { checkConnection } from '../engine/check.js';
@@ -118,7 +117,10 @@ function withSetupCommands(parser: Argv, cmd: AirbyteCommands): Argv {
 async function specCommand({ io, sink }: AirbyteCommands, destinationFlag: boolean): Promise<void> {
   // Airbyte runs a bare `spec`: an image registered as a destination sets the role in its environment.
   const destination = destinationFlag || io.env.INTERCOM_CONNECTOR_ROLE === 'destination';
-  await sink.writeRaw({ type: 'SPEC', spec: destination ? airbyteDestinationSpec() : airbyteSpec() });
+  // The destination (and Ajv, which it validates records with) loads only when asked for: a read
+  // starts without it.
+  const spec = destination ? (await import('./target-cli.js')).airbyteDestinationSpec() : airbyteSpec();
+  await sink.writeRaw({ type: 'SPEC', spec });
   await sink.flush();
   io.setExitCode(0);
 }
@@ -221,7 +223,7 @@ function withMoreCommands(parser: Argv, { io, sink }: AirbyteCommands): Argv {
         y
           .option('config', { type: 'string', demandOption: true, describe: 'Path to the destination config JSON' })
           .option('catalog', { type: 'string', demandOption: true, describe: 'Path to the configured catalog JSON' }),
-      (args) => airbyteWrite(io, sink, args.config, args.catalog),
+      async (args) => (await import('./target-cli.js')).airbyteWrite(io, sink, args.config, args.catalog),
     )
     .command(
       'demo',

@@ -1,34 +1,15 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-
-// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+import type { ErrorObject, ValidateFunction } from 'ajv';
 
 /**
  * The options the config validators are compiled with. scripts/gen-types.mjs compiles the config
- * schemas with the same options ahead of time (src/generated/validators), so a command does not
- * spend ~40 ms compiling them at start-up; src/config/validators.test.ts checks the two agree.
+ * schemas with them ahead of time (src/generated/validators), so a command neither loads Ajv nor
+ * spends ~40 ms compiling them at start-up; src/config/validators.test.ts checks the two agree.
  */
 export const AJV_OPTIONS = { allErrors: true, strict: false, useDefaults: true, allowUnionTypes: true } as const;
-
-let shared: Ajv | undefined;
-
-/** One Ajv instance for config-like documents (compiled validators are cached by schema). */
-export function sharedAjv(): Ajv {
-  if (!shared) {
-    shared = new Ajv({ ...AJV_OPTIONS });
-    addFormats(shared);
-  }
-  return shared;
-}
 
 /** A validator of src/generated/validators (Ajv standalone code, untyped) as Ajv's own type. */
 export function precompiled(validate: unknown): ValidateFunction {
   return validate as ValidateFunction;
-}
-
-export function compileSchema(schema: object): ValidateFunction {
-  return sharedAjv().compile(schema);
 }
 
 /** Turns Ajv errors into one line per problem that names the field and what is expected. */

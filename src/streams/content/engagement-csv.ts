@@ -1,4 +1,3 @@
-import { parse } from 'csv-parse';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { JsonObject } from '../../core/events.js';
@@ -72,6 +71,8 @@ export async function* engagementRecords(
   windowStart: number,
 ): AsyncGenerator<JsonObject[]> {
   const statistic = statisticOfFile(fileName);
+  // Loaded on the first export read, not at every start of the command.
+  const { parse } = await import('csv-parse');
   const parser = input.pipe(
     parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_FIELD_CHARS }),
   );

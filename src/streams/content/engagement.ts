@@ -1,6 +1,5 @@
 import { ConnectorError } from '../../core/errors.js';
 import type { Logger } from '../../core/events.js';
-import { archiveEntries } from '../../intercom/archive.js';
 import type { IntercomClient } from '../../intercom/client.js';
 import { DownloadNotFoundError, downloadUrl, openDownload } from '../../intercom/download.js';
 import { IntercomApiError } from '../../intercom/errors.js';
@@ -237,6 +236,8 @@ async function* downloadRows(
       message: `The content export's files are larger than ${limit} bytes decompressed; export shorter windows (engagement_window_days).`,
     });
   try {
+    // The zip and tar readers load on the first content export, not at every start of the command.
+    const { archiveEntries } = await import('../../intercom/archive.js');
     for await (const entry of archiveEntries(body, 'receipts.csv', { maxInflatedBytes: MAX_INFLATED_BYTES, tooBig })) {
       if (!/\.csv$/i.test(entry.name)) {
         ctx.logger.warn(

@@ -1,4 +1,3 @@
-import { parse } from 'csv-parse';
 import type { Readable } from 'node:stream';
 import type { JsonObject } from '../../core/events.js';
 import { convertCell, rowId, ROW_ID, ROW_TIME, type ReportingAttribute, type ReportingDataset } from './datasets.js';
@@ -38,6 +37,8 @@ export async function* csvRecords(
   problems: CsvProblems,
   windowStart: number,
 ): AsyncGenerator<JsonObject[]> {
+  // Loaded on the first export read, not at every start of the command.
+  const { parse } = await import('csv-parse');
   const parser = input.pipe(
     parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_FIELD_CHARS }),
   );
